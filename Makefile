@@ -1,0 +1,145 @@
+# SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+# mguard: kernel-level model-execution guard.
+#
+#   make            build build/mguard (BPF objects embedded as a skeleton)
+#   make test       unit, host-kernel and VM tiers; fails if any tier cannot run
+#   make install    PREFIX=/usr/local DESTDIR=
+#   make vmlinux    regenerate vmlinux/$(ARCH)/vmlinux.h from this kernel's BTF
+#   V=1             show the commands
+
+BUILD	?= build
+PREFIX	?= /usr/local
+DESTDIR	?=
+CC	?= cc
+CLANG	?= clang
+BPFTOOL	?= bpftool
+ARCH	?= x86
+WERROR	?=
+
+ifeq ($(V),1)
+Q =
+msg =
+else
+Q = @
+msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
+endif
+
+# Everything the build needs; scripts/install-deps.sh installs what is missing.
+DEPS_STAMP := $(BUILD)/.deps-ok
+
+WARN	:= -Wall -Wextra -Wformat=2 -Wshadow -Wmissing-prototypes -Wno-unused-parameter $(if $(WERROR),-Werror)
+CFLAGS	?= -O2 -g
+CFLAGS	+= $(WARN) -std=gnu11 -D_GNU_SOURCE -Ibpf -Iuserspace -I$(BUILD)
+LIBS	:= -lbpf -lelf -lz -lyaml -lseccomp -lcrypto
+SAN	:= -fsanitize=address,undefined -fno-omit-frame-pointer
+
+BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall \
+	-Ivmlinux/$(ARCH) -Ibpf -mcpu=v3
+
+BPF_SRCS  := $(wildcard bpf/*.bpf.c)
+BPF_OBJS  := $(patsubst bpf/%.bpf.c,$(BUILD)/bpf/%.bpf.o,$(BPF_SRCS))
+BPF_HDRS  := $(wildcard bpf/*.h)
+
+# userspace/*.c: main.c is the CLI; every other file is library code that the
+# unit tests link against.
+USR_SRCS  := $(wildcard userspace/*.c)
+USR_HDRS  := $(wildcard userspace/*.h)
+LIB_SRCS  := $(filter-out userspace/main.c,$(USR_SRCS))
+USR_OBJS  := $(patsubst userspace/%.c,$(BUILD)/obj/%.o,$(USR_SRCS))
+SAN_OBJS  := $(patsubst userspace/%.c,$(BUILD)/san/%.o,$(LIB_SRCS))
+
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(UNIT_SRCS))
+HELPER_BINS := $(patsubst tests/helpers/%.c,$(BUILD)/tests/helpers/%,$(wildcard tests/helpers/*.c))
+
+.DELETE_ON_ERROR:
+.PHONY: all deps test test-unit test-kernel test-vm install uninstall clean vmlinux tests-build fmt-check
+
+all: $(BUILD)/mguard
+
+deps: $(DEPS_STAMP)
+$(DEPS_STAMP): scripts/install-deps.sh
+	$(Q)scripts/install-deps.sh
+	$(Q)mkdir -p $(@D) && touch $@
+
+$(BUILD)/bpf/%.bpf.o: bpf/%.bpf.c $(BPF_HDRS) | $(DEPS_STAMP)
+	$(call msg,BPF,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+# All BPF objects are linked into one, so there is one skeleton and one set of maps.
+$(BUILD)/mguard.bpf.o: $(BPF_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(BPFTOOL) gen object $@ $^
+
+$(BUILD)/mguard.skel.h: $(BUILD)/mguard.bpf.o
+	$(call msg,SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name mguard_bpf > $@
+
+$(BUILD)/obj/%.o: userspace/%.c $(USR_HDRS) bpf/mguard_abi.h | $(DEPS_STAMP)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+
+# Only the loader includes the skeleton.
+$(BUILD)/obj/loader.o $(BUILD)/san/loader.o: $(BUILD)/mguard.skel.h
+
+$(BUILD)/mguard: $(USR_OBJS)
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(CFLAGS) $^ -o $@ $(LIBS)
+
+# Unit tests: the library code again, with sanitizers.
+$(BUILD)/san/%.o: userspace/%.c $(USR_HDRS) bpf/mguard_abi.h | $(DEPS_STAMP)
+	$(call msg,CC-SAN,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $(SAN) -c $< -o $@
+
+$(BUILD)/libmguard-san.a: $(SAN_OBJS)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/tests/unit/%: tests/unit/%.c $(BUILD)/libmguard-san.a tests/unit/unit.h
+	$(call msg,CC-TEST,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $(SAN) -Itests/unit $< $(BUILD)/libmguard-san.a -o $@ -lcmocka $(LIBS)
+
+# Small static programs the kernel tests drive (also copied into the VM).
+$(BUILD)/tests/helpers/%: tests/helpers/%.c | $(DEPS_STAMP)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) -static $< -o $@
+
+tests-build: $(BUILD)/mguard $(UNIT_BINS) $(HELPER_BINS)
+
+test: tests-build
+	$(Q)tests/run-all.sh $(BUILD)
+
+test-unit: $(UNIT_BINS)
+	$(Q)tests/run-all.sh $(BUILD) unit
+
+test-kernel: $(BUILD)/mguard $(HELPER_BINS)
+	$(Q)tests/run-all.sh $(BUILD) kernel
+
+test-vm: $(BUILD)/mguard $(HELPER_BINS)
+	$(Q)tests/run-all.sh $(BUILD) vm
+
+vmlinux:
+	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > vmlinux/$(ARCH)/vmlinux.h
+
+fmt-check:
+	$(Q)clang-format --dry-run --Werror $(USR_SRCS) $(USR_HDRS) $(BPF_SRCS) $(BPF_HDRS)
+
+install: $(BUILD)/mguard
+	install -D -m 0755 $(BUILD)/mguard $(DESTDIR)$(PREFIX)/sbin/mguard
+	install -d $(DESTDIR)/etc/mguard
+	for f in policies/default/*.yaml; do \
+		[ -e $(DESTDIR)/etc/mguard/$$(basename $$f) ] || \
+		install -m 0644 $$f $(DESTDIR)/etc/mguard/; \
+	done
+	install -D -m 0644 docs/man/mguard.8 $(DESTDIR)$(PREFIX)/share/man/man8/mguard.8
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/sbin/mguard $(DESTDIR)$(PREFIX)/share/man/man8/mguard.8
+	@echo "policy files in $(DESTDIR)/etc/mguard were left in place"
+
+clean:
+	rm -rf $(BUILD)

@@ -1,0 +1,185 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * The ABI between mguard's BPF programs and its userspace: map keys and
+ * values, event records, limits and enums. Both sides include this file and
+ * nothing else defines these layouts. It includes nothing: the BPF side gets
+ * __u32 and friends from vmlinux.h, userspace from <linux/types.h>.
+ *
+ * Every struct has explicit padding; userspace asserts each size
+ * (userspace/abi_check.c) so a change here that breaks the layout fails the
+ * build instead of corrupting a map.
+ */
+#ifndef MGUARD_ABI_H
+#define MGUARD_ABI_H
+
+/* Limits that userspace validates a policy against before anything loads. */
+#define MG_MAX_SCOPES		1024
+#define MG_MAX_CGROUP_DEPTH	16	/* ancestors examined for a scope */
+#define MG_MAX_PORT_RANGES	8	/* per egress prefix, after inheritance */
+#define MG_NAME_LEN		64	/* file name carried in an event */
+#define MG_COMM_LEN		16
+#define MG_RINGBUF_BYTES	(4u << 20)
+
+/*
+ * Policy generations. Every policy map key carries the generation it belongs
+ * to; a reload fills generation N+1 completely, then flips
+ * mg_config.active_gen with one write, then deletes generation N. A program
+ * reads active_gen once per invocation, so one decision never mixes two
+ * policies.
+ */
+
+enum mg_hook {
+	MG_HOOK_FILE_OPEN = 0,	/* weight loads */
+	MG_HOOK_CONNECT4,	/* outbound IPv4 connect */
+	MG_HOOK_CONNECT6,	/* outbound IPv6 connect */
+	MG_HOOK__COUNT,
+};
+#define MG_HOOK_SLOTS 8	/* room for hooks in mg_config; >= MG_HOOK__COUNT */
+
+enum mg_verdict {
+	MG_VERDICT_ALLOW = 0,
+	MG_VERDICT_DENY,	/* refused with EPERM */
+	MG_VERDICT_KILL,	/* process killed before user space ran */
+	MG_VERDICT_AUDIT,	/* would have been denied; audit mode let it pass */
+	MG_VERDICT__COUNT,
+};
+
+/* How a hook is enforced. Reported per hook, never rounded up. */
+enum mg_engine {
+	MG_ENGINE_NONE = 0,	/* not attached */
+	MG_ENGINE_LSM,		/* BPF LSM: denies with EPERM */
+	MG_ENGINE_TP_KILL,	/* syscall-exit tracepoint: SIGKILL on return */
+	MG_ENGINE_CGROUP,	/* cgroup program: denies with EPERM */
+	MG_ENGINE__COUNT,
+};
+
+enum mg_reason {
+	MG_REASON_NONE = 0,
+	MG_REASON_TIER,		/* model's tier above the scope's highest */
+	MG_REASON_EGRESS,	/* destination not in the scope's allow-list */
+	MG_REASON_KILLSWITCH,	/* kill switch engaged */
+	MG_REASON__COUNT,
+};
+
+enum mg_mode {
+	MG_MODE_ENFORCE = 0,
+	MG_MODE_AUDIT,
+};
+
+/*
+ * Counters that are not per hook: every failure that could let a guarded
+ * access through is counted here, and fails closed where it can.
+ */
+enum mg_error {
+	MG_ERR_RINGBUF_FULL = 0,	/* event dropped: ring buffer full */
+	MG_ERR_NO_CONFIG,		/* config map unreadable: denied */
+	MG_ERR_FD_LOOKUP,		/* new fd not resolvable: killed */
+	MG_ERR__COUNT,
+};
+
+/* Index into the per-CPU counter array. */
+#define MG_COUNTER_INDEX(hook, verdict) ((hook) * MG_VERDICT__COUNT + (verdict))
+#define MG_ERR_COUNTER_BASE (MG_HOOK__COUNT * MG_VERDICT__COUNT)
+#define MG_COUNTERS (MG_ERR_COUNTER_BASE + MG_ERR__COUNT)
+
+/* The single entry of the config map. */
+struct mg_config {
+	__u32 active_gen;	/* 0: no policy yet, nothing is guarded */
+	__u32 mode;		/* enum mg_mode */
+	__u32 killswitch;	/* non-zero: every scope denied everything */
+	__u32 pad;
+	__u8 engine[MG_HOOK_SLOTS]; /* enum mg_engine, written by the loader */
+};
+
+/* scopes: cgroup v2 id of a scope's cgroup -> the scope. */
+struct mg_scope_key {
+	__u64 cgroup_id;
+	__u32 gen;
+	__u32 pad;
+};
+
+struct mg_scope_val {
+	__u32 scope_id;		/* index of the scope in the policy, from 1 */
+	__u32 max_tier;		/* highest tier level the scope may load */
+};
+
+/* inodes: (device, inode) of a weight file -> the model it belongs to. */
+struct mg_inode_key {
+	__u64 ino;
+	__u32 dev;		/* kernel encoding: major << 20 | minor */
+	__u32 gen;
+};
+
+struct mg_inode_val {
+	__u32 model_id;		/* index of the model in the policy, from 1 */
+	__u32 tier;		/* the model's tier level */
+};
+
+/*
+ * egress: longest-prefix-match trie over (scope, generation, address).
+ * IPv4 addresses are stored IPv4-mapped (::ffff:a.b.c.d), so one trie serves
+ * both families. The compiler copies the port ranges of every shorter prefix
+ * into the longer ones it contains, so the longest match alone decides.
+ */
+#define MG_EGRESS_KEY_FIXED_BITS 64	/* scope_id + gen, always matched */
+
+struct mg_egress_key {
+	__u32 prefixlen;	/* 64 + address prefix length (v4: 64 + 96 + n) */
+	__u32 scope_id;
+	__u32 gen;
+	__u8 addr[16];
+};
+
+#define MG_PROTO_TCP (1u << 0)
+#define MG_PROTO_UDP (1u << 1)
+
+struct mg_port_range {
+	__u16 lo;		/* host byte order, inclusive */
+	__u16 hi;
+	__u8 protos;		/* MG_PROTO_* */
+	__u8 pad[3];
+};
+
+struct mg_egress_val {
+	__u32 nranges;
+	__u32 pad;
+	struct mg_port_range ranges[MG_MAX_PORT_RANGES];
+};
+
+struct mg_event_file {
+	__u64 ino;
+	__u32 dev;
+	__u32 model_id;		/* 0: not a registered model */
+	__u32 tier;
+	__u32 flags;		/* open flags */
+	char name[MG_NAME_LEN];	/* the dentry's name */
+};
+
+struct mg_event_net {
+	__u8 addr[16];		/* IPv4 as IPv4-mapped IPv6 */
+	__u16 port;		/* host byte order */
+	__u16 family;		/* AF_INET or AF_INET6 */
+	__u32 protocol;		/* IPPROTO_* */
+};
+
+/* One record in the ring buffer: a decision that was not a plain allow. */
+struct mg_event {
+	__u64 ts_boot_ns;	/* bpf_ktime_get_boot_ns() */
+	__u64 cgroup_id;
+	__u32 pid;		/* thread id */
+	__u32 tgid;		/* process id */
+	__u32 gen;		/* the policy generation that decided */
+	__u32 scope_id;
+	__u8 hook;		/* enum mg_hook */
+	__u8 verdict;		/* enum mg_verdict */
+	__u8 engine;		/* enum mg_engine */
+	__u8 reason;		/* enum mg_reason */
+	char comm[MG_COMM_LEN];
+	__u32 pad;
+	union {
+		struct mg_event_file file;
+		struct mg_event_net net;
+	};
+};
+
+#endif /* MGUARD_ABI_H */
