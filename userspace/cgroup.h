@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* cgroup v2 helpers: where the hierarchy is mounted, ids, placement. */
+#ifndef MGUARD_CGROUP_H
+#define MGUARD_CGROUP_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+/*
+ * Find the cgroup2 mount from /proc/self/mountinfo (never assumed: hosts
+ * with a hybrid layout mount it at /sys/fs/cgroup/unified). Returns 0 and
+ * the path in @buf, or -ENOENT when no cgroup2 is mounted.
+ */
+int mg_cgroup2_mount(char *buf, size_t len);
+
+/* Parse one mountinfo text for the cgroup2 mount point (testable core). */
+int mg_cgroup2_mount_from(const char *mountinfo, char *buf, size_t len);
+
+/* The cgroup v2 id of a cgroup folder (its inode number). */
+int mg_cgroup_id(const char *path, uint64_t *ret_id);
+
+/* The cgroup v2 path of a process, relative to the cgroup2 mount ("/a/b"). */
+int mg_cgroup_of_pid(pid_t pid, char *buf, size_t len);
+
+/* mkdir -p of @rel below @mount. Sets *ret_created when it made the last level. */
+int mg_cgroup_create(const char *mount, const char *rel, int *ret_created);
+
+/* Move process @pid into the cgroup folder @path. */
+int mg_cgroup_enter(const char *path, pid_t pid);
+
+#endif /* MGUARD_CGROUP_H */
