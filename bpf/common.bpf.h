@@ -1,0 +1,155 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * What every mguard BPF program shares: the maps, the scope check that comes
+ * first in every program, counters and events. The maps are declared __weak
+ * here so each .bpf.c file can use them; the static linker keeps one copy.
+ */
+#ifndef MGUARD_COMMON_BPF_H
+#define MGUARD_COMMON_BPF_H
+
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_endian.h>
+
+#include "mguard_abi.h"
+
+#define EPERM 1
+
+/* Sized by the loader from the compiled policy (two generations' worth). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct mg_config);
+} mg_config SEC(".maps") __weak;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 2 * MG_MAX_SCOPES);
+	__type(key, struct mg_scope_key);
+	__type(value, struct mg_scope_val);
+} mg_scopes SEC(".maps") __weak;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
+	__type(key, struct mg_inode_key);
+	__type(value, struct mg_inode_val);
+} mg_inodes SEC(".maps") __weak;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, 1024);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct mg_egress_key);
+	__type(value, struct mg_egress_val);
+} mg_egress SEC(".maps") __weak;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, MG_COUNTERS);
+	__type(key, __u32);
+	__type(value, __u64);
+} mg_counters SEC(".maps") __weak;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, MG_RINGBUF_BYTES);
+} mg_events SEC(".maps") __weak;
+
+static __always_inline void mg_count(__u32 index)
+{
+	__u64 *c = bpf_map_lookup_elem(&mg_counters, &index);
+
+	if (c)
+		*c += 1;
+}
+
+/*
+ * The policy in force, or NULL when none is: then nothing is guarded.
+ * A config map that cannot be read is impossible for an array; counted.
+ */
+static __always_inline const struct mg_config *mg_config_get(void)
+{
+	__u32 zero = 0;
+	const struct mg_config *cfg = bpf_map_lookup_elem(&mg_config, &zero);
+
+	if (!cfg) {
+		mg_count(MG_ERR_COUNTER_BASE + MG_ERR_NO_CONFIG);
+		return NULL;
+	}
+	if (!cfg->active_gen)
+		return NULL;
+	return cfg;
+}
+
+/*
+ * The scope of the current task: its own cgroup, else the closest ancestor
+ * that is a scope. Ancestors are walked from the root down, so a scope nested
+ * in another wins. Returns NULL for tasks outside every scope: every program
+ * calls this first and lets everything else through untouched.
+ */
+static __always_inline const struct mg_scope_val *
+mg_scope_current(__u32 gen, __u64 *ret_cgid)
+{
+	struct mg_scope_key key = { .gen = gen };
+	const struct mg_scope_val *scope, *found = NULL;
+	__u64 self = bpf_get_current_cgroup_id();
+
+	*ret_cgid = self;
+	key.cgroup_id = self;
+	scope = bpf_map_lookup_elem(&mg_scopes, &key);
+	if (scope)
+		return scope;
+
+	for (int level = 1; level < MG_MAX_CGROUP_DEPTH; level++) {
+		__u64 id = bpf_get_current_ancestor_cgroup_id(level);
+
+		if (!id || id == self)
+			break;
+		key.cgroup_id = id;
+		scope = bpf_map_lookup_elem(&mg_scopes, &key);
+		if (scope)
+			found = scope;
+	}
+	return found;
+}
+
+/* Verdict for a decision that is not a plain allow, after mode and engine. */
+static __always_inline __u8 mg_deny_verdict(const struct mg_config *cfg, __u8 enforce_verdict)
+{
+	return cfg->mode == MG_MODE_AUDIT ? MG_VERDICT_AUDIT : enforce_verdict;
+}
+
+/* Reserve an event with its common part filled, or count the drop. */
+static __always_inline struct mg_event *
+mg_event_new(const struct mg_config *cfg, const struct mg_scope_val *scope, __u64 cgid,
+	     __u8 hook, __u8 verdict, __u8 reason)
+{
+	struct mg_event *e;
+	__u64 id;
+
+	e = bpf_ringbuf_reserve(&mg_events, sizeof(*e), 0);
+	if (!e) {
+		mg_count(MG_ERR_COUNTER_BASE + MG_ERR_RINGBUF_FULL);
+		return NULL;
+	}
+	__builtin_memset(e, 0, sizeof(*e));
+	id = bpf_get_current_pid_tgid();
+	e->ts_boot_ns = bpf_ktime_get_boot_ns();
+	e->cgroup_id = cgid;
+	e->pid = (__u32)id;
+	e->tgid = id >> 32;
+	e->gen = cfg->active_gen;
+	e->scope_id = scope->scope_id;
+	e->hook = hook;
+	e->verdict = verdict;
+	e->engine = cfg->engine[hook & (MG_HOOK_SLOTS - 1)];
+	e->reason = reason;
+	bpf_get_current_comm(e->comm, sizeof(e->comm));
+	return e;
+}
+
+#endif /* MGUARD_COMMON_BPF_H */

@@ -1,0 +1,208 @@
+#!/bin/sh
+# SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+# Kernel tier: run mguard for real on the running kernel, as root, and try
+# each hook from inside a scope and from outside it.
+#
+#   tests/kernel/run.sh BUILD_DIR
+#
+# MG_EXPECT_ENGINE names the file engine this kernel must get: bpf-lsm (the
+# test VM) or tracepoint-kill (hosts without BPF LSM, the default).
+# Safety: everything this creates is named after its pid (pin folder, cgroup),
+# programs attach only to that cgroup, and every exit path cleans up.
+set -u
+cd "$(dirname "$0")/../.."
+. tests/kernel/lib.sh
+
+BUILD=${1:-build}
+MGUARD=$BUILD/mguard
+TRY=$BUILD/tests/helpers/mg-try
+ENGINE=${MG_EXPECT_ENGINE:-tracepoint-kill}
+KERNEL=$(uname -r)
+
+summary() {
+	echo "kernel tier: $MG_PASS passed, $MG_FAIL failed (kernel $KERNEL, file engine $ENGINE)"
+}
+
+if [ "$(id -u)" -ne 0 ]; then
+	fail "kernel tier runs as root" "run 'sudo make test'"
+	summary
+	exit 1
+fi
+CGROOT=$(cgroup2_mount)
+if [ -z "$CGROOT" ]; then
+	fail "cgroup2 is mounted"
+	summary
+	exit 1
+fi
+
+# Leftovers of runs that died: their owner pid is gone.
+for pin in /sys/fs/bpf/mguard-test-*; do
+	[ -d "$pin" ] || continue
+	owner=${pin##*-}
+	kill -0 "$owner" 2>/dev/null || "$MGUARD" stop --pin-dir "$pin" >/dev/null 2>&1
+done
+for cg in "$CGROOT"/mguard-test-*; do
+	[ -d "$cg" ] || continue
+	owner=${cg##*-}
+	kill -0 "$owner" 2>/dev/null && continue
+	for sub in "$cg"/*/; do [ -d "$sub" ] && rmdir "$sub" 2>/dev/null; done
+	rmdir "$cg" 2>/dev/null
+done
+
+TMP=$(mktemp -d /tmp/mguard-test.XXXXXX)
+PIN=/sys/fs/bpf/mguard-test-$$
+CG_REL=/mguard-test-$$
+CG=$CGROOT$CG_REL
+SCOPE_CG=$CG/guarded
+DPID=
+
+cleanup() {
+	if [ -n "$DPID" ]; then
+		kill "$DPID" 2>/dev/null
+		wait "$DPID" 2>/dev/null
+	fi
+	[ -d "$PIN" ] && "$MGUARD" stop --pin-dir "$PIN" >/dev/null 2>&1
+	[ -d "$SCOPE_CG" ] && rmdir "$SCOPE_CG" 2>/dev/null
+	[ -d "$CG" ] && rmdir "$CG" 2>/dev/null
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# Weights: a prohibited model, a general one, and an ordinary file.
+mkdir -p "$TMP/models/frontier/sub" "$TMP/models/small" "$TMP/policy"
+printf 'weights-of-a-prohibited-model' > "$TMP/models/frontier/model-00001.safetensors"
+printf 'deeper-weights' > "$TMP/models/frontier/sub/shard.bin"
+printf 'weights-of-a-general-model' > "$TMP/models/small/model.gguf"
+printf 'not weights' > "$TMP/notes.txt"
+ln -s "$TMP/models/frontier/model-00001.safetensors" "$TMP/alias.safetensors"
+ln "$TMP/models/frontier/model-00001.safetensors" "$TMP/hardlink.bin"
+PROHIBITED=$TMP/models/frontier/model-00001.safetensors
+PORT_OK=18443
+PORT_DENIED=18444
+
+cat > "$TMP/policy/policy.yaml" <<YAML
+apiVersion: mguard/v1
+mode: enforce
+tiers:
+  - {name: general, level: 1}
+  - {name: controlled, level: 2}
+  - {name: prohibited, level: 3}
+models:
+  - name: frontier-x
+    tier: prohibited
+    files: [$TMP/models/frontier/]
+  - name: small-1b
+    tier: general
+    files: [$TMP/models/small/model.gguf]
+scopes:
+  - name: guarded
+    cgroup: $CG_REL/guarded
+    maxTier: general
+    egress: ["127.0.0.1:$PORT_OK/tcp", "[::1]:$PORT_OK/tcp"]
+YAML
+
+mkdir -p "$CG"
+"$MGUARD" start --foreground --policy "$TMP/policy" --pin-dir "$PIN" \
+	>"$TMP/events.jsonl" 2>"$TMP/daemon.log" &
+DPID=$!
+if ! wait_for 60 grep -q 'mguard: ready' "$TMP/daemon.log"; then
+	fail "mguard starts on the test policy" "$(cat "$TMP/daemon.log")"
+	summary
+	exit 1
+fi
+pass "mguard starts on the test policy"
+
+# --- probe -------------------------------------------------------------------
+"$MGUARD" probe >"$TMP/probe.txt" 2>&1
+check "probe names the $ENGINE engine for file_open" \
+	grep -Eq "file_open +$ENGINE" "$TMP/probe.txt"
+check "probe names cgroup programs for connect4" grep -Eq "connect4 +cgroup" "$TMP/probe.txt"
+"$MGUARD" probe --json >"$TMP/probe.json" 2>&1
+check "probe --json names the engine" grep -q "\"file_open\": *\"$ENGINE\"" "$TMP/probe.json"
+
+# --- weight loads --------------------------------------------------------------
+# try_in_scope OUTFILE ARGS...: run mg-try inside the scope; prints its exit status.
+try_in_scope() {
+	out=$1
+	shift
+	"$TRY" --cgroup "$SCOPE_CG" "$@" >"$out" 2>/dev/null
+	echo $?
+}
+try_outside() {
+	out=$1
+	shift
+	"$TRY" "$@" >"$out" 2>/dev/null
+	echo $?
+}
+
+# expect_denied NAME PATH: the open fails (LSM) or the process dies before reading (fallback).
+expect_file_denied() {
+	st=$(try_in_scope "$TMP/out" open "$2")
+	case "$ENGINE" in
+	bpf-lsm) check "$1: EPERM in scope" grep -qx 'errno EPERM' "$TMP/out" ;;
+	*) check "$1: killed in scope before reading" [ "$st" = 137 ] && ! grep -q read= "$TMP/out" ;;
+	esac
+}
+
+expect_file_denied "open of a prohibited model file" "$PROHIBITED"
+VERDICT=kill
+[ "$ENGINE" = bpf-lsm ] && VERDICT=deny
+check "event for the denied open names file, model, tier and engine" wait_for 5 has_line "$TMP/events.jsonl" \
+	'"hook":"file_open"' "\"verdict\":\"$VERDICT\"" "\"engine\":\"$ENGINE\"" \
+	"\"path\":\"$PROHIBITED\"" '"model":"frontier-x"' '"tier":"prohibited"' '"scope":"guarded"'
+expect_file_denied "open of a file deep in a prohibited model folder" "$TMP/models/frontier/sub/shard.bin"
+expect_file_denied "open through a symlink to a prohibited file" "$TMP/alias.safetensors"
+expect_file_denied "open through a hard link to a prohibited file" "$TMP/hardlink.bin"
+
+try_in_scope "$TMP/out" open "$TMP/models/small/model.gguf" >/dev/null
+check "open of a general model in scope works" grep -qx 'ok read=1' "$TMP/out"
+try_in_scope "$TMP/out" open "$TMP/notes.txt" >/dev/null
+check "open of an ordinary file in scope works" grep -qx 'ok read=1' "$TMP/out"
+
+before=$(wc -l <"$TMP/events.jsonl")
+try_outside "$TMP/out" open "$PROHIBITED" >/dev/null
+check "open of a prohibited file outside every scope works" grep -qx 'ok read=1' "$TMP/out"
+
+# --- network -----------------------------------------------------------------
+try_in_scope "$TMP/out" connect 127.0.0.1 "$PORT_DENIED" >/dev/null
+check "connect4 to a port not in the allow-list: EPERM" grep -qx 'errno EPERM' "$TMP/out"
+check "event for the denied connect4" wait_for 5 has_line "$TMP/events.jsonl" \
+	'"hook":"connect4"' '"verdict":"deny"' '"engine":"cgroup"' '"addr":"127.0.0.1"' "\"port\":$PORT_DENIED"
+try_in_scope "$TMP/out" connect 127.0.0.1 "$PORT_OK" >/dev/null
+check "connect4 to an allowed address passes the hook (ECONNREFUSED)" grep -qx 'errno ECONNREFUSED' "$TMP/out"
+try_in_scope "$TMP/out" connect 127.0.0.1 "$PORT_OK" udp >/dev/null
+check "connect4 over udp to a tcp-only entry: EPERM" grep -qx 'errno EPERM' "$TMP/out"
+try_in_scope "$TMP/out" connect ::1 "$PORT_DENIED" >/dev/null
+check "connect6 to a port not in the allow-list: EPERM" grep -qx 'errno EPERM' "$TMP/out"
+try_in_scope "$TMP/out" connect ::1 "$PORT_OK" >/dev/null
+check "connect6 to an allowed address passes the hook" grep -qx 'errno ECONNREFUSED' "$TMP/out"
+
+before_net=$(wc -l <"$TMP/events.jsonl")
+try_outside "$TMP/out" connect 127.0.0.1 "$PORT_DENIED" >/dev/null
+check "connect4 outside every scope is untouched" grep -qx 'errno ECONNREFUSED' "$TMP/out"
+sleep 1
+check "no event for processes outside every scope" [ "$(count_lines "$TMP/events.jsonl" "\"port\":$PORT_DENIED")" = 2 ]
+check "no event for the prohibited open outside the scope" \
+	[ "$(count_lines "$TMP/events.jsonl" "\"path\":\"$PROHIBITED\"")" = 1 ]
+: "$before" "$before_net"
+
+# --- status --------------------------------------------------------------------
+"$MGUARD" status --pin-dir "$PIN" >"$TMP/status.txt" 2>&1
+check "status names the engine per hook" grep -Eq "^file_open +$ENGINE" "$TMP/status.txt"
+check "status shows the denied connects" grep -Eq '^connect4 +cgroup +[0-9]+ +[1-9]' "$TMP/status.txt"
+"$MGUARD" status --json --pin-dir "$PIN" >"$TMP/status.json" 2>&1
+check "status --json shows generation 1" grep -q '"generation":1' "$TMP/status.json"
+
+# --- stop ------------------------------------------------------------------------
+kill "$DPID"
+wait "$DPID"
+check "daemon exits cleanly on SIGTERM" [ $? = 0 ]
+DPID=
+check "nothing is left pinned after the daemon stops" [ ! -e "$PIN" ]
+mkdir -p "$SCOPE_CG"
+try_in_scope "$TMP/out" open "$PROHIBITED" >/dev/null
+check "after stop the scope is no longer guarded" grep -qx 'ok read=1' "$TMP/out"
+
+summary
+[ "$MG_FAIL" -eq 0 ]

@@ -1,0 +1,87 @@
+#!/bin/sh
+# SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+# Run the test tiers and count them together.
+#
+#   tests/run-all.sh BUILD_DIR [unit|kernel|vm]...   (default: all three)
+#
+# A tier that cannot run counts as a failure: nothing is skipped silently.
+# The last line is "N passed, M failed" over every tier that was asked for.
+set -u
+cd "$(dirname "$0")/.."
+BUILD=${1:-build}
+shift
+TIERS=${*:-unit kernel vm}
+TOTAL_PASS=0
+TOTAL_FAIL=0
+LOG_DIR=$BUILD/test-logs
+mkdir -p "$LOG_DIR"
+
+add() { TOTAL_PASS=$((TOTAL_PASS + $1)); TOTAL_FAIL=$((TOTAL_FAIL + $2)); }
+
+# Counts from a tier's own summary line "... N passed, M failed ...".
+add_summary() {
+	line=$(grep -E "^$1 tier: [0-9]+ passed, [0-9]+ failed" "$2" | tail -n 1)
+	if [ -z "$line" ]; then
+		echo "$1 tier: 0 passed, 1 failed (it printed no summary: it could not run)"
+		add 0 1
+		return
+	fi
+	p=$(echo "$line" | sed -E 's/^[a-z]+ tier: ([0-9]+) passed.*/\1/')
+	f=$(echo "$line" | sed -E 's/^[a-z]+ tier: [0-9]+ passed, ([0-9]+) failed.*/\1/')
+	add "$p" "$f"
+}
+
+run_unit() {
+	pass=0
+	failed=0
+	found=0
+	for t in "$BUILD"/tests/unit/test_*; do
+		[ -x "$t" ] || continue
+		found=1
+		log=$LOG_DIR/$(basename "$t").log
+		CMOCKA_MESSAGE_OUTPUT=TAP "$t" >"$log" 2>&1
+		st=$?
+		p=$(grep -c '^ok ' "$log")
+		f=$(grep -c '^not ok ' "$log")
+		if [ "$st" -ne 0 ] && [ "$f" -eq 0 ]; then
+			f=1	# crashed or sanitizer report
+			echo "not ok - $(basename "$t") exited with status $st"
+		fi
+		grep '^not ok ' "$log"
+		[ "$f" -ne 0 ] && tail -n 30 "$log"
+		pass=$((pass + p))
+		failed=$((failed + f))
+	done
+	if [ "$found" -eq 0 ]; then
+		echo "unit tier: 0 passed, 1 failed (no unit test binaries in $BUILD/tests/unit)"
+		add 0 1
+		return
+	fi
+	echo "unit tier: $pass passed, $failed failed (host kernel $(uname -r), no privileges needed)"
+	add "$pass" "$failed"
+}
+
+run_kernel() {
+	log=$LOG_DIR/kernel.log
+	sh tests/kernel/run.sh "$BUILD" 2>&1 | tee "$log" | grep -v '^ok '
+	add_summary kernel "$log"
+}
+
+run_vm() {
+	log=$LOG_DIR/vm.log
+	sh tests/vm/run.sh "$BUILD" >"$log" 2>&1
+	grep -E '^(vm\| )?(not ok|#)|^vm tier:|^vm: ' "$log"
+	add_summary vm "$log"
+}
+
+for tier in $TIERS; do
+	case "$tier" in
+	unit) run_unit ;;
+	kernel) run_kernel ;;
+	vm) run_vm ;;
+	*) echo "unknown tier '$tier'"; add 0 1 ;;
+	esac
+done
+
+echo "$TOTAL_PASS passed, $TOTAL_FAIL failed"
+[ "$TOTAL_FAIL" -eq 0 ]

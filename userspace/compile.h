@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * The compiler: a validated policy resolved against this system into map
+ * images (files and folders -> (dev, ino), scopes -> cgroup ids, egress ->
+ * prefix tries). Reads the file system; never touches BPF.
+ */
+#ifndef MGUARD_COMPILE_H
+#define MGUARD_COMPILE_H
+
+#include <linux/types.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mguard_abi.h"
+#include "policy.h"
+
+struct mg_image_scope {
+	char *name;
+	char *cgroup;			/* as in the policy: below the cgroup2 mount */
+	uint64_t cgroup_id;
+	struct mg_scope_val val;
+};
+
+struct mg_image_inode {
+	uint64_t ino;
+	uint32_t dev;			/* kernel encoding */
+	struct mg_inode_val val;
+	char *path;			/* where the compiler found it first */
+};
+
+struct mg_image_egress {
+	struct mg_egress_key key;	/* gen left 0: the loader sets it */
+	struct mg_egress_val val;
+};
+
+struct mg_image {
+	uint32_t mode;			/* enum mg_mode */
+	struct mg_image_scope *scopes;
+	size_t nscopes;
+	struct mg_image_inode *inodes;	/* sorted by (dev, ino) */
+	size_t ninodes;
+	struct mg_image_egress *egress;
+	size_t negress;
+	char **model_names;		/* model_id - 1 -> name */
+	size_t nmodels;
+	char **tier_names;		/* level -> name, NULL where no tier has that level */
+	size_t ntier_names;
+};
+
+struct mg_compile_opts {
+	const char *cgroup_root;	/* the cgroup2 mount point */
+	size_t max_files;		/* weight files over all models; 0: default */
+};
+
+#define MG_COMPILE_DEFAULT_MAX_FILES 1000000
+
+/*
+ * Compile @policy. All errors go to @diags; returns 0 and the image in *ret,
+ * or -EINVAL when there were errors (nothing is returned then).
+ */
+int mg_compile(const struct mg_policy *policy, const struct mg_compile_opts *opts,
+	       struct mg_image **ret, struct mg_diags *diags);
+
+void mg_image_free(struct mg_image *img);
+
+const struct mg_image_inode *mg_image_find_inode(const struct mg_image *img, uint32_t dev, uint64_t ino);
+const struct mg_image_scope *mg_image_find_scope(const struct mg_image *img, uint32_t scope_id);
+const char *mg_image_tier_name(const struct mg_image *img, uint32_t level);
+const char *mg_image_model_name(const struct mg_image *img, uint32_t model_id);
+
+/* Build the egress entries of one scope (exposed for the unit tests). */
+int mg_compile_egress(const struct mg_scope *scope, uint32_t scope_id,
+		      struct mg_image_egress **entries, size_t *n, size_t *cap,
+		      struct mg_diags *diags);
+
+#endif /* MGUARD_COMPILE_H */

@@ -1,0 +1,430 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <dirent.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "loader.h"
+#include "log.h"
+#include "mguard.skel.h"
+#include "pins.h"
+
+#define MG_BPF_FS_MAGIC 0xcafe4a11
+#define MG_TRACEFS_MAGIC 0x74726163
+#define MG_MAX_LINKS (16 + 2 * MG_MAX_SCOPES)
+
+struct mg_loader {
+	struct mguard_bpf *skel;
+	char pin_dir[256];
+	char cgroup_root[PATH_MAX];
+	enum mg_engine engine[MG_HOOK__COUNT];
+	struct bpf_link *links[MG_MAX_LINKS];
+	size_t nlinks;
+	int maps_pinned;
+};
+
+static int mg_libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	if (level == LIBBPF_DEBUG && !mg_log_verbose)
+		return 0;
+	if (level == LIBBPF_INFO && !mg_log_verbose)
+		return 0;
+	fputs("mguard: libbpf: ", stderr);
+	return vfprintf(stderr, fmt, ap);
+}
+
+static int mg_mount_if_needed(const char *path, const char *type, long magic)
+{
+	struct statfs st;
+
+	if (statfs(path, &st) == 0 && st.f_type == magic)
+		return 0;
+	if (mount(type, path, type, 0, NULL) < 0)
+		return mg_log_errno(-errno, "failed to mount %s at '%s'", type, path);
+	return 0;
+}
+
+int mg_loader_mount_fs(void)
+{
+	int err;
+
+	err = mg_mount_if_needed(MG_BPFFS, "bpf", MG_BPF_FS_MAGIC);
+	if (err)
+		return err;
+	return mg_mount_if_needed("/sys/kernel/tracing", "tracefs", MG_TRACEFS_MAGIC);
+}
+
+static void mg_pin_path(const struct mg_loader *l, char *buf, size_t len, const char *name)
+{
+	snprintf(buf, len, "%s/%s", l->pin_dir, name);
+}
+
+/* Only the programs of the chosen engines load; the others stay out of the kernel. */
+static void mg_select_programs(struct mg_loader *l)
+{
+	struct mguard_bpf *s = l->skel;
+	bool lsm = l->engine[MG_HOOK_FILE_OPEN] == MG_ENGINE_LSM;
+	bool tp = l->engine[MG_HOOK_FILE_OPEN] == MG_ENGINE_TP_KILL;
+
+	bpf_program__set_autoload(s->progs.mg_lsm_file_open, lsm);
+	bpf_program__set_autoload(s->progs.mg_tp_exit_open, tp);
+	bpf_program__set_autoload(s->progs.mg_tp_exit_openat, tp);
+	bpf_program__set_autoload(s->progs.mg_tp_exit_openat2, tp);
+	bpf_program__set_autoload(s->progs.mg_tp_exit_creat, tp);
+	bpf_program__set_autoload(s->progs.mg_tp_exit_open_by_handle_at, tp);
+	bpf_program__set_autoload(s->progs.mg_connect4, l->engine[MG_HOOK_CONNECT4] == MG_ENGINE_CGROUP);
+	bpf_program__set_autoload(s->progs.mg_connect6, l->engine[MG_HOOK_CONNECT6] == MG_ENGINE_CGROUP);
+}
+
+static int mg_pin_maps(struct mg_loader *l)
+{
+	struct bpf_map *maps[] = {
+		l->skel->maps.mg_config, l->skel->maps.mg_counters, l->skel->maps.mg_scopes,
+	};
+	char path[PATH_MAX];
+
+	for (size_t i = 0; i < sizeof(maps) / sizeof(maps[0]); i++) {
+		mg_pin_path(l, path, sizeof(path), bpf_map__name(maps[i]));
+		if (bpf_map__pin(maps[i], path))
+			return mg_log_errno(-errno, "failed to pin map '%s'", path);
+	}
+	l->maps_pinned = 1;
+	return 0;
+}
+
+int mg_loader_load(const struct mg_loader_opts *opts, struct mg_loader **ret)
+{
+	struct mg_config cfg = {};
+	struct mg_loader *l;
+	__u32 zero = 0;
+	int err;
+
+	libbpf_set_print(mg_libbpf_print);
+	if (strlen(opts->pin_dir) >= sizeof(l->pin_dir)) {
+		mg_err("pin folder '%s' is too long", opts->pin_dir);
+		return -ENAMETOOLONG;
+	}
+	l = calloc(1, sizeof(*l));
+	if (!l)
+		return -ENOMEM;
+	snprintf(l->pin_dir, sizeof(l->pin_dir), "%s", opts->pin_dir);
+	snprintf(l->cgroup_root, sizeof(l->cgroup_root), "%s", opts->cgroup_root);
+	memcpy(l->engine, opts->engine, sizeof(l->engine));
+
+	if (mkdir(l->pin_dir, 0700) < 0) {
+		err = -errno;
+		if (err == -EEXIST)
+			mg_err("pin folder '%s' is in use: is another mguard running? "
+			       "('mguard stop --pin-dir %s' removes what a dead one left)",
+			       l->pin_dir, l->pin_dir);
+		else
+			mg_log_errno(err, "failed to create pin folder '%s'", l->pin_dir);
+		l->pin_dir[0] = '\0';	/* not ours: never remove it */
+		goto out_destroy;
+	}
+
+	l->skel = mguard_bpf__open();
+	if (!l->skel) {
+		err = mg_log_errno(-errno, "failed to open BPF skeleton 'mguard'");
+		goto out_destroy;
+	}
+	mg_select_programs(l);
+	bpf_map__set_max_entries(l->skel->maps.mg_inodes, opts->max_inodes);
+	bpf_map__set_max_entries(l->skel->maps.mg_egress, opts->max_egress);
+
+	err = mguard_bpf__load(l->skel);
+	if (err) {
+		err = mg_log_errno(err, "failed to load BPF skeleton 'mguard'");
+		goto out_destroy;
+	}
+
+	/* The engines are written now: status reads them even before a policy. */
+	if (bpf_map_update_elem(bpf_map__fd(l->skel->maps.mg_config), &zero, &cfg, BPF_ANY)) {
+		err = mg_log_errno(-errno, "failed to initialise map 'mg_config'");
+		goto out_destroy;
+	}
+	err = mg_pin_maps(l);
+	if (err)
+		goto out_destroy;
+	*ret = l;
+	return 0;
+
+out_destroy:
+	mg_loader_destroy(l);
+	return err;
+}
+
+static int mg_config_read(const struct mg_loader *l, struct mg_config *cfg)
+{
+	__u32 zero = 0;
+
+	if (bpf_map_lookup_elem(bpf_map__fd(l->skel->maps.mg_config), &zero, cfg))
+		return -errno;
+	return 0;
+}
+
+static int mg_config_write(const struct mg_loader *l, const struct mg_config *cfg)
+{
+	__u32 zero = 0;
+
+	if (bpf_map_update_elem(bpf_map__fd(l->skel->maps.mg_config), &zero, cfg, BPF_EXIST))
+		return -errno;
+	return 0;
+}
+
+/* Delete every entry of @fd whose generation field is not @keep. */
+static int mg_map_prune(int fd, size_t key_size, size_t gen_offset, __u32 keep)
+{
+	unsigned char key[64], next[64];
+	void *prev = NULL;
+	int err = 0;
+
+	while (bpf_map_get_next_key(fd, prev, next) == 0) {
+		__u32 gen;
+
+		memcpy(&gen, next + gen_offset, sizeof(gen));
+		memcpy(key, next, key_size);
+		if (gen != keep) {
+			if (bpf_map_delete_elem(fd, key) && errno != ENOENT)
+				err = -errno;
+			/* The deleted key cannot be a cursor; start over. */
+			prev = NULL;
+			continue;
+		}
+		prev = key;
+	}
+	return err;
+}
+
+static int mg_prune_all(struct mg_loader *l, __u32 keep)
+{
+	struct mguard_bpf *s = l->skel;
+	int err = 0, r;
+
+	r = mg_map_prune(bpf_map__fd(s->maps.mg_scopes), sizeof(struct mg_scope_key),
+			 offsetof(struct mg_scope_key, gen), keep);
+	err = err ?: r;
+	r = mg_map_prune(bpf_map__fd(s->maps.mg_inodes), sizeof(struct mg_inode_key),
+			 offsetof(struct mg_inode_key, gen), keep);
+	err = err ?: r;
+	r = mg_map_prune(bpf_map__fd(s->maps.mg_egress), sizeof(struct mg_egress_key),
+			 offsetof(struct mg_egress_key, gen), keep);
+	return err ?: r;
+}
+
+static int mg_fill(struct mg_loader *l, const struct mg_image *img, __u32 gen)
+{
+	struct mguard_bpf *s = l->skel;
+	int fd;
+
+	fd = bpf_map__fd(s->maps.mg_scopes);
+	for (size_t i = 0; i < img->nscopes; i++) {
+		struct mg_scope_key key = { .cgroup_id = img->scopes[i].cgroup_id, .gen = gen };
+
+		if (bpf_map_update_elem(fd, &key, &img->scopes[i].val, BPF_NOEXIST))
+			return mg_log_errno(-errno, "failed to write scope '%s'", img->scopes[i].name);
+	}
+	fd = bpf_map__fd(s->maps.mg_inodes);
+	for (size_t i = 0; i < img->ninodes; i++) {
+		struct mg_inode_key key = { .ino = img->inodes[i].ino, .dev = img->inodes[i].dev, .gen = gen };
+
+		if (bpf_map_update_elem(fd, &key, &img->inodes[i].val, BPF_NOEXIST))
+			return mg_log_errno(-errno, "failed to write weight file '%s'", img->inodes[i].path);
+	}
+	fd = bpf_map__fd(s->maps.mg_egress);
+	for (size_t i = 0; i < img->negress; i++) {
+		struct mg_egress_key key = img->egress[i].key;
+
+		key.gen = gen;
+		if (bpf_map_update_elem(fd, &key, &img->egress[i].val, BPF_NOEXIST))
+			return mg_log_errno(-errno, "failed to write an egress rule of scope %u", key.scope_id);
+	}
+	return 0;
+}
+
+int mg_loader_apply(struct mg_loader *l, const struct mg_image *img, uint32_t *ret_gen)
+{
+	struct mg_config cfg;
+	__u32 gen;
+	int err;
+
+	err = mg_config_read(l, &cfg);
+	if (err)
+		return mg_log_errno(err, "failed to read map 'mg_config'");
+	gen = cfg.active_gen + 1;
+	if (gen == 0)
+		gen = 1;
+
+	err = mg_fill(l, img, gen);
+	if (err) {
+		/* The old generation is still in force; drop what was written. */
+		mg_prune_all(l, cfg.active_gen);
+		return err;
+	}
+
+	cfg.active_gen = gen;
+	cfg.mode = img->mode;
+	err = mg_config_write(l, &cfg);
+	if (err) {
+		mg_prune_all(l, cfg.active_gen);
+		return mg_log_errno(err, "failed to switch to policy generation %u", gen);
+	}
+	err = mg_prune_all(l, gen);
+	if (err)
+		mg_log_errno(err, "failed to delete entries of the previous policy generation");
+	*ret_gen = gen;
+	return 0;
+}
+
+static int mg_link_keep(struct mg_loader *l, struct bpf_link *link, const char *what)
+{
+	char path[PATH_MAX], name[128];
+
+	if (!link)
+		return mg_log_errno(-errno, "failed to attach '%s'", what);
+	l->links[l->nlinks++] = link;
+	snprintf(name, sizeof(name), MG_PIN_LINK_PREFIX "%s", what);
+	mg_pin_path(l, path, sizeof(path), name);
+	if (bpf_link__pin(link, path))
+		return mg_log_errno(-errno, "failed to pin link '%s'", path);
+	return 0;
+}
+
+static int mg_attach_cgroup(struct mg_loader *l, struct bpf_program *prog,
+			    const struct mg_image_scope *scope, const char *hook)
+{
+	char path[PATH_MAX], what[96];
+	struct bpf_link *link;
+	int fd, err;
+
+	snprintf(path, sizeof(path), "%s%s", l->cgroup_root, scope->cgroup);
+	/* The root cgroup holds every process on the host: never attach there. */
+	if (strcmp(scope->cgroup, "/") == 0 || scope->cgroup_id == 1) {
+		mg_err("refusing to attach to the root cgroup (scope '%s')", scope->name);
+		return -EPERM;
+	}
+	fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return mg_log_errno(-errno, "failed to open cgroup '%s' of scope '%s'", path, scope->name);
+	link = bpf_program__attach_cgroup(prog, fd);
+	err = -errno;
+	close(fd);
+	snprintf(what, sizeof(what), "%s.%u", hook, scope->val.scope_id);
+	if (!link) {
+		errno = -err;
+		return mg_log_errno(err, "failed to attach '%s' to cgroup '%s'", hook, path);
+	}
+	return mg_link_keep(l, link, what);
+}
+
+int mg_loader_attach(struct mg_loader *l, const struct mg_image *img)
+{
+	struct mguard_bpf *s = l->skel;
+	struct mg_config cfg;
+	int err;
+
+	if (l->nlinks + 2 * img->nscopes + 8 > MG_MAX_LINKS)
+		return -E2BIG;
+
+	switch (l->engine[MG_HOOK_FILE_OPEN]) {
+	case MG_ENGINE_LSM:
+		err = mg_link_keep(l, bpf_program__attach_lsm(s->progs.mg_lsm_file_open), "lsm.file_open");
+		break;
+	case MG_ENGINE_TP_KILL: {
+		struct { struct bpf_program *prog; const char *name; } tps[] = {
+			{ s->progs.mg_tp_exit_open, "tp.sys_exit_open" },
+			{ s->progs.mg_tp_exit_openat, "tp.sys_exit_openat" },
+			{ s->progs.mg_tp_exit_openat2, "tp.sys_exit_openat2" },
+			{ s->progs.mg_tp_exit_creat, "tp.sys_exit_creat" },
+			{ s->progs.mg_tp_exit_open_by_handle_at, "tp.sys_exit_open_by_handle_at" },
+		};
+
+		err = 0;
+		for (size_t i = 0; i < sizeof(tps) / sizeof(tps[0]) && !err; i++)
+			err = mg_link_keep(l, bpf_program__attach(tps[i].prog), tps[i].name);
+		break;
+	}
+	default:
+		mg_err("no engine can guard weight loads on this kernel (see 'mguard probe')");
+		err = -EOPNOTSUPP;
+	}
+	if (err)
+		return err;
+
+	for (size_t i = 0; i < img->nscopes; i++) {
+		if (l->engine[MG_HOOK_CONNECT4] == MG_ENGINE_CGROUP) {
+			err = mg_attach_cgroup(l, s->progs.mg_connect4, &img->scopes[i], "connect4");
+			if (err)
+				return err;
+		}
+		if (l->engine[MG_HOOK_CONNECT6] == MG_ENGINE_CGROUP) {
+			err = mg_attach_cgroup(l, s->progs.mg_connect6, &img->scopes[i], "connect6");
+			if (err)
+				return err;
+		}
+	}
+
+	/* Only now do the hooks report an engine: status never claims more than runs. */
+	err = mg_config_read(l, &cfg);
+	if (err)
+		return mg_log_errno(err, "failed to read map 'mg_config'");
+	for (int h = 0; h < MG_HOOK__COUNT; h++)
+		cfg.engine[h] = l->engine[h];
+	err = mg_config_write(l, &cfg);
+	if (err)
+		return mg_log_errno(err, "failed to write map 'mg_config'");
+	return 0;
+}
+
+int mg_loader_events_fd(const struct mg_loader *l)
+{
+	return bpf_map__fd(l->skel->maps.mg_events);
+}
+
+int mg_loader_unpin_all(const char *pin_dir)
+{
+	struct dirent *de;
+	DIR *dir;
+	int err = 0;
+
+	dir = opendir(pin_dir);
+	if (!dir)
+		return errno == ENOENT ? 0 : -errno;
+	while ((de = readdir(dir))) {
+		char path[PATH_MAX];
+
+		if (de->d_name[0] == '.' && (!de->d_name[1] || (de->d_name[1] == '.' && !de->d_name[2])))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", pin_dir, de->d_name);
+		/* Unpinning a link detaches it once no process holds it. */
+		if (unlink(path) < 0 && errno != ENOENT)
+			err = -errno;
+	}
+	closedir(dir);
+	if (rmdir(pin_dir) < 0 && errno != ENOENT)
+		err = err ?: -errno;
+	return err;
+}
+
+void mg_loader_destroy(struct mg_loader *l)
+{
+	if (!l)
+		return;
+	for (size_t i = 0; i < l->nlinks; i++)
+		bpf_link__destroy(l->links[i]);
+	if (l->pin_dir[0])
+		mg_loader_unpin_all(l->pin_dir);
+	mguard_bpf__destroy(l->skel);
+	free(l);
+}

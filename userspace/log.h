@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * Messages for the operator, on stderr: lowercase, the error first, the
+ * subject quoted. The policy and compile code never logs (it returns
+ * diagnostics); the loader, daemon and CLI do.
+ */
+#ifndef MGUARD_LOG_H
+#define MGUARD_LOG_H
+
+#include <stdbool.h>
+
+void mg_log(const char *level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Log "msg: strerror(-err)" and return err (a negative errno). */
+int mg_log_errno(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+extern bool mg_log_verbose;
+
+#define mg_err(...) mg_log("error", __VA_ARGS__)
+#define mg_warn(...) mg_log("warning", __VA_ARGS__)
+#define mg_info(...) mg_log(NULL, __VA_ARGS__)
+#define mg_debug(...) do { if (mg_log_verbose) mg_log("debug", __VA_ARGS__); } while (0)
+
+#endif /* MGUARD_LOG_H */

@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * Names of what mguard pins in its pin folder (/sys/fs/bpf/mguard by
+ * default): the maps by their own names, the links as "link.<what>".
+ * The loader writes them; status and stop read them.
+ */
+#ifndef MGUARD_PINS_H
+#define MGUARD_PINS_H
+
+#define MG_PIN_DIR_DEFAULT	"/sys/fs/bpf/mguard"
+#define MG_BPFFS		"/sys/fs/bpf"
+
+#define MG_PIN_CONFIG		"mg_config"
+#define MG_PIN_COUNTERS		"mg_counters"
+#define MG_PIN_SCOPES		"mg_scopes"
+#define MG_PIN_LINK_PREFIX	"link."
+
+#endif /* MGUARD_PINS_H */

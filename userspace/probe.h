@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * Kernel-feature probe: what this kernel lets mguard load and attach, found
+ * by trying (a program is loaded, never assumed from a version or a config
+ * option), and the enforcement engine that follows for each hook.
+ */
+#ifndef MGUARD_PROBE_H
+#define MGUARD_PROBE_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <linux/types.h>
+
+#include "mguard_abi.h"
+
+#define MG_PROBE_LSM_HOOK "bpf_lsm_file_open"
+#define MG_PROBE_TRACEPOINT "syscalls/sys_exit_openat"
+
+struct mg_probe {
+	bool btf;			/* /sys/kernel/btf/vmlinux present and parsed */
+	bool lsm_bpf_active;		/* "bpf" in /sys/kernel/security/lsm */
+	int lsm_list_errno;		/* 0, or why the LSM list could not be read */
+	char lsm_list[256];		/* the active LSM list as the kernel gives it */
+	int lsm_bpf_built;		/* CONFIG_BPF_LSM: 1 yes, 0 no, -1 unknown */
+	bool lsm_hook_in_btf;		/* MG_PROBE_LSM_HOOK has a BTF id */
+	bool lsm_prog_loads;		/* a minimal BPF_LSM_MAC program on file_open loads */
+	int lsm_prog_errno;		/* errno of that load, 0 when it loaded */
+	bool trampoline_loads;		/* a minimal fentry program loads */
+	int trampoline_errno;
+	char trampoline_target[64];	/* the function it was tried on; empty: none in BTF */
+	bool ringbuf;			/* BPF_MAP_TYPE_RINGBUF can be created */
+	bool tracepoint_progs;		/* a tracepoint program loads and attaches to
+					 * MG_PROBE_TRACEPOINT */
+	int tracepoint_errno;		/* why not, 0 when it works */
+	const char *tracepoint_step;	/* where it failed: "tracefs", "load" or
+					 * "attach"; NULL when it works */
+	bool cgroup_sock_addr;		/* BPF_PROG_TYPE_CGROUP_SOCK_ADDR loads */
+	bool cgroup_device;		/* BPF_PROG_TYPE_CGROUP_DEVICE loads */
+	char cgroup2_mount[PATH_MAX];	/* empty if cgroup2 is not mounted */
+	int landlock_abi;		/* Landlock ABI version, 0 when unavailable */
+	int landlock_errno;		/* why unavailable, 0 otherwise */
+	char kernel[128];		/* uname -r */
+	enum mg_engine engine[MG_HOOK__COUNT]; /* by mg_probe_choose_engines() */
+};
+
+/*
+ * Probe the running kernel and choose the engines. A missing or refused
+ * feature is a result, not an error: this fails only when memory runs out
+ * (-ENOMEM). Needs CAP_BPF/CAP_SYS_ADMIN for the loads to mean anything;
+ * without them every load reports EPERM.
+ *
+ * Side effects: when securityfs or tracefs is not mounted at its standard
+ * place (/sys/kernel/security, /sys/kernel/tracing) it is mounted there and
+ * left mounted, as systemd does at boot; the tracepoint engine needs tracefs
+ * anyway. Each test program is unloaded before this returns; the tracepoint
+ * one is attached, for the time of one ioctl, to CPU 0 and returns 0.
+ * libbpf's print callback is silenced during the probe and then restored.
+ *
+ * The first successful result is cached for the life of the process: later
+ * calls copy it and touch nothing. Not thread-safe.
+ */
+int mg_probe_run(struct mg_probe *ret);
+
+/* Fill @p->engine from the feature fields of @p alone. */
+void mg_probe_choose_engines(struct mg_probe *p);
+
+/* "bpf-lsm", "tracepoint-kill", "cgroup", "none"; "unknown" out of range. */
+const char *mg_engine_name(enum mg_engine e);
+
+/* "file_open", "connect4", "connect6"; "unknown" out of range. */
+const char *mg_hook_name(enum mg_hook h);
+
+/* An aligned table and the engines per hook, or one JSON object (and a newline). */
+void mg_probe_print(const struct mg_probe *p, FILE *out, bool json);
+
+#endif /* MGUARD_PROBE_H */

@@ -1,0 +1,232 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "events.h"
+#include "log.h"
+#include "mguard_abi.h"
+#include "pins.h"
+#include "probe.h"
+#include "status.h"
+#include "util.h"
+
+#define MG_STATUS_MAX_LINKS 64
+
+struct mg_status_link {
+	char pin[96];
+	char prog[64];
+	__u32 prog_id;
+	__u64 cgroup_id;	/* 0 unless a cgroup link */
+};
+
+struct mg_status {
+	struct mg_config cfg;
+	__u64 counters[MG_COUNTERS];
+	size_t nscopes;
+	struct mg_status_link links[MG_STATUS_MAX_LINKS];
+	size_t nlinks;
+};
+
+static int mg_pinned_fd(const char *pin_dir, const char *name)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/%s", pin_dir, name);
+	return bpf_obj_get(path);
+}
+
+static int mg_read_counters(int fd, __u64 *out)
+{
+	int ncpus = libbpf_num_possible_cpus();
+	__u64 *per_cpu;
+
+	if (ncpus <= 0)
+		return ncpus ? ncpus : -EINVAL;
+	per_cpu = calloc(ncpus, sizeof(*per_cpu));
+	if (!per_cpu)
+		return -ENOMEM;
+	for (__u32 i = 0; i < MG_COUNTERS; i++) {
+		out[i] = 0;
+		if (bpf_map_lookup_elem(fd, &i, per_cpu))
+			continue;
+		for (int c = 0; c < ncpus; c++)
+			out[i] += per_cpu[c];
+	}
+	free(per_cpu);
+	return 0;
+}
+
+static size_t mg_count_scopes(int fd, __u32 gen)
+{
+	struct mg_scope_key key, next;
+	void *prev = NULL;
+	size_t n = 0;
+
+	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
+		if (next.gen == gen)
+			n++;
+		key = next;
+		prev = &key;
+	}
+	return n;
+}
+
+static void mg_read_link(const char *pin_dir, const char *name, struct mg_status_link *out)
+{
+	struct bpf_link_info info = {};
+	struct bpf_prog_info pinfo = {};
+	__u32 len = sizeof(info), plen = sizeof(pinfo);
+	int fd, pfd;
+
+	snprintf(out->pin, sizeof(out->pin), "%s", name + strlen(MG_PIN_LINK_PREFIX));
+	fd = mg_pinned_fd(pin_dir, name);
+	if (fd < 0)
+		return;
+	if (bpf_obj_get_info_by_fd(fd, &info, &len) == 0) {
+		out->prog_id = info.prog_id;
+		if (info.type == BPF_LINK_TYPE_CGROUP)
+			out->cgroup_id = info.cgroup.cgroup_id;
+		pfd = bpf_prog_get_fd_by_id(info.prog_id);
+		if (pfd >= 0) {
+			if (bpf_obj_get_info_by_fd(pfd, &pinfo, &plen) == 0)
+				snprintf(out->prog, sizeof(out->prog), "%s", pinfo.name);
+			close(pfd);
+		}
+	}
+	close(fd);
+}
+
+static int mg_status_read(const char *pin_dir, struct mg_status *st)
+{
+	struct dirent *de;
+	__u32 zero = 0;
+	DIR *dir;
+	int fd, err;
+
+	fd = mg_pinned_fd(pin_dir, MG_PIN_CONFIG);
+	if (fd < 0)
+		return -errno;
+	err = bpf_map_lookup_elem(fd, &zero, &st->cfg) ? -errno : 0;
+	close(fd);
+	if (err)
+		return err;
+
+	fd = mg_pinned_fd(pin_dir, MG_PIN_COUNTERS);
+	if (fd < 0)
+		return -errno;
+	err = mg_read_counters(fd, st->counters);
+	close(fd);
+	if (err)
+		return err;
+
+	fd = mg_pinned_fd(pin_dir, MG_PIN_SCOPES);
+	if (fd < 0)
+		return -errno;
+	st->nscopes = mg_count_scopes(fd, st->cfg.active_gen);
+	close(fd);
+
+	dir = opendir(pin_dir);
+	if (!dir)
+		return -errno;
+	while ((de = readdir(dir)) && st->nlinks < MG_STATUS_MAX_LINKS) {
+		if (strncmp(de->d_name, MG_PIN_LINK_PREFIX, strlen(MG_PIN_LINK_PREFIX)) == 0)
+			mg_read_link(pin_dir, de->d_name, &st->links[st->nlinks++]);
+	}
+	closedir(dir);
+	return 0;
+}
+
+static const char *const mg_error_names[MG_ERR__COUNT] = {
+	[MG_ERR_RINGBUF_FULL] = "events_dropped",
+	[MG_ERR_NO_CONFIG] = "config_unreadable",
+	[MG_ERR_FD_LOOKUP] = "fd_unresolved",
+};
+
+static void mg_status_text(const char *pin_dir, const struct mg_status *st, FILE *out)
+{
+	fprintf(out, "mguard: loaded (pin folder %s)\n", pin_dir);
+	fprintf(out, "policy generation %u, mode %s, kill switch %s, %zu scopes\n\n",
+		st->cfg.active_gen, st->cfg.mode == MG_MODE_AUDIT ? "audit" : "enforce",
+		st->cfg.killswitch ? "on" : "off", st->nscopes);
+	fprintf(out, "%-10s %-16s %10s %10s %10s %10s\n", "hook", "engine", "allowed", "denied",
+		"killed", "audited");
+	for (int h = 0; h < MG_HOOK__COUNT; h++) {
+		const __u64 *c = &st->counters[MG_COUNTER_INDEX(h, 0)];
+
+		fprintf(out, "%-10s %-16s %10llu %10llu %10llu %10llu\n", mg_hook_name(h),
+			mg_engine_name(st->cfg.engine[h]), (unsigned long long)c[MG_VERDICT_ALLOW],
+			(unsigned long long)c[MG_VERDICT_DENY], (unsigned long long)c[MG_VERDICT_KILL],
+			(unsigned long long)c[MG_VERDICT_AUDIT]);
+	}
+	fputs("\nerrors:", out);
+	for (int i = 0; i < MG_ERR__COUNT; i++)
+		fprintf(out, " %s %llu", mg_error_names[i],
+			(unsigned long long)st->counters[MG_ERR_COUNTER_BASE + i]);
+	fprintf(out, "\n\nattached (%zu):\n", st->nlinks);
+	for (size_t i = 0; i < st->nlinks; i++) {
+		const struct mg_status_link *k = &st->links[i];
+
+		fprintf(out, "  %-32s prog %-6u %-30s", k->pin, k->prog_id, k->prog);
+		if (k->cgroup_id)
+			fprintf(out, " cgroup id %llu", (unsigned long long)k->cgroup_id);
+		fputc('\n', out);
+	}
+}
+
+static void mg_status_json(const char *pin_dir, const struct mg_status *st, FILE *out)
+{
+	fputs("{\"state\":\"loaded\",\"pin_dir\":", out);
+	mg_json_string(out, pin_dir);
+	fprintf(out, ",\"generation\":%u,\"mode\":\"%s\",\"killswitch\":%s,\"scopes\":%zu,\"hooks\":{",
+		st->cfg.active_gen, st->cfg.mode == MG_MODE_AUDIT ? "audit" : "enforce",
+		st->cfg.killswitch ? "true" : "false", st->nscopes);
+	for (int h = 0; h < MG_HOOK__COUNT; h++) {
+		fprintf(out, "%s\"%s\":{\"engine\":\"%s\"", h ? "," : "", mg_hook_name(h),
+			mg_engine_name(st->cfg.engine[h]));
+		for (int v = 0; v < MG_VERDICT__COUNT; v++)
+			fprintf(out, ",\"%s\":%llu", mg_verdict_name(v),
+				(unsigned long long)st->counters[MG_COUNTER_INDEX(h, v)]);
+		fputc('}', out);
+	}
+	fputs("},\"errors\":{", out);
+	for (int i = 0; i < MG_ERR__COUNT; i++)
+		fprintf(out, "%s\"%s\":%llu", i ? "," : "", mg_error_names[i],
+			(unsigned long long)st->counters[MG_ERR_COUNTER_BASE + i]);
+	fputs("},\"links\":[", out);
+	for (size_t i = 0; i < st->nlinks; i++) {
+		const struct mg_status_link *k = &st->links[i];
+
+		fprintf(out, "%s{\"name\":", i ? "," : "");
+		mg_json_string(out, k->pin);
+		fprintf(out, ",\"prog_id\":%u,\"prog\":", k->prog_id);
+		mg_json_string(out, k->prog);
+		fprintf(out, ",\"cgroup_id\":%llu}", (unsigned long long)k->cgroup_id);
+	}
+	fputs("]}\n", out);
+}
+
+int mg_status_print(const char *pin_dir, bool json, FILE *out)
+{
+	struct mg_status *st;
+	int err;
+
+	st = calloc(1, sizeof(*st));
+	if (!st)
+		return -ENOMEM;
+	err = mg_status_read(pin_dir, st);
+	if (!err) {
+		if (json)
+			mg_status_json(pin_dir, st, out);
+		else
+			mg_status_text(pin_dir, st, out);
+	}
+	free(st);
+	return err;
+}
