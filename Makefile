@@ -2,6 +2,7 @@
 # mguard: kernel-level model-execution guard.
 #
 #   make            build build/mguard (BPF objects embedded as a skeleton)
+#   make run        start the guard in the foreground on policies/default
 #   make test       unit, host-kernel and VM tiers; fails if any tier cannot run
 #   make install    PREFIX=/usr/local DESTDIR=
 #   make vmlinux    regenerate vmlinux/$(ARCH)/vmlinux.h from this kernel's BTF
@@ -53,7 +54,7 @@ UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(UNIT_SRCS))
 HELPER_BINS := $(patsubst tests/helpers/%.c,$(BUILD)/tests/helpers/%,$(wildcard tests/helpers/*.c))
 
 .DELETE_ON_ERROR:
-.PHONY: all deps test test-unit test-kernel test-vm install uninstall clean vmlinux tests-build fmt-check
+.PHONY: all run deps test test-unit test-kernel test-vm install uninstall clean vmlinux tests-build fmt-check
 
 all: $(BUILD)/mguard
 
@@ -107,6 +108,10 @@ $(BUILD)/tests/helpers/%: tests/helpers/%.c | $(DEPS_STAMP)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) -static $< -o $@
+
+# The guard in the foreground on the shipped default policy; Ctrl-C stops it.
+run: $(BUILD)/mguard
+	$(BUILD)/mguard start --foreground --policy policies/default
 
 tests-build: $(BUILD)/mguard $(UNIT_BINS) $(HELPER_BINS)
 

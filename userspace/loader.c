@@ -287,7 +287,14 @@ int mg_loader_apply(struct mg_loader *l, const struct mg_image *img, uint32_t *r
 	return 0;
 }
 
-static int mg_link_keep(struct mg_loader *l, struct bpf_link *link, const char *what)
+/*
+ * Keep @link and pin it as "link_<what>", so status (another process) sees
+ * it. A tracepoint attachment is a perf event, which cannot be pinned on
+ * every kernel: then its program is pinned as "prog_<what>" instead, and the
+ * attachment lives as long as this process.
+ */
+static int mg_link_keep(struct mg_loader *l, struct bpf_link *link, struct bpf_program *prog,
+			const char *what)
 {
 	char path[PATH_MAX], name[128];
 
@@ -296,8 +303,14 @@ static int mg_link_keep(struct mg_loader *l, struct bpf_link *link, const char *
 	l->links[l->nlinks++] = link;
 	snprintf(name, sizeof(name), MG_PIN_LINK_PREFIX "%s", what);
 	mg_pin_path(l, path, sizeof(path), name);
-	if (bpf_link__pin(link, path))
+	if (bpf_link__pin(link, path) == 0)
+		return 0;
+	if (bpf_program__type(prog) != BPF_PROG_TYPE_TRACEPOINT)
 		return mg_log_errno(-errno, "failed to pin link '%s'", path);
+	snprintf(name, sizeof(name), MG_PIN_PROG_PREFIX "%s", what);
+	mg_pin_path(l, path, sizeof(path), name);
+	if (bpf_obj_pin(bpf_program__fd(prog), path))
+		return mg_log_errno(-errno, "failed to pin program '%s'", path);
 	return 0;
 }
 
@@ -320,12 +333,12 @@ static int mg_attach_cgroup(struct mg_loader *l, struct bpf_program *prog,
 	link = bpf_program__attach_cgroup(prog, fd);
 	err = -errno;
 	close(fd);
-	snprintf(what, sizeof(what), "%s.%u", hook, scope->val.scope_id);
+	snprintf(what, sizeof(what), "%s_%u", hook, scope->val.scope_id);
 	if (!link) {
 		errno = -err;
 		return mg_log_errno(err, "failed to attach '%s' to cgroup '%s'", hook, path);
 	}
-	return mg_link_keep(l, link, what);
+	return mg_link_keep(l, link, prog, what);
 }
 
 int mg_loader_attach(struct mg_loader *l, const struct mg_image *img)
@@ -339,20 +352,21 @@ int mg_loader_attach(struct mg_loader *l, const struct mg_image *img)
 
 	switch (l->engine[MG_HOOK_FILE_OPEN]) {
 	case MG_ENGINE_LSM:
-		err = mg_link_keep(l, bpf_program__attach_lsm(s->progs.mg_lsm_file_open), "lsm.file_open");
+		err = mg_link_keep(l, bpf_program__attach_lsm(s->progs.mg_lsm_file_open),
+				   s->progs.mg_lsm_file_open, "lsm_file_open");
 		break;
 	case MG_ENGINE_TP_KILL: {
 		struct { struct bpf_program *prog; const char *name; } tps[] = {
-			{ s->progs.mg_tp_exit_open, "tp.sys_exit_open" },
-			{ s->progs.mg_tp_exit_openat, "tp.sys_exit_openat" },
-			{ s->progs.mg_tp_exit_openat2, "tp.sys_exit_openat2" },
-			{ s->progs.mg_tp_exit_creat, "tp.sys_exit_creat" },
-			{ s->progs.mg_tp_exit_open_by_handle_at, "tp.sys_exit_open_by_handle_at" },
+			{ s->progs.mg_tp_exit_open, "tp_sys_exit_open" },
+			{ s->progs.mg_tp_exit_openat, "tp_sys_exit_openat" },
+			{ s->progs.mg_tp_exit_openat2, "tp_sys_exit_openat2" },
+			{ s->progs.mg_tp_exit_creat, "tp_sys_exit_creat" },
+			{ s->progs.mg_tp_exit_open_by_handle_at, "tp_sys_exit_open_by_handle_at" },
 		};
 
 		err = 0;
 		for (size_t i = 0; i < sizeof(tps) / sizeof(tps[0]) && !err; i++)
-			err = mg_link_keep(l, bpf_program__attach(tps[i].prog), tps[i].name);
+			err = mg_link_keep(l, bpf_program__attach(tps[i].prog), tps[i].prog, tps[i].name);
 		break;
 	}
 	default:

@@ -67,6 +67,7 @@ struct mg_scope {
 
 struct mg_policy {
 	enum mg_policy_mode mode;
+	struct mg_loc mode_loc;		/* where mode was set; .file NULL when not set */
 	struct mg_tier *tiers;
 	size_t ntiers;
 	struct mg_model *models;
@@ -78,18 +79,30 @@ struct mg_policy {
 };
 
 /*
- * Parse every *.yaml / *.yml file of @dir (sorted by name), merge them, and
- * validate the result. All errors are appended to @diags (file:line:col).
- * Returns 0 and a policy in *ret, or a negative errno (-EINVAL when the
- * policy has errors, *ret untouched) .
+ * Parse every regular *.yaml / *.yml file of @dir (sorted by name with
+ * strcmp; names starting with '.' are skipped), merge them, and validate the
+ * result. All errors are appended to @diags (file:line:col). Returns 0 and a
+ * policy in *ret, or a negative errno: -EINVAL when the policy has errors,
+ * -ENOMEM; *ret is untouched on error.
  */
 int mg_policy_load_dir(const char *dir, struct mg_policy **ret, struct mg_diags *diags);
 
-/* Parse one YAML document held in memory; @name is used in diagnostics. */
+/*
+ * Parse one YAML document held in memory and merge it into @policy; @name is
+ * used in diagnostics and kept in policy->sources. Returns 0, -EINVAL when
+ * the document has errors (all appended to @diags; @policy unchanged), or
+ * -ENOMEM (@policy unchanged).
+ */
 int mg_policy_parse_buffer(struct mg_policy *policy, const char *name,
 			   const char *buf, size_t len, struct mg_diags *diags);
 
-/* Cross-file checks: unique names, known tiers, at least one tier... */
+/*
+ * Cross-file checks: unique tier, model and scope names, unique tier levels,
+ * no cgroup used by two scopes, known tier references,
+ * at most MG_POLICY_MAX_TIERS tiers. A policy without tiers gets the default
+ * ones (general=1, controlled=2, prohibited=3) first. Returns 0, -EINVAL
+ * (errors appended to @diags) or -ENOMEM.
+ */
 int mg_policy_validate(struct mg_policy *policy, struct mg_diags *diags);
 
 struct mg_policy *mg_policy_new(void);
@@ -98,8 +111,9 @@ void mg_policy_free(struct mg_policy *policy);
 const struct mg_tier *mg_policy_find_tier(const struct mg_policy *policy, const char *name);
 
 /*
- * Parse one egress entry. Returns 0, or -EINVAL with a static message in
- * *ret_err ("prefix length 33 is over 32 for IPv4").
+ * Parse one egress entry. Returns 0, or -EINVAL with a message in *ret_err
+ * ("prefix length 33 is over 32 for IPv4"), *ret untouched. The message is
+ * held in thread-local storage, valid until this thread's next call.
  */
 int mg_egress_parse(const char *text, struct mg_egress_rule *ret, const char **ret_err);
 

@@ -78,25 +78,36 @@ static size_t mg_count_scopes(int fd, __u32 gen)
 	return n;
 }
 
+static void mg_read_prog(int pfd, struct mg_status_link *out)
+{
+	struct bpf_prog_info pinfo = {};
+	__u32 plen = sizeof(pinfo);
+
+	if (bpf_obj_get_info_by_fd(pfd, &pinfo, &plen) == 0) {
+		out->prog_id = pinfo.id;
+		snprintf(out->prog, sizeof(out->prog), "%s", pinfo.name);
+	}
+}
+
+/* A pinned link, or the pinned program of an attachment that has no pinnable link. */
 static void mg_read_link(const char *pin_dir, const char *name, struct mg_status_link *out)
 {
 	struct bpf_link_info info = {};
-	struct bpf_prog_info pinfo = {};
-	__u32 len = sizeof(info), plen = sizeof(pinfo);
+	__u32 len = sizeof(info);
 	int fd, pfd;
 
 	snprintf(out->pin, sizeof(out->pin), "%s", name + strlen(MG_PIN_LINK_PREFIX));
 	fd = mg_pinned_fd(pin_dir, name);
 	if (fd < 0)
 		return;
-	if (bpf_obj_get_info_by_fd(fd, &info, &len) == 0) {
-		out->prog_id = info.prog_id;
+	if (strncmp(name, MG_PIN_PROG_PREFIX, strlen(MG_PIN_PROG_PREFIX)) == 0) {
+		mg_read_prog(fd, out);
+	} else if (bpf_obj_get_info_by_fd(fd, &info, &len) == 0) {
 		if (info.type == BPF_LINK_TYPE_CGROUP)
 			out->cgroup_id = info.cgroup.cgroup_id;
 		pfd = bpf_prog_get_fd_by_id(info.prog_id);
 		if (pfd >= 0) {
-			if (bpf_obj_get_info_by_fd(pfd, &pinfo, &plen) == 0)
-				snprintf(out->prog, sizeof(out->prog), "%s", pinfo.name);
+			mg_read_prog(pfd, out);
 			close(pfd);
 		}
 	}
@@ -136,7 +147,8 @@ static int mg_status_read(const char *pin_dir, struct mg_status *st)
 	if (!dir)
 		return -errno;
 	while ((de = readdir(dir)) && st->nlinks < MG_STATUS_MAX_LINKS) {
-		if (strncmp(de->d_name, MG_PIN_LINK_PREFIX, strlen(MG_PIN_LINK_PREFIX)) == 0)
+		if (strncmp(de->d_name, MG_PIN_LINK_PREFIX, strlen(MG_PIN_LINK_PREFIX)) == 0 ||
+		    strncmp(de->d_name, MG_PIN_PROG_PREFIX, strlen(MG_PIN_PROG_PREFIX)) == 0)
 			mg_read_link(pin_dir, de->d_name, &st->links[st->nlinks++]);
 	}
 	closedir(dir);

@@ -37,7 +37,7 @@ wait_for() {
 count_lines() {
 	file=$1
 	shift
-	awk -v n="$#" 'BEGIN { for (i = 1; i < ARGC; i++) want[i] = ARGV[i]; ARGC = 2 }
+	awk -v n="$#" 'BEGIN { for (i = 2; i < ARGC; i++) want[i - 1] = ARGV[i]; ARGC = 2 }
 		{ ok = 1; for (i = 1; i <= n; i++) if (index($0, want[i]) == 0) ok = 0; if (ok) c++ }
 		END { print c + 0 }' "$file" "$@"
 }

@@ -160,7 +160,6 @@ check "open of a general model in scope works" grep -qx 'ok read=1' "$TMP/out"
 try_in_scope "$TMP/out" open "$TMP/notes.txt" >/dev/null
 check "open of an ordinary file in scope works" grep -qx 'ok read=1' "$TMP/out"
 
-before=$(wc -l <"$TMP/events.jsonl")
 try_outside "$TMP/out" open "$PROHIBITED" >/dev/null
 check "open of a prohibited file outside every scope works" grep -qx 'ok read=1' "$TMP/out"
 
@@ -178,14 +177,13 @@ check "connect6 to a port not in the allow-list: EPERM" grep -qx 'errno EPERM' "
 try_in_scope "$TMP/out" connect ::1 "$PORT_OK" >/dev/null
 check "connect6 to an allowed address passes the hook" grep -qx 'errno ECONNREFUSED' "$TMP/out"
 
-before_net=$(wc -l <"$TMP/events.jsonl")
+sleep 1
+before=$(wc -l <"$TMP/events.jsonl")
+try_outside "$TMP/out" open "$PROHIBITED" >/dev/null
 try_outside "$TMP/out" connect 127.0.0.1 "$PORT_DENIED" >/dev/null
 check "connect4 outside every scope is untouched" grep -qx 'errno ECONNREFUSED' "$TMP/out"
 sleep 1
-check "no event for processes outside every scope" [ "$(count_lines "$TMP/events.jsonl" "\"port\":$PORT_DENIED")" = 2 ]
-check "no event for the prohibited open outside the scope" \
-	[ "$(count_lines "$TMP/events.jsonl" "\"path\":\"$PROHIBITED\"")" = 1 ]
-: "$before" "$before_net"
+check "no event for what processes outside every scope did" [ "$(wc -l <"$TMP/events.jsonl")" = "$before" ]
 
 # --- status --------------------------------------------------------------------
 "$MGUARD" status --pin-dir "$PIN" >"$TMP/status.txt" 2>&1

@@ -1,0 +1,224 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* The compiler: files to inodes, scopes to cgroup ids, egress to tries. */
+#include "unit.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "compile.h"
+#include "util.h"
+
+static struct mg_tier tiers[] = {
+	{ .name = "general", .level = 1 },
+	{ .name = "prohibited", .level = 3 },
+};
+
+static char tmpdir[] = "/tmp/mg-compile-XXXXXX";
+
+static void write_file(const char *rel, const char *text)
+{
+	char path[512];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", tmpdir, rel);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+static int setup(void **state)
+{
+	char path[512];
+
+	assert_non_null(mkdtemp(tmpdir));
+	snprintf(path, sizeof(path), "%s/big", tmpdir);
+	mkdir(path, 0755);
+	snprintf(path, sizeof(path), "%s/big/sub", tmpdir);
+	mkdir(path, 0755);
+	snprintf(path, sizeof(path), "%s/cg", tmpdir);	/* stands in for a cgroup folder */
+	mkdir(path, 0755);
+	write_file("big/a.safetensors", "a");
+	write_file("big/sub/b.gguf", "b");
+	write_file("small.gguf", "s");
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	char cmd[600];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
+	return system(cmd);
+}
+
+static struct mg_egress_rule rule(const char *text)
+{
+	struct mg_egress_rule r;
+	const char *err = NULL;
+
+	assert_int_equal(mg_egress_parse(text, &r, &err), 0);
+	return r;
+}
+
+static void test_folders_expand_and_highest_tier_wins(void **state)
+{
+	char big[512], small[512], dup[512];
+	char *big_files[] = { big };
+	char *small_files[] = { small, dup };
+	struct mg_model models[] = {
+		{ .name = "frontier", .tier = "prohibited", .files = big_files, .nfiles = 1 },
+		{ .name = "tiny", .tier = "general", .files = small_files, .nfiles = 2 },
+	};
+	struct mg_policy p = { .tiers = tiers, .ntiers = 2, .models = models, .nmodels = 2 };
+	struct mg_compile_opts opts = { .cgroup_root = tmpdir };
+	struct mg_diags diags = {};
+	struct mg_image *img = NULL;
+	struct stat st;
+
+	snprintf(big, sizeof(big), "%s/big/", tmpdir);
+	snprintf(small, sizeof(small), "%s/small.gguf", tmpdir);
+	/* The same inode listed by a general model too: the prohibited tier must win. */
+	snprintf(dup, sizeof(dup), "%s/big/a.safetensors", tmpdir);
+
+	assert_int_equal(mg_compile(&p, &opts, &img, &diags), 0);
+	assert_int_equal(diags.n, 0);
+	assert_int_equal(img->ninodes, 3);
+
+	assert_int_equal(stat(dup, &st), 0);
+	const struct mg_image_inode *in = mg_image_find_inode(img, mg_kernel_dev(st.st_dev), st.st_ino);
+	assert_non_null(in);
+	assert_int_equal(in->val.tier, 3);
+	assert_string_equal(mg_image_model_name(img, in->val.model_id), "frontier");
+	assert_string_equal(mg_image_tier_name(img, 3), "prohibited");
+	assert_null(mg_image_tier_name(img, 2));
+	mg_image_free(img);
+}
+
+static void test_missing_file_is_an_error(void **state)
+{
+	char *files[] = { "/nonexistent/mguard/model.bin" };
+	struct mg_model models[] = {
+		{ .name = "ghost", .tier = "general", .files = files, .nfiles = 1,
+		  .loc = { .file = "p.yaml", .line = 3, .col = 5 } },
+	};
+	struct mg_policy p = { .tiers = tiers, .ntiers = 2, .models = models, .nmodels = 1 };
+	struct mg_compile_opts opts = { .cgroup_root = tmpdir };
+	struct mg_diags diags = {};
+	struct mg_image *img = NULL;
+
+	assert_int_equal(mg_compile(&p, &opts, &img, &diags), -EINVAL);
+	assert_null(img);
+	assert_int_equal(diags.n, 1);
+	assert_string_equal(diags.v[0].msg,
+			    "model 'ghost': cannot use '/nonexistent/mguard/model.bin': No such file or directory");
+	assert_int_equal(diags.v[0].line, 3);
+	mg_diags_free(&diags);
+}
+
+static void test_scope_cgroup_resolves_to_its_id(void **state)
+{
+	struct mg_scope scopes[] = {
+		{ .name = "a", .cgroup = "/cg", .max_tier = "general" },
+		{ .name = "b", .cgroup = "/cg", .max_tier = "general" },
+		{ .name = "c", .cgroup = "/missing", .max_tier = "general" },
+	};
+	struct mg_policy p = { .tiers = tiers, .ntiers = 2, .scopes = scopes, .nscopes = 1 };
+	struct mg_compile_opts opts = { .cgroup_root = tmpdir };
+	struct mg_diags diags = {};
+	struct mg_image *img = NULL;
+	char path[512];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "%s/cg", tmpdir);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(mg_compile(&p, &opts, &img, &diags), 0);
+	assert_int_equal(img->nscopes, 1);
+	assert_int_equal(img->scopes[0].cgroup_id, st.st_ino);
+	assert_int_equal(img->scopes[0].val.scope_id, 1);
+	assert_int_equal(img->scopes[0].val.max_tier, 1);
+	mg_image_free(img);
+
+	/* Two scopes on one cgroup, and a cgroup that does not exist. */
+	p.nscopes = 3;
+	assert_int_equal(mg_compile(&p, &opts, &img, &diags), -EINVAL);
+	assert_int_equal(diags.n, 2);
+	assert_string_equal(diags.v[0].msg, "scope 'b': cgroup '/cg' is already scope 'a'");
+	assert_string_equal(diags.v[1].msg, "scope 'c': cgroup '/missing': No such file or directory");
+	mg_diags_free(&diags);
+}
+
+static const struct mg_image_egress *find_prefix(const struct mg_image_egress *v, size_t n,
+						 unsigned int prefixlen)
+{
+	for (size_t i = 0; i < n; i++)
+		if (v[i].key.prefixlen == MG_EGRESS_KEY_FIXED_BITS + prefixlen)
+			return &v[i];
+	return NULL;
+}
+
+static void test_egress_longer_prefixes_inherit_ports(void **state)
+{
+	struct mg_egress_rule rules[] = {
+		rule("10.0.0.0/8:443/tcp"),
+		rule("10.1.0.0/16:80"),
+		rule("10.1.0.0/16:8000-8100/udp"),
+		rule("192.168.0.0/16:53/udp"),
+	};
+	struct mg_scope s = { .name = "s", .egress = rules, .negress = 4 };
+	struct mg_image_egress *v = NULL;
+	size_t n = 0, cap = 0;
+	struct mg_diags diags = {};
+	const struct mg_image_egress *e;
+
+	assert_int_equal(mg_compile_egress(&s, 7, &v, &n, &cap, &diags), 0);
+	assert_int_equal(n, 3);
+
+	e = find_prefix(v, n, 96 + 16);	/* 10.1.0.0/16: its own two ranges plus /8's */
+	assert_non_null(e);
+	assert_int_equal(e->key.scope_id, 7);
+	assert_int_equal(e->val.nranges, 3);
+	e = find_prefix(v, n, 96 + 8);	/* 10.0.0.0/8 does not get the /16's ranges */
+	assert_non_null(e);
+	assert_int_equal(e->val.nranges, 1);
+	assert_int_equal(e->val.ranges[0].lo, 443);
+	assert_int_equal(e->val.ranges[0].protos, MG_PROTO_TCP);
+	free(v);
+}
+
+static void test_egress_too_many_ranges(void **state)
+{
+	struct mg_egress_rule rules[MG_MAX_PORT_RANGES + 1];
+	struct mg_scope s = { .name = "wide", .egress = rules, .negress = MG_MAX_PORT_RANGES + 1 };
+	struct mg_image_egress *v = NULL;
+	size_t n = 0, cap = 0;
+	struct mg_diags diags = {};
+	char text[64];
+
+	for (int i = 0; i <= MG_MAX_PORT_RANGES; i++) {
+		snprintf(text, sizeof(text), "10.0.0.0/8:%d", 1000 + i);
+		rules[i] = rule(text);
+	}
+	assert_int_equal(mg_compile_egress(&s, 1, &v, &n, &cap, &diags), -E2BIG);
+	assert_int_equal(diags.n, 1);
+	assert_string_equal(diags.v[0].msg, "scope 'wide': more than 8 port ranges apply to one egress prefix");
+	mg_diags_free(&diags);
+	free(v);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_folders_expand_and_highest_tier_wins),
+		cmocka_unit_test(test_missing_file_is_an_error),
+		cmocka_unit_test(test_scope_cgroup_resolves_to_its_id),
+		cmocka_unit_test(test_egress_longer_prefixes_inherit_ports),
+		cmocka_unit_test(test_egress_too_many_ranges),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
