@@ -138,6 +138,8 @@ static void mg_inodes_dedup(struct mg_image_inode *v, size_t *n)
 {
 	size_t out = 0;
 
+	if (*n == 0)
+		return;
 	qsort(v, *n, sizeof(*v), mg_inode_cmp);
 	for (size_t i = 0; i < *n; i++) {
 		if (out && v[out - 1].dev == v[i].dev && v[out - 1].ino == v[i].ino) {
@@ -324,8 +326,8 @@ int mg_compile(const struct mg_policy *p, const struct mg_compile_opts *opts,
 {
 	struct mg_inode_builder b = { .diags = diags };
 	struct mg_image *img;
-	size_t ecap = 0, ndiags = diags->n;
-	int err;
+	size_t ecap = 0;
+	int err, bad = 0;
 
 	img = calloc(1, sizeof(*img));
 	if (!img)
@@ -335,7 +337,11 @@ int mg_compile(const struct mg_policy *p, const struct mg_compile_opts *opts,
 	err = mg_compile_names(p, img);
 	if (err)
 		goto out_free;
-	mg_compile_scopes(p, opts, img, diags);
+	/* Every part is compiled even after an error, so all errors are reported. */
+	err = mg_compile_scopes(p, opts, img, diags);
+	if (err == -ENOMEM)
+		goto out_free;
+	bad |= err != 0;
 
 	b.max = opts->max_files ? opts->max_files : MG_COMPILE_DEFAULT_MAX_FILES;
 	for (size_t i = 0; i < p->nmodels; i++) {
@@ -347,24 +353,26 @@ int mg_compile(const struct mg_policy *p, const struct mg_compile_opts *opts,
 		b.tier = tier ? tier->level : 0;
 		for (size_t j = 0; j < m->nfiles; j++) {
 			b.loc = m->file_locs ? m->file_locs[j] : m->loc;
-			if (mg_compile_model_path(&b, m->files[j]) == -ENOMEM) {
-				err = -ENOMEM;
+			err = mg_compile_model_path(&b, m->files[j]);
+			if (err == -ENOMEM)
 				goto out_free;
-			}
+			bad |= err != 0;
 		}
 	}
 	img->inodes = b.v;
 	img->ninodes = b.n;
 	b.v = NULL;
+	b.n = 0;
 	mg_inodes_dedup(img->inodes, &img->ninodes);
 
 	for (size_t i = 0; i < img->nscopes && i < p->nscopes; i++) {
 		err = mg_compile_egress(&p->scopes[i], i + 1, &img->egress, &img->negress, &ecap, diags);
 		if (err == -ENOMEM)
 			goto out_free;
+		bad |= err != 0;
 	}
 
-	if (diags->n > ndiags) {
+	if (bad) {
 		err = -EINVAL;
 		goto out_free;
 	}

@@ -28,7 +28,10 @@ struct mg_diags {
 	size_t cap;
 };
 
-/* Append one error. Never fails visibly: on ENOMEM the message is dropped but counted. */
+/*
+ * Append one error. On ENOMEM the message is lost: callers decide success by
+ * their own error state, never by diags->n alone.
+ */
 void mg_diag_add(struct mg_diags *diags, struct mg_loc loc, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
