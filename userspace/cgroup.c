@@ -109,13 +109,32 @@ int mg_cgroup_create(const char *mount, const char *rel, int *ret_created)
 
 			*p = '\0';
 			if (mkdir(path, 0755) == 0)
-				*ret_created = (c == '\0');
+				(*ret_created)++;
 			else if (errno != EEXIST)
 				return -errno;
 			*p = c;
 			if (c == '\0')
 				break;
 		}
+	}
+	return 0;
+}
+
+int mg_cgroup_remove(const char *path, int levels)
+{
+	char buf[PATH_MAX];
+
+	if (snprintf(buf, sizeof(buf), "%s", path) >= (int)sizeof(buf))
+		return -ENAMETOOLONG;
+	for (int i = 0; i < levels; i++) {
+		char *slash;
+
+		if (rmdir(buf) < 0 && errno != ENOENT)
+			return -errno;
+		slash = strrchr(buf, '/');
+		if (!slash || slash == buf)
+			break;
+		*slash = '\0';
 	}
 	return 0;
 }

@@ -23,8 +23,14 @@ int mg_cgroup_id(const char *path, uint64_t *ret_id);
 /* The cgroup v2 path of a process, relative to the cgroup2 mount ("/a/b"). */
 int mg_cgroup_of_pid(pid_t pid, char *buf, size_t len);
 
-/* mkdir -p of @rel below @mount. Sets *ret_created when it made the last level. */
+/*
+ * mkdir -p of @rel below @mount. *ret_created is the number of levels it
+ * made, the deepest ones: what mg_cgroup_remove() takes back.
+ */
 int mg_cgroup_create(const char *mount, const char *rel, int *ret_created);
+
+/* rmdir @path and then its parents, @levels folders in all; each must be empty. */
+int mg_cgroup_remove(const char *path, int levels);
 
 /* Move process @pid into the cgroup folder @path. */
 int mg_cgroup_enter(const char *path, pid_t pid);

@@ -19,6 +19,11 @@
 
 static volatile sig_atomic_t mg_stop_requested;
 
+struct mg_created_cgroup {
+	char *path;
+	int levels;			/* how many folders up to take back */
+};
+
 static void mg_on_stop(int sig)
 {
 	mg_stop_requested = sig;
@@ -31,7 +36,7 @@ struct mg_daemon {
 	struct mg_image *img;
 	struct mg_loader *loader;
 	struct ring_buffer *rb;
-	char **created_cgroups;		/* scope cgroups this daemon made */
+	struct mg_created_cgroup *created;	/* scope cgroups this daemon made */
 	size_t ncreated;
 	int64_t boot_offset;
 	unsigned long long events;
@@ -72,14 +77,16 @@ static int mg_load_policy(struct mg_daemon *d)
 		if (err)
 			return mg_log_errno(err, "failed to create cgroup '%s' of scope '%s'", s->cgroup, s->name);
 		if (created) {
-			char **v = realloc(d->created_cgroups, (d->ncreated + 1) * sizeof(*v));
+			struct mg_created_cgroup *v = realloc(d->created, (d->ncreated + 1) * sizeof(*v));
 
-			snprintf(path, sizeof(path), "%s%s", d->cgroup_root, s->cgroup);
-			if (!v || !(v[d->ncreated] = strdup(path))) {
-				d->created_cgroups = v ? v : d->created_cgroups;
+			if (!v)
 				return -ENOMEM;
-			}
-			d->created_cgroups = v;
+			d->created = v;
+			snprintf(path, sizeof(path), "%s%s", d->cgroup_root, s->cgroup);
+			v[d->ncreated].path = strdup(path);
+			v[d->ncreated].levels = created;
+			if (!v[d->ncreated].path)
+				return -ENOMEM;
 			d->ncreated++;
 			mg_info("created cgroup '%s' for scope '%s'", path, s->name);
 		}
@@ -170,13 +177,15 @@ static void mg_daemon_teardown(struct mg_daemon *d)
 {
 	ring_buffer__free(d->rb);
 	mg_loader_destroy(d->loader);
-	for (size_t i = 0; i < d->ncreated; i++) {
-		/* Only what this daemon made, and only when empty. */
-		if (rmdir(d->created_cgroups[i]) < 0 && errno != ENOENT)
-			mg_warn("left cgroup '%s' in place: %s", d->created_cgroups[i], strerror(errno));
-		free(d->created_cgroups[i]);
+	/* Only what this daemon made, deepest first, and only when empty. */
+	for (size_t i = d->ncreated; i-- > 0;) {
+		int err = mg_cgroup_remove(d->created[i].path, d->created[i].levels);
+
+		if (err)
+			mg_warn("left cgroup '%s' in place: %s", d->created[i].path, strerror(-err));
+		free(d->created[i].path);
 	}
-	free(d->created_cgroups);
+	free(d->created);
 	mg_image_free(d->img);
 	mg_policy_free(d->policy);
 }
