@@ -31,7 +31,7 @@ DEPS_STAMP := $(BUILD)/.deps-ok
 WARN	:= -Wall -Wextra -Wformat=2 -Wshadow -Wmissing-prototypes -Wno-unused-parameter $(if $(WERROR),-Werror)
 CFLAGS	?= -O2 -g
 CFLAGS	+= $(WARN) -std=gnu11 -D_GNU_SOURCE -Ibpf -Iuserspace -I$(BUILD)
-LIBS	:= -lbpf -lelf -lz -lyaml -lseccomp -lcrypto
+LIBS	:= -lbpf -lelf -lz -lyaml -lseccomp -lcrypto -lm
 SAN	:= -fsanitize=address,undefined -fno-omit-frame-pointer
 
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall \
@@ -54,7 +54,7 @@ UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(UNIT_SRCS))
 HELPER_BINS := $(patsubst tests/helpers/%.c,$(BUILD)/tests/helpers/%,$(wildcard tests/helpers/*.c))
 
 .DELETE_ON_ERROR:
-.PHONY: all run deps test test-unit test-kernel test-vm install uninstall clean vmlinux tests-build fmt-check
+.PHONY: all run deps fuzz bench test test-unit test-kernel test-vm install uninstall clean vmlinux tests-build fmt-check
 
 all: $(BUILD)/mguard
 
@@ -126,6 +126,35 @@ test-kernel: $(BUILD)/mguard $(HELPER_BINS)
 
 test-vm: $(BUILD)/mguard $(HELPER_BINS)
 	$(Q)tests/run-all.sh $(BUILD) vm
+
+# libFuzzer targets: the policy parser and the licence reader, seeded from
+# policies/ and tests/fuzz/seeds/. FUZZ_SECONDS each; a crash fails the target.
+FUZZ_SECONDS ?= 60
+FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRCS))
+FUZZ_LIB  := $(filter-out userspace/main.c userspace/loader.c userspace/daemon.c userspace/status.c \
+	userspace/control.c userspace/probe.c userspace/cmd_%.c,$(USR_SRCS))
+FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -std=gnu11 -D_GNU_SOURCE -Ibpf -Iuserspace -I$(BUILD)
+
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(FUZZ_LIB) $(USR_HDRS) | $(DEPS_STAMP)
+	$(call msg,FUZZ-CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(FUZZ_FLAGS) $< $(FUZZ_LIB) -o $@ -lyaml -lcrypto -lz -lm
+
+fuzz: $(FUZZ_BINS)
+	$(Q)scripts/fuzz.sh $(BUILD) $(FUZZ_SECONDS) $(FUZZ_BINS)
+
+# Benchmarks: built like the product (no sanitizers), against the library code.
+BENCH_BINS := $(patsubst bench/%.c,$(BUILD)/bench/%,$(wildcard bench/*.c))
+LIB_OBJS := $(patsubst userspace/%.c,$(BUILD)/obj/%.o,$(LIB_SRCS))
+
+$(BUILD)/bench/%: bench/%.c $(LIB_OBJS)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $< $(LIB_OBJS) -o $@ $(LIBS)
+
+bench: $(BENCH_BINS)
+	$(Q)$(BUILD)/bench/bench_compile
 
 vmlinux:
 	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > vmlinux/$(ARCH)/vmlinux.h

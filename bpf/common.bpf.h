@@ -26,6 +26,13 @@ struct {
 } mg_config SEC(".maps") __weak;
 
 struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct mg_control);
+} mg_control SEC(".maps") __weak;
+
+struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 2 * MG_MAX_SCOPES);
 	__type(key, struct mg_scope_key);
@@ -38,6 +45,13 @@ struct {
 	__type(key, struct mg_inode_key);
 	__type(value, struct mg_inode_val);
 } mg_inodes SEC(".maps") __weak;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
+	__type(key, struct mg_license_key);
+	__type(value, struct mg_license_val);
+} mg_licenses SEC(".maps") __weak;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
@@ -115,6 +129,15 @@ mg_scope_current(__u32 gen, __u64 *ret_cgid)
 			found = scope;
 	}
 	return found;
+}
+
+/* Is the kill switch engaged? An unreadable control map counts as engaged. */
+static __always_inline bool mg_killswitch(void)
+{
+	__u32 zero = 0;
+	const struct mg_control *ctl = bpf_map_lookup_elem(&mg_control, &zero);
+
+	return !ctl || ctl->killswitch;
 }
 
 /* Verdict for a decision that is not a plain allow, after mode and engine. */

@@ -17,24 +17,79 @@ static __always_inline void mg_file_identity(struct file *file, __u32 *ret_dev, 
 	*ret_ino = BPF_CORE_READ(inode, i_ino);
 }
 
+static __always_inline const struct mg_inode_val *mg_inode_lookup(__u32 gen, __u32 dev, __u64 ino)
+{
+	struct mg_inode_key key = { .ino = ino, .dev = dev, .gen = gen };
+
+	return bpf_map_lookup_elem(&mg_inodes, &key);
+}
+
+/*
+ * The model @file belongs to: its own inode, else the closest parent folder
+ * that is a model folder. The walk follows d_parent, which stays inside the
+ * file's own file system whatever the mount (a bind mount changes nothing).
+ * Returns -1 when the walk reached MG_MAX_DIR_DEPTH before the root: the
+ * caller fails closed.
+ */
+static __always_inline int mg_file_model(struct file *file, __u32 gen, __u32 dev, __u64 ino,
+					 const struct mg_inode_val **ret_model)
+{
+	struct dentry *dentry = BPF_CORE_READ(file, f_path.dentry);
+
+	*ret_model = mg_inode_lookup(gen, dev, ino);
+	if (*ret_model)
+		return 0;
+	for (int i = 0; i < MG_MAX_DIR_DEPTH; i++) {
+		struct dentry *parent = BPF_CORE_READ(dentry, d_parent);
+		const struct mg_inode_val *dir;
+
+		if (!parent || parent == dentry)
+			return 0;	/* the file system's root: not in a model folder */
+		dir = mg_inode_lookup(gen, dev, BPF_CORE_READ(parent, d_inode, i_ino));
+		if (dir && (dir->flags & MG_INODE_DIR)) {
+			*ret_model = dir;
+			return 0;
+		}
+		dentry = parent;
+	}
+	mg_count(MG_ERR_COUNTER_BASE + MG_ERR_WALK_LIMIT);
+	return -1;
+}
+
 /*
  * Decide an open of @file by a task of @scope. Returns MG_REASON_NONE to
  * allow, else why it must not happen; the matching model in *ret_model.
  */
 static __always_inline __u8 mg_file_decide(const struct mg_config *cfg,
-					   const struct mg_scope_val *scope,
+					   const struct mg_scope_val *scope, struct file *file,
 					   __u32 dev, __u64 ino,
 					   const struct mg_inode_val **ret_model)
 {
-	struct mg_inode_key key = { .ino = ino, .dev = dev, .gen = cfg->active_gen };
+	const struct mg_license_val *lic;
 	const struct mg_inode_val *model;
+	struct mg_license_key lkey = {};
 
-	model = bpf_map_lookup_elem(&mg_inodes, &key);
-	*ret_model = model;
-	if (cfg->killswitch && model)
+	if (mg_file_model(file, cfg->active_gen, dev, ino, ret_model))
+		return MG_REASON_WALK_LIMIT;
+	model = *ret_model;
+	if (!model)
+		return MG_REASON_NONE;
+	if (mg_killswitch())
 		return MG_REASON_KILLSWITCH;
-	if (model && model->tier > scope->max_tier)
+	if (model->tier > scope->max_tier)
 		return MG_REASON_TIER;
+	if (!(model->flags & MG_INODE_REQUIRES_LICENSE))
+		return MG_REASON_NONE;
+
+	lkey.scope_id = scope->scope_id;
+	lkey.model_id = model->model_id;
+	lkey.gen = cfg->active_gen;
+	lic = bpf_map_lookup_elem(&mg_licenses, &lkey);
+	if (!lic)
+		return MG_REASON_UNLICENSED;
+	/* Expiry needs no daemon: the kernel's clock decides. */
+	if (bpf_ktime_get_boot_ns() > lic->not_after_boot_ns)
+		return MG_REASON_LICENSE_EXPIRED;
 	return MG_REASON_NONE;
 }
 

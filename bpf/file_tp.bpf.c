@@ -60,7 +60,7 @@ static __always_inline int mg_open_exit(long fd)
 		return 0;
 	}
 	mg_file_identity(file, &dev, &ino);
-	reason = mg_file_decide(cfg, scope, dev, ino, &model);
+	reason = mg_file_decide(cfg, scope, file, dev, ino, &model);
 	if (reason == MG_REASON_NONE) {
 		mg_count(MG_COUNTER_INDEX(MG_HOOK_FILE_OPEN, MG_VERDICT_ALLOW));
 		return 0;

@@ -15,6 +15,7 @@
 /* Limits that userspace validates a policy against before anything loads. */
 #define MG_MAX_SCOPES		1024
 #define MG_MAX_CGROUP_DEPTH	16	/* ancestors examined for a scope */
+#define MG_MAX_DIR_DEPTH	32	/* parent folders examined for a file */
 #define MG_MAX_PORT_RANGES	8	/* per egress prefix, after inheritance */
 #define MG_NAME_LEN		64	/* file name carried in an event */
 #define MG_COMM_LEN		16
@@ -32,6 +33,7 @@ enum mg_hook {
 	MG_HOOK_FILE_OPEN = 0,	/* weight loads */
 	MG_HOOK_CONNECT4,	/* outbound IPv4 connect */
 	MG_HOOK_CONNECT6,	/* outbound IPv6 connect */
+	MG_HOOK_DEVICE,		/* GPU device nodes */
 	MG_HOOK__COUNT,
 };
 #define MG_HOOK_SLOTS 8	/* room for hooks in mg_config; >= MG_HOOK__COUNT */
@@ -58,6 +60,10 @@ enum mg_reason {
 	MG_REASON_TIER,		/* model's tier above the scope's highest */
 	MG_REASON_EGRESS,	/* destination not in the scope's allow-list */
 	MG_REASON_KILLSWITCH,	/* kill switch engaged */
+	MG_REASON_UNLICENSED,	/* tier requires a licence the scope does not hold */
+	MG_REASON_LICENSE_EXPIRED, /* the licence's notAfter has passed */
+	MG_REASON_WALK_LIMIT,	/* folder deeper than MG_MAX_DIR_DEPTH: failed closed */
+	MG_REASON_GPU,		/* a GPU device node the scope was not given */
 	MG_REASON__COUNT,
 };
 
@@ -74,6 +80,7 @@ enum mg_error {
 	MG_ERR_RINGBUF_FULL = 0,	/* event dropped: ring buffer full */
 	MG_ERR_NO_CONFIG,		/* config map unreadable: denied */
 	MG_ERR_FD_LOOKUP,		/* new fd not resolvable: killed */
+	MG_ERR_WALK_LIMIT,		/* parent walk hit MG_MAX_DIR_DEPTH: denied */
 	MG_ERR__COUNT,
 };
 
@@ -82,13 +89,21 @@ enum mg_error {
 #define MG_ERR_COUNTER_BASE (MG_HOOK__COUNT * MG_VERDICT__COUNT)
 #define MG_COUNTERS (MG_ERR_COUNTER_BASE + MG_ERR__COUNT)
 
-/* The single entry of the config map. */
+/* The single entry of the config map, written by the loader only. */
 struct mg_config {
 	__u32 active_gen;	/* 0: no policy yet, nothing is guarded */
 	__u32 mode;		/* enum mg_mode */
-	__u32 killswitch;	/* non-zero: every scope denied everything */
-	__u32 pad;
+	__u32 pad[2];
 	__u8 engine[MG_HOOK_SLOTS]; /* enum mg_engine, written by the loader */
+};
+
+/*
+ * The single entry of the control map, written by the operator's commands
+ * only (never by a reload, so a reload cannot undo a kill switch).
+ */
+struct mg_control {
+	__u32 killswitch;	/* non-zero: every scope loads no weights, reaches nothing */
+	__u32 pad;
 };
 
 /* scopes: cgroup v2 id of a scope's cgroup -> the scope. */
@@ -103,16 +118,37 @@ struct mg_scope_val {
 	__u32 max_tier;		/* highest tier level the scope may load */
 };
 
-/* inodes: (device, inode) of a weight file -> the model it belongs to. */
+/*
+ * inodes: (device, inode) of a weight file, or of a model folder, -> the
+ * model it belongs to. A file not listed itself is looked up through its
+ * parent folders (at most MG_MAX_DIR_DEPTH), so files created, renamed or
+ * linked into a model folder after the policy loaded belong to the model.
+ */
 struct mg_inode_key {
 	__u64 ino;
 	__u32 dev;		/* kernel encoding: major << 20 | minor */
 	__u32 gen;
 };
 
+#define MG_INODE_DIR			(1u << 0)	/* a folder: covers what is under it */
+#define MG_INODE_REQUIRES_LICENSE	(1u << 1)	/* the model's tier requires a licence */
+
 struct mg_inode_val {
 	__u32 model_id;		/* index of the model in the policy, from 1 */
-	__u32 tier;		/* the model's tier level */
+	__u16 tier;		/* the model's tier level */
+	__u16 flags;		/* MG_INODE_* */
+};
+
+/* licenses: a scope holds a valid licence for a model (of a licensed tier). */
+struct mg_license_key {
+	__u32 scope_id;
+	__u32 model_id;
+	__u32 gen;
+	__u32 pad;
+};
+
+struct mg_license_val {
+	__u64 not_after_boot_ns;	/* CLOCK_BOOTTIME of notAfter: enforced with no daemon */
 };
 
 /*
@@ -144,6 +180,50 @@ struct mg_egress_val {
 	__u32 nranges;
 	__u32 pad;
 	struct mg_port_range ranges[MG_MAX_PORT_RANGES];
+};
+
+/*
+ * gpu_majors: the device majors of GPU drivers on this host (NVIDIA 195,
+ * DRM 226, accel 261, and the dynamic ones read from /proc/devices), so the
+ * device program leaves every other device to the rest of the system.
+ */
+struct mg_gpu_major_key {
+	__u32 major;
+	__u32 gen;
+};
+
+enum mg_gpu_driver {
+	MG_GPU_NVIDIA = 1,	/* nvidiaN (minor N), nvidiactl, nvidia-modeset */
+	MG_GPU_NVIDIA_UVM,
+	MG_GPU_NVIDIA_CAPS,
+	MG_GPU_DRM,		/* cardN, renderD(128 + N) */
+	MG_GPU_ACCEL,
+	MG_GPU_KFD,
+};
+
+struct mg_gpu_major_val {
+	__u32 driver;		/* enum mg_gpu_driver */
+};
+
+/* devices: a scope may open (major, minor); MG_MINOR_ANY for every minor. */
+#define MG_MINOR_ANY 0xffffffffu
+
+struct mg_device_key {
+	__u32 scope_id;
+	__u32 gen;
+	__u32 major;
+	__u32 minor;
+};
+
+struct mg_device_val {
+	__u32 allowed;		/* always 1: presence is what counts */
+};
+
+struct mg_event_dev {
+	__u32 major;
+	__u32 minor;
+	__u32 access;		/* BPF_DEVCG_ACC_* bits */
+	__u32 driver;		/* enum mg_gpu_driver */
 };
 
 struct mg_event_file {
@@ -179,6 +259,7 @@ struct mg_event {
 	union {
 		struct mg_event_file file;
 		struct mg_event_net net;
+		struct mg_event_dev dev;
 	};
 };
 

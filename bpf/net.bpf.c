@@ -59,7 +59,7 @@ static __always_inline int mg_connect(struct bpf_sock_addr *ctx, __u8 hook,
 	__builtin_memcpy(key.addr, addr, 16);
 	val = bpf_map_lookup_elem(&mg_egress, &key);
 
-	if (cfg->killswitch)
+	if (mg_killswitch())
 		reason = MG_REASON_KILLSWITCH;
 	else if (!mg_ports_allow(val, port, proto))
 		reason = MG_REASON_EGRESS;

@@ -6,9 +6,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "compile.h"
 #include "cgroup.h"
+#include "gpu.h"
+#include "license.h"
 #include "util.h"
 
 /* Grow an array by one element; returns a pointer to the new, zeroed slot. */
@@ -34,6 +38,7 @@ struct mg_inode_builder {
 	struct mg_image_inode *v;
 	size_t n, cap, max;
 	uint32_t model_id, tier;
+	uint16_t flags;			/* MG_INODE_REQUIRES_LICENSE of the model's tier */
 	const struct mg_model *model;
 	struct mg_loc loc;
 	struct mg_diags *diags;
@@ -58,6 +63,7 @@ static int mg_add_inode(struct mg_inode_builder *b, const char *path, const stru
 	in->dev = mg_kernel_dev(st->st_dev);
 	in->val.model_id = b->model_id;
 	in->val.tier = b->tier;
+	in->val.flags = b->flags;
 	in->path = strdup(path);
 	if (!in->path)
 		return b->err = -ENOMEM;
@@ -112,6 +118,10 @@ static int mg_compile_model_path(struct mg_inode_builder *b, const char *path)
 			    b->model->name, path);
 		return -EINVAL;
 	}
+	/* The folder itself: the kernel finds files added later through it. */
+	if (mg_add_inode(b, path, &st))
+		return b->err;
+	b->v[b->n - 1].val.flags |= MG_INODE_DIR;
 	mg_walk_builder = b;
 	b->err = 0;
 	nftw(path, mg_walk_one, 32, FTW_PHYS | FTW_ACTIONRETVAL);
@@ -231,6 +241,61 @@ int mg_compile_egress(const struct mg_scope *scope, uint32_t scope_id,
 	return 0;
 }
 
+static int mg_compile_gpus(const struct mg_policy *p, const struct mg_compile_opts *opts,
+			   struct mg_image *img, struct mg_diags *diags)
+{
+	struct mg_gpu_major majors[MG_MAX_GPU_MAJORS];
+	char *text = NULL;
+	size_t len, nmajors;
+	int bad = 0;
+
+	if (mg_read_file(opts->proc_devices ? opts->proc_devices : "/proc/devices", 1u << 20, &text, &len))
+		text = NULL;	/* the fixed majors still apply */
+	nmajors = mg_gpu_majors_parse(text ? text : "", majors, MG_ARRAY_SIZE(majors));
+	free(text);
+
+	img->gpu_majors = calloc(nmajors, sizeof(*img->gpu_majors));
+	if (!img->gpu_majors)
+		return -ENOMEM;
+	for (size_t i = 0; i < nmajors; i++) {
+		img->gpu_majors[i].key.major = majors[i].major;
+		img->gpu_majors[i].val.driver = majors[i].driver;
+	}
+	img->ngpu_majors = nmajors;
+
+	for (size_t i = 0; i < img->nscopes && i < p->nscopes; i++) {
+		struct mg_device_rule *rules = NULL;
+		size_t nrules = 0;
+		struct mg_image_device *v;
+		int err;
+
+		err = mg_gpu_rules(&p->scopes[i], majors, nmajors,
+				   opts->nvidia_root ? opts->nvidia_root : "/proc/driver/nvidia/gpus",
+				   &rules, &nrules, diags);
+		if (err == -ENOMEM) {
+			free(rules);
+			return err;
+		}
+		bad |= err != 0;
+		v = realloc(img->devices, (img->ndevices + nrules + 1) * sizeof(*v));
+		if (!v) {
+			free(rules);
+			return -ENOMEM;
+		}
+		img->devices = v;
+		for (size_t j = 0; j < nrules; j++) {
+			struct mg_image_device *d = &img->devices[img->ndevices++];
+
+			memset(d, 0, sizeof(*d));
+			d->key.scope_id = i + 1;
+			d->key.major = rules[j].major;
+			d->key.minor = rules[j].minor;
+		}
+		free(rules);
+	}
+	return bad ? -EINVAL : 0;
+}
+
 static unsigned int mg_cgroup_depth(const char *rel)
 {
 	unsigned int depth = 0;
@@ -274,6 +339,8 @@ static int mg_compile_scopes(const struct mg_policy *p, const struct mg_compile_
 			err = -EINVAL;
 			continue;
 		}
+		if (opts->check_only || opts->no_cgroups)
+			continue;
 		snprintf(path, sizeof(path), "%s%s", opts->cgroup_root, s->cgroup);
 		r = mg_cgroup_id(path, &is->cgroup_id);
 		if (r) {
@@ -298,12 +365,16 @@ static int mg_compile_names(const struct mg_policy *p, struct mg_image *img)
 	unsigned int max_level = 0;
 
 	img->model_names = calloc(p->nmodels ? p->nmodels : 1, sizeof(char *));
-	if (!img->model_names)
+	img->model_tiers = calloc(p->nmodels ? p->nmodels : 1, sizeof(uint16_t));
+	if (!img->model_names || !img->model_tiers)
 		return -ENOMEM;
 	for (size_t i = 0; i < p->nmodels; i++) {
+		const struct mg_tier *tier = p->models[i].resolved_tier;
+
 		img->model_names[i] = strdup(p->models[i].name);
 		if (!img->model_names[i])
 			return -ENOMEM;
+		img->model_tiers[i] = tier ? tier->level : 0;
 		img->nmodels++;
 	}
 	for (size_t i = 0; i < p->ntiers; i++)
@@ -321,11 +392,247 @@ static int mg_compile_names(const struct mg_policy *p, struct mg_image *img)
 	return 0;
 }
 
+/* The file a digest entry names: absolute, or under one of the model's folders. */
+static char *mg_digest_target(const struct mg_model *m, const char *path)
+{
+	if (path[0] == '/')
+		return strdup(path);
+	for (size_t i = 0; i < m->nfiles; i++) {
+		struct stat st;
+		char *full;
+
+		if (stat(m->files[i], &st) || !S_ISDIR(st.st_mode))
+			continue;
+		if (asprintf(&full, "%s/%s", m->files[i], path) < 0)
+			return NULL;
+		if (access(full, F_OK) == 0)
+			return full;
+		free(full);
+	}
+	errno = ENOENT;
+	return NULL;
+}
+
+/*
+ * Check the SHA-256 digests a model lists. Returns 0 when all match, 1 when
+ * the model is refused (each reason a warning), -ENOMEM.
+ */
+static int mg_check_digests(const struct mg_model *m, struct mg_digest_cache *cache,
+			    struct mg_diags *diags)
+{
+	int refused = 0;
+
+	for (size_t i = 0; i < m->ndigests; i++) {
+		const struct mg_digest *d = &m->digests[i];
+		char want[MG_DIGEST_HEX_LEN + 1], got[MG_DIGEST_HEX_LEN + 1];
+		uint8_t sum[MG_DIGEST_LEN];
+		bool cached;
+		char *path;
+		int err;
+
+		path = mg_digest_target(m, d->path);
+		if (!path) {
+			if (errno == ENOMEM)
+				return -ENOMEM;
+			mg_diag_warn(diags, d->loc, "model '%s' refused: '%s' is not one of its files",
+				     m->name, d->path);
+			refused = 1;
+			continue;
+		}
+		err = mg_digest_file(cache, path, sum, &cached);
+		if (err == -ENOMEM) {
+			free(path);
+			return err;
+		}
+		if (err) {
+			mg_diag_warn(diags, d->loc, "model '%s' refused: cannot hash '%s': %s",
+				     m->name, path, strerror(-err));
+			refused = 1;
+		} else if (memcmp(sum, d->sha256, MG_DIGEST_LEN)) {
+			mg_digest_hex(sum, got);
+			mg_digest_hex(d->sha256, want);
+			mg_diag_warn(diags, d->loc, "model '%s' refused: '%s' has SHA-256 %s, expected %s",
+				     m->name, path, got, want);
+			refused = 1;
+		}
+		free(path);
+	}
+	return refused;
+}
+
+static int mg_license_note_add(struct mg_image *img, uint32_t scope_id, const char *path,
+			       const struct mg_license *l, const char *refused)
+{
+	struct mg_image_license_note *v, *n;
+
+	v = realloc(img->license_notes, (img->nlicense_notes + 1) * sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	img->license_notes = v;
+	n = &v[img->nlicense_notes++];
+	memset(n, 0, sizeof(*n));
+	n->scope_id = scope_id;
+	n->path = strdup(path);
+	n->id = l ? strdup(l->id) : NULL;
+	n->not_after = l ? l->not_after : 0;
+	n->refused = refused ? strdup(refused) : NULL;
+	if (!n->path || (l && !n->id) || (refused && !n->refused))
+		return -ENOMEM;
+	return 0;
+}
+
+/* Grant @scope_id every licensed-tier model @l covers, until its notAfter. */
+static int mg_license_grant(const struct mg_policy *p, const struct mg_scope *scope, uint32_t scope_id,
+			    const struct mg_license *l, uint64_t not_after_boot_ns,
+			    struct mg_image *img, struct mg_diags *diags)
+{
+	const struct mg_tier *lic_tier = l->max_tier ? mg_policy_find_tier(p, l->max_tier) : NULL;
+	const struct mg_tier *scope_tier = mg_policy_find_tier(p, scope->max_tier);
+
+	for (size_t i = 0; i < l->nmodels; i++) {
+		size_t j;
+
+		for (j = 0; j < p->nmodels; j++)
+			if (!strcmp(p->models[j].name, l->models[i]))
+				break;
+		if (j == p->nmodels)
+			mg_diag_warn(diags, l->loc, "licence '%s' names model '%s', which the policy does not have",
+				     l->id, l->models[i]);
+	}
+	for (size_t j = 0; j < p->nmodels; j++) {
+		const struct mg_tier *t = p->models[j].resolved_tier;
+		struct mg_image_license *g;
+
+		if (!t || !t->requires_license || img->model_tiers[j] == MG_TIER_REFUSED)
+			continue;
+		if (scope_tier && t->level > scope_tier->level)
+			continue;	/* above the scope's tier: no licence reaches it */
+		if (!mg_license_covers(l, p->models[j].name, t->level, lic_tier ? lic_tier->level : 0))
+			continue;
+		for (g = img->licenses; g < img->licenses + img->nlicenses; g++)
+			if (g->key.scope_id == scope_id && g->key.model_id == j + 1)
+				break;
+		if (g == img->licenses + img->nlicenses) {
+			struct mg_image_license *v = realloc(img->licenses, (img->nlicenses + 1) * sizeof(*v));
+
+			if (!v)
+				return -ENOMEM;
+			img->licenses = v;
+			g = &v[img->nlicenses++];
+			memset(g, 0, sizeof(*g));
+			g->key.scope_id = scope_id;
+			g->key.model_id = j + 1;
+		} else if (g->val.not_after_boot_ns >= not_after_boot_ns) {
+			continue;	/* another licence already runs longer */
+		} else {
+			free(g->id);
+		}
+		g->val.not_after_boot_ns = not_after_boot_ns;
+		g->not_after = l->not_after;
+		g->id = strdup(l->id);
+		if (!g->id)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+/*
+ * Verify every licence a scope names and grant what the valid ones cover.
+ * A licence that does not parse or verify is refused with a warning; the
+ * rest of the policy still applies. A trusted key that cannot be loaded is
+ * an error: the operator's trust configuration is wrong.
+ */
+static int mg_compile_licenses(const struct mg_policy *p, const struct mg_compile_opts *opts,
+			       struct mg_image *img, struct mg_diags *diags)
+{
+	struct mg_keyring *ring = NULL;
+	char **keys;
+	int64_t now = opts->now ? opts->now : time(NULL);
+	uint64_t boot_now = opts->boot_ns_at_now;
+	int err = 0;
+
+	if (!boot_now) {
+		struct timespec ts;
+
+		clock_gettime(CLOCK_BOOTTIME, &ts);
+		boot_now = ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+	}
+	keys = calloc(p->ntrusted_keys + 1, sizeof(*keys));
+	if (!keys)
+		return -ENOMEM;
+	for (size_t i = 0; i < p->ntrusted_keys; i++) {
+		keys[i] = mg_policy_path(p, p->trusted_keys[i]);
+		if (!keys[i]) {
+			err = -ENOMEM;
+			goto out;
+		}
+	}
+	err = mg_keyring_load(&ring, (const char *const *)keys, p->ntrusted_keys, diags);
+	if (err)
+		goto out;
+
+	for (size_t i = 0; i < p->nscopes && !err; i++) {
+		const struct mg_scope *s = &p->scopes[i];
+
+		for (size_t k = 0; k < s->nlicenses && !err; k++) {
+			struct mg_diags ldiags = {};
+			struct mg_license *l = NULL;
+			const char *reason = NULL;
+			char *path = mg_policy_path(p, s->licenses[k]);
+			char why[512];
+
+			if (!path) {
+				err = -ENOMEM;
+				break;
+			}
+			err = mg_license_load(path, &l, &ldiags);
+			if (err == -ENOMEM) {
+				mg_diags_free(&ldiags);
+				free(path);
+				break;
+			}
+			if (err) {
+				/* Malformed: refused with its first error; the rest still loads. */
+				snprintf(why, sizeof(why), "%s", ldiags.n ? ldiags.v[0].msg : strerror(-err));
+				reason = why;
+			} else if (mg_license_verify(l, ring, now, &reason) == 0) {
+				if (strcmp(l->scope, s->name)) {
+					snprintf(why, sizeof(why), "issued to scope '%s', not '%s'", l->scope, s->name);
+					reason = why;
+				}
+			} else {
+				snprintf(why, sizeof(why), "%s", reason);
+				reason = why;
+			}
+			err = 0;
+			if (reason)
+				mg_diag_warn(diags, s->license_locs ? s->license_locs[k] : s->loc,
+					     "scope '%s': licence '%s' refused: %s", s->name, path, reason);
+			else
+				err = mg_license_grant(p, s, i + 1, l,
+						       boot_now + (uint64_t)(l->not_after - now) * 1000000000ULL,
+						       img, diags);
+			if (!err)
+				err = mg_license_note_add(img, i + 1, path, l, reason);
+			mg_license_free(l);
+			mg_diags_free(&ldiags);
+			free(path);
+		}
+	}
+out:
+	mg_keyring_free(ring);
+	for (size_t i = 0; i < p->ntrusted_keys; i++)
+		free(keys[i]);
+	free(keys);
+	return err;
+}
+
 int mg_compile(const struct mg_policy *p, const struct mg_compile_opts *opts,
 	       struct mg_image **ret, struct mg_diags *diags)
 {
 	struct mg_inode_builder b = { .diags = diags };
 	struct mg_image *img;
+	struct mg_digest_cache *own_digests = NULL, *digests;
 	size_t ecap = 0;
 	int err, bad = 0;
 
@@ -333,6 +640,13 @@ int mg_compile(const struct mg_policy *p, const struct mg_compile_opts *opts,
 	if (!img)
 		return -ENOMEM;
 	img->mode = p->mode == MG_POLICY_AUDIT ? MG_MODE_AUDIT : MG_MODE_ENFORCE;
+	img->unknown_weights = p->unknown_weights;
+	if (!opts->digests) {
+		err = mg_digest_cache_open(NULL, &own_digests);
+		if (err)
+			goto out_free;
+	}
+	digests = opts->digests ? opts->digests : own_digests;
 
 	err = mg_compile_names(p, img);
 	if (err)
@@ -346,11 +660,22 @@ int mg_compile(const struct mg_policy *p, const struct mg_compile_opts *opts,
 	b.max = opts->max_files ? opts->max_files : MG_COMPILE_DEFAULT_MAX_FILES;
 	for (size_t i = 0; i < p->nmodels; i++) {
 		const struct mg_model *m = &p->models[i];
-		const struct mg_tier *tier = mg_policy_find_tier(p, m->tier);
+		const struct mg_tier *tier = m->resolved_tier;	/* set by mg_policy_validate() */
 
 		b.model = m;
 		b.model_id = i + 1;
 		b.tier = tier ? tier->level : 0;
+		b.flags = tier && tier->requires_license ? MG_INODE_REQUIRES_LICENSE : 0;
+		if (opts->check_only)
+			continue;
+		err = mg_check_digests(m, digests, diags);
+		if (err < 0)
+			goto out_free;
+		if (err > 0) {
+			/* Refused: its files stay known, and are denied to every scope. */
+			b.tier = MG_TIER_REFUSED;
+			img->model_tiers[i] = MG_TIER_REFUSED;
+		}
 		for (size_t j = 0; j < m->nfiles; j++) {
 			b.loc = m->file_locs ? m->file_locs[j] : m->loc;
 			err = mg_compile_model_path(&b, m->files[j]);
@@ -365,6 +690,18 @@ int mg_compile(const struct mg_policy *p, const struct mg_compile_opts *opts,
 	b.n = 0;
 	mg_inodes_dedup(img->inodes, &img->ninodes);
 
+	if (!opts->check_only) {
+		err = mg_compile_gpus(p, opts, img, diags);
+		if (err == -ENOMEM)
+			goto out_free;
+		bad |= err != 0;
+	}
+
+	err = mg_compile_licenses(p, opts, img, diags);
+	if (err == -ENOMEM)
+		goto out_free;
+	bad |= err != 0;
+
 	for (size_t i = 0; i < img->nscopes && i < p->nscopes; i++) {
 		err = mg_compile_egress(&p->scopes[i], i + 1, &img->egress, &img->negress, &ecap, diags);
 		if (err == -ENOMEM)
@@ -376,10 +713,12 @@ int mg_compile(const struct mg_policy *p, const struct mg_compile_opts *opts,
 		err = -EINVAL;
 		goto out_free;
 	}
+	mg_digest_cache_free(own_digests);
 	*ret = img;
 	return 0;
 
 out_free:
+	mg_digest_cache_free(own_digests);
 	for (size_t i = 0; i < b.n; i++)
 		free(b.v[i].path);
 	free(b.v);
@@ -400,9 +739,21 @@ void mg_image_free(struct mg_image *img)
 		free(img->inodes[i].path);
 	free(img->inodes);
 	free(img->egress);
+	free(img->devices);
+	free(img->gpu_majors);
+	for (size_t i = 0; i < img->nlicenses; i++)
+		free(img->licenses[i].id);
+	free(img->licenses);
+	for (size_t i = 0; i < img->nlicense_notes; i++) {
+		free(img->license_notes[i].path);
+		free(img->license_notes[i].id);
+		free(img->license_notes[i].refused);
+	}
+	free(img->license_notes);
 	for (size_t i = 0; i < img->nmodels; i++)
 		free(img->model_names[i]);
 	free(img->model_names);
+	free(img->model_tiers);
 	for (size_t i = 0; i < img->ntier_names; i++)
 		free(img->tier_names[i]);
 	free(img->tier_names);
@@ -437,6 +788,8 @@ const struct mg_image_scope *mg_image_find_scope(const struct mg_image *img, uin
 
 const char *mg_image_tier_name(const struct mg_image *img, uint32_t level)
 {
+	if (level == MG_TIER_REFUSED)
+		return "refused";
 	return level < img->ntier_names ? img->tier_names[level] : NULL;
 }
 

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "mguard_abi.h"
+#include "digest.h"
 #include "policy.h"
 
 struct mg_image_scope {
@@ -28,6 +29,23 @@ struct mg_image_inode {
 	char *path;			/* where the compiler found it first */
 };
 
+/* A scope holds a valid licence for a model. */
+struct mg_image_license {
+	struct mg_license_key key;	/* gen left 0: the loader sets it */
+	struct mg_license_val val;
+	char *id;			/* the licence's id, for status and events */
+	int64_t not_after;		/* unix seconds */
+};
+
+struct mg_image_device {
+	struct mg_device_key key;	/* gen left 0: the loader sets it */
+};
+
+struct mg_image_gpu_major {
+	struct mg_gpu_major_key key;	/* gen left 0 */
+	struct mg_gpu_major_val val;
+};
+
 struct mg_image_egress {
 	struct mg_egress_key key;	/* gen left 0: the loader sets it */
 	struct mg_egress_val val;
@@ -41,14 +59,43 @@ struct mg_image {
 	size_t ninodes;
 	struct mg_image_egress *egress;
 	size_t negress;
+	struct mg_image_license *licenses;
+	size_t nlicenses;
+	struct mg_image_device *devices;
+	size_t ndevices;
+	struct mg_image_gpu_major *gpu_majors;
+	size_t ngpu_majors;
+	struct mg_image_license_note *license_notes;
+	size_t nlicense_notes;
 	char **model_names;		/* model_id - 1 -> name */
+	uint16_t *model_tiers;		/* model_id - 1 -> tier level (MG_TIER_REFUSED) */
 	size_t nmodels;
+	uint32_t unknown_weights;	/* enum mg_unknown_weights */
 	char **tier_names;		/* level -> name, NULL where no tier has that level */
 	size_t ntier_names;
 };
 
+/* The tier level of a model refused at compile time: above every scope's. */
+#define MG_TIER_REFUSED 0xffff
+
+/* A licence a scope named, and what became of it. */
+struct mg_image_license_note {
+	uint32_t scope_id;
+	char *path;
+	char *id;			/* NULL when it did not parse */
+	int64_t not_after;
+	char *refused;			/* NULL when accepted, else why */
+};
+
 struct mg_compile_opts {
 	const char *cgroup_root;	/* the cgroup2 mount point */
+	int check_only;			/* no file, cgroup or device look-ups (policy check) */
+	int no_cgroups;			/* leave scopes' cgroup ids 0 (policy show, scan) */
+	int64_t now;			/* unix seconds; 0: time(NULL) */
+	uint64_t boot_ns_at_now;	/* CLOCK_BOOTTIME at @now; 0: read it */
+	struct mg_digest_cache *digests;/* NULL: hashes are not cached across compiles */
+	const char *proc_devices;	/* default /proc/devices */
+	const char *nvidia_root;	/* default /proc/driver/nvidia/gpus */
 	size_t max_files;		/* weight files over all models; 0: default */
 };
 
@@ -56,7 +103,11 @@ struct mg_compile_opts {
 
 /*
  * Compile @policy. All errors go to @diags; returns 0 and the image in *ret,
- * or -EINVAL when there were errors (nothing is returned then).
+ * or -EINVAL when there were errors (nothing is returned then). What is
+ * refused while the rest still applies (a licence that does not verify, a
+ * model whose file does not match its SHA-256) is a warning in @diags: a
+ * refused licence grants nothing, a refused model's files are denied to
+ * every scope.
  */
 int mg_compile(const struct mg_policy *policy, const struct mg_compile_opts *opts,
 	       struct mg_image **ret, struct mg_diags *diags);

@@ -100,6 +100,7 @@ static int mg_load_policy(struct mg_daemon *d)
 		       d->opts->policy_dir);
 		return err;
 	}
+	mg_diags_print(&diags, stderr);	/* refused licences and models */
 	mg_diags_free(&diags);
 	return 0;
 }
@@ -149,6 +150,8 @@ static int mg_daemon_setup(struct mg_daemon *d)
 	lopts.cgroup_root = d->cgroup_root;
 	lopts.max_inodes = mg_room_for(d->img->ninodes);
 	lopts.max_egress = mg_room_for(d->img->negress);
+	lopts.max_licenses = mg_room_for(d->img->nlicenses);
+	lopts.max_devices = mg_room_for(d->img->ndevices);
 	err = mg_loader_load(&lopts, &d->loader);
 	if (err)
 		return err;

@@ -5,10 +5,10 @@
 
 #include "diag.h"
 
-void mg_diag_add(struct mg_diags *diags, struct mg_loc loc, const char *fmt, ...)
+static void mg_diag_vadd(struct mg_diags *diags, struct mg_loc loc, int warning,
+			 const char *fmt, va_list ap)
 {
 	struct mg_diag *d;
-	va_list ap;
 	char *msg;
 
 	if (diags->n == diags->cap) {
@@ -21,10 +21,8 @@ void mg_diag_add(struct mg_diags *diags, struct mg_loc loc, const char *fmt, ...
 		diags->cap = cap;
 	}
 
-	va_start(ap, fmt);
 	if (vasprintf(&msg, fmt, ap) < 0)
 		msg = NULL;
-	va_end(ap);
 	if (!msg)
 		return;
 
@@ -33,20 +31,49 @@ void mg_diag_add(struct mg_diags *diags, struct mg_loc loc, const char *fmt, ...
 	d->line = loc.line;
 	d->col = loc.col;
 	d->msg = msg;
+	d->warning = warning;
 	diags->n++;
+}
+
+void mg_diag_add(struct mg_diags *diags, struct mg_loc loc, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	mg_diag_vadd(diags, loc, 0, fmt, ap);
+	va_end(ap);
+}
+
+void mg_diag_warn(struct mg_diags *diags, struct mg_loc loc, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	mg_diag_vadd(diags, loc, 1, fmt, ap);
+	va_end(ap);
+}
+
+size_t mg_diags_errors(const struct mg_diags *diags)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < diags->n; i++)
+		n += !diags->v[i].warning;
+	return n;
 }
 
 void mg_diags_print(const struct mg_diags *diags, FILE *out)
 {
 	for (size_t i = 0; i < diags->n; i++) {
 		const struct mg_diag *d = &diags->v[i];
+		const char *w = d->warning ? "warning: " : "";
 
 		if (d->file && d->line)
-			fprintf(out, "%s:%u:%u: %s\n", d->file, d->line, d->col, d->msg);
+			fprintf(out, "%s:%u:%u: %s%s\n", d->file, d->line, d->col, w, d->msg);
 		else if (d->file)
-			fprintf(out, "%s: %s\n", d->file, d->msg);
+			fprintf(out, "%s: %s%s\n", d->file, w, d->msg);
 		else
-			fprintf(out, "%s\n", d->msg);
+			fprintf(out, "%s%s\n", w, d->msg);
 	}
 }
 

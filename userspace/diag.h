@@ -20,6 +20,7 @@ struct mg_diag {
 	unsigned int line;
 	unsigned int col;
 	char *msg;
+	int warning;		/* reported, but nothing fails because of it */
 };
 
 struct mg_diags {
@@ -35,7 +36,17 @@ struct mg_diags {
 void mg_diag_add(struct mg_diags *diags, struct mg_loc loc, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
-/* Print each as "file:line:col: message" (or "file: message"), one a line. */
+/* The same as a warning: something refused or odd, while the rest still applies. */
+void mg_diag_warn(struct mg_diags *diags, struct mg_loc loc, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* How many of @diags are errors (not warnings). */
+size_t mg_diags_errors(const struct mg_diags *diags);
+
+/*
+ * Print each as "file:line:col: message" (or "file: message"), one a line;
+ * warnings as "file:line:col: warning: message".
+ */
 void mg_diags_print(const struct mg_diags *diags, FILE *out);
 
 void mg_diags_free(struct mg_diags *diags);

@@ -26,6 +26,10 @@ const char *mg_reason_name(unsigned int reason)
 		[MG_REASON_TIER] = "tier",
 		[MG_REASON_EGRESS] = "egress",
 		[MG_REASON_KILLSWITCH] = "killswitch",
+		[MG_REASON_UNLICENSED] = "unlicensed",
+		[MG_REASON_LICENSE_EXPIRED] = "license-expired",
+		[MG_REASON_WALK_LIMIT] = "walk-limit",
+		[MG_REASON_GPU] = "gpu",
 	};
 
 	return reason < MG_REASON__COUNT ? names[reason] : "unknown";
@@ -93,6 +97,21 @@ static void mg_print_net(FILE *out, const struct mg_event_net *n)
 		n->family == AF_INET6 ? "ipv6" : "ipv4", addr, n->port, proto);
 }
 
+static void mg_print_dev(FILE *out, const struct mg_event_dev *d)
+{
+	static const char *const drivers[] = {
+		[MG_GPU_NVIDIA] = "nvidia", [MG_GPU_NVIDIA_UVM] = "nvidia-uvm",
+		[MG_GPU_NVIDIA_CAPS] = "nvidia-caps", [MG_GPU_DRM] = "drm",
+		[MG_GPU_ACCEL] = "accel", [MG_GPU_KFD] = "kfd",
+	};
+	const char *driver = d->driver < MG_ARRAY_SIZE(drivers) && drivers[d->driver] ?
+		drivers[d->driver] : "unknown";
+
+	fprintf(out, ",\"device\":{\"major\":%u,\"minor\":%u,\"driver\":\"%s\",\"access\":\"%s%s%s\"}",
+		d->major, d->minor, driver, d->access & 2 ? "r" : "", d->access & 4 ? "w" : "",
+		d->access & 1 ? "m" : "");
+}
+
 void mg_event_print_json(FILE *out, const struct mg_event *e, const struct mg_image *img,
 			 int64_t boot_offset_ns)
 {
@@ -113,6 +132,8 @@ void mg_event_print_json(FILE *out, const struct mg_event *e, const struct mg_im
 	mg_print_name_or_null(out, scope ? scope->name : NULL);
 	if (e->hook == MG_HOOK_FILE_OPEN)
 		mg_print_file(out, &e->file, img);
+	else if (e->hook == MG_HOOK_DEVICE)
+		mg_print_dev(out, &e->dev);
 	else
 		mg_print_net(out, &e->net);
 	fputs("}\n", out);

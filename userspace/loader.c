@@ -15,6 +15,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "cgroup.h"
 #include "loader.h"
 #include "log.h"
 #include "mguard.skel.h"
@@ -22,7 +23,7 @@
 
 #define MG_BPF_FS_MAGIC 0xcafe4a11
 #define MG_TRACEFS_MAGIC 0x74726163
-#define MG_MAX_LINKS (16 + 2 * MG_MAX_SCOPES)
+#define MG_MAX_LINKS (16 + 4 * MG_MAX_SCOPES)
 
 struct mg_loader {
 	struct mguard_bpf *skel;
@@ -85,12 +86,14 @@ static void mg_select_programs(struct mg_loader *l)
 	bpf_program__set_autoload(s->progs.mg_tp_exit_open_by_handle_at, tp);
 	bpf_program__set_autoload(s->progs.mg_connect4, l->engine[MG_HOOK_CONNECT4] == MG_ENGINE_CGROUP);
 	bpf_program__set_autoload(s->progs.mg_connect6, l->engine[MG_HOOK_CONNECT6] == MG_ENGINE_CGROUP);
+	bpf_program__set_autoload(s->progs.mg_device, l->engine[MG_HOOK_DEVICE] == MG_ENGINE_CGROUP);
 }
 
 static int mg_pin_maps(struct mg_loader *l)
 {
 	struct bpf_map *maps[] = {
-		l->skel->maps.mg_config, l->skel->maps.mg_counters, l->skel->maps.mg_scopes,
+		l->skel->maps.mg_config, l->skel->maps.mg_control, l->skel->maps.mg_counters,
+		l->skel->maps.mg_scopes,
 	};
 	char path[PATH_MAX];
 
@@ -142,6 +145,8 @@ int mg_loader_load(const struct mg_loader_opts *opts, struct mg_loader **ret)
 	mg_select_programs(l);
 	bpf_map__set_max_entries(l->skel->maps.mg_inodes, opts->max_inodes);
 	bpf_map__set_max_entries(l->skel->maps.mg_egress, opts->max_egress);
+	bpf_map__set_max_entries(l->skel->maps.mg_licenses, opts->max_licenses);
+	bpf_map__set_max_entries(l->skel->maps.mg_devices, opts->max_devices);
 
 	err = mguard_bpf__load(l->skel);
 	if (err) {
@@ -218,6 +223,15 @@ static int mg_prune_all(struct mg_loader *l, __u32 keep)
 	r = mg_map_prune(bpf_map__fd(s->maps.mg_inodes), sizeof(struct mg_inode_key),
 			 offsetof(struct mg_inode_key, gen), keep);
 	err = err ?: r;
+	r = mg_map_prune(bpf_map__fd(s->maps.mg_licenses), sizeof(struct mg_license_key),
+			 offsetof(struct mg_license_key, gen), keep);
+	err = err ?: r;
+	r = mg_map_prune(bpf_map__fd(s->maps.mg_devices), sizeof(struct mg_device_key),
+			 offsetof(struct mg_device_key, gen), keep);
+	err = err ?: r;
+	r = mg_map_prune(bpf_map__fd(s->maps.mg_gpu_majors), sizeof(struct mg_gpu_major_key),
+			 offsetof(struct mg_gpu_major_key, gen), keep);
+	err = err ?: r;
 	r = mg_map_prune(bpf_map__fd(s->maps.mg_egress), sizeof(struct mg_egress_key),
 			 offsetof(struct mg_egress_key, gen), keep);
 	return err ?: r;
@@ -241,6 +255,32 @@ static int mg_fill(struct mg_loader *l, const struct mg_image *img, __u32 gen)
 
 		if (bpf_map_update_elem(fd, &key, &img->inodes[i].val, BPF_NOEXIST))
 			return mg_log_errno(-errno, "failed to write weight file '%s'", img->inodes[i].path);
+	}
+	fd = bpf_map__fd(s->maps.mg_licenses);
+	for (size_t i = 0; i < img->nlicenses; i++) {
+		struct mg_license_key key = img->licenses[i].key;
+
+		key.gen = gen;
+		if (bpf_map_update_elem(fd, &key, &img->licenses[i].val, BPF_NOEXIST))
+			return mg_log_errno(-errno, "failed to write licence '%s'", img->licenses[i].id);
+	}
+	fd = bpf_map__fd(s->maps.mg_gpu_majors);
+	for (size_t i = 0; i < img->ngpu_majors; i++) {
+		struct mg_gpu_major_key key = img->gpu_majors[i].key;
+
+		key.gen = gen;
+		if (bpf_map_update_elem(fd, &key, &img->gpu_majors[i].val, BPF_NOEXIST))
+			return mg_log_errno(-errno, "failed to write GPU major %u", key.major);
+	}
+	fd = bpf_map__fd(s->maps.mg_devices);
+	for (size_t i = 0; i < img->ndevices; i++) {
+		struct mg_device_key key = img->devices[i].key;
+		struct mg_device_val val = { .allowed = 1 };
+
+		key.gen = gen;
+		if (bpf_map_update_elem(fd, &key, &val, BPF_NOEXIST))
+			return mg_log_errno(-errno, "failed to write device %u:%u of scope %u",
+					    key.major, key.minor, key.scope_id);
 	}
 	fd = bpf_map__fd(s->maps.mg_egress);
 	for (size_t i = 0; i < img->negress; i++) {
@@ -314,31 +354,64 @@ static int mg_link_keep(struct mg_loader *l, struct bpf_link *link, struct bpf_p
 	return 0;
 }
 
-static int mg_attach_cgroup(struct mg_loader *l, struct bpf_program *prog,
-			    const struct mg_image_scope *scope, const char *hook)
+static int mg_attach_cgroup_path(struct mg_loader *l, struct bpf_program *prog, const char *path,
+				 const char *what)
 {
-	char path[PATH_MAX], what[96];
 	struct bpf_link *link;
+	uint64_t id;
 	int fd, err;
 
-	snprintf(path, sizeof(path), "%s%s", l->cgroup_root, scope->cgroup);
 	/* The root cgroup holds every process on the host: never attach there. */
-	if (strcmp(scope->cgroup, "/") == 0 || scope->cgroup_id == 1) {
-		mg_err("refusing to attach to the root cgroup (scope '%s')", scope->name);
+	err = mg_cgroup_id(path, &id);
+	if (err)
+		return mg_log_errno(err, "failed to open cgroup '%s'", path);
+	if (strcmp(path, l->cgroup_root) == 0 || id == 1) {
+		mg_err("refusing to attach '%s' to the root cgroup", what);
 		return -EPERM;
 	}
 	fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
-		return mg_log_errno(-errno, "failed to open cgroup '%s' of scope '%s'", path, scope->name);
+		return mg_log_errno(-errno, "failed to open cgroup '%s'", path);
 	link = bpf_program__attach_cgroup(prog, fd);
 	err = -errno;
 	close(fd);
-	snprintf(what, sizeof(what), "%s_%u", hook, scope->val.scope_id);
 	if (!link) {
 		errno = -err;
-		return mg_log_errno(err, "failed to attach '%s' to cgroup '%s'", hook, path);
+		return mg_log_errno(err, "failed to attach '%s' to cgroup '%s'", what, path);
 	}
 	return mg_link_keep(l, link, prog, what);
+}
+
+static int mg_attach_cgroup(struct mg_loader *l, struct bpf_program *prog,
+			    const struct mg_image_scope *scope, const char *hook)
+{
+	char path[PATH_MAX], what[96];
+
+	snprintf(path, sizeof(path), "%s%s", l->cgroup_root, scope->cgroup);
+	snprintf(what, sizeof(what), "%s_%u", hook, scope->val.scope_id);
+	return mg_attach_cgroup_path(l, prog, path, what);
+}
+
+/*
+ * The device program goes on the scope's cgroup and on its parent (unless
+ * that is the root): a runtime that owns the scope's cgroup and replaces the
+ * programs there cannot widen GPU access through the parent's.
+ */
+static int mg_attach_device(struct mg_loader *l, const struct mg_image_scope *scope)
+{
+	char path[PATH_MAX], what[96], *slash;
+	int err;
+
+	err = mg_attach_cgroup(l, l->skel->progs.mg_device, scope, "device");
+	if (err)
+		return err;
+	snprintf(path, sizeof(path), "%s%s", l->cgroup_root, scope->cgroup);
+	slash = strrchr(path, '/');
+	if (!slash || (size_t)(slash - path) <= strlen(l->cgroup_root))
+		return 0;	/* the parent is the root cgroup */
+	*slash = '\0';
+	snprintf(what, sizeof(what), "device_parent_%u", scope->val.scope_id);
+	return mg_attach_cgroup_path(l, l->skel->progs.mg_device, path, what);
 }
 
 int mg_loader_attach(struct mg_loader *l, const struct mg_image *img)
@@ -347,7 +420,7 @@ int mg_loader_attach(struct mg_loader *l, const struct mg_image *img)
 	struct mg_config cfg;
 	int err;
 
-	if (l->nlinks + 2 * img->nscopes + 8 > MG_MAX_LINKS)
+	if (l->nlinks + 4 * img->nscopes + 8 > MG_MAX_LINKS)
 		return -E2BIG;
 
 	switch (l->engine[MG_HOOK_FILE_OPEN]) {
@@ -384,6 +457,11 @@ int mg_loader_attach(struct mg_loader *l, const struct mg_image *img)
 		}
 		if (l->engine[MG_HOOK_CONNECT6] == MG_ENGINE_CGROUP) {
 			err = mg_attach_cgroup(l, s->progs.mg_connect6, &img->scopes[i], "connect6");
+			if (err)
+				return err;
+		}
+		if (l->engine[MG_HOOK_DEVICE] == MG_ENGINE_CGROUP) {
+			err = mg_attach_device(l, &img->scopes[i]);
 			if (err)
 				return err;
 		}

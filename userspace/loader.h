@@ -21,6 +21,8 @@ struct mg_loader_opts {
 	enum mg_engine engine[MG_HOOK__COUNT];	/* chosen by the probe */
 	size_t max_inodes;			/* map sizes: room for two generations */
 	size_t max_egress;
+	size_t max_licenses;
+	size_t max_devices;
 };
 
 /* Open, size and load the BPF object, pin its maps. Negative errno on failure. */

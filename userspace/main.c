@@ -4,6 +4,7 @@
  * command parses its own options and returns an exit status.
  */
 #include <errno.h>
+#include <limits.h>
 #include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -11,12 +12,17 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cgroup.h"
+#include "cmd_license.h"
+#include "compile.h"
+#include "control.h"
 #include "daemon.h"
 #include "loader.h"
 #include "log.h"
 #include "pins.h"
 #include "policy.h"
 #include "probe.h"
+#include "show.h"
 #include "status.h"
 
 #define MG_VERSION "0.1.0"
@@ -52,6 +58,10 @@ static int mg_usage(FILE *out)
 	      "  stop                                detach and remove what a guard left pinned\n"
 	      "  status [--json]                     what is loaded, engines, counters\n"
 	      "  policy check [DIR]                  report every error in a policy folder\n"
+	      "  policy show [--json] [DIR]          each model's tier and why; what each scope may do\n"
+	      "  policy scan [--policy DIR] FOLDER   weight files under FOLDER, by model, or unknown\n"
+	      "  license keygen|sign|verify ...      issue and check licences (mguard license help)\n"
+	      "  killswitch on|off                   deny every scope every weight load and connection\n"
 	      "  version\n"
 	      "\n"
 	      "options:\n"
@@ -151,28 +161,108 @@ static int mg_cmd_status(struct mg_args *a, int argc, char **argv)
 	return MG_EXIT_OK;
 }
 
-static int mg_cmd_policy(struct mg_args *a, int argc, char **argv)
+/* Parse, validate and compile a policy folder; print every diagnostic. */
+static int mg_policy_compile(const char *dir, const struct mg_compile_opts *opts,
+			     struct mg_policy **ret_policy, struct mg_image **ret_img)
 {
-	const char *verb = a->optind < argc ? argv[a->optind] : NULL;
-	const char *dir = a->optind + 1 < argc ? argv[a->optind + 1] : a->policy_dir;
 	struct mg_diags diags = {};
-	struct mg_policy *policy;
 	int err;
 
-	if (!verb || strcmp(verb, "check") != 0) {
-		mg_err("unknown policy command '%s' (try 'mguard policy check DIR')", verb ? verb : "");
-		return MG_EXIT_USAGE;
+	err = mg_policy_load_dir(dir, ret_policy, &diags);
+	if (!err) {
+		err = mg_compile(*ret_policy, opts, ret_img, &diags);
+		if (err) {
+			mg_policy_free(*ret_policy);
+			*ret_policy = NULL;
+		}
 	}
-	err = mg_policy_load_dir(dir, &policy, &diags);
 	mg_diags_print(&diags, stderr);
 	mg_diags_free(&diags);
-	if (err) {
+	if (err)
 		mg_err("policy '%s' has errors", dir);
+	return err;
+}
+
+static int mg_cmd_policy(struct mg_args *a, int argc, char **argv)
+{
+	const char *verb = a->optind < argc ? argv[a->optind] : "";
+	const char *arg = a->optind + 1 < argc ? argv[a->optind + 1] : NULL;
+	struct mg_compile_opts opts = { .cgroup_root = "/" };
+	struct mg_policy *policy = NULL;
+	struct mg_image *img = NULL;
+	char cgroot[PATH_MAX];
+	int rc = MG_EXIT_OK, n;
+
+	if (a->optind + 2 < argc) {
+		mg_err("policy %s takes one folder", verb);
+		return MG_EXIT_USAGE;
+	}
+	if (mg_cgroup2_mount(cgroot, sizeof(cgroot)) == 0)
+		opts.cgroup_root = cgroot;
+
+	if (!strcmp(verb, "check")) {
+		/* The policy alone: no look-up of files, cgroups or devices. */
+		opts.check_only = 1;
+		if (mg_policy_compile(arg ? arg : a->policy_dir, &opts, &policy, &img))
+			return MG_EXIT_ERROR;
+		printf("policy '%s': %zu tiers, %zu models, %zu scopes: ok\n", arg ? arg : a->policy_dir,
+		       policy->ntiers, policy->nmodels, policy->nscopes);
+	} else if (!strcmp(verb, "show")) {
+		opts.no_cgroups = 1;
+		if (mg_policy_compile(arg ? arg : a->policy_dir, &opts, &policy, &img))
+			return MG_EXIT_ERROR;
+		mg_show_policy(policy, img, a->json, stdout);
+	} else if (!strcmp(verb, "scan")) {
+		if (!arg) {
+			mg_err("policy scan needs a folder to scan");
+			return MG_EXIT_USAGE;
+		}
+		opts.no_cgroups = 1;
+		if (mg_policy_compile(a->policy_dir, &opts, &policy, &img))
+			return MG_EXIT_ERROR;
+		n = mg_scan_print(arg, img, a->json, stdout);
+		if (n < 0) {
+			mg_log_errno(n, "failed to scan '%s'", arg);
+			rc = MG_EXIT_ERROR;
+		} else if (n > 0) {
+			mg_info("%d weight files under '%s' belong to no model (unknown)", n, arg);
+		}
+	} else {
+		mg_err("unknown policy command '%s' (check, show or scan)", verb);
+		return MG_EXIT_USAGE;
+	}
+	mg_image_free(img);
+	mg_policy_free(policy);
+	return rc;
+}
+
+static int mg_cmd_killswitch(struct mg_args *a, int argc, char **argv)
+{
+	const char *state = a->optind < argc ? argv[a->optind] : NULL;
+	struct mg_control ctl;
+	int err;
+
+	if (!state || (strcmp(state, "on") && strcmp(state, "off"))) {
+		mg_err("killswitch takes 'on' or 'off'");
+		return MG_EXIT_USAGE;
+	}
+	err = mg_control_read(a->pin_dir, &ctl);
+	if (err == -ENOENT) {
+		mg_err("mguard is not running: nothing pinned at '%s'", a->pin_dir);
+		return MG_EXIT_NOT_RUNNING;
+	}
+	if (err) {
+		mg_log_errno(err, "failed to read the control map in '%s'", a->pin_dir);
 		return MG_EXIT_ERROR;
 	}
-	printf("policy '%s': %zu tiers, %zu models, %zu scopes: ok\n", dir, policy->ntiers,
-	       policy->nmodels, policy->nscopes);
-	mg_policy_free(policy);
+	ctl.killswitch = strcmp(state, "on") == 0;
+	err = mg_control_write(a->pin_dir, &ctl);
+	if (err) {
+		mg_log_errno(err, "failed to set the kill switch");
+		return MG_EXIT_ERROR;
+	}
+	mg_info(ctl.killswitch ? "kill switch on: every scope is denied every weight load and connection"
+			       : "kill switch off: scopes are back under their policy");
 	return MG_EXIT_OK;
 }
 
@@ -191,6 +281,7 @@ static const struct {
 	{ "stop", mg_cmd_stop },
 	{ "status", mg_cmd_status },
 	{ "policy", mg_cmd_policy },
+	{ "killswitch", mg_cmd_killswitch },
 	{ "version", mg_cmd_version },
 };
 
@@ -200,6 +291,9 @@ int main(int argc, char **argv)
 
 	if (argc < 2 || !strcmp(argv[1], "help") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))
 		return mg_usage(argc < 2 ? stderr : stdout);
+	/* license has options of its own. */
+	if (!strcmp(argv[1], "license"))
+		return mg_cmd_license(argc - 1, argv + 1);
 
 	for (size_t i = 0; i < sizeof(mg_commands) / sizeof(mg_commands[0]); i++) {
 		if (strcmp(argv[1], mg_commands[i].name))

@@ -13,6 +13,7 @@
 #define MG_BPFFS		"/sys/fs/bpf"
 
 #define MG_PIN_CONFIG		"mg_config"
+#define MG_PIN_CONTROL		"mg_control"
 #define MG_PIN_COUNTERS		"mg_counters"
 #define MG_PIN_SCOPES		"mg_scopes"
 #define MG_PIN_LINK_PREFIX	"link_"

@@ -17,8 +17,13 @@
 #include <sys/stat.h>
 #include <yaml.h>
 
+#include <linux/types.h>
+
+#include "mguard_abi.h"
 #include "policy.h"
 #include "util.h"
+
+_Static_assert(MG_POLICY_MAX_SCOPES == MG_MAX_SCOPES, "the scope limit is the ABI's");
 
 #define LOC_TEXT_MAX (PATH_MAX + 32)
 
@@ -80,6 +85,13 @@ static int grow(void *arrp, size_t n, size_t size)
 	return 0;
 }
 
+static void free_strs(char **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
 struct mg_policy *mg_policy_new(void)
 {
 	return calloc(1, sizeof(struct mg_policy));
@@ -89,17 +101,30 @@ void mg_policy_free(struct mg_policy *policy)
 {
 	if (!policy)
 		return;
-	for (size_t i = 0; i < policy->ntiers; i++)
-		free(policy->tiers[i].name);
+	for (size_t i = 0; i < policy->ntiers; i++) {
+		struct mg_tier *t = &policy->tiers[i];
+
+		free(t->name);
+		for (size_t j = 0; j < t->nwhen; j++) {
+			free(t->when[j].metric);
+			free(t->when[j].text);
+		}
+		free(t->when);
+	}
 	for (size_t i = 0; i < policy->nmodels; i++) {
 		struct mg_model *m = &policy->models[i];
 
 		free(m->name);
 		free(m->tier);
-		for (size_t j = 0; j < m->nfiles; j++)
-			free(m->files[j]);
-		free(m->files);
+		free_strs(m->files, m->nfiles);
 		free(m->file_locs);
+		for (size_t j = 0; j < m->nmetrics; j++)
+			free(m->metrics[j].name);
+		free(m->metrics);
+		for (size_t j = 0; j < m->ndigests; j++)
+			free(m->digests[j].path);
+		free(m->digests);
+		free(m->tier_reason);
 	}
 	for (size_t i = 0; i < policy->nscopes; i++) {
 		struct mg_scope *sc = &policy->scopes[i];
@@ -108,18 +133,29 @@ void mg_policy_free(struct mg_policy *policy)
 		free(sc->cgroup);
 		free(sc->max_tier);
 		free(sc->egress);
+		free_strs(sc->licenses, sc->nlicenses);
+		free(sc->license_locs);
+		free_strs(sc->outputs, sc->noutputs);
+		free(sc->output_locs);
+		for (size_t j = 0; j < sc->ngpus; j++)
+			free(sc->gpus[j].uuid);
+		free(sc->gpus);
 	}
-	for (size_t i = 0; i < policy->nsources; i++)
-		free(policy->sources[i]);
+	free_strs(policy->sources, policy->nsources);
+	free_strs(policy->trusted_keys, policy->ntrusted_keys);
+	free(policy->trusted_key_locs);
 	free(policy->tiers);
 	free(policy->models);
 	free(policy->scopes);
-	free(policy->sources);
+	free(policy->default_tier);
+	free(policy->dir);
 	free(policy);
 }
 
 const struct mg_tier *mg_policy_find_tier(const struct mg_policy *policy, const char *name)
 {
+	if (!name)
+		return NULL;
 	for (size_t i = 0; i < policy->ntiers; i++)
 		if (policy->tiers[i].name && strcmp(policy->tiers[i].name, name) == 0)
 			return &policy->tiers[i];
@@ -171,6 +207,73 @@ static const char *cgroup_problem(const char *s)
 	return NULL;
 }
 
+enum {
+	PATH_ABSOLUTE = 1u << 0,	/* must start with '/' */
+	PATH_NO_DOTDOT = 1u << 1,	/* no '..' component */
+	PATH_NO_DOTS = 1u << 2,		/* no '.' or '..' component */
+};
+
+/* What is wrong with a path written in a policy, under @rules, or NULL. */
+static const char *path_problem(const char *s, unsigned int rules)
+{
+	if (!*s)
+		return "must not be empty";
+	if ((rules & PATH_ABSOLUTE) && s[0] != '/')
+		return "must be an absolute path";
+	for (const char *c = s; *c; c += strcspn(c, "/")) {
+		size_t len;
+
+		c += strspn(c, "/");
+		len = strcspn(c, "/");
+		if ((rules & PATH_NO_DOTS) && ((len == 1 && c[0] == '.') ||
+					       (len == 2 && c[0] == '.' && c[1] == '.')))
+			return "must not contain '.' or '..' components";
+		if ((rules & PATH_NO_DOTDOT) && len == 2 && c[0] == '.' && c[1] == '.')
+			return "must not contain '..' components";
+	}
+	return NULL;
+}
+
+/* ---- Repeated keys ------------------------------------------------------- */
+
+struct item {
+	const char *key;
+	const char *owner;		/* name of the entry it belongs to, or NULL */
+	struct mg_loc loc;
+	const struct item *first;	/* the earlier item with the same key */
+};
+
+static int cmp_item(const void *a, const void *b)
+{
+	const struct item *x = *(const struct item *const *)a;
+	const struct item *y = *(const struct item *const *)b;
+	int c = strcmp(x->key, y->key);
+
+	if (c)
+		return c;
+	return x < y ? -1 : x > y;
+}
+
+/* Set ->first of every item whose key an earlier item has; O(n log n). */
+static int find_dups(struct item *items, size_t n)
+{
+	struct item **v;
+
+	if (n < 2)
+		return 0;
+	v = malloc(n * sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++)
+		v[i] = &items[i];
+	qsort(v, n, sizeof(*v), cmp_item);
+	for (size_t i = 1; i < n; i++)
+		if (strcmp(v[i]->key, v[i - 1]->key) == 0)
+			v[i]->first = v[i - 1]->first ? v[i - 1]->first : v[i - 1];
+	free(v);
+	return 0;
+}
+
 /* ---- YAML events -------------------------------------------------------- */
 
 struct keytab {
@@ -180,29 +283,37 @@ struct keytab {
 	unsigned int required;		/* bit i: keys[i] must be present */
 };
 
-enum { TOP_API, TOP_MODE, TOP_TIERS, TOP_MODELS, TOP_SCOPES, TOP__N };
+enum {
+	TOP_API, TOP_MODE, TOP_UNKNOWN_WEIGHTS, TOP_DEFAULT_TIER, TOP_TRUSTED_KEYS,
+	TOP_TIERS, TOP_MODELS, TOP_SCOPES, TOP__N
+};
 static const char *const top_keys[TOP__N] = {
-	"apiVersion", "mode", "tiers", "models", "scopes",
+	"apiVersion", "mode", "unknownWeights", "defaultTier", "trustedKeys",
+	"tiers", "models", "scopes",
 };
 static const struct keytab top_kt = {
 	"at top level", top_keys, TOP__N, 1u << TOP_API,
 };
 
-enum { TIER_NAME, TIER_LEVEL, TIER__N };
-static const char *const tier_keys[TIER__N] = { "name", "level" };
+enum { TIER_NAME, TIER_LEVEL, TIER_REQUIRES_LICENSE, TIER_WHEN, TIER__N };
+static const char *const tier_keys[TIER__N] = { "name", "level", "requiresLicense", "when" };
 static const struct keytab tier_kt = {
 	"in tier", tier_keys, TIER__N, (1u << TIER_NAME) | (1u << TIER_LEVEL),
 };
 
-enum { MODEL_NAME, MODEL_TIER, MODEL_FILES, MODEL__N };
-static const char *const model_keys[MODEL__N] = { "name", "tier", "files" };
+enum { MODEL_NAME, MODEL_TIER, MODEL_FILES, MODEL_METRICS, MODEL_SHA256, MODEL__N };
+static const char *const model_keys[MODEL__N] = { "name", "tier", "files", "metrics", "sha256" };
 static const struct keytab model_kt = {
-	"in model", model_keys, MODEL__N,
-	(1u << MODEL_NAME) | (1u << MODEL_TIER) | (1u << MODEL_FILES),
+	"in model", model_keys, MODEL__N, (1u << MODEL_NAME) | (1u << MODEL_FILES),
 };
 
-enum { SCOPE_NAME, SCOPE_CGROUP, SCOPE_MAX_TIER, SCOPE_EGRESS, SCOPE__N };
-static const char *const scope_keys[SCOPE__N] = { "name", "cgroup", "maxTier", "egress" };
+enum {
+	SCOPE_NAME, SCOPE_CGROUP, SCOPE_MAX_TIER, SCOPE_EGRESS, SCOPE_LICENSES, SCOPE_OUTPUTS,
+	SCOPE_GPUS, SCOPE__N
+};
+static const char *const scope_keys[SCOPE__N] = {
+	"name", "cgroup", "maxTier", "egress", "licenses", "outputs", "gpus",
+};
 static const struct keytab scope_kt = {
 	"in scope", scope_keys, SCOPE__N,
 	(1u << SCOPE_NAME) | (1u << SCOPE_CGROUP) | (1u << SCOPE_MAX_TIER),
@@ -222,6 +333,7 @@ struct parser {
 	bool stop;			/* no more events: syntax error, too deep, no memory */
 	bool oom;
 	bool tiers_unsure;		/* some tier of this file may be missing */
+	bool derive_unsure;		/* a model's tier or metrics, or defaultTier, may be missing */
 };
 
 static struct mg_loc mark_loc(const struct parser *p, yaml_mark_t m)
@@ -516,9 +628,13 @@ static int get_name(struct parser *p, const char *kind, char **ret)
 	return 0;
 }
 
-/* Calls @add for each string of a list (it takes the string); @key names the list. */
+/*
+ * Calls @add for each string of a list, with the string (which it takes), its
+ * location and its index among the list's items; @key names the list.
+ */
 static int parse_str_list(struct parser *p, const char *key, bool nonempty,
-			  int (*add)(struct parser *, void *, char *, struct mg_loc), void *arg)
+			  int (*add)(struct parser *, void *, char *, struct mg_loc, size_t),
+			  void *arg)
 {
 	struct mg_loc loc = here(p);
 	char bad[64];
@@ -536,16 +652,117 @@ static int parse_str_list(struct parser *p, const char *key, bool nonempty,
 			return -1;
 		if (p->ev.type == YAML_SEQUENCE_END_EVENT)
 			break;
-		n++;
 		r = get_str(p, bad, &s, &sloc);
 		if (r < 0)
 			return -1;
-		if (r == 0 && add(p, arg, s, sloc))
+		if (r == 0 && add(p, arg, s, sloc, n))
 			return -1;
+		n++;
 	}
 	if (nonempty && !n)
 		report(p->sink, loc, "'%s' must not be empty", key);
 	return 0;
+}
+
+/*
+ * Calls @pair for each entry of a mapping with keys of the user's choosing,
+ * with the key (which it takes), its location and its index, and the value's
+ * first event current; @pair consumes the value.
+ */
+static int parse_pairs(struct parser *p, const char *bad,
+		       int (*pair)(struct parser *, void *, char *, struct mg_loc, size_t),
+		       void *arg)
+{
+	size_t i = 0;
+
+	if (p->ev.type != YAML_MAPPING_START_EVENT)
+		return reject(p, "%s", bad) < 0 ? -1 : 0;
+	for (;;) {
+		struct mg_loc kloc;
+		char *key = NULL;
+		int r;
+
+		if (next(p))
+			return -1;
+		if (p->ev.type == YAML_MAPPING_END_EVENT)
+			return 0;
+		r = get_str(p, "mapping keys must be strings", &key, &kloc);
+		if (r < 0 || next(p)) {
+			free(key);
+			return -1;
+		}
+		if (r) {
+			if (skip_node(p))
+				return -1;
+			continue;
+		}
+		if (pair(p, arg, key, kloc, i++))
+			return -1;
+	}
+}
+
+/* Report the items whose key an earlier item has, as repeated mapping keys. Frees @items. */
+static int report_dup_keys(struct parser *p, struct item *items, size_t n)
+{
+	char where[LOC_TEXT_MAX];
+
+	if (find_dups(items, n)) {
+		free(items);
+		return nomem(p);
+	}
+	for (size_t i = 0; i < n; i++)
+		if (items[i].first)
+			report(p->sink, items[i].loc, "duplicate key '%s' (first defined at %s)",
+			       items[i].key, fmt_loc(where, sizeof(where), items[i].first->loc));
+	free(items);
+	return 0;
+}
+
+/* Append @s (which it takes) and @loc to a list of strings and their locations. */
+static int push_str(struct parser *p, char ***v, struct mg_loc **locs, size_t *n, char *s,
+		    struct mg_loc loc)
+{
+	if (grow(v, *n, sizeof(**v)) || grow(locs, *n, sizeof(**locs))) {
+		free(s);
+		return nomem(p);
+	}
+	(*v)[*n] = s;
+	(*locs)[*n] = loc;
+	(*n)++;
+	return 0;
+}
+
+/* Whether @s is usable as a @what ("license path") under @rules; reported when not. */
+static bool path_ok(struct parser *p, const char *what, const char *s, unsigned int rules,
+		    struct mg_loc loc)
+{
+	const char *why;
+
+	if (strlen(s) >= PATH_MAX) {
+		report(p->sink, loc, "%s is longer than %d bytes", what, PATH_MAX - 1);
+		return false;
+	}
+	why = path_problem(s, rules);
+	if (why)
+		report(p->sink, loc, "invalid %s '%s': %s", what, s, why);
+	return !why;
+}
+
+static int get_bool(struct parser *p, const char *key, int *ret)
+{
+	const yaml_event_t *ev = &p->ev;
+
+	if (ev->type == YAML_SCALAR_EVENT && ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE) {
+		if (scalar_is(ev, "true")) {
+			*ret = 1;
+			return 0;
+		}
+		if (scalar_is(ev, "false")) {
+			*ret = 0;
+			return 0;
+		}
+	}
+	return reject(p, "'%s' must be true or false", key);
 }
 
 /* Calls @entry for each mapping of a list, with its MAPPING_START current. */
@@ -607,6 +824,41 @@ static int get_level(struct parser *p, unsigned int *ret)
 	return 0;
 }
 
+static int add_condition(struct parser *p, void *arg, char *s, struct mg_loc loc, size_t i)
+{
+	struct mg_tier *t = arg;
+	struct mg_condition c = { 0 };
+	const char *why = "invalid";
+	int err;
+
+	if (i == MG_POLICY_MAX_CONDITIONS)
+		report(p->sink, loc, "too many conditions in 'when' (at most %d)",
+		       MG_POLICY_MAX_CONDITIONS);
+	if (i >= MG_POLICY_MAX_CONDITIONS) {
+		free(s);
+		return 0;
+	}
+	err = mg_condition_parse(s, &c, &why);
+	if (err == -ENOMEM) {
+		free(s);
+		return nomem(p);
+	}
+	if (err) {
+		report(p->sink, loc, "invalid condition '%s': %s", s, why);
+		free(s);
+		return 0;
+	}
+	if (grow(&t->when, t->nwhen, sizeof(*t->when))) {
+		free(c.metric);
+		free(s);
+		return nomem(p);
+	}
+	c.text = s;
+	c.loc = loc;
+	t->when[t->nwhen++] = c;
+	return 0;
+}
+
 static int parse_tier(struct parser *p)
 {
 	struct mg_loc seen[TIER__N] = { 0 };
@@ -621,10 +873,20 @@ static int parse_tier(struct parser *p)
 	t->loc = here(p);
 
 	while ((r = map_next(p, &tier_kt, seen, &k)) > 0) {
-		if (k == TIER_NAME)
+		switch (k) {
+		case TIER_NAME:
 			r = get_name(p, "tier", &t->name);
-		else
+			break;
+		case TIER_LEVEL:
 			r = get_level(p, &t->level);
+			break;
+		case TIER_REQUIRES_LICENSE:
+			r = get_bool(p, "requiresLicense", &t->requires_license);
+			break;
+		default:
+			r = parse_str_list(p, "when", false, add_condition, t);
+			break;
+		}
 		if (r < 0)
 			return -1;
 	}
@@ -634,7 +896,7 @@ static int parse_tier(struct parser *p)
 	return 0;
 }
 
-static int add_file(struct parser *p, void *arg, char *s, struct mg_loc loc)
+static int add_file(struct parser *p, void *arg, char *s, struct mg_loc loc, size_t i)
 {
 	struct mg_model *m = arg;
 
@@ -659,10 +921,138 @@ static int add_file(struct parser *p, void *arg, char *s, struct mg_loc loc)
 	return 0;
 }
 
+static int add_metric(struct parser *p, void *arg, char *name, struct mg_loc kloc, size_t i)
+{
+	struct mg_model *m = arg;
+	const yaml_event_t *ev = &p->ev;
+	double value;
+	int r = 0;
+
+	if (i == MG_POLICY_MAX_METRICS)
+		report(p->sink, kloc, "too many metrics (at most %d)", MG_POLICY_MAX_METRICS);
+	if (i >= MG_POLICY_MAX_METRICS) {
+		r = skip_node(p);
+	} else if (!mg_metric_name_valid(name)) {
+		report(p->sink, kloc,
+		       "invalid metric name '%s' (1 to %d of A-Z a-z 0-9 _, starting with a letter)",
+		       name, MG_POLICY_MAX_METRIC_NAME);
+		r = skip_node(p);
+	} else if (ev->type != YAML_SCALAR_EVENT || is_null(ev)) {
+		if (reject(p, "metric '%s' must be a number", name) < 0)
+			r = -1;
+	} else if (ev->data.scalar.style != YAML_PLAIN_SCALAR_STYLE) {
+		report(p->sink, here(p), "metric '%s' must be a number, not a quoted string", name);
+	} else if (mg_number_parse((const char *)ev->data.scalar.value, &value)) {
+		report(p->sink, here(p),
+		       "invalid value '%s' for metric '%s' (expected a finite number)",
+		       (const char *)ev->data.scalar.value, name);
+	} else {
+		if (grow(&m->metrics, m->nmetrics, sizeof(*m->metrics))) {
+			free(name);
+			return nomem(p);
+		}
+		m->metrics[m->nmetrics++] = (struct mg_metric){
+			.name = name,
+			.value = value,
+			.loc = kloc,
+		};
+		return 0;
+	}
+	free(name);
+	return r;
+}
+
+static int parse_metrics(struct parser *p, struct mg_model *m)
+{
+	struct item *items;
+
+	if (parse_pairs(p, "'metrics' must be a mapping of metric names to numbers", add_metric, m))
+		return -1;
+	if (m->nmetrics < 2)
+		return 0;
+	items = calloc(m->nmetrics, sizeof(*items));
+	if (!items)
+		return nomem(p);
+	for (size_t i = 0; i < m->nmetrics; i++)
+		items[i] = (struct item){ .key = m->metrics[i].name, .loc = m->metrics[i].loc };
+	return report_dup_keys(p, items, m->nmetrics);
+}
+
+static int hex_value(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* Exactly 64 hex digits, either case, into @out. */
+static bool parse_sha256(const char *s, size_t n, uint8_t out[32])
+{
+	if (n != 64)
+		return false;
+	for (size_t i = 0; i < 32; i++) {
+		int hi = hex_value(s[2 * i]), lo = hex_value(s[2 * i + 1]);
+
+		if (hi < 0 || lo < 0)
+			return false;
+		out[i] = (uint8_t)(hi << 4 | lo);
+	}
+	return true;
+}
+
+static int add_digest(struct parser *p, void *arg, char *path, struct mg_loc kloc, size_t i)
+{
+	struct mg_model *m = arg;
+	const yaml_event_t *ev = &p->ev;
+	struct mg_digest d = { .path = path, .loc = kloc };
+	int r = 0;
+
+	if (!path_ok(p, "sha256 path", path, PATH_NO_DOTDOT, kloc)) {
+		r = skip_node(p);
+	} else if (ev->type != YAML_SCALAR_EVENT || is_null(ev)) {
+		if (reject(p, "the sha256 of '%s' must be a string of 64 hex digits", path) < 0)
+			r = -1;
+	} else if (!parse_sha256((const char *)ev->data.scalar.value, ev->data.scalar.length,
+				 d.sha256)) {
+		report(p->sink, here(p), "invalid sha256 '%s' for '%s' (expected 64 hex digits)",
+		       (const char *)ev->data.scalar.value, path);
+	} else {
+		if (grow(&m->digests, m->ndigests, sizeof(*m->digests))) {
+			free(path);
+			return nomem(p);
+		}
+		m->digests[m->ndigests++] = d;
+		return 0;
+	}
+	free(path);
+	return r;
+}
+
+static int parse_digests(struct parser *p, struct mg_model *m)
+{
+	struct item *items;
+
+	if (parse_pairs(p, "'sha256' must be a mapping of paths to SHA-256 digests", add_digest, m))
+		return -1;
+	if (m->ndigests < 2)
+		return 0;
+	items = calloc(m->ndigests, sizeof(*items));
+	if (!items)
+		return nomem(p);
+	for (size_t i = 0; i < m->ndigests; i++)
+		items[i] = (struct item){ .key = m->digests[i].path, .loc = m->digests[i].loc };
+	return report_dup_keys(p, items, m->ndigests);
+}
+
 static int parse_model(struct parser *p)
 {
 	struct mg_loc seen[MODEL__N] = { 0 };
 	struct mg_policy *part = p->part;
+	unsigned int before = p->sink->nerr;
 	struct mg_model *m;
 	int r, k;
 
@@ -680,8 +1070,14 @@ static int parse_model(struct parser *p)
 		case MODEL_TIER:
 			r = get_str(p, "'tier' must be a string", &m->tier, &m->tier_loc);
 			break;
-		default:
+		case MODEL_FILES:
 			r = parse_str_list(p, "files", true, add_file, m);
+			break;
+		case MODEL_METRICS:
+			r = parse_metrics(p, m);
+			break;
+		default:
+			r = parse_digests(p, m);
 			break;
 		}
 		if (r < 0)
@@ -690,10 +1086,13 @@ static int parse_model(struct parser *p)
 	if (r < 0)
 		return -1;
 	check_required(p, &model_kt, seen, m->loc, "model", m->name);
+	/* What went wrong may be what would have given the model its tier. */
+	if (!m->tier && p->sink->nerr != before)
+		p->derive_unsure = true;
 	return 0;
 }
 
-static int add_egress(struct parser *p, void *arg, char *s, struct mg_loc loc)
+static int add_egress(struct parser *p, void *arg, char *s, struct mg_loc loc, size_t i)
 {
 	struct mg_scope *sc = arg;
 	struct mg_egress_rule rule;
@@ -710,6 +1109,186 @@ static int add_egress(struct parser *p, void *arg, char *s, struct mg_loc loc)
 	rule.loc = loc;
 	sc->egress[sc->negress++] = rule;
 	return 0;
+}
+
+static int add_license(struct parser *p, void *arg, char *s, struct mg_loc loc, size_t i)
+{
+	struct mg_scope *sc = arg;
+
+	if (!path_ok(p, "license path", s, 0, loc)) {
+		free(s);
+		return 0;
+	}
+	return push_str(p, &sc->licenses, &sc->license_locs, &sc->nlicenses, s, loc);
+}
+
+static int add_output(struct parser *p, void *arg, char *s, struct mg_loc loc, size_t i)
+{
+	struct mg_scope *sc = arg;
+
+	if (!path_ok(p, "output folder", s, PATH_ABSOLUTE | PATH_NO_DOTS, loc)) {
+		free(s);
+		return 0;
+	}
+	return push_str(p, &sc->outputs, &sc->output_locs, &sc->noutputs, s, loc);
+}
+
+#define GPUS_BAD "'gpus' must be all, none or a list of GPU indexes and UUIDs"
+
+/* "GPU-" then 8-4-4-4-12 hex digits. */
+static bool valid_gpu_uuid(const char *s)
+{
+	static const unsigned int groups[] = { 8, 4, 4, 4, 12 };
+
+	if (strncmp(s, "GPU-", 4) != 0)
+		return false;
+	s += 4;
+	for (size_t g = 0; g < MG_ARRAY_SIZE(groups); g++) {
+		if (g && *s++ != '-')
+			return false;
+		for (unsigned int j = 0; j < groups[g]; j++)
+			if (hex_value(*s++) < 0)
+				return false;
+	}
+	return *s == '\0';
+}
+
+/* An index from 0 to 255, in decimal without leading zeros. */
+static bool parse_gpu_index(const char *s, unsigned int *ret)
+{
+	size_t n = strlen(s);
+	unsigned int v = 0;
+
+	if (!n || n > 3 || (n > 1 && s[0] == '0'))
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+		v = v * 10 + (unsigned int)(s[i] - '0');
+	}
+	if (v > 255)
+		return false;
+	*ret = v;
+	return true;
+}
+
+/* One item of a 'gpus' list. Returns 0 with *ret filled, 1 when reported, -1 to stop. */
+static int get_gpu(struct parser *p, struct mg_gpu *ret)
+{
+	const yaml_event_t *ev = &p->ev;
+	const char *v;
+	char *uuid;
+
+	if (ev->type != YAML_SCALAR_EVENT || is_null(ev))
+		return reject(p, GPUS_BAD);
+	v = (const char *)ev->data.scalar.value;
+	if (strlen(v) != ev->data.scalar.length) {
+		report(p->sink, here(p), "strings must not contain NUL characters");
+		return 1;
+	}
+	if (ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
+	    ((v[0] >= '0' && v[0] <= '9') || v[0] == '-' || v[0] == '+')) {
+		*ret = (struct mg_gpu){ .kind = MG_GPU_INDEX, .loc = here(p) };
+		if (parse_gpu_index(v, &ret->index))
+			return 0;
+		report(p->sink, here(p), "invalid GPU index '%s' (must be an integer from 0 to 255)",
+		       v);
+		return 1;
+	}
+	if (strcmp(v, "all") == 0 || strcmp(v, "none") == 0) {
+		report(p->sink, here(p), "'%s' is not allowed in a list of GPUs", v);
+		return 1;
+	}
+	if (strncmp(v, "GPU-", 4) != 0) {
+		report(p->sink, here(p),
+		       "invalid GPU '%s' (expected an index from 0 to 255 or GPU-<uuid>)", v);
+		return 1;
+	}
+	if (!valid_gpu_uuid(v)) {
+		report(p->sink, here(p),
+		       "invalid GPU UUID '%s' (expected GPU- and 8-4-4-4-12 hex digits)", v);
+		return 1;
+	}
+	uuid = strdup(v);
+	if (!uuid)
+		return nomem(p);
+	*ret = (struct mg_gpu){ .kind = MG_GPU_UUID, .uuid = uuid, .loc = here(p) };
+	return 0;
+}
+
+/* The GPU of @sc that @g names too (UUIDs compare without case), or NULL. */
+static const struct mg_gpu *find_gpu(const struct mg_scope *sc, const struct mg_gpu *g)
+{
+	for (size_t i = 0; i < sc->ngpus; i++) {
+		const struct mg_gpu *o = &sc->gpus[i];
+
+		if (o->kind != g->kind)
+			continue;
+		if (g->kind == MG_GPU_INDEX ? o->index == g->index
+					   : strcasecmp(o->uuid, g->uuid) == 0)
+			return o;
+	}
+	return NULL;
+}
+
+static int parse_gpus(struct parser *p, struct mg_scope *sc)
+{
+	char where[LOC_TEXT_MAX];
+	size_t n = 0;
+
+	if (p->ev.type == YAML_SCALAR_EVENT && !is_null(&p->ev)) {
+		if (scalar_is(&p->ev, "none"))
+			return 0;
+		if (!scalar_is(&p->ev, "all")) {
+			report(p->sink, here(p),
+			       "invalid gpus '%s' (expected all, none or a list of GPU indexes and UUIDs)",
+			       (const char *)p->ev.data.scalar.value);
+			return 1;
+		}
+		sc->gpus = calloc(1, sizeof(*sc->gpus));
+		if (!sc->gpus)
+			return nomem(p);
+		sc->gpus[0] = (struct mg_gpu){ .kind = MG_GPU_ALL, .loc = here(p) };
+		sc->ngpus = 1;
+		return 0;
+	}
+	if (p->ev.type != YAML_SEQUENCE_START_EVENT)
+		return reject(p, GPUS_BAD) < 0 ? -1 : 0;
+	for (;;) {
+		const struct mg_gpu *first;
+		struct mg_gpu g;
+		int r;
+
+		if (next(p))
+			return -1;
+		if (p->ev.type == YAML_SEQUENCE_END_EVENT)
+			return 0;
+		if (n == MG_POLICY_MAX_GPUS)
+			report(p->sink, here(p), "too many GPUs (at most %d)", MG_POLICY_MAX_GPUS);
+		if (n++ >= MG_POLICY_MAX_GPUS) {
+			if (skip_node(p))
+				return -1;
+			continue;
+		}
+		r = get_gpu(p, &g);
+		if (r < 0)
+			return -1;
+		if (r)
+			continue;
+		first = find_gpu(sc, &g);
+		if (first) {
+			report(p->sink, g.loc, "duplicate GPU '%s' (first listed at %s)",
+			       (const char *)p->ev.data.scalar.value,
+			       fmt_loc(where, sizeof(where), first->loc));
+			free(g.uuid);
+			continue;
+		}
+		if (grow(&sc->gpus, sc->ngpus, sizeof(*sc->gpus))) {
+			free(g.uuid);
+			return nomem(p);
+		}
+		sc->gpus[sc->ngpus++] = g;
+	}
 }
 
 static int parse_scope(struct parser *p)
@@ -744,8 +1323,17 @@ static int parse_scope(struct parser *p)
 			r = get_str(p, "'maxTier' must be a string", &sc->max_tier,
 				    &sc->max_tier_loc);
 			break;
-		default:
+		case SCOPE_EGRESS:
 			r = parse_str_list(p, "egress", false, add_egress, sc);
+			break;
+		case SCOPE_LICENSES:
+			r = parse_str_list(p, "licenses", false, add_license, sc);
+			break;
+		case SCOPE_OUTPUTS:
+			r = parse_str_list(p, "outputs", false, add_output, sc);
+			break;
+		default:
+			r = parse_gpus(p, sc);
 			break;
 		}
 		if (r < 0)
@@ -757,10 +1345,21 @@ static int parse_scope(struct parser *p)
 	return 0;
 }
 
+/* A top-level setting that one file at most makes: false (reported) when @first is a place. */
+static bool set_once(struct parser *p, const char *key, struct mg_loc first, struct mg_loc loc)
+{
+	char where[LOC_TEXT_MAX];
+
+	if (!first.file)
+		return true;
+	report(p->sink, loc, "'%s' is already set (first set at %s)", key,
+	       fmt_loc(where, sizeof(where), first));
+	return false;
+}
+
 static int parse_mode(struct parser *p)
 {
 	struct mg_loc loc;
-	char where[LOC_TEXT_MAX];
 	enum mg_policy_mode mode;
 	char *s;
 	int r;
@@ -778,14 +1377,69 @@ static int parse_mode(struct parser *p)
 		return 1;
 	}
 	free(s);
-	if (p->dst->mode_loc.file) {
-		report(p->sink, loc, "'mode' is already set (first set at %s)",
-		       fmt_loc(where, sizeof(where), p->dst->mode_loc));
+	if (!set_once(p, "mode", p->dst->mode_loc, loc))
 		return 1;
-	}
 	p->part->mode = mode;
 	p->part->mode_loc = loc;
 	return 0;
+}
+
+static int parse_unknown_weights(struct parser *p)
+{
+	static const char *const names[] = {
+		[MG_UNKNOWN_DENY] = "deny",
+		[MG_UNKNOWN_AUDIT] = "audit",
+		[MG_UNKNOWN_ALLOW] = "allow",
+	};
+	struct mg_loc loc;
+	int found = -1;
+	char *s;
+	int r;
+
+	r = get_str(p, "'unknownWeights' must be a string", &s, &loc);
+	if (r)
+		return r;
+	for (size_t i = 0; i < MG_ARRAY_SIZE(names); i++)
+		if (strcmp(s, names[i]) == 0)
+			found = (int)i;
+	if (found < 0)
+		report(p->sink, loc, "invalid unknownWeights '%s' (expected deny, audit or allow)", s);
+	free(s);
+	if (found < 0 || !set_once(p, "unknownWeights", p->dst->unknown_weights_loc, loc))
+		return 1;
+	p->part->unknown_weights = (enum mg_unknown_weights)found;
+	p->part->unknown_weights_loc = loc;
+	return 0;
+}
+
+static int parse_default_tier(struct parser *p)
+{
+	struct mg_loc loc;
+	char *s;
+	int r;
+
+	r = get_str(p, "'defaultTier' must be a string", &s, &loc);
+	if (r)
+		return r;
+	if (!set_once(p, "defaultTier", p->dst->default_tier_loc, loc)) {
+		free(s);
+		return 1;
+	}
+	p->part->default_tier = s;
+	p->part->default_tier_loc = loc;
+	return 0;
+}
+
+static int add_trusted_key(struct parser *p, void *arg, char *s, struct mg_loc loc, size_t i)
+{
+	struct mg_policy *part = arg;
+
+	if (!path_ok(p, "key path", s, 0, loc)) {
+		free(s);
+		return 0;
+	}
+	return push_str(p, &part->trusted_keys, &part->trusted_key_locs, &part->ntrusted_keys, s,
+			loc);
 }
 
 static int parse_api_version(struct parser *p)
@@ -819,6 +1473,18 @@ static int parse_top(struct parser *p)
 			break;
 		case TOP_MODE:
 			r = parse_mode(p);
+			break;
+		case TOP_UNKNOWN_WEIGHTS:
+			r = parse_unknown_weights(p);
+			break;
+		case TOP_DEFAULT_TIER:
+			before = p->sink->nerr;
+			r = parse_default_tier(p);
+			if (p->sink->nerr != before)
+				p->derive_unsure = true;
+			break;
+		case TOP_TRUSTED_KEYS:
+			r = parse_str_list(p, "trustedKeys", false, add_trusted_key, p->part);
 			break;
 		case TOP_TIERS:
 			before = p->sink->nerr;
@@ -870,13 +1536,24 @@ static int parse_stream(struct parser *p)
 	return 0;
 }
 
+/* Forget the tiers resolved by an earlier validation (they point into dst->tiers). */
+static void forget_resolved(struct mg_policy *pol)
+{
+	for (size_t i = 0; i < pol->nmodels; i++) {
+		free(pol->models[i].tier_reason);
+		pol->models[i].tier_reason = NULL;
+		pol->models[i].resolved_tier = NULL;
+	}
+}
+
 /* Move everything @src holds to the end of @dst; all or nothing. */
 static int merge(struct mg_policy *dst, struct mg_policy *src)
 {
 	struct mg_tier *tiers = NULL;
 	struct mg_model *models = NULL;
 	struct mg_scope *scopes = NULL;
-	char **sources = NULL;
+	char **sources = NULL, **keys = NULL;
+	struct mg_loc *key_locs = NULL;
 
 #define RESERVE(field, n, var)                                                         \
 	do {                                                                           \
@@ -899,10 +1576,18 @@ static int merge(struct mg_policy *dst, struct mg_policy *src)
 	RESERVE(models, nmodels, models);
 	RESERVE(scopes, nscopes, scopes);
 	RESERVE(sources, nsources, sources);
+	RESERVE(trusted_keys, ntrusted_keys, keys);
+	RESERVE(trusted_key_locs, ntrusted_keys, key_locs);
+	if (src->ntiers)
+		forget_resolved(dst);
 	MOVE(tiers, ntiers);
 	MOVE(models, nmodels);
 	MOVE(scopes, nscopes);
 	MOVE(sources, nsources);
+	if (src->ntrusted_keys)
+		memcpy(dst->trusted_key_locs + dst->ntrusted_keys, src->trusted_key_locs,
+		       src->ntrusted_keys * sizeof(*src->trusted_key_locs));
+	MOVE(trusted_keys, ntrusted_keys);
 #undef RESERVE
 #undef MOVE
 
@@ -910,16 +1595,33 @@ static int merge(struct mg_policy *dst, struct mg_policy *src)
 		dst->mode = src->mode;
 		dst->mode_loc = src->mode_loc;
 	}
+	if (src->unknown_weights_loc.file) {
+		dst->unknown_weights = src->unknown_weights;
+		dst->unknown_weights_loc = src->unknown_weights_loc;
+	}
+	if (src->default_tier) {
+		free(dst->default_tier);
+		dst->default_tier = src->default_tier;
+		dst->default_tier_loc = src->default_tier_loc;
+		src->default_tier = NULL;
+	}
 	return 0;
 }
+
+/* What a file with errors may have left out, so that checks built on it would mislead. */
+enum {
+	UNSURE_TIERS = 1u << 0,		/* tiers: no reference checks */
+	UNSURE_DERIVE = 1u << 1,	/* what gives models their tier: no "has no tier" */
+	UNSURE_ALL = UNSURE_TIERS | UNSURE_DERIVE,
+};
 
 /*
  * Parse one file into @policy. With @keep_partial, what was understood of a
  * file with errors is merged too (so cross-file checks can run on it), and
- * *unsure is set when tiers it may define are missing.
+ * UNSURE_* bits are added to *unsure for what it may have left out.
  */
 static int parse_into(struct mg_policy *policy, const char *name, const char *buf, size_t len,
-		      struct mg_diags *diags, bool keep_partial, bool *unsure)
+		      struct mg_diags *diags, bool keep_partial, unsigned int *unsure)
 {
 	struct sink sink = { .diags = diags };
 	struct parser p = {
@@ -959,7 +1661,9 @@ static int parse_into(struct mg_policy *policy, const char *name, const char *bu
 		return -EINVAL;
 	}
 	if (unsure && (p.stop || p.tiers_unsure))
-		*unsure = true;
+		*unsure |= UNSURE_ALL;
+	if (unsure && p.derive_unsure)
+		*unsure |= UNSURE_DERIVE;
 	err = merge(policy, part);
 	mg_policy_free(part);
 	if (err)
@@ -978,44 +1682,6 @@ int mg_policy_parse_buffer(struct mg_policy *policy, const char *name, const cha
 }
 
 /* ---- Validation ---------------------------------------------------------- */
-
-struct item {
-	const char *key;
-	const char *owner;		/* name of the entry it belongs to, or NULL */
-	struct mg_loc loc;
-	const struct item *first;	/* the earlier item with the same key */
-};
-
-static int cmp_item(const void *a, const void *b)
-{
-	const struct item *x = *(const struct item *const *)a;
-	const struct item *y = *(const struct item *const *)b;
-	int c = strcmp(x->key, y->key);
-
-	if (c)
-		return c;
-	return x < y ? -1 : x > y;
-}
-
-/* Set ->first of every item whose key an earlier item has; O(n log n). */
-static int find_dups(struct item *items, size_t n)
-{
-	struct item **v;
-
-	if (n < 2)
-		return 0;
-	v = malloc(n * sizeof(*v));
-	if (!v)
-		return -ENOMEM;
-	for (size_t i = 0; i < n; i++)
-		v[i] = &items[i];
-	qsort(v, n, sizeof(*v), cmp_item);
-	for (size_t i = 1; i < n; i++)
-		if (strcmp(v[i]->key, v[i - 1]->key) == 0)
-			v[i]->first = v[i - 1]->first ? v[i - 1]->first : v[i - 1];
-	free(v);
-	return 0;
-}
 
 enum dup_kind { DUP_TIER, DUP_LEVEL, DUP_MODEL, DUP_SCOPE, DUP_CGROUP };
 
@@ -1193,7 +1859,35 @@ static int check_refs(struct mg_policy *pol, struct sink *s)
 		if (sc->max_tier && !bsearch(&sc->max_tier, names, n, sizeof(*names), cmp_str))
 			report(s, sc->max_tier_loc, "unknown tier '%s'", sc->max_tier);
 	}
+	if (pol->default_tier && !bsearch(&pol->default_tier, names, n, sizeof(*names), cmp_str))
+		report(s, pol->default_tier_loc, "unknown tier '%s'", pol->default_tier);
 	free(names);
+	return 0;
+}
+
+/* Give every model its tier; with @report_missing, a model without one is an error. */
+static int resolve_tiers(struct mg_policy *pol, struct sink *s, bool report_missing)
+{
+	/* An unknown defaultTier is reported already, not again for each model it misses. */
+	bool default_ok = !pol->default_tier || mg_policy_find_tier(pol, pol->default_tier);
+
+	for (size_t i = 0; i < pol->nmodels; i++) {
+		struct mg_model *m = &pol->models[i];
+		const struct mg_tier *t;
+		char *reason;
+
+		t = mg_policy_model_tier(pol, m, &reason);
+		if (!t && errno == ENOMEM)
+			return -ENOMEM;
+		m->resolved_tier = t;
+		m->tier_reason = reason;
+		/* An unknown explicit tier, or a model without a name, is reported already. */
+		if (t || m->tier || !m->name || !default_ok || !report_missing)
+			continue;
+		report(s, m->loc,
+		       "model '%s' has no tier: no 'tier', no tier condition holds on its metrics, and no 'defaultTier'",
+		       m->name);
+	}
 	return 0;
 }
 
@@ -1229,11 +1923,12 @@ static int add_default_tiers(struct mg_policy *pol)
 	return 0;
 }
 
-static int validate(struct mg_policy *pol, struct mg_diags *diags, bool refs)
+static int validate(struct mg_policy *pol, struct mg_diags *diags, unsigned int unsure)
 {
 	struct sink s = { .diags = diags };
 	int err;
 
+	forget_resolved(pol);
 	if (!pol->ntiers) {
 		err = add_default_tiers(pol);
 		if (err)
@@ -1242,14 +1937,19 @@ static int validate(struct mg_policy *pol, struct mg_diags *diags, bool refs)
 	if (pol->ntiers > MG_POLICY_MAX_TIERS)
 		report(&s, pol->tiers[MG_POLICY_MAX_TIERS].loc, "too many tiers (%zu, at most %d)",
 		       pol->ntiers, MG_POLICY_MAX_TIERS);
+	if (pol->nscopes > MG_POLICY_MAX_SCOPES)
+		report(&s, pol->scopes[MG_POLICY_MAX_SCOPES].loc, "more than %d scopes",
+		       MG_POLICY_MAX_SCOPES);
 
 	err = check_names(pol, &s);
 	if (!err)
 		err = check_levels(pol, &s);
 	if (!err)
 		err = check_cgroups(pol, &s);
-	if (!err && refs)
+	if (!err && !(unsure & UNSURE_TIERS))
 		err = check_refs(pol, &s);
+	if (!err && !(unsure & UNSURE_TIERS))
+		err = resolve_tiers(pol, &s, !(unsure & UNSURE_DERIVE));
 	if (err)
 		return err;
 	return s.nerr ? -EINVAL : 0;
@@ -1257,7 +1957,7 @@ static int validate(struct mg_policy *pol, struct mg_diags *diags, bool refs)
 
 int mg_policy_validate(struct mg_policy *policy, struct mg_diags *diags)
 {
-	return validate(policy, diags, true);
+	return validate(policy, diags, 0);
 }
 
 /* ---- Policy folders ------------------------------------------------------ */
@@ -1280,6 +1980,13 @@ static char *join(const char *dir, const char *name)
 	if (asprintf(&path, "%s%s%s", dir, n && dir[n - 1] == '/' ? "" : "/", name) < 0)
 		return NULL;
 	return path;
+}
+
+char *mg_policy_path(const struct mg_policy *policy, const char *path)
+{
+	if (path[0] == '/' || !policy->dir)
+		return strdup(path);
+	return join(policy->dir, path);
 }
 
 /*
@@ -1366,17 +2073,25 @@ int mg_policy_load_dir(const char *dir, struct mg_policy **ret, struct mg_diags 
 	struct mg_policy *pol = NULL;
 	char **names = NULL;
 	size_t n = 0;
-	bool unsure = false, failed = false;
+	unsigned int unsure = 0;
+	bool failed = false;
 	int err;
 
 	err = list_dir(dir, &s, &names, &n);
 	if (err)
 		return err;
-	if (s.nerr)
-		unsure = failed = true;
+	if (s.nerr) {
+		unsure = UNSURE_ALL;
+		failed = true;
+	}
 
 	pol = mg_policy_new();
 	if (!pol) {
+		err = -ENOMEM;
+		goto out;
+	}
+	pol->dir = strdup(dir);
+	if (!pol->dir) {
 		err = -ENOMEM;
 		goto out;
 	}
@@ -1401,7 +2116,8 @@ int mg_policy_load_dir(const char *dir, struct mg_policy **ret, struct mg_diags 
 			free(path);
 			if (err == -ENOMEM)
 				goto out;
-			unsure = failed = true;
+			unsure = UNSURE_ALL;
+			failed = true;
 			continue;
 		}
 		err = parse_into(pol, path, buf, len, diags, true, &unsure);
@@ -1413,7 +2129,7 @@ int mg_policy_load_dir(const char *dir, struct mg_policy **ret, struct mg_diags 
 			failed = true;
 	}
 
-	err = validate(pol, diags, !unsure);
+	err = validate(pol, diags, unsure);
 	if (!err && failed)
 		err = -EINVAL;
 out:

@@ -49,6 +49,7 @@ static const char *const hook_names[MG_HOOK__COUNT] = {
 	[MG_HOOK_FILE_OPEN] = "file_open",
 	[MG_HOOK_CONNECT4] = "connect4",
 	[MG_HOOK_CONNECT6] = "connect6",
+	[MG_HOOK_DEVICE] = "device",
 };
 
 const char *mg_engine_name(enum mg_engine e)
@@ -80,6 +81,8 @@ void mg_probe_choose_engines(struct mg_probe *p)
 		net = MG_ENGINE_CGROUP;
 	p->engine[MG_HOOK_CONNECT4] = net;
 	p->engine[MG_HOOK_CONNECT6] = net;
+	p->engine[MG_HOOK_DEVICE] = p->cgroup_device && p->cgroup2_mount[0] ?
+		MG_ENGINE_CGROUP : MG_ENGINE_NONE;
 }
 
 /* Symbolic name of an errno value, including the kernel-internal ENOTSUPP. */

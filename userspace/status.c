@@ -9,6 +9,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "control.h"
 #include "events.h"
 #include "log.h"
 #include "mguard_abi.h"
@@ -28,6 +29,7 @@ struct mg_status_link {
 
 struct mg_status {
 	struct mg_config cfg;
+	struct mg_control ctl;
 	__u64 counters[MG_COUNTERS];
 	size_t nscopes;
 	struct mg_status_link links[MG_STATUS_MAX_LINKS];
@@ -129,6 +131,10 @@ static int mg_status_read(const char *pin_dir, struct mg_status *st)
 	if (err)
 		return err;
 
+	err = mg_control_read(pin_dir, &st->ctl);
+	if (err)
+		return err;
+
 	fd = mg_pinned_fd(pin_dir, MG_PIN_COUNTERS);
 	if (fd < 0)
 		return -errno;
@@ -159,6 +165,7 @@ static const char *const mg_error_names[MG_ERR__COUNT] = {
 	[MG_ERR_RINGBUF_FULL] = "events_dropped",
 	[MG_ERR_NO_CONFIG] = "config_unreadable",
 	[MG_ERR_FD_LOOKUP] = "fd_unresolved",
+	[MG_ERR_WALK_LIMIT] = "walk_limit",
 };
 
 static void mg_status_text(const char *pin_dir, const struct mg_status *st, FILE *out)
@@ -166,7 +173,7 @@ static void mg_status_text(const char *pin_dir, const struct mg_status *st, FILE
 	fprintf(out, "mguard: loaded (pin folder %s)\n", pin_dir);
 	fprintf(out, "policy generation %u, mode %s, kill switch %s, %zu scopes\n\n",
 		st->cfg.active_gen, st->cfg.mode == MG_MODE_AUDIT ? "audit" : "enforce",
-		st->cfg.killswitch ? "on" : "off", st->nscopes);
+		st->ctl.killswitch ? "on" : "off", st->nscopes);
 	fprintf(out, "%-10s %-16s %10s %10s %10s %10s\n", "hook", "engine", "allowed", "denied",
 		"killed", "audited");
 	for (int h = 0; h < MG_HOOK__COUNT; h++) {
@@ -198,7 +205,7 @@ static void mg_status_json(const char *pin_dir, const struct mg_status *st, FILE
 	mg_json_string(out, pin_dir);
 	fprintf(out, ",\"generation\":%u,\"mode\":\"%s\",\"killswitch\":%s,\"scopes\":%zu,\"hooks\":{",
 		st->cfg.active_gen, st->cfg.mode == MG_MODE_AUDIT ? "audit" : "enforce",
-		st->cfg.killswitch ? "true" : "false", st->nscopes);
+		st->ctl.killswitch ? "true" : "false", st->nscopes);
 	for (int h = 0; h < MG_HOOK__COUNT; h++) {
 		fprintf(out, "%s\"%s\":{\"engine\":\"%s\"", h ? "," : "", mg_hook_name(h),
 			mg_engine_name(st->cfg.engine[h]));

@@ -100,7 +100,16 @@ scopes:
     cgroup: $CG_REL/guarded
     maxTier: general
     egress: ["127.0.0.1:$PORT_OK/tcp", "[::1]:$PORT_OK/tcp"]
+    gpus: [0]
 YAML
+
+# Fake GPU nodes (no driver needed): the cgroup check comes before the driver,
+# so an allowed node fails with ENXIO and a denied one with EPERM.
+mkdir -p "$TMP/dev"
+mknod "$TMP/dev/nvidia0" c 195 0
+mknod "$TMP/dev/nvidia1" c 195 1
+mknod "$TMP/dev/renderD129" c 226 129
+mknod "$TMP/dev/null" c 1 3
 
 mkdir -p "$CG"
 "$MGUARD" start --foreground --policy "$TMP/policy" --pin-dir "$PIN" \
@@ -163,6 +172,16 @@ check "open of an ordinary file in scope works" grep -qx 'ok read=1' "$TMP/out"
 try_outside "$TMP/out" open "$PROHIBITED" >/dev/null
 check "open of a prohibited file outside every scope works" grep -qx 'ok read=1' "$TMP/out"
 
+# Folder rules hold for files that did not exist when the policy loaded.
+printf 'late-weights' > "$TMP/models/frontier/added-later.bin"
+expect_file_denied "open of a file created in a model folder after the policy loaded" \
+	"$TMP/models/frontier/added-later.bin"
+printf 'moved-weights' > "$TMP/moved.bin"
+try_in_scope "$TMP/out" open "$TMP/moved.bin" >/dev/null
+check "open of a file outside every model folder works" grep -qx 'ok read=1' "$TMP/out"
+mv "$TMP/moved.bin" "$TMP/models/frontier/sub/moved.bin"
+expect_file_denied "open of that file once renamed into a model folder" "$TMP/models/frontier/sub/moved.bin"
+
 # --- network -----------------------------------------------------------------
 try_in_scope "$TMP/out" connect 127.0.0.1 "$PORT_DENIED" >/dev/null
 check "connect4 to a port not in the allow-list: EPERM" grep -qx 'errno EPERM' "$TMP/out"
@@ -180,10 +199,41 @@ check "connect6 to an allowed address passes the hook" grep -qx 'errno ECONNREFU
 sleep 1
 before=$(wc -l <"$TMP/events.jsonl")
 try_outside "$TMP/out" open "$PROHIBITED" >/dev/null
+try_outside "$TMP/out" open "$TMP/dev/nvidia1" >/dev/null
 try_outside "$TMP/out" connect 127.0.0.1 "$PORT_DENIED" >/dev/null
 check "connect4 outside every scope is untouched" grep -qx 'errno ECONNREFUSED' "$TMP/out"
 sleep 1
 check "no event for what processes outside every scope did" [ "$(wc -l <"$TMP/events.jsonl")" = "$before" ]
+
+# --- GPUs ------------------------------------------------------------------------------
+try_in_scope "$TMP/out" open "$TMP/dev/nvidia0" >/dev/null
+check "GPU 0, given to the scope, passes the device hook (ENXIO: no driver)" grep -qx 'errno ENXIO' "$TMP/out"
+try_in_scope "$TMP/out" open "$TMP/dev/nvidia1" >/dev/null
+check "GPU 1, not given to the scope: EPERM" grep -qx 'errno EPERM' "$TMP/out"
+check "event for the denied GPU node" wait_for 5 has_line "$TMP/events.jsonl" \
+	'"hook":"device"' '"verdict":"deny"' '"reason":"gpu"' '"major":195,"minor":1' '"driver":"nvidia"'
+try_in_scope "$TMP/out" open "$TMP/dev/renderD129" >/dev/null
+check "the render node of GPU 1: EPERM" grep -qx 'errno EPERM' "$TMP/out"
+try_in_scope "$TMP/out" open "$TMP/dev/null" >/dev/null
+check "a device that is not a GPU is left alone in scope" grep -qx 'ok read=0' "$TMP/out"
+try_outside "$TMP/out" open "$TMP/dev/nvidia1" >/dev/null
+check "GPU 1 outside every scope passes the device hook" grep -qx 'errno ENXIO' "$TMP/out"
+
+# --- kill switch -------------------------------------------------------------------
+"$MGUARD" killswitch on --pin-dir "$PIN" >/dev/null 2>&1
+check "killswitch on succeeds" [ $? = 0 ]
+expect_file_denied "kill switch: a general model is denied in scope" "$TMP/models/small/model.gguf"
+try_in_scope "$TMP/out" connect 127.0.0.1 "$PORT_OK" >/dev/null
+check "kill switch: an allowed connect is denied in scope" grep -qx 'errno EPERM' "$TMP/out"
+try_outside "$TMP/out" open "$TMP/models/small/model.gguf" >/dev/null
+check "kill switch: processes outside every scope are untouched" grep -qx 'ok read=1' "$TMP/out"
+"$MGUARD" status --pin-dir "$PIN" >"$TMP/status.txt" 2>&1
+check "status shows the kill switch on" grep -q 'kill switch on' "$TMP/status.txt"
+"$MGUARD" killswitch off --pin-dir "$PIN" >/dev/null 2>&1
+try_in_scope "$TMP/out" open "$TMP/models/small/model.gguf" >/dev/null
+check "kill switch off: the general model loads again" grep -qx 'ok read=1' "$TMP/out"
+try_in_scope "$TMP/out" connect 127.0.0.1 "$PORT_OK" >/dev/null
+check "kill switch off: the allowed connect passes again" grep -qx 'errno ECONNREFUSED' "$TMP/out"
 
 # --- status --------------------------------------------------------------------
 "$MGUARD" status --pin-dir "$PIN" >"$TMP/status.txt" 2>&1

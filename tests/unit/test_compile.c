@@ -71,8 +71,8 @@ static void test_folders_expand_and_highest_tier_wins(void **state)
 	char *big_files[] = { big };
 	char *small_files[] = { small, dup };
 	struct mg_model models[] = {
-		{ .name = "frontier", .tier = "prohibited", .files = big_files, .nfiles = 1 },
-		{ .name = "tiny", .tier = "general", .files = small_files, .nfiles = 2 },
+		{ .name = "frontier", .resolved_tier = &tiers[1], .files = big_files, .nfiles = 1 },
+		{ .name = "tiny", .resolved_tier = &tiers[0], .files = small_files, .nfiles = 2 },
 	};
 	struct mg_policy p = { .tiers = tiers, .ntiers = 2, .models = models, .nmodels = 2 };
 	struct mg_compile_opts opts = { .cgroup_root = tmpdir };
@@ -87,7 +87,14 @@ static void test_folders_expand_and_highest_tier_wins(void **state)
 
 	assert_int_equal(mg_compile(&p, &opts, &img, &diags), 0);
 	assert_int_equal(diags.n, 0);
-	assert_int_equal(img->ninodes, 3);
+	/* Three files, and the folder: files created in it later are the model's too. */
+	assert_int_equal(img->ninodes, 4);
+	snprintf(dup, sizeof(dup), "%s/big", tmpdir);
+	assert_int_equal(stat(dup, &st), 0);
+	const struct mg_image_inode *dir = mg_image_find_inode(img, mg_kernel_dev(st.st_dev), st.st_ino);
+	assert_non_null(dir);
+	assert_int_equal(dir->val.flags, MG_INODE_DIR);
+	snprintf(dup, sizeof(dup), "%s/big/a.safetensors", tmpdir);
 
 	assert_int_equal(stat(dup, &st), 0);
 	const struct mg_image_inode *in = mg_image_find_inode(img, mg_kernel_dev(st.st_dev), st.st_ino);
@@ -103,7 +110,7 @@ static void test_missing_file_is_an_error(void **state)
 {
 	char *files[] = { "/nonexistent/mguard/model.bin" };
 	struct mg_model models[] = {
-		{ .name = "ghost", .tier = "general", .files = files, .nfiles = 1,
+		{ .name = "ghost", .resolved_tier = &tiers[0], .files = files, .nfiles = 1,
 		  .loc = { .file = "p.yaml", .line = 3, .col = 5 } },
 	};
 	struct mg_policy p = { .tiers = tiers, .ntiers = 2, .models = models, .nmodels = 1 };

@@ -73,6 +73,20 @@ static void test_net_event_without_image(void **state)
 	free(s);
 }
 
+static void test_device_event(void **state)
+{
+	struct mg_event e = {
+		.hook = MG_HOOK_DEVICE, .verdict = MG_VERDICT_DENY, .engine = MG_ENGINE_CGROUP,
+		.reason = MG_REASON_GPU, .comm = "python3",
+		.dev = { .major = 195, .minor = 1, .access = 2 | 4, .driver = MG_GPU_NVIDIA },
+	};
+	char *s = render(&e, NULL);
+
+	assert_non_null(strstr(s, "\"hook\":\"device\",\"verdict\":\"deny\",\"engine\":\"cgroup\",\"reason\":\"gpu\""));
+	assert_non_null(strstr(s, ",\"device\":{\"major\":195,\"minor\":1,\"driver\":\"nvidia\",\"access\":\"rw\"}}\n"));
+	free(s);
+}
+
 static void test_names_out_of_range(void **state)
 {
 	assert_string_equal(mg_verdict_name(99), "unknown");
@@ -85,6 +99,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_file_event_names_everything),
 		cmocka_unit_test(test_net_event_without_image),
+		cmocka_unit_test(test_device_event),
 		cmocka_unit_test(test_names_out_of_range),
 	};
 
