@@ -93,10 +93,11 @@ static bool valid_name(const char *s)
 	return true;
 }
 
+/* C0 and C1 control characters, DEL included (C1 as UTF-8: c2 80 to c2 9f). */
 static bool has_control(const char *s)
 {
 	for (const unsigned char *c = (const unsigned char *)s; *c; c++)
-		if (*c < 0x20 || *c == 0x7f)
+		if (*c < 0x20 || *c == 0x7f || (c[0] == 0xc2 && c[1] >= 0x80 && c[1] <= 0x9f))
 			return true;
 	return false;
 }
@@ -503,7 +504,7 @@ static bool is_null(const yaml_event_t *ev)
 }
 
 /*
- * The current event is the value of @key and must be a non-empty string of
+ * The current event is a value that must be a non-empty string of
  * at most MG_LICENSE_MAX_STRING bytes without control characters. Returns 0
  * with a copy in *ret, 1 when it is something else (reported), -1 to stop.
  * @what names it in messages ("'id'"); @bad, when not NULL, is the message

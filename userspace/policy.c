@@ -333,7 +333,7 @@ struct parser {
 	bool stop;			/* no more events: syntax error, too deep, no memory */
 	bool oom;
 	bool tiers_unsure;		/* some tier of this file may be missing */
-	bool derive_unsure;		/* a model's tier or metrics, or defaultTier, may be missing */
+	bool derive_unsure;		/* what gives some model its tier may be missing */
 };
 
 static struct mg_loc mark_loc(const struct parser *p, yaml_mark_t m)
@@ -1191,8 +1191,8 @@ static int get_gpu(struct parser *p, struct mg_gpu *ret)
 		*ret = (struct mg_gpu){ .kind = MG_GPU_INDEX, .loc = here(p) };
 		if (parse_gpu_index(v, &ret->index))
 			return 0;
-		report(p->sink, here(p), "invalid GPU index '%s' (must be an integer from 0 to 255)",
-		       v);
+		report(p->sink, here(p),
+		       "invalid GPU index '%s' (must be an integer from 0 to 255)", v);
 		return 1;
 	}
 	if (strcmp(v, "all") == 0 || strcmp(v, "none") == 0) {
@@ -1403,7 +1403,8 @@ static int parse_unknown_weights(struct parser *p)
 		if (strcmp(s, names[i]) == 0)
 			found = (int)i;
 	if (found < 0)
-		report(p->sink, loc, "invalid unknownWeights '%s' (expected deny, audit or allow)", s);
+		report(p->sink, loc,
+		       "invalid unknownWeights '%s' (expected deny, audit or allow)", s);
 	free(s);
 	if (found < 0 || !set_once(p, "unknownWeights", p->dst->unknown_weights_loc, loc))
 		return 1;

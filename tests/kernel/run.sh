@@ -81,12 +81,45 @@ PROHIBITED=$TMP/models/frontier/model-00001.safetensors
 PORT_OK=18443
 PORT_DENIED=18444
 
+# Licences: a key pair, a licence for one controlled model, one that expires
+# a few seconds after the start (the kernel must end it with no daemon help),
+# and one signed by a key the policy does not trust.
+mkdir -p "$TMP/keys" "$TMP/models/licensed" "$TMP/models/unlicensed" "$TMP/models/short"
+printf 'controlled-weights' > "$TMP/models/licensed/model.safetensors"
+printf 'controlled-weights' > "$TMP/models/unlicensed/model.safetensors"
+printf 'controlled-weights' > "$TMP/models/short/model.safetensors"
+"$MGUARD" license keygen "$TMP/keys/issuer.key" "$TMP/policy/issuer.pub" >/dev/null 2>&1
+"$MGUARD" license keygen "$TMP/keys/rogue.key" "$TMP/keys/rogue.pub" >/dev/null 2>&1
+NOW=$(date +%s)
+rfc3339() { date -u -d "@$1" +%Y-%m-%dT%H:%M:%SZ; }
+SHORT_UNTIL=$((NOW + 8))
+write_license() { # FILE ID MODEL NOT_AFTER
+	cat > "$1" <<LIC
+apiVersion: mguard/v1
+kind: License
+id: $2
+useCase: kernel-tier-test
+scope: guarded
+models: [$3]
+notBefore: $(rfc3339 $((NOW - 60)))
+notAfter: $(rfc3339 "$4")
+issuer: mguard-tests
+LIC
+}
+write_license "$TMP/keys/long.draft" lic-long licensed-70b $((NOW + 3600))
+write_license "$TMP/keys/short.draft" lic-short short-lived $SHORT_UNTIL
+write_license "$TMP/keys/forged.draft" lic-forged unlicensed-70b $((NOW + 3600))
+"$MGUARD" license sign --key "$TMP/keys/issuer.key" "$TMP/keys/long.draft" -o "$TMP/policy/long.lic" 2>/dev/null
+"$MGUARD" license sign --key "$TMP/keys/issuer.key" "$TMP/keys/short.draft" -o "$TMP/policy/short.lic" 2>/dev/null
+"$MGUARD" license sign --key "$TMP/keys/rogue.key" "$TMP/keys/forged.draft" -o "$TMP/policy/forged.lic" 2>/dev/null
+
 cat > "$TMP/policy/policy.yaml" <<YAML
 apiVersion: mguard/v1
 mode: enforce
+trustedKeys: [issuer.pub]
 tiers:
   - {name: general, level: 1}
-  - {name: controlled, level: 2}
+  - {name: controlled, level: 2, requiresLicense: true, when: ["mmlu >= 85"]}
   - {name: prohibited, level: 3}
 models:
   - name: frontier-x
@@ -95,10 +128,20 @@ models:
   - name: small-1b
     tier: general
     files: [$TMP/models/small/model.gguf]
+  - name: licensed-70b
+    files: [$TMP/models/licensed/]
+    metrics: {mmlu: 86.0}
+  - name: unlicensed-70b
+    files: [$TMP/models/unlicensed/]
+    metrics: {mmlu: 88.5}
+  - name: short-lived
+    tier: controlled
+    files: [$TMP/models/short/]
 scopes:
   - name: guarded
     cgroup: $CG_REL/guarded
-    maxTier: general
+    maxTier: controlled
+    licenses: [long.lic, short.lic, forged.lic]
     egress: ["127.0.0.1:$PORT_OK/tcp", "[::1]:$PORT_OK/tcp"]
     gpus: [0]
 YAML
@@ -121,6 +164,8 @@ if ! wait_for 60 grep -q 'mguard: ready' "$TMP/daemon.log"; then
 	exit 1
 fi
 pass "mguard starts on the test policy"
+check "the forged licence is refused at start, with its reason" \
+	grep -q "licence '$TMP/policy/forged.lic' refused: signature matches no trusted key" "$TMP/daemon.log"
 
 # --- probe -------------------------------------------------------------------
 "$MGUARD" probe >"$TMP/probe.txt" 2>&1
@@ -171,6 +216,15 @@ check "open of an ordinary file in scope works" grep -qx 'ok read=1' "$TMP/out"
 
 try_outside "$TMP/out" open "$PROHIBITED" >/dev/null
 check "open of a prohibited file outside every scope works" grep -qx 'ok read=1' "$TMP/out"
+
+# Licences: a controlled model loads only through a valid licence that covers it.
+try_in_scope "$TMP/out" open "$TMP/models/licensed/model.safetensors" >/dev/null
+check "a controlled model covered by a valid licence loads in scope" grep -qx 'ok read=1' "$TMP/out"
+expect_file_denied "a controlled model with no licence" "$TMP/models/unlicensed/model.safetensors"
+check "event names the missing licence" wait_for 5 has_line "$TMP/events.jsonl" \
+	'"reason":"unlicensed"' '"model":"unlicensed-70b"' '"tier":"controlled"'
+try_in_scope "$TMP/out" open "$TMP/models/short/model.safetensors" >/dev/null
+check "a controlled model whose licence has not expired yet loads" grep -qx 'ok read=1' "$TMP/out"
 
 # Folder rules hold for files that did not exist when the policy loaded.
 printf 'late-weights' > "$TMP/models/frontier/added-later.bin"
@@ -234,6 +288,16 @@ try_in_scope "$TMP/out" open "$TMP/models/small/model.gguf" >/dev/null
 check "kill switch off: the general model loads again" grep -qx 'ok read=1' "$TMP/out"
 try_in_scope "$TMP/out" connect 127.0.0.1 "$PORT_OK" >/dev/null
 check "kill switch off: the allowed connect passes again" grep -qx 'errno ECONNREFUSED' "$TMP/out"
+
+# --- licence expiry, with no help from the daemon -------------------------------------
+kill -STOP "$DPID"	# the daemon does nothing from here: the kernel's clock decides
+while [ "$(date +%s)" -le "$SHORT_UNTIL" ]; do sleep 0.5; done
+expect_file_denied "a controlled model once its licence expired (daemon stopped)" "$TMP/models/short/model.safetensors"
+try_in_scope "$TMP/out" open "$TMP/models/licensed/model.safetensors" >/dev/null
+check "the model of the licence still valid loads" grep -qx 'ok read=1' "$TMP/out"
+kill -CONT "$DPID"
+check "event says the licence expired" wait_for 5 has_line "$TMP/events.jsonl" \
+	'"reason":"license-expired"' '"model":"short-lived"'
 
 # --- status --------------------------------------------------------------------
 "$MGUARD" status --pin-dir "$PIN" >"$TMP/status.txt" 2>&1

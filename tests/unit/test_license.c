@@ -418,6 +418,8 @@ ERROR_TEST(test_err_id_null, HEAD "id:\n" L_USE L_SCOPE TAIL, 3, 4, "'id' must b
 ERROR_TEST(test_err_id_empty, HEAD "id: ''\n" L_USE L_SCOPE TAIL, 3, 5, "'id' must not be empty")
 ERROR_TEST(test_err_control, HEAD L_ID "useCase: \"a\\tb\"\n" L_SCOPE TAIL, 4, 10,
 	   "'useCase' must not contain control characters")
+ERROR_TEST(test_err_c1_control, HEAD "id: \"a\\x9bb\"\n" L_USE L_SCOPE TAIL, 3, 5,
+	   "'id' must not contain control characters")
 ERROR_TEST(test_err_nul, HEAD L_ID L_USE L_SCOPE L_MODELS L_TIER L_NB L_NA "issuer: \"a\\0b\"\n",
 	   10, 9, "'issuer' must not contain control characters")
 ERROR_TEST(test_err_scope_name, HEAD L_ID L_USE "scope: -vllm\n" TAIL, 5, 8,
@@ -1219,6 +1221,7 @@ int main(void)
 		T(test_err_id_null),
 		T(test_err_id_empty),
 		T(test_err_control),
+		T(test_err_c1_control),
 		T(test_err_nul),
 		T(test_err_scope_name),
 		T(test_err_tier_name),

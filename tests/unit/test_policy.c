@@ -1517,7 +1517,8 @@ static void test_metrics_numbers(void **state)
 	}
 }
 
-#define METRIC_TEST(fn, metrics, col, msg) ERROR_TEST(fn, MODEL_WITH("metrics: " metrics), 3, col, msg)
+#define METRIC_TEST(fn, metrics, col, msg) \
+	ERROR_TEST(fn, MODEL_WITH("metrics: " metrics), 3, col, msg)
 
 METRIC_TEST(test_metric_name_digit, "{1x: 1}", 53,
 	    "invalid metric name '1x' (1 to 32 of A-Z a-z 0-9 _, starting with a letter)")
@@ -1526,7 +1527,8 @@ METRIC_TEST(test_metric_name_dash, "{mm-lu: 1}", 53,
 METRIC_TEST(test_metric_name_long, "{a23456789012345678901234567890123: 1}", 53,
 	    "invalid metric name 'a23456789012345678901234567890123' (1 to 32 of A-Z a-z 0-9 _, starting with a letter)")
 METRIC_TEST(test_metric_name_null, "{~: 1}", 53, "mapping keys must be strings")
-METRIC_TEST(test_metric_quoted, "{mmlu: '85'}", 59, "metric 'mmlu' must be a number, not a quoted string")
+METRIC_TEST(test_metric_quoted, "{mmlu: '85'}", 59,
+	    "metric 'mmlu' must be a number, not a quoted string")
 METRIC_TEST(test_metric_word, "{mmlu: high}", 59,
 	    "invalid value 'high' for metric 'mmlu' (expected a finite number)")
 METRIC_TEST(test_metric_inf, "{mmlu: .inf}", 59,
@@ -1551,8 +1553,9 @@ static void test_metrics_too_many(void **state)
 	char text[4096];
 	size_t n;
 
-	n = snprintf(text, sizeof(text),
-		     API "models:\n  - name: m\n    tier: general\n    files: [/m]\n    metrics:\n");
+	n = snprintf(text, sizeof(text), "%s",
+		     API "models:\n  - name: m\n    tier: general\n    files: [/m]\n"
+			 "    metrics:\n");
 	for (int i = 0; i <= MG_POLICY_MAX_METRICS + 1; i++)
 		n += snprintf(text + n, sizeof(text) - n, "      m%d: %d\n", i, i);
 	expect_one(fx, text, 7 + MG_POLICY_MAX_METRICS, 7, "too many metrics (at most 64)");
@@ -1564,8 +1567,9 @@ static void test_metrics_at_limit(void **state)
 	char text[4096];
 	size_t n;
 
-	n = snprintf(text, sizeof(text),
-		     API "models:\n  - name: m\n    tier: general\n    files: [/m]\n    metrics:\n");
+	n = snprintf(text, sizeof(text), "%s",
+		     API "models:\n  - name: m\n    tier: general\n    files: [/m]\n"
+			 "    metrics:\n");
 	for (int i = 0; i < MG_POLICY_MAX_METRICS; i++)
 		n += snprintf(text + n, sizeof(text) - n, "      m%d: %d\n", i, i);
 	put(fx, "p.yaml", text);
@@ -1603,12 +1607,14 @@ static void test_sha256_forms(void **state)
 
 #define SHA_TEST(fn, pairs, col, msg) ERROR_TEST(fn, MODEL_WITH("sha256: " pairs), 3, col, msg)
 
-SHA_TEST(test_sha256_short, "{a: " "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a0" "}", 55,
-	 "invalid sha256 '9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a0' for 'a' (expected 64 hex digits)")
+#define SHA_63 "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a0"
+
+SHA_TEST(test_sha256_short, "{a: " SHA_63 "}", 55,
+	 "invalid sha256 '" SHA_63 "' for 'a' (expected 64 hex digits)")
 SHA_TEST(test_sha256_long, "{a: " SHA_LOWER "0}", 55,
 	 "invalid sha256 '" SHA_LOWER "0' for 'a' (expected 64 hex digits)")
-SHA_TEST(test_sha256_not_hex, "{a: " "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a0g" "}", 55,
-	 "invalid sha256 '9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a0g' for 'a' (expected 64 hex digits)")
+SHA_TEST(test_sha256_not_hex, "{a: " SHA_63 "g}", 55,
+	 "invalid sha256 '" SHA_63 "g' for 'a' (expected 64 hex digits)")
 SHA_TEST(test_sha256_prefixed, "{a: 'sha256:" SHA_LOWER "'}", 55,
 	 "invalid sha256 'sha256:" SHA_LOWER "' for 'a' (expected 64 hex digits)")
 SHA_TEST(test_sha256_list, "{a: [" SHA_LOWER "]}", 55,
@@ -1728,7 +1734,8 @@ GPU_TEST(test_gpus_item_list, "[0, [1]]", 60,
 GPU_TEST(test_gpus_all_in_list, "[0, all]", 60, "'all' is not allowed in a list of GPUs")
 GPU_TEST(test_gpus_none_in_list, "[none]", 57, "'none' is not allowed in a list of GPUs")
 GPU_TEST(test_gpus_256, "[256]", 57, "invalid GPU index '256' (must be an integer from 0 to 255)")
-GPU_TEST(test_gpus_negative, "[-1]", 57, "invalid GPU index '-1' (must be an integer from 0 to 255)")
+GPU_TEST(test_gpus_negative, "[-1]", 57,
+	 "invalid GPU index '-1' (must be an integer from 0 to 255)")
 GPU_TEST(test_gpus_leading_zero, "[01]", 57,
 	 "invalid GPU index '01' (must be an integer from 0 to 255)")
 GPU_TEST(test_gpus_fraction, "[1.0]", 57,
@@ -1835,7 +1842,7 @@ static void test_derive(void **state)
 	} want[] = {
 		{ "high", "explicit" },				/* explicit beats metrics */
 		{ "low", "explicit" },
-		{ "high", "mmlu>=85 (mmlu = 92.5)" },		/* highest level wins over odd, mid */
+		{ "high", "mmlu>=85 (mmlu = 92.5)" },		/* the highest of odd, mid, high */
 		{ "mid", "mmlu >= 70 (mmlu = 70)" },
 		{ "mid", "arena>1200 (arena = 1250.5)" },	/* the second condition */
 		{ "high", "flops >= 1e25 (flops = 3e+25)" },

@@ -16,10 +16,20 @@ static void test_number_good(void **state)
 		const char *text;
 		double value;
 	} cases[] = {
-		{ "0", 0 },	     { "85", 85 },	    { "-3", -3 },	   { "+7", 7 },
-		{ "1e25", 1e25 },    { "1.2e24", 1.2e24 }, { "1.2E+24", 1.2e24 }, { "2.5e-7", 2.5e-7 },
-		{ ".5", 0.5 },	     { "5.", 5 },	    { "-0.25", -0.25 },	   { "007", 7 },
-		{ "1e-400", 0 },     { "1.7976931348623157e308", 1.7976931348623157e308 },
+		{ "0", 0 },
+		{ "85", 85 },
+		{ "-3", -3 },
+		{ "+7", 7 },
+		{ "1e25", 1e25 },
+		{ "1.2e24", 1.2e24 },
+		{ "1.2E+24", 1.2e24 },
+		{ "2.5e-7", 2.5e-7 },
+		{ ".5", 0.5 },
+		{ "5.", 5 },
+		{ "-0.25", -0.25 },
+		{ "007", 7 },
+		{ "1e-400", 0 },	/* underflows to zero: finite */
+		{ "1.7976931348623157e308", 1.7976931348623157e308 },
 	};
 
 	for (size_t i = 0; i < N(cases); i++) {
@@ -55,7 +65,8 @@ static void test_number_bad(void **state)
 static void test_metric_names(void **state)
 {
 	static const char *const good[] = {
-		"a", "mmlu", "MMLU", "training_flops", "x1", "a_", "a2345678901234567890123456789012",
+		"a", "mmlu", "MMLU", "training_flops", "x1", "a_",
+		"a2345678901234567890123456789012",
 	};
 	static const char *const bad[] = {
 		"", "1a", "_a", "a-b", "a.b", "a b", "é", "a23456789012345678901234567890123",
@@ -125,7 +136,8 @@ static void test_condition_bad(void **state)
 		{ "mmlu >= 0x10", "invalid number '0x10'" },
 		{ "mmlu >= nan", "invalid number 'nan'" },
 		{ "mmlu >= 1e999", "number '1e999' is out of range" },
-		{ "a23456789012345678901234567890123 > 1", "metric name is longer than 32 characters" },
+		{ "a23456789012345678901234567890123 > 1",
+		  "metric name is longer than 32 characters" },
 	};
 
 	for (size_t i = 0; i < N(cases); i++) {
@@ -209,7 +221,10 @@ static void test_model_tier(void **state)
 	struct mg_metric mid[] = { { .name = "mmlu", .value = 72.5 } };
 	struct mg_metric eq[] = { { .name = "mmlu", .value = 90 } };
 	struct mg_metric high[] = { { .name = "mmlu", .value = 85 } };
-	struct mg_metric flops[] = { { .name = "mmlu", .value = 1 }, { .name = "flops", .value = 2e25 } };
+	struct mg_metric flops[] = {
+		{ .name = "mmlu", .value = 1 },
+		{ .name = "flops", .value = 2e25 },
+	};
 	struct mg_metric edge[] = { { .name = "flops", .value = 1e25 } };
 	struct mg_metric neg[] = { { .name = "mmlu", .value = -1 } };
 
