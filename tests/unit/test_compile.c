@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "compile.h"
+#include "license.h"
 #include "util.h"
 
 static struct mg_tier tiers[] = {
@@ -217,6 +218,125 @@ static void test_egress_too_many_ranges(void **state)
 	free(v);
 }
 
+static void test_digest_mismatch_refuses_the_model(void **state)
+{
+	char small[512];
+	char *files[] = { small };
+	struct mg_digest digests[] = {
+		/* sha256("s") */
+		{ .path = "small.gguf", .loc = { .file = "p.yaml", .line = 7, .col = 9 } },
+	};
+	struct mg_model models[] = {
+		{ .name = "tiny", .resolved_tier = &tiers[0], .files = files, .nfiles = 1,
+		  .digests = digests, .ndigests = 1 },
+	};
+	struct mg_policy p = { .tiers = tiers, .ntiers = 2, .models = models, .nmodels = 1 };
+	struct mg_compile_opts opts = { .cgroup_root = tmpdir };
+	struct mg_diags diags = {};
+	struct mg_image *img = NULL;
+	char abs[600];
+
+	snprintf(small, sizeof(small), "%s/small.gguf", tmpdir);
+	snprintf(abs, sizeof(abs), "%s", small);
+	digests[0].path = abs;
+	assert_int_equal(mg_digest_parse_hex("043a718774c572bd8a25adbeb1bfcd5c0256ae11cecf9f9c3f925d0e52beaf89",
+					     digests[0].sha256), 0);
+	assert_int_equal(mg_compile(&p, &opts, &img, &diags), 0);
+	assert_int_equal(diags.n, 0);
+	assert_int_equal(img->model_tiers[0], 1);
+	mg_image_free(img);
+
+	/* One byte off: the model is refused, its file denied to every scope. */
+	digests[0].sha256[0] ^= 1;
+	assert_int_equal(mg_compile(&p, &opts, &img, &diags), 0);
+	assert_int_equal(diags.n, 1);
+	assert_true(diags.v[0].warning);
+	assert_non_null(strstr(diags.v[0].msg, "model 'tiny' refused: '"));
+	assert_non_null(strstr(diags.v[0].msg, "small.gguf' has SHA-256 043a7187"));
+	assert_int_equal(img->model_tiers[0], MG_TIER_REFUSED);
+	assert_int_equal(img->inodes[0].val.tier, MG_TIER_REFUSED);
+	assert_string_equal(mg_image_tier_name(img, MG_TIER_REFUSED), "refused");
+	mg_diags_free(&diags);
+	mg_image_free(img);
+}
+
+static void sign(const char *dir, const char *name, const char *scope, const char *key, int64_t nb,
+		 int64_t na)
+{
+	char text[1024], path[600], tb[MG_LICENSE_TIME_LEN], ta[MG_LICENSE_TIME_LEN];
+	struct mg_diags diags = {};
+	struct mg_license *l;
+	FILE *f;
+
+	mg_license_format_time(nb, tb);
+	mg_license_format_time(na, ta);
+	snprintf(text, sizeof(text),
+		 "apiVersion: mguard/v1\nkind: License\nid: %s\nuseCase: test\nscope: %s\n"
+		 "models: [big]\nnotBefore: %s\nnotAfter: %s\nissuer: t\n", name, scope, tb, ta);
+	assert_int_equal(mg_license_parse_buffer(name, text, strlen(text), &l, &diags), 0);
+	assert_int_equal(mg_license_sign(l, key, &diags), 0);
+	snprintf(path, sizeof(path), "%s/%s.lic", dir, name);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	assert_int_equal(mg_license_write(l, f), 0);
+	fclose(f);
+	mg_license_free(l);
+}
+
+static void test_licences_grant_and_refuse(void **state)
+{
+	struct mg_tier ltiers[] = {
+		{ .name = "general", .level = 1 },
+		{ .name = "controlled", .level = 2, .requires_license = 1 },
+	};
+	char big[512], key[600], pub[600], dir[512];
+	char *files[] = { big };
+	struct mg_model models[] = {
+		{ .name = "big", .resolved_tier = &ltiers[1], .files = files, .nfiles = 1 },
+	};
+	char *lics[] = { "good.lic", "expired.lic", "other.lic", "rogue.lic" };
+	struct mg_scope scopes[] = {
+		{ .name = "a", .cgroup = "/cg", .max_tier = "controlled", .licenses = lics, .nlicenses = 4 },
+	};
+	char *keys[] = { "issuer.pub" };
+	struct mg_policy p = { .tiers = ltiers, .ntiers = 2, .models = models, .nmodels = 1,
+			       .scopes = scopes, .nscopes = 1, .trusted_keys = keys, .ntrusted_keys = 1 };
+	struct mg_compile_opts opts = { .cgroup_root = tmpdir, .now = 2000000000, .boot_ns_at_now = 1000 };
+	struct mg_diags diags = {};
+	struct mg_image *img = NULL;
+
+	snprintf(dir, sizeof(dir), "%s/lic", tmpdir);
+	mkdir(dir, 0700);
+	p.dir = dir;
+	snprintf(big, sizeof(big), "%s/big/", tmpdir);
+	snprintf(key, sizeof(key), "%s/issuer.key", dir);
+	snprintf(pub, sizeof(pub), "%s/issuer.pub", dir);
+	assert_int_equal(mg_license_keygen(key, pub, &diags), 0);
+	sign(dir, "good", "a", key, 1900000000, 2000003600);
+	sign(dir, "expired", "a", key, 1900000000, 1999999999);
+	sign(dir, "other", "b", key, 1900000000, 2000003600);
+	snprintf(key, sizeof(key), "%s/rogue.key", dir);
+	snprintf(pub, sizeof(pub), "%s/rogue.pub", dir);
+	assert_int_equal(mg_license_keygen(key, pub, &diags), 0);
+	sign(dir, "rogue", "a", key, 1900000000, 2000003600);
+
+	assert_int_equal(mg_compile(&p, &opts, &img, &diags), 0);
+	/* Only the good licence grants; its notAfter in CLOCK_BOOTTIME terms. */
+	assert_int_equal(img->nlicenses, 1);
+	assert_string_equal(img->licenses[0].id, "good");
+	assert_int_equal(img->licenses[0].key.scope_id, 1);
+	assert_int_equal(img->licenses[0].key.model_id, 1);
+	assert_true(img->licenses[0].val.not_after_boot_ns == 1000 + 3600ULL * 1000000000ULL);
+	assert_int_equal(img->inodes[0].val.flags & MG_INODE_REQUIRES_LICENSE, MG_INODE_REQUIRES_LICENSE);
+	assert_int_equal(diags.n, 3);
+	assert_non_null(strstr(diags.v[0].msg, "expired.lic' refused: expired on 2033-05-18T03:33:19Z"));
+	assert_non_null(strstr(diags.v[1].msg, "other.lic' refused: issued to scope 'b', not 'a'"));
+	assert_non_null(strstr(diags.v[2].msg, "rogue.lic' refused: signature matches no trusted key"));
+	assert_int_equal(mg_diags_errors(&diags), 0);
+	mg_diags_free(&diags);
+	mg_image_free(img);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -225,6 +345,8 @@ int main(void)
 		cmocka_unit_test(test_scope_cgroup_resolves_to_its_id),
 		cmocka_unit_test(test_egress_longer_prefixes_inherit_ports),
 		cmocka_unit_test(test_egress_too_many_ranges),
+		cmocka_unit_test(test_digest_mismatch_refuses_the_model),
+		cmocka_unit_test(test_licences_grant_and_refuse),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
