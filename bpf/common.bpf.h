@@ -49,6 +49,13 @@ struct {
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 1024);
+	__type(key, struct mg_output_key);
+	__type(value, struct mg_output_val);
+} mg_outputs SEC(".maps") __weak;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
 	__type(key, struct mg_license_key);
 	__type(value, struct mg_license_val);
 } mg_licenses SEC(".maps") __weak;

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
- * The weight-load decision, shared by both file engines: the BPF LSM hook
- * (deny with EPERM) and the syscall-exit tracepoints (kill on return).
+ * The file decision, shared by both file engines: the BPF LSM hook (deny
+ * with EPERM) and the syscall-exit tracepoints (kill on return). Reads are
+ * weight loads, decided by the model a file belongs to; writes of regular
+ * files are outputs, allowed only under the scope's output folders.
  */
 #ifndef MGUARD_FILE_BPF_H
 #define MGUARD_FILE_BPF_H
@@ -24,32 +26,57 @@ static __always_inline const struct mg_inode_val *mg_inode_lookup(__u32 gen, __u
 	return bpf_map_lookup_elem(&mg_inodes, &key);
 }
 
+#define MG_FMODE_WRITE 0x2
+#define MG_S_IFMT 00170000
+#define MG_S_IFREG 0100000
+
+static __always_inline bool mg_is_output_dir(__u32 scope_id, __u32 gen, __u32 dev, __u64 ino)
+{
+	struct mg_output_key key = { .ino = ino, .dev = dev, .scope_id = scope_id, .gen = gen };
+
+	return bpf_map_lookup_elem(&mg_outputs, &key) != NULL;
+}
+
+/* What the walk up from a file found. */
+struct mg_walk {
+	const struct mg_inode_val *model;	/* the file's model, or NULL */
+	bool in_output;				/* under one of the scope's output folders */
+};
+
 /*
- * The model @file belongs to: its own inode, else the closest parent folder
- * that is a model folder. The walk follows d_parent, which stays inside the
- * file's own file system whatever the mount (a bind mount changes nothing).
- * Returns -1 when the walk reached MG_MAX_DIR_DEPTH before the root: the
+ * Walk from @file up its parent folders: the model it belongs to (its own
+ * inode, else the closest model folder) and, for a write, whether it is
+ * under an output folder of the scope. The walk follows d_parent, which stays
+ * inside the file's own file system whatever the mount (a bind mount changes
+ * nothing). Returns -1 when it reached MG_MAX_DIR_DEPTH before the root: the
  * caller fails closed.
  */
-static __always_inline int mg_file_model(struct file *file, __u32 gen, __u32 dev, __u64 ino,
-					 const struct mg_inode_val **ret_model)
+static __always_inline int mg_file_walk(struct file *file, __u32 gen, __u32 scope_id,
+					__u32 dev, __u64 ino, bool write, struct mg_walk *w)
 {
 	struct dentry *dentry = BPF_CORE_READ(file, f_path.dentry);
 
-	*ret_model = mg_inode_lookup(gen, dev, ino);
-	if (*ret_model)
+	w->model = mg_inode_lookup(gen, dev, ino);
+	w->in_output = false;
+	if (w->model && !write)
 		return 0;
 	for (int i = 0; i < MG_MAX_DIR_DEPTH; i++) {
 		struct dentry *parent = BPF_CORE_READ(dentry, d_parent);
 		const struct mg_inode_val *dir;
+		__u64 pino;
 
 		if (!parent || parent == dentry)
-			return 0;	/* the file system's root: not in a model folder */
-		dir = mg_inode_lookup(gen, dev, BPF_CORE_READ(parent, d_inode, i_ino));
-		if (dir && (dir->flags & MG_INODE_DIR)) {
-			*ret_model = dir;
-			return 0;
+			return 0;	/* the file system's root */
+		pino = BPF_CORE_READ(parent, d_inode, i_ino);
+		if (!w->model) {
+			dir = mg_inode_lookup(gen, dev, pino);
+			if (dir && (dir->flags & MG_INODE_DIR))
+				w->model = dir;
 		}
+		if (write && !w->in_output)
+			w->in_output = mg_is_output_dir(scope_id, gen, dev, pino);
+		if (w->model && (!write || w->in_output))
+			return 0;
 		dentry = parent;
 	}
 	mg_count(MG_ERR_COUNTER_BASE + MG_ERR_WALK_LIMIT);
@@ -68,10 +95,17 @@ static __always_inline __u8 mg_file_decide(const struct mg_config *cfg,
 	const struct mg_license_val *lic;
 	const struct mg_inode_val *model;
 	struct mg_license_key lkey = {};
+	struct mg_walk w;
+	umode_t mode = BPF_CORE_READ(file, f_inode, i_mode);
+	bool write = (BPF_CORE_READ(file, f_mode) & MG_FMODE_WRITE) &&
+		     (mode & MG_S_IFMT) == MG_S_IFREG;
 
-	if (mg_file_model(file, cfg->active_gen, dev, ino, ret_model))
+	*ret_model = NULL;
+	if (mg_file_walk(file, cfg->active_gen, scope->scope_id, dev, ino, write, &w))
 		return MG_REASON_WALK_LIMIT;
-	model = *ret_model;
+	model = *ret_model = w.model;
+	if (write && !w.in_output)
+		return MG_REASON_OUTPUT;
 	if (!model)
 		return MG_REASON_NONE;
 	if (mg_killswitch())

@@ -64,6 +64,7 @@ enum mg_reason {
 	MG_REASON_LICENSE_EXPIRED, /* the licence's notAfter has passed */
 	MG_REASON_WALK_LIMIT,	/* folder deeper than MG_MAX_DIR_DEPTH: failed closed */
 	MG_REASON_GPU,		/* a GPU device node the scope was not given */
+	MG_REASON_OUTPUT,	/* a write outside the scope's output folders */
 	MG_REASON__COUNT,
 };
 
@@ -137,6 +138,19 @@ struct mg_inode_val {
 	__u32 model_id;		/* index of the model in the policy, from 1 */
 	__u16 tier;		/* the model's tier level */
 	__u16 flags;		/* MG_INODE_* */
+};
+
+/* outputs: a folder a scope may write under (regular files only). */
+struct mg_output_key {
+	__u64 ino;
+	__u32 dev;
+	__u32 scope_id;
+	__u32 gen;
+	__u32 pad;
+};
+
+struct mg_output_val {
+	__u32 allowed;		/* always 1: presence is what counts */
 };
 
 /* licenses: a scope holds a valid licence for a model (of a licensed tier). */
@@ -231,7 +245,7 @@ struct mg_event_file {
 	__u32 dev;
 	__u32 model_id;		/* 0: not a registered model */
 	__u32 tier;
-	__u32 flags;		/* open flags */
+	__u32 flags;		/* open flags (f_flags) */
 	char name[MG_NAME_LEN];	/* the dentry's name */
 };
 

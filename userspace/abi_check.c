@@ -16,6 +16,7 @@ _Static_assert(sizeof(struct mg_scope_key) == 16, "struct mg_scope_key");
 _Static_assert(sizeof(struct mg_scope_val) == 8, "struct mg_scope_val");
 _Static_assert(sizeof(struct mg_inode_key) == 16, "struct mg_inode_key");
 _Static_assert(sizeof(struct mg_inode_val) == 8, "struct mg_inode_val");
+_Static_assert(sizeof(struct mg_output_key) == 24, "struct mg_output_key");
 _Static_assert(sizeof(struct mg_license_key) == 16, "struct mg_license_key");
 _Static_assert(sizeof(struct mg_license_val) == 8, "struct mg_license_val");
 _Static_assert(sizeof(struct mg_egress_key) == 28, "struct mg_egress_key");

@@ -296,6 +296,46 @@ static int mg_compile_gpus(const struct mg_policy *p, const struct mg_compile_op
 	return bad ? -EINVAL : 0;
 }
 
+/* Each scope's output folders as (dev, ino): what its processes may write under. */
+static int mg_compile_outputs(const struct mg_policy *p, struct mg_image *img, struct mg_diags *diags)
+{
+	size_t total = 0;
+	int bad = 0;
+
+	for (size_t i = 0; i < p->nscopes; i++)
+		total += p->scopes[i].noutputs;
+	img->outputs = calloc(total ? total : 1, sizeof(*img->outputs));
+	if (!img->outputs)
+		return -ENOMEM;
+	for (size_t i = 0; i < img->nscopes && i < p->nscopes; i++) {
+		const struct mg_scope *s = &p->scopes[i];
+
+		for (size_t o = 0; o < s->noutputs; o++) {
+			struct mg_output_key *k = &img->outputs[img->noutputs].key;
+			struct mg_loc loc = s->output_locs ? s->output_locs[o] : s->loc;
+			struct stat st;
+
+			if (stat(s->outputs[o], &st) < 0) {
+				mg_diag_add(diags, loc, "scope '%s': output folder '%s': %s",
+					    s->name, s->outputs[o], strerror(errno));
+				bad = 1;
+				continue;
+			}
+			if (!S_ISDIR(st.st_mode)) {
+				mg_diag_add(diags, loc, "scope '%s': output '%s' is not a folder",
+					    s->name, s->outputs[o]);
+				bad = 1;
+				continue;
+			}
+			k->ino = st.st_ino;
+			k->dev = mg_kernel_dev(st.st_dev);
+			k->scope_id = i + 1;
+			img->noutputs++;
+		}
+	}
+	return bad ? -EINVAL : 0;
+}
+
 static unsigned int mg_cgroup_depth(const char *rel)
 {
 	unsigned int depth = 0;
@@ -695,6 +735,10 @@ int mg_compile(const struct mg_policy *p, const struct mg_compile_opts *opts,
 		if (err == -ENOMEM)
 			goto out_free;
 		bad |= err != 0;
+		err = mg_compile_outputs(p, img, diags);
+		if (err == -ENOMEM)
+			goto out_free;
+		bad |= err != 0;
 	}
 
 	err = mg_compile_licenses(p, opts, img, diags);
@@ -740,6 +784,7 @@ void mg_image_free(struct mg_image *img)
 	free(img->inodes);
 	free(img->egress);
 	free(img->devices);
+	free(img->outputs);
 	free(img->gpu_majors);
 	for (size_t i = 0; i < img->nlicenses; i++)
 		free(img->licenses[i].id);

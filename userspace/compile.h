@@ -37,6 +37,10 @@ struct mg_image_license {
 	int64_t not_after;		/* unix seconds */
 };
 
+struct mg_image_output {
+	struct mg_output_key key;	/* gen left 0: the loader sets it */
+};
+
 struct mg_image_device {
 	struct mg_device_key key;	/* gen left 0: the loader sets it */
 };
@@ -63,6 +67,8 @@ struct mg_image {
 	size_t nlicenses;
 	struct mg_image_device *devices;
 	size_t ndevices;
+	struct mg_image_output *outputs;
+	size_t noutputs;
 	struct mg_image_gpu_major *gpu_majors;
 	size_t ngpu_majors;
 	struct mg_image_license_note *license_notes;

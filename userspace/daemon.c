@@ -108,9 +108,7 @@ static int mg_load_policy(struct mg_daemon *d)
 static size_t mg_room_for(size_t n)
 {
 	/* Two generations live side by side during a reload, plus headroom. */
-	size_t room = 2 * n + 1024;
-
-	return room < 65536 ? 65536 : room;
+	return 2 * n + 1024;
 }
 
 static int mg_daemon_setup(struct mg_daemon *d)
@@ -152,6 +150,7 @@ static int mg_daemon_setup(struct mg_daemon *d)
 	lopts.max_egress = mg_room_for(d->img->negress);
 	lopts.max_licenses = mg_room_for(d->img->nlicenses);
 	lopts.max_devices = mg_room_for(d->img->ndevices);
+	lopts.max_outputs = mg_room_for(d->img->noutputs);
 	err = mg_loader_load(&lopts, &d->loader);
 	if (err)
 		return err;

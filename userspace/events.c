@@ -30,6 +30,7 @@ const char *mg_reason_name(unsigned int reason)
 		[MG_REASON_LICENSE_EXPIRED] = "license-expired",
 		[MG_REASON_WALK_LIMIT] = "walk-limit",
 		[MG_REASON_GPU] = "gpu",
+		[MG_REASON_OUTPUT] = "output",
 	};
 
 	return reason < MG_REASON__COUNT ? names[reason] : "unknown";

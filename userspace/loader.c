@@ -147,6 +147,7 @@ int mg_loader_load(const struct mg_loader_opts *opts, struct mg_loader **ret)
 	bpf_map__set_max_entries(l->skel->maps.mg_egress, opts->max_egress);
 	bpf_map__set_max_entries(l->skel->maps.mg_licenses, opts->max_licenses);
 	bpf_map__set_max_entries(l->skel->maps.mg_devices, opts->max_devices);
+	bpf_map__set_max_entries(l->skel->maps.mg_outputs, opts->max_outputs);
 
 	err = mguard_bpf__load(l->skel);
 	if (err) {
@@ -226,6 +227,9 @@ static int mg_prune_all(struct mg_loader *l, __u32 keep)
 	r = mg_map_prune(bpf_map__fd(s->maps.mg_licenses), sizeof(struct mg_license_key),
 			 offsetof(struct mg_license_key, gen), keep);
 	err = err ?: r;
+	r = mg_map_prune(bpf_map__fd(s->maps.mg_outputs), sizeof(struct mg_output_key),
+			 offsetof(struct mg_output_key, gen), keep);
+	err = err ?: r;
 	r = mg_map_prune(bpf_map__fd(s->maps.mg_devices), sizeof(struct mg_device_key),
 			 offsetof(struct mg_device_key, gen), keep);
 	err = err ?: r;
@@ -263,6 +267,15 @@ static int mg_fill(struct mg_loader *l, const struct mg_image *img, __u32 gen)
 		key.gen = gen;
 		if (bpf_map_update_elem(fd, &key, &img->licenses[i].val, BPF_NOEXIST))
 			return mg_log_errno(-errno, "failed to write licence '%s'", img->licenses[i].id);
+	}
+	fd = bpf_map__fd(s->maps.mg_outputs);
+	for (size_t i = 0; i < img->noutputs; i++) {
+		struct mg_output_key key = img->outputs[i].key;
+		struct mg_output_val val = { .allowed = 1 };
+
+		key.gen = gen;
+		if (bpf_map_update_elem(fd, &key, &val, BPF_NOEXIST))
+			return mg_log_errno(-errno, "failed to write an output folder of scope %u", key.scope_id);
 	}
 	fd = bpf_map__fd(s->maps.mg_gpu_majors);
 	for (size_t i = 0; i < img->ngpu_majors; i++) {

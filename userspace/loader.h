@@ -23,6 +23,7 @@ struct mg_loader_opts {
 	size_t max_egress;
 	size_t max_licenses;
 	size_t max_devices;
+	size_t max_outputs;
 };
 
 /* Open, size and load the BPF object, pin its maps. Negative errno on failure. */

@@ -4,6 +4,7 @@
  * Built static so the same binary runs on the host and in the test VM.
  *
  *   mg-try [--cgroup DIR] open PATH              open, then read one byte
+ *   mg-try [--cgroup DIR] write PATH             open for writing (creating), write one byte
  *   mg-try [--cgroup DIR] connect ADDR PORT [tcp|udp]
  *
  * Prints one line, "ok ..." or "errno NAME", and exits 0 or 1. With
@@ -74,6 +75,19 @@ static int do_open(const char *path)
 	return 0;
 }
 
+static int do_write(const char *path)
+{
+	ssize_t n;
+	int fd = open(path, O_WRONLY | O_CREAT, 0644);
+
+	if (fd < 0)
+		return fail("open");
+	n = write(fd, "x", 1);
+	printf("ok wrote=%zd\n", n);
+	close(fd);
+	return 0;
+}
+
 static int do_connect(const char *addr, const char *port, const char *proto)
 {
 	int udp = proto && strcmp(proto, "udp") == 0;
@@ -122,8 +136,10 @@ int main(int argc, char **argv)
 	}
 	if (i + 1 < argc && strcmp(argv[i], "open") == 0)
 		return do_open(argv[i + 1]);
+	if (i + 1 < argc && strcmp(argv[i], "write") == 0)
+		return do_write(argv[i + 1]);
 	if (i + 2 < argc && strcmp(argv[i], "connect") == 0)
 		return do_connect(argv[i + 1], argv[i + 2], i + 3 < argc ? argv[i + 3] : NULL);
-	fprintf(stderr, "usage: mg-try [--cgroup DIR] open PATH | connect ADDR PORT [tcp|udp]\n");
+	fprintf(stderr, "usage: mg-try [--cgroup DIR] open PATH | write PATH | connect ADDR PORT [tcp|udp]\n");
 	return 2;
 }

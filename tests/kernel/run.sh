@@ -144,7 +144,9 @@ scopes:
     licenses: [long.lic, short.lic, forged.lic]
     egress: ["127.0.0.1:$PORT_OK/tcp", "[::1]:$PORT_OK/tcp"]
     gpus: [0]
+    outputs: [$TMP/outputs/]
 YAML
+mkdir -p "$TMP/outputs/deep/er"
 
 # Fake GPU nodes (no driver needed): the cgroup check comes before the driver,
 # so an allowed node fails with ENXIO and a denied one with EPERM.
@@ -158,7 +160,7 @@ mkdir -p "$CG"
 "$MGUARD" start --foreground --policy "$TMP/policy" --pin-dir "$PIN" \
 	>"$TMP/events.jsonl" 2>"$TMP/daemon.log" &
 DPID=$!
-if ! wait_for 60 grep -q 'mguard: ready' "$TMP/daemon.log"; then
+if ! wait_for 60 grep -qs 'mguard: ready' "$TMP/daemon.log"; then
 	fail "mguard starts on the test policy" "$(cat "$TMP/daemon.log")"
 	summary
 	exit 1
@@ -235,6 +237,25 @@ try_in_scope "$TMP/out" open "$TMP/moved.bin" >/dev/null
 check "open of a file outside every model folder works" grep -qx 'ok read=1' "$TMP/out"
 mv "$TMP/moved.bin" "$TMP/models/frontier/sub/moved.bin"
 expect_file_denied "open of that file once renamed into a model folder" "$TMP/models/frontier/sub/moved.bin"
+
+# --- outputs ---------------------------------------------------------------------------
+try_in_scope "$TMP/out" write "$TMP/outputs/deep/er/answer.txt" >/dev/null
+check "a write under the scope's output folder works" grep -qx 'ok wrote=1' "$TMP/out"
+expect_write_denied() {
+	st=$(try_in_scope "$TMP/out" write "$2")
+	case "$ENGINE" in
+	bpf-lsm) check "$1: EPERM in scope" grep -qx 'errno EPERM' "$TMP/out" ;;
+	*) check "$1: killed in scope before writing" [ "$st" = 137 ] && ! grep -q wrote= "$TMP/out" ;;
+	esac
+}
+expect_write_denied "a write outside the output folders" "$TMP/exfiltrated.txt"
+check "event for the write outside the output folders" wait_for 5 has_line "$TMP/events.jsonl" \
+	'"hook":"file_open"' '"reason":"output"' '"name":"exfiltrated.txt"'
+expect_write_denied "a write over a model file" "$TMP/models/small/model.gguf"
+try_in_scope "$TMP/out" write "$TMP/dev/null" >/dev/null
+check "a write to a character device (/dev/null) is not an output" grep -qx 'ok wrote=1' "$TMP/out"
+try_outside "$TMP/out" write "$TMP/exfiltrated.txt" >/dev/null
+check "a write outside every scope works" grep -qx 'ok wrote=1' "$TMP/out"
 
 # --- network -----------------------------------------------------------------
 try_in_scope "$TMP/out" connect 127.0.0.1 "$PORT_DENIED" >/dev/null
