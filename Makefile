@@ -132,8 +132,9 @@ test-vm: $(BUILD)/mguard $(HELPER_BINS)
 FUZZ_SECONDS ?= 60
 FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRCS))
-FUZZ_LIB  := $(filter-out userspace/main.c userspace/loader.c userspace/daemon.c userspace/status.c \
-	userspace/control.c userspace/probe.c userspace/cmd_%.c,$(USR_SRCS))
+# Only what the parser and the licence reader need: no libbpf in a fuzzer.
+FUZZ_LIB  := $(wildcard userspace/policy*.c) userspace/egress.c userspace/diag.c userspace/util.c \
+	userspace/license.c
 FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -std=gnu11 -D_GNU_SOURCE -Ibpf -Iuserspace -I$(BUILD)
 
 $(BUILD)/fuzz/%: tests/fuzz/%.c $(FUZZ_LIB) $(USR_HDRS) | $(DEPS_STAMP)

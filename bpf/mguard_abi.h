@@ -34,6 +34,8 @@ enum mg_hook {
 	MG_HOOK_CONNECT4,	/* outbound IPv4 connect */
 	MG_HOOK_CONNECT6,	/* outbound IPv6 connect */
 	MG_HOOK_DEVICE,		/* GPU device nodes */
+	MG_HOOK_SENDMSG4,	/* unconnected IPv4 sends (UDP sendto/sendmsg) */
+	MG_HOOK_SENDMSG6,	/* unconnected IPv6 sends */
 	MG_HOOK__COUNT,
 };
 #define MG_HOOK_SLOTS 8	/* room for hooks in mg_config; >= MG_HOOK__COUNT */

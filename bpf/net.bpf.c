@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * Outputs to the network: cgroup connect programs attached to each scope's
- * cgroup. A destination is allowed when the longest prefix that holds it in
+ * Outputs to the network: cgroup connect and sendmsg programs attached to
+ * each scope's cgroup. A destination is allowed when the longest prefix that holds it in
  * the scope's trie lists its port and protocol; everything else is refused
  * with EPERM. These need no LSM, so both engines use them.
  */
@@ -81,8 +81,7 @@ static __always_inline int mg_connect(struct bpf_sock_addr *ctx, __u8 hook,
 	return verdict == MG_VERDICT_DENY ? 0 : 1;
 }
 
-SEC("cgroup/connect4")
-int mg_connect4(struct bpf_sock_addr *ctx)
+static __always_inline int mg_check4(struct bpf_sock_addr *ctx, __u8 hook)
 {
 	__u32 ip4 = ctx->user_ip4;	/* network byte order */
 	__u8 addr[16];
@@ -92,11 +91,10 @@ int mg_connect4(struct bpf_sock_addr *ctx)
 	addr[10] = 0xff;
 	addr[11] = 0xff;
 	__builtin_memcpy(&addr[12], &ip4, 4);
-	return mg_connect(ctx, MG_HOOK_CONNECT4, addr, AF_INET);
+	return mg_connect(ctx, hook, addr, AF_INET);
 }
 
-SEC("cgroup/connect6")
-int mg_connect6(struct bpf_sock_addr *ctx)
+static __always_inline int mg_check6(struct bpf_sock_addr *ctx, __u8 hook)
 {
 	__u8 addr[16];
 	__u32 w;
@@ -110,7 +108,35 @@ int mg_connect6(struct bpf_sock_addr *ctx)
 	__builtin_memcpy(&addr[8], &w, 4);
 	w = ctx->user_ip6[3];
 	__builtin_memcpy(&addr[12], &w, 4);
-	return mg_connect(ctx, MG_HOOK_CONNECT6, addr, AF_INET6);
+	return mg_connect(ctx, hook, addr, AF_INET6);
+}
+
+SEC("cgroup/connect4")
+int mg_connect4(struct bpf_sock_addr *ctx)
+{
+	return mg_check4(ctx, MG_HOOK_CONNECT4);
+}
+
+SEC("cgroup/connect6")
+int mg_connect6(struct bpf_sock_addr *ctx)
+{
+	return mg_check6(ctx, MG_HOOK_CONNECT6);
+}
+
+/*
+ * Unconnected sends (sendto, sendmsg with an address: UDP, so DNS too). A
+ * connected socket already passed connect; these catch the rest.
+ */
+SEC("cgroup/sendmsg4")
+int mg_sendmsg4(struct bpf_sock_addr *ctx)
+{
+	return mg_check4(ctx, MG_HOOK_SENDMSG4);
+}
+
+SEC("cgroup/sendmsg6")
+int mg_sendmsg6(struct bpf_sock_addr *ctx)
+{
+	return mg_check6(ctx, MG_HOOK_SENDMSG6);
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

@@ -20,10 +20,12 @@
 #include "log.h"
 #include "mguard.skel.h"
 #include "pins.h"
+#include "probe.h"
+#include "util.h"
 
 #define MG_BPF_FS_MAGIC 0xcafe4a11
 #define MG_TRACEFS_MAGIC 0x74726163
-#define MG_MAX_LINKS (16 + 4 * MG_MAX_SCOPES)
+#define MG_MAX_LINKS (16 + 6 * MG_MAX_SCOPES)
 
 struct mg_loader {
 	struct mguard_bpf *skel;
@@ -86,6 +88,8 @@ static void mg_select_programs(struct mg_loader *l)
 	bpf_program__set_autoload(s->progs.mg_tp_exit_open_by_handle_at, tp);
 	bpf_program__set_autoload(s->progs.mg_connect4, l->engine[MG_HOOK_CONNECT4] == MG_ENGINE_CGROUP);
 	bpf_program__set_autoload(s->progs.mg_connect6, l->engine[MG_HOOK_CONNECT6] == MG_ENGINE_CGROUP);
+	bpf_program__set_autoload(s->progs.mg_sendmsg4, l->engine[MG_HOOK_SENDMSG4] == MG_ENGINE_CGROUP);
+	bpf_program__set_autoload(s->progs.mg_sendmsg6, l->engine[MG_HOOK_SENDMSG6] == MG_ENGINE_CGROUP);
 	bpf_program__set_autoload(s->progs.mg_device, l->engine[MG_HOOK_DEVICE] == MG_ENGINE_CGROUP);
 }
 
@@ -433,7 +437,7 @@ int mg_loader_attach(struct mg_loader *l, const struct mg_image *img)
 	struct mg_config cfg;
 	int err;
 
-	if (l->nlinks + 4 * img->nscopes + 8 > MG_MAX_LINKS)
+	if (l->nlinks + 6 * img->nscopes + 8 > MG_MAX_LINKS)
 		return -E2BIG;
 
 	switch (l->engine[MG_HOOK_FILE_OPEN]) {
@@ -463,13 +467,17 @@ int mg_loader_attach(struct mg_loader *l, const struct mg_image *img)
 		return err;
 
 	for (size_t i = 0; i < img->nscopes; i++) {
-		if (l->engine[MG_HOOK_CONNECT4] == MG_ENGINE_CGROUP) {
-			err = mg_attach_cgroup(l, s->progs.mg_connect4, &img->scopes[i], "connect4");
-			if (err)
-				return err;
-		}
-		if (l->engine[MG_HOOK_CONNECT6] == MG_ENGINE_CGROUP) {
-			err = mg_attach_cgroup(l, s->progs.mg_connect6, &img->scopes[i], "connect6");
+		struct { enum mg_hook hook; struct bpf_program *prog; } net[] = {
+			{ MG_HOOK_CONNECT4, s->progs.mg_connect4 },
+			{ MG_HOOK_CONNECT6, s->progs.mg_connect6 },
+			{ MG_HOOK_SENDMSG4, s->progs.mg_sendmsg4 },
+			{ MG_HOOK_SENDMSG6, s->progs.mg_sendmsg6 },
+		};
+
+		for (size_t k = 0; k < MG_ARRAY_SIZE(net); k++) {
+			if (l->engine[net[k].hook] != MG_ENGINE_CGROUP)
+				continue;
+			err = mg_attach_cgroup(l, net[k].prog, &img->scopes[i], mg_hook_name(net[k].hook));
 			if (err)
 				return err;
 		}

@@ -50,6 +50,8 @@ static const char *const hook_names[MG_HOOK__COUNT] = {
 	[MG_HOOK_CONNECT4] = "connect4",
 	[MG_HOOK_CONNECT6] = "connect6",
 	[MG_HOOK_DEVICE] = "device",
+	[MG_HOOK_SENDMSG4] = "sendmsg4",
+	[MG_HOOK_SENDMSG6] = "sendmsg6",
 };
 
 const char *mg_engine_name(enum mg_engine e)
@@ -81,6 +83,8 @@ void mg_probe_choose_engines(struct mg_probe *p)
 		net = MG_ENGINE_CGROUP;
 	p->engine[MG_HOOK_CONNECT4] = net;
 	p->engine[MG_HOOK_CONNECT6] = net;
+	p->engine[MG_HOOK_SENDMSG4] = net;
+	p->engine[MG_HOOK_SENDMSG6] = net;
 	p->engine[MG_HOOK_DEVICE] = p->cgroup_device && p->cgroup2_mount[0] ?
 		MG_ENGINE_CGROUP : MG_ENGINE_NONE;
 }

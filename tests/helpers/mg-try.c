@@ -6,6 +6,7 @@
  *   mg-try [--cgroup DIR] open PATH              open, then read one byte
  *   mg-try [--cgroup DIR] write PATH             open for writing (creating), write one byte
  *   mg-try [--cgroup DIR] connect ADDR PORT [tcp|udp]
+ *   mg-try [--cgroup DIR] sendto ADDR PORT      one UDP datagram, no connect
  *
  * Prints one line, "ok ..." or "errno NAME", and exits 0 or 1. With
  * --cgroup it first moves itself into the cgroup folder DIR.
@@ -88,6 +89,43 @@ static int do_write(const char *path)
 	return 0;
 }
 
+static int make_addr(const char *addr, const char *port, struct sockaddr_storage *ss, socklen_t *ret_len)
+{
+	if (strchr(addr, ':')) {
+		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
+
+		s6->sin6_family = AF_INET6;
+		s6->sin6_port = htons(atoi(port));
+		*ret_len = sizeof(*s6);
+		return inet_pton(AF_INET6, addr, &s6->sin6_addr) == 1 ? 0 : -1;
+	} else {
+		struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
+
+		s4->sin_family = AF_INET;
+		s4->sin_port = htons(atoi(port));
+		*ret_len = sizeof(*s4);
+		return inet_pton(AF_INET, addr, &s4->sin_addr) == 1 ? 0 : -1;
+	}
+}
+
+static int do_sendto(const char *addr, const char *port)
+{
+	struct sockaddr_storage ss = {};
+	socklen_t len;
+	int fd;
+
+	if (make_addr(addr, port, &ss, &len))
+		return fprintf(stderr, "mg-try: bad address '%s'\n", addr), 2;
+	fd = socket(ss.ss_family, SOCK_DGRAM, 0);
+	if (fd < 0)
+		return fail("socket");
+	if (sendto(fd, "q", 1, 0, (struct sockaddr *)&ss, len) < 0)
+		return fail("sendto");
+	printf("ok sent\n");
+	close(fd);
+	return 0;
+}
+
 static int do_connect(const char *addr, const char *port, const char *proto)
 {
 	int udp = proto && strcmp(proto, "udp") == 0;
@@ -95,23 +133,8 @@ static int do_connect(const char *addr, const char *port, const char *proto)
 	socklen_t len;
 	int fd;
 
-	if (strchr(addr, ':')) {
-		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
-
-		s6->sin6_family = AF_INET6;
-		s6->sin6_port = htons(atoi(port));
-		if (inet_pton(AF_INET6, addr, &s6->sin6_addr) != 1)
-			return fprintf(stderr, "mg-try: bad address '%s'\n", addr), 2;
-		len = sizeof(*s6);
-	} else {
-		struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
-
-		s4->sin_family = AF_INET;
-		s4->sin_port = htons(atoi(port));
-		if (inet_pton(AF_INET, addr, &s4->sin_addr) != 1)
-			return fprintf(stderr, "mg-try: bad address '%s'\n", addr), 2;
-		len = sizeof(*s4);
-	}
+	if (make_addr(addr, port, &ss, &len))
+		return fprintf(stderr, "mg-try: bad address '%s'\n", addr), 2;
 	fd = socket(ss.ss_family, udp ? SOCK_DGRAM : SOCK_STREAM, 0);
 	if (fd < 0)
 		return fail("socket");
@@ -136,10 +159,12 @@ int main(int argc, char **argv)
 	}
 	if (i + 1 < argc && strcmp(argv[i], "open") == 0)
 		return do_open(argv[i + 1]);
+	if (i + 2 < argc && strcmp(argv[i], "sendto") == 0)
+		return do_sendto(argv[i + 1], argv[i + 2]);
 	if (i + 1 < argc && strcmp(argv[i], "write") == 0)
 		return do_write(argv[i + 1]);
 	if (i + 2 < argc && strcmp(argv[i], "connect") == 0)
 		return do_connect(argv[i + 1], argv[i + 2], i + 3 < argc ? argv[i + 3] : NULL);
-	fprintf(stderr, "usage: mg-try [--cgroup DIR] open PATH | write PATH | connect ADDR PORT [tcp|udp]\n");
+	fprintf(stderr, "usage: mg-try [--cgroup DIR] open PATH | write PATH | connect ADDR PORT [tcp|udp] | sendto ADDR PORT\n");
 	return 2;
 }

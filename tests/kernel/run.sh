@@ -80,6 +80,7 @@ ln "$TMP/models/frontier/model-00001.safetensors" "$TMP/hardlink.bin"
 PROHIBITED=$TMP/models/frontier/model-00001.safetensors
 PORT_OK=18443
 PORT_DENIED=18444
+PORT_UDP=18445
 
 # Licences: a key pair, a licence for one controlled model, one that expires
 # a few seconds after the start (the kernel must end it with no daemon help),
@@ -142,7 +143,7 @@ scopes:
     cgroup: $CG_REL/guarded
     maxTier: controlled
     licenses: [long.lic, short.lic, forged.lic]
-    egress: ["127.0.0.1:$PORT_OK/tcp", "[::1]:$PORT_OK/tcp"]
+    egress: ["127.0.0.1:$PORT_OK/tcp", "[::1]:$PORT_OK/tcp", "127.0.0.1:$PORT_UDP/udp", "[::1]:$PORT_UDP/udp"]
     gpus: [0]
     outputs: [$TMP/outputs/]
 YAML
@@ -271,14 +272,31 @@ check "connect6 to a port not in the allow-list: EPERM" grep -qx 'errno EPERM' "
 try_in_scope "$TMP/out" connect ::1 "$PORT_OK" >/dev/null
 check "connect6 to an allowed address passes the hook" grep -qx 'errno ECONNREFUSED' "$TMP/out"
 
+try_in_scope "$TMP/out" sendto 127.0.0.1 "$PORT_UDP" >/dev/null
+check "udp sendto an allowed address and port works" grep -qx 'ok sent' "$TMP/out"
+try_in_scope "$TMP/out" sendto 127.0.0.1 "$PORT_DENIED" >/dev/null
+check "udp sendto a port not in the allow-list: EPERM" grep -qx 'errno EPERM' "$TMP/out"
+check "event for the denied sendmsg4" wait_for 5 has_line "$TMP/events.jsonl" \
+	'"hook":"sendmsg4"' '"verdict":"deny"' "\"port\":$PORT_DENIED" '"protocol":"udp"'
+try_in_scope "$TMP/out" sendto ::1 "$PORT_UDP" >/dev/null
+check "udp sendto over IPv6 to an allowed port works" grep -qx 'ok sent' "$TMP/out"
+try_in_scope "$TMP/out" sendto ::1 "$PORT_DENIED" >/dev/null
+check "udp sendto over IPv6 to a port not allowed: EPERM" grep -qx 'errno EPERM' "$TMP/out"
+try_in_scope "$TMP/out" sendto 127.0.0.53 53 >/dev/null
+check "DNS is no bypass: a query to a resolver the scope may not reach: EPERM" grep -qx 'errno EPERM' "$TMP/out"
+
 sleep 1
 before=$(wc -l <"$TMP/events.jsonl")
 try_outside "$TMP/out" open "$PROHIBITED" >/dev/null
 try_outside "$TMP/out" open "$TMP/dev/nvidia1" >/dev/null
+try_outside "$TMP/out" sendto 127.0.0.1 "$PORT_DENIED" >/dev/null
+check "udp sendto outside every scope works" grep -qx 'ok sent' "$TMP/out"
 try_outside "$TMP/out" connect 127.0.0.1 "$PORT_DENIED" >/dev/null
 check "connect4 outside every scope is untouched" grep -qx 'errno ECONNREFUSED' "$TMP/out"
 sleep 1
 check "no event for what processes outside every scope did" [ "$(wc -l <"$TMP/events.jsonl")" = "$before" ]
+check "the port not allowed shows in exactly the in-scope events" \
+	[ "$(count_lines "$TMP/events.jsonl" "\"port\":$PORT_DENIED")" = 4 ]
 
 # --- GPUs ------------------------------------------------------------------------------
 try_in_scope "$TMP/out" open "$TMP/dev/nvidia0" >/dev/null

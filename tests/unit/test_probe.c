@@ -211,7 +211,8 @@ static void test_json(void **state)
 		"\"cgroup2_mount\":\"/sys/fs/cgroup/unified\"",
 		"\"landlock_abi\":7",
 		("\"engines\":{\"file_open\":\"tracepoint-kill\",\"connect4\":\"cgroup\","
-		 "\"connect6\":\"cgroup\",\"device\":\"cgroup\"}"),
+		 "\"connect6\":\"cgroup\",\"device\":\"cgroup\",\"sendmsg4\":\"cgroup\","
+		 "\"sendmsg6\":\"cgroup\"}"),
 	};
 	struct mg_probe p;
 	char *json;
