@@ -54,9 +54,18 @@ UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(UNIT_SRCS))
 HELPER_BINS := $(patsubst tests/helpers/%.c,$(BUILD)/tests/helpers/%,$(wildcard tests/helpers/*.c))
 
 .DELETE_ON_ERROR:
-.PHONY: all run deps fuzz bench test test-unit test-kernel test-vm install uninstall clean vmlinux tests-build fmt-check
+.PHONY: all run deps fuzz bench man test test-unit test-kernel test-vm install uninstall clean vmlinux tests-build fmt-check
 
-all: $(BUILD)/mguard
+all: $(BUILD)/mguard man
+
+# mguard-policy(5) is made from docs/policy.md: one source for both.
+MAN_PAGES := docs/man/mguard.8 $(BUILD)/man/mguard-policy.5
+man: $(MAN_PAGES)
+$(BUILD)/man/mguard-policy.5: docs/policy.md scripts/md2man.awk
+	$(call msg,MAN,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)awk -v name=mguard-policy -v section=5 -v date=2026-11-28 -v version=0.1.0 \
+		-f scripts/md2man.awk $< > $@
 
 deps: $(DEPS_STAMP)
 $(DEPS_STAMP): scripts/install-deps.sh
@@ -115,7 +124,7 @@ run: $(BUILD)/mguard
 
 tests-build: $(BUILD)/mguard $(UNIT_BINS) $(HELPER_BINS)
 
-test: tests-build
+test: tests-build man
 	$(Q)tests/run-all.sh $(BUILD)
 
 test-unit: $(UNIT_BINS)
@@ -163,7 +172,7 @@ vmlinux:
 fmt-check:
 	$(Q)clang-format --dry-run --Werror $(USR_SRCS) $(USR_HDRS) $(BPF_SRCS) $(BPF_HDRS)
 
-install: $(BUILD)/mguard
+install: $(BUILD)/mguard man
 	install -D -m 0755 $(BUILD)/mguard $(DESTDIR)$(PREFIX)/sbin/mguard
 	install -d $(DESTDIR)/etc/mguard
 	for f in policies/default/*.yaml; do \
@@ -171,9 +180,11 @@ install: $(BUILD)/mguard
 		install -m 0644 $$f $(DESTDIR)/etc/mguard/; \
 	done
 	install -D -m 0644 docs/man/mguard.8 $(DESTDIR)$(PREFIX)/share/man/man8/mguard.8
+	install -D -m 0644 $(BUILD)/man/mguard-policy.5 $(DESTDIR)$(PREFIX)/share/man/man5/mguard-policy.5
 
 uninstall:
-	rm -f $(DESTDIR)$(PREFIX)/sbin/mguard $(DESTDIR)$(PREFIX)/share/man/man8/mguard.8
+	rm -f $(DESTDIR)$(PREFIX)/sbin/mguard $(DESTDIR)$(PREFIX)/share/man/man8/mguard.8 \
+		$(DESTDIR)$(PREFIX)/share/man/man5/mguard-policy.5
 	@echo "policy files in $(DESTDIR)/etc/mguard were left in place"
 
 clean:

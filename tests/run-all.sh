@@ -52,6 +52,15 @@ run_unit() {
 		pass=$((pass + p))
 		failed=$((failed + f))
 	done
+	# The man pages render without a warning.
+	for page in docs/man/mguard.8 "$BUILD/man/mguard-policy.5"; do
+		if [ -f "$page" ] && [ -z "$(groff -man -ww -z "$page" 2>&1)" ]; then
+			pass=$((pass + 1))
+		else
+			echo "not ok - man page $page renders without warnings"
+			failed=$((failed + 1))
+		fi
+	done
 	if [ "$found" -eq 0 ]; then
 		echo "unit tier: 0 passed, 1 failed (no unit test binaries in $BUILD/tests/unit)"
 		add 0 1
