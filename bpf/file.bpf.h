@@ -128,14 +128,14 @@ static __always_inline __u8 mg_file_decide(const struct mg_config *cfg,
 }
 
 static __always_inline void mg_file_event(const struct mg_config *cfg,
-					  const struct mg_scope_val *scope, __u64 cgid,
+					  const struct mg_scope_val *scope, __u64 cgid, __u8 hook,
 					  __u8 verdict, __u8 reason, struct file *file,
 					  __u32 dev, __u64 ino, const struct mg_inode_val *model)
 {
 	struct mg_event *e;
 	const unsigned char *name;
 
-	e = mg_event_new(cfg, scope, cgid, MG_HOOK_FILE_OPEN, verdict, reason);
+	e = mg_event_new(cfg, scope, cgid, hook, verdict, reason);
 	if (!e)
 		return;
 	e->file.dev = dev;

@@ -1,22 +1,45 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * Weight loads, fallback engine for kernels without BPF LSM: on return from
- * every syscall of the open family, resolve the new descriptor to its inode;
- * if a guarded task may not have it, SIGKILL the task. The signal is
- * delivered before the syscall returns to user space, so not a byte is read
- * by that thread. Only the open-family tracepoints are attached: hooking
- * every syscall would tax every process on the host.
+ * Files, fallback engine for kernels without BPF LSM: on return from every
+ * syscall of the open family, resolve the new descriptor to its inode; if a
+ * guarded task may not have it, SIGKILL the task. The signal is delivered
+ * before the syscall returns to user space, so not a byte is read by that
+ * thread. The same check runs on entry to mmap (a descriptor opened before
+ * the task entered its scope) and on return from recvmsg for every
+ * descriptor passed in SCM_RIGHTS. io_uring, whose opens no syscall
+ * tracepoint sees, is closed: a guarded task that sets up a ring is killed.
+ * Only these tracepoints are attached: hooking every syscall would tax every
+ * process on the host.
  */
 #include "file.bpf.h"
 
 #define SIGKILL 9
+#define MAP_ANONYMOUS 0x20
+#define SOL_SOCKET 1
+#define SCM_RIGHTS 1
+#define MG_MAX_CMSGS 2		/* control messages examined per recvmsg */
+#define MG_MAX_RIGHTS 8		/* descriptors examined per control message */
 
-/* The layout of a syscalls:sys_exit_* tracepoint record. */
+/* The layout of syscalls:sys_exit_* and sys_enter_* records. */
 struct mg_sys_exit_args {
 	__u64 common;
 	int nr;
 	long ret;
 };
+
+struct mg_sys_enter_args {
+	__u64 common;
+	int nr;
+	unsigned long args[6];
+};
+
+/* recvmsg in progress: thread -> its user msghdr, from entry to exit. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u64);
+	__type(value, __u64);
+} mg_recvmsg_args SEC(".maps");
 
 static __always_inline struct file *mg_fd_file(long fd)
 {
@@ -25,14 +48,20 @@ static __always_inline struct file *mg_fd_file(long fd)
 	struct file **fds;
 	struct file *file = NULL;
 
-	if (!fdt || fd >= BPF_CORE_READ(fdt, max_fds))
+	if (!fdt || fd < 0 || fd >= BPF_CORE_READ(fdt, max_fds))
 		return NULL;
 	fds = BPF_CORE_READ(fdt, fd);
 	bpf_probe_read_kernel(&file, sizeof(file), &fds[fd]);
 	return file;
 }
 
-static __always_inline int mg_open_exit(long fd)
+/*
+ * Decide descriptor @fd of the current task for @hook, and kill the task if
+ * it may not have that file. @must_exist: the descriptor was just returned by
+ * an open, so failing to resolve it fails closed. A global function: the
+ * verifier checks it once, not once per caller.
+ */
+__noinline int mg_tp_check_fd(long fd, __u32 hook, __u32 must_exist)
 {
 	const struct mg_inode_val *model;
 	const struct mg_scope_val *scope;
@@ -42,7 +71,7 @@ static __always_inline int mg_open_exit(long fd)
 	__u64 cgid, ino;
 	__u32 dev;
 
-	if (fd < 0)
+	if (fd < 0 || hook >= MG_HOOK__COUNT)
 		return 0;
 	cfg = mg_config_get();
 	if (!cfg)
@@ -53,7 +82,8 @@ static __always_inline int mg_open_exit(long fd)
 
 	file = mg_fd_file(fd);
 	if (!file) {
-		/* A descriptor that was just returned must resolve: fail closed. */
+		if (!must_exist)
+			return 0;	/* the syscall fails with EBADF by itself */
 		mg_count(MG_ERR_COUNTER_BASE + MG_ERR_FD_LOOKUP);
 		if (cfg->mode != MG_MODE_AUDIT)
 			bpf_send_signal(SIGKILL);
@@ -62,45 +92,135 @@ static __always_inline int mg_open_exit(long fd)
 	mg_file_identity(file, &dev, &ino);
 	reason = mg_file_decide(cfg, scope, file, dev, ino, &model);
 	if (reason == MG_REASON_NONE) {
-		mg_count(MG_COUNTER_INDEX(MG_HOOK_FILE_OPEN, MG_VERDICT_ALLOW));
+		mg_count(MG_COUNTER_INDEX(hook, MG_VERDICT_ALLOW));
 		return 0;
 	}
 	verdict = mg_deny_verdict(cfg, MG_VERDICT_KILL);
 	if (verdict == MG_VERDICT_KILL)
 		bpf_send_signal(SIGKILL);
-	mg_count(MG_COUNTER_INDEX(MG_HOOK_FILE_OPEN, verdict));
-	mg_file_event(cfg, scope, cgid, verdict, reason, file, dev, ino, model);
+	mg_count(MG_COUNTER_INDEX(hook, verdict));
+	mg_file_event(cfg, scope, cgid, hook, verdict, reason, file, dev, ino, model);
 	return 0;
 }
 
 SEC("tracepoint/syscalls/sys_exit_open")
 int mg_tp_exit_open(struct mg_sys_exit_args *ctx)
 {
-	return mg_open_exit(ctx->ret);
+	return mg_tp_check_fd(ctx->ret, MG_HOOK_FILE_OPEN, 1);
 }
 
 SEC("tracepoint/syscalls/sys_exit_openat")
 int mg_tp_exit_openat(struct mg_sys_exit_args *ctx)
 {
-	return mg_open_exit(ctx->ret);
+	return mg_tp_check_fd(ctx->ret, MG_HOOK_FILE_OPEN, 1);
 }
 
 SEC("tracepoint/syscalls/sys_exit_openat2")
 int mg_tp_exit_openat2(struct mg_sys_exit_args *ctx)
 {
-	return mg_open_exit(ctx->ret);
+	return mg_tp_check_fd(ctx->ret, MG_HOOK_FILE_OPEN, 1);
 }
 
 SEC("tracepoint/syscalls/sys_exit_creat")
 int mg_tp_exit_creat(struct mg_sys_exit_args *ctx)
 {
-	return mg_open_exit(ctx->ret);
+	return mg_tp_check_fd(ctx->ret, MG_HOOK_FILE_OPEN, 1);
 }
 
 SEC("tracepoint/syscalls/sys_exit_open_by_handle_at")
 int mg_tp_exit_open_by_handle_at(struct mg_sys_exit_args *ctx)
 {
-	return mg_open_exit(ctx->ret);
+	return mg_tp_check_fd(ctx->ret, MG_HOOK_FILE_OPEN, 1);
+}
+
+SEC("tracepoint/syscalls/sys_enter_mmap")
+int mg_tp_enter_mmap(struct mg_sys_enter_args *ctx)
+{
+	if (ctx->args[3] & MAP_ANONYMOUS)
+		return 0;
+	return mg_tp_check_fd((long)ctx->args[4], MG_HOOK_MMAP, 0);
+}
+
+SEC("tracepoint/syscalls/sys_enter_recvmsg")
+int mg_tp_enter_recvmsg(struct mg_sys_enter_args *ctx)
+{
+	const struct mg_config *cfg = mg_config_get();
+	__u64 id = bpf_get_current_pid_tgid(), msg = ctx->args[1], cgid;
+
+	if (!cfg || !mg_scope_current(cfg->active_gen, &cgid))
+		return 0;
+	bpf_map_update_elem(&mg_recvmsg_args, &id, &msg, BPF_ANY);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_exit_recvmsg")
+int mg_tp_exit_recvmsg(struct mg_sys_exit_args *ctx)
+{
+	__u64 id = bpf_get_current_pid_tgid(), *msgp, off = 0;
+	struct user_msghdr msg;
+	struct cmsghdr cm;
+
+	msgp = bpf_map_lookup_elem(&mg_recvmsg_args, &id);
+	if (!msgp)
+		return 0;
+	if (bpf_probe_read_user(&msg, sizeof(msg), (void *)*msgp)) {
+		bpf_map_delete_elem(&mg_recvmsg_args, &id);
+		return 0;
+	}
+	bpf_map_delete_elem(&mg_recvmsg_args, &id);
+	if (ctx->ret < 0 || !msg.msg_control)
+		return 0;
+
+	for (int i = 0; i < MG_MAX_CMSGS; i++) {
+		__u64 nfds;
+
+		if (off + sizeof(cm) > msg.msg_controllen)
+			break;
+		if (bpf_probe_read_user(&cm, sizeof(cm), msg.msg_control + off))
+			break;
+		if (cm.cmsg_len < sizeof(cm))
+			break;
+		if (cm.cmsg_level == SOL_SOCKET && cm.cmsg_type == SCM_RIGHTS) {
+			nfds = (cm.cmsg_len - sizeof(cm)) / sizeof(int);
+			for (int j = 0; j < MG_MAX_RIGHTS; j++) {
+				int fd;
+
+				if (j >= nfds)
+					break;
+				if (bpf_probe_read_user(&fd, sizeof(fd),
+							msg.msg_control + off + sizeof(cm) + j * sizeof(int)))
+					break;
+				mg_tp_check_fd(fd, MG_HOOK_FILE_RECEIVE, 1);
+			}
+		}
+		off += (cm.cmsg_len + 7) & ~7ULL;
+	}
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_enter_io_uring_setup")
+int mg_tp_enter_io_uring_setup(void *ctx)
+{
+	const struct mg_scope_val *scope;
+	const struct mg_config *cfg;
+	struct mg_event *e;
+	__u8 verdict;
+	__u64 cgid;
+
+	cfg = mg_config_get();
+	if (!cfg)
+		return 0;
+	scope = mg_scope_current(cfg->active_gen, &cgid);
+	if (!scope)
+		return 0;
+	verdict = mg_deny_verdict(cfg, MG_VERDICT_KILL);
+	if (verdict == MG_VERDICT_KILL)
+		bpf_send_signal(SIGKILL);
+	mg_count(MG_COUNTER_INDEX(MG_HOOK_IO_URING, verdict));
+	e = mg_event_new(cfg, scope, cgid, MG_HOOK_IO_URING, verdict, MG_REASON_IO_URING);
+	if (e)
+		bpf_ringbuf_submit(e, 0);
+	return 0;
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

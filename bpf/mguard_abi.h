@@ -36,9 +36,12 @@ enum mg_hook {
 	MG_HOOK_DEVICE,		/* GPU device nodes */
 	MG_HOOK_SENDMSG4,	/* unconnected IPv4 sends (UDP sendto/sendmsg) */
 	MG_HOOK_SENDMSG6,	/* unconnected IPv6 sends */
+	MG_HOOK_MMAP,		/* mapping a file: also one opened before the scope */
+	MG_HOOK_FILE_RECEIVE,	/* a descriptor passed over a UNIX socket */
+	MG_HOOK_IO_URING,	/* io_uring set-up (fallback engine: closed) */
 	MG_HOOK__COUNT,
 };
-#define MG_HOOK_SLOTS 8	/* room for hooks in mg_config; >= MG_HOOK__COUNT */
+#define MG_HOOK_SLOTS 16	/* room for hooks in mg_config; >= MG_HOOK__COUNT */
 
 enum mg_verdict {
 	MG_VERDICT_ALLOW = 0,
@@ -54,6 +57,7 @@ enum mg_engine {
 	MG_ENGINE_LSM,		/* BPF LSM: denies with EPERM */
 	MG_ENGINE_TP_KILL,	/* syscall-exit tracepoint: SIGKILL on return */
 	MG_ENGINE_CGROUP,	/* cgroup program: denies with EPERM */
+	MG_ENGINE_COVERED,	/* needs no program: another hook sees this route */
 	MG_ENGINE__COUNT,
 };
 
@@ -67,6 +71,7 @@ enum mg_reason {
 	MG_REASON_WALK_LIMIT,	/* folder deeper than MG_MAX_DIR_DEPTH: failed closed */
 	MG_REASON_GPU,		/* a GPU device node the scope was not given */
 	MG_REASON_OUTPUT,	/* a write outside the scope's output folders */
+	MG_REASON_IO_URING,	/* io_uring bypasses the fallback engine's tracepoints */
 	MG_REASON__COUNT,
 };
 

@@ -31,6 +31,7 @@ const char *mg_reason_name(unsigned int reason)
 		[MG_REASON_WALK_LIMIT] = "walk-limit",
 		[MG_REASON_GPU] = "gpu",
 		[MG_REASON_OUTPUT] = "output",
+		[MG_REASON_IO_URING] = "io_uring",
 	};
 
 	return reason < MG_REASON__COUNT ? names[reason] : "unknown";
@@ -131,7 +132,8 @@ void mg_event_print_json(FILE *out, const struct mg_event *e, const struct mg_im
 	mg_json_string(out, comm);
 	fprintf(out, ",\"cgroup_id\":%llu,\"scope\":", (unsigned long long)e->cgroup_id);
 	mg_print_name_or_null(out, scope ? scope->name : NULL);
-	if (e->hook == MG_HOOK_FILE_OPEN)
+	if (e->hook == MG_HOOK_FILE_OPEN || e->hook == MG_HOOK_MMAP || e->hook == MG_HOOK_FILE_RECEIVE ||
+	    e->hook == MG_HOOK_IO_URING)
 		mg_print_file(out, &e->file, img);
 	else if (e->hook == MG_HOOK_DEVICE)
 		mg_print_dev(out, &e->dev);

@@ -81,11 +81,17 @@ static void mg_select_programs(struct mg_loader *l)
 	bool tp = l->engine[MG_HOOK_FILE_OPEN] == MG_ENGINE_TP_KILL;
 
 	bpf_program__set_autoload(s->progs.mg_lsm_file_open, lsm);
+	bpf_program__set_autoload(s->progs.mg_lsm_mmap_file, lsm);
+	bpf_program__set_autoload(s->progs.mg_lsm_file_receive, lsm);
 	bpf_program__set_autoload(s->progs.mg_tp_exit_open, tp);
 	bpf_program__set_autoload(s->progs.mg_tp_exit_openat, tp);
 	bpf_program__set_autoload(s->progs.mg_tp_exit_openat2, tp);
 	bpf_program__set_autoload(s->progs.mg_tp_exit_creat, tp);
 	bpf_program__set_autoload(s->progs.mg_tp_exit_open_by_handle_at, tp);
+	bpf_program__set_autoload(s->progs.mg_tp_enter_mmap, tp);
+	bpf_program__set_autoload(s->progs.mg_tp_enter_recvmsg, tp);
+	bpf_program__set_autoload(s->progs.mg_tp_exit_recvmsg, tp);
+	bpf_program__set_autoload(s->progs.mg_tp_enter_io_uring_setup, tp);
 	bpf_program__set_autoload(s->progs.mg_connect4, l->engine[MG_HOOK_CONNECT4] == MG_ENGINE_CGROUP);
 	bpf_program__set_autoload(s->progs.mg_connect6, l->engine[MG_HOOK_CONNECT6] == MG_ENGINE_CGROUP);
 	bpf_program__set_autoload(s->progs.mg_sendmsg4, l->engine[MG_HOOK_SENDMSG4] == MG_ENGINE_CGROUP);
@@ -441,10 +447,18 @@ int mg_loader_attach(struct mg_loader *l, const struct mg_image *img)
 		return -E2BIG;
 
 	switch (l->engine[MG_HOOK_FILE_OPEN]) {
-	case MG_ENGINE_LSM:
-		err = mg_link_keep(l, bpf_program__attach_lsm(s->progs.mg_lsm_file_open),
-				   s->progs.mg_lsm_file_open, "lsm_file_open");
+	case MG_ENGINE_LSM: {
+		struct { struct bpf_program *prog; const char *name; } lsms[] = {
+			{ s->progs.mg_lsm_file_open, "lsm_file_open" },
+			{ s->progs.mg_lsm_mmap_file, "lsm_mmap_file" },
+			{ s->progs.mg_lsm_file_receive, "lsm_file_receive" },
+		};
+
+		err = 0;
+		for (size_t i = 0; i < MG_ARRAY_SIZE(lsms) && !err; i++)
+			err = mg_link_keep(l, bpf_program__attach_lsm(lsms[i].prog), lsms[i].prog, lsms[i].name);
 		break;
+	}
 	case MG_ENGINE_TP_KILL: {
 		struct { struct bpf_program *prog; const char *name; } tps[] = {
 			{ s->progs.mg_tp_exit_open, "tp_sys_exit_open" },
@@ -452,10 +466,14 @@ int mg_loader_attach(struct mg_loader *l, const struct mg_image *img)
 			{ s->progs.mg_tp_exit_openat2, "tp_sys_exit_openat2" },
 			{ s->progs.mg_tp_exit_creat, "tp_sys_exit_creat" },
 			{ s->progs.mg_tp_exit_open_by_handle_at, "tp_sys_exit_open_by_handle_at" },
+			{ s->progs.mg_tp_enter_mmap, "tp_sys_enter_mmap" },
+			{ s->progs.mg_tp_enter_recvmsg, "tp_sys_enter_recvmsg" },
+			{ s->progs.mg_tp_exit_recvmsg, "tp_sys_exit_recvmsg" },
+			{ s->progs.mg_tp_enter_io_uring_setup, "tp_sys_enter_io_uring_setup" },
 		};
 
 		err = 0;
-		for (size_t i = 0; i < sizeof(tps) / sizeof(tps[0]) && !err; i++)
+		for (size_t i = 0; i < MG_ARRAY_SIZE(tps) && !err; i++)
 			err = mg_link_keep(l, bpf_program__attach(tps[i].prog), tps[i].prog, tps[i].name);
 		break;
 	}

@@ -43,6 +43,7 @@ static const char *const engine_names[MG_ENGINE__COUNT] = {
 	[MG_ENGINE_LSM] = "bpf-lsm",
 	[MG_ENGINE_TP_KILL] = "tracepoint-kill",
 	[MG_ENGINE_CGROUP] = "cgroup",
+	[MG_ENGINE_COVERED] = "covered",
 };
 
 static const char *const hook_names[MG_HOOK__COUNT] = {
@@ -52,6 +53,9 @@ static const char *const hook_names[MG_HOOK__COUNT] = {
 	[MG_HOOK_DEVICE] = "device",
 	[MG_HOOK_SENDMSG4] = "sendmsg4",
 	[MG_HOOK_SENDMSG6] = "sendmsg6",
+	[MG_HOOK_MMAP] = "mmap",
+	[MG_HOOK_FILE_RECEIVE] = "file_receive",
+	[MG_HOOK_IO_URING] = "io_uring",
 };
 
 const char *mg_engine_name(enum mg_engine e)
@@ -78,6 +82,18 @@ void mg_probe_choose_engines(struct mg_probe *p)
 		p->engine[MG_HOOK_FILE_OPEN] = MG_ENGINE_TP_KILL;
 	else
 		p->engine[MG_HOOK_FILE_OPEN] = MG_ENGINE_NONE;
+
+	/*
+	 * Descriptors mapped or received go with the file engine. io_uring needs
+	 * closing only where opens are seen at syscall exit: with BPF LSM its
+	 * opens reach file_open like any other.
+	 */
+	p->engine[MG_HOOK_MMAP] = p->engine[MG_HOOK_FILE_OPEN];
+	p->engine[MG_HOOK_FILE_RECEIVE] = p->engine[MG_HOOK_FILE_OPEN];
+	if (p->engine[MG_HOOK_FILE_OPEN] == MG_ENGINE_LSM)
+		p->engine[MG_HOOK_IO_URING] = MG_ENGINE_COVERED;
+	else
+		p->engine[MG_HOOK_IO_URING] = p->engine[MG_HOOK_FILE_OPEN];
 
 	if (p->cgroup_sock_addr && p->cgroup2_mount[0])
 		net = MG_ENGINE_CGROUP;
@@ -472,6 +488,22 @@ static void engine_note(const struct mg_probe *p, enum mg_hook h, char *buf, siz
 	char lsm[128], tp[128];
 
 	buf[0] = '\0';
+	if (p->engine[h] == MG_ENGINE_COVERED) {
+		snprintf(buf, len, "(its opens reach lsm/file_open like any other)");
+		return;
+	}
+	if (h == MG_HOOK_MMAP || h == MG_HOOK_FILE_RECEIVE || h == MG_HOOK_IO_URING) {
+		if (p->engine[h] == MG_ENGINE_TP_KILL && h == MG_HOOK_IO_URING)
+			snprintf(buf, len, "(closed: a guarded process that sets up a ring is killed)");
+		else if (p->engine[h] == MG_ENGINE_NONE)
+			snprintf(buf, len, "(as file_open)");
+		return;
+	}
+	if (h == MG_HOOK_DEVICE) {
+		if (p->engine[h] == MG_ENGINE_NONE)
+			snprintf(buf, len, "(cgroup device programs do not load, or cgroup2 not mounted)");
+		return;
+	}
 	if (h == MG_HOOK_FILE_OPEN) {
 		if (p->engine[h] == MG_ENGINE_LSM)
 			return;
@@ -566,10 +598,10 @@ static void print_text(const struct mg_probe *p, FILE *out)
 	for (int h = 0; h < MG_HOOK__COUNT; h++) {
 		engine_note(p, h, note, sizeof(note));
 		if (note[0])
-			fprintf(out, "  %-11s %-16s %s\n", mg_hook_name(h),
+			fprintf(out, "  %-13s %-16s %s\n", mg_hook_name(h),
 				mg_engine_name(p->engine[h]), note);
 		else
-			fprintf(out, "  %-11s %s\n", mg_hook_name(h), mg_engine_name(p->engine[h]));
+			fprintf(out, "  %-13s %s\n", mg_hook_name(h), mg_engine_name(p->engine[h]));
 	}
 }
 

@@ -7,6 +7,11 @@
  *   mg-try [--cgroup DIR] write PATH             open for writing (creating), write one byte
  *   mg-try [--cgroup DIR] connect ADDR PORT [tcp|udp]
  *   mg-try [--cgroup DIR] sendto ADDR PORT      one UDP datagram, no connect
+ *   mg-try [--cgroup DIR] mmap-inherited PATH   open PATH before entering DIR, then map it there
+ *   mg-try [--cgroup DIR] recv-fd PATH          a helper outside DIR opens PATH and passes the
+ *                                               descriptor over a UNIX socket
+ *   mg-try [--cgroup DIR] opath-reopen PATH     O_PATH, then reopen through /proc/self/fd
+ *   mg-try [--cgroup DIR] uring-open PATH       open PATH through io_uring, then read a byte
  *
  * Prints one line, "ok ..." or "errno NAME", and exits 0 or 1. With
  * --cgroup it first moves itself into the cgroup folder DIR.
@@ -18,7 +23,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/io_uring.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 static const char *errno_name(int e)
@@ -145,11 +154,171 @@ static int do_connect(const char *addr, const char *port, const char *proto)
 	return 0;
 }
 
+static int read_one(int fd)
+{
+	char c;
+	ssize_t n = read(fd, &c, 1);
+
+	printf("ok read=%zd\n", n);
+	return 0;
+}
+
+static int do_mmap_fd(int fd)
+{
+	char *p = mmap(NULL, 1, PROT_READ, MAP_PRIVATE, fd, 0);
+
+	if (p == MAP_FAILED)
+		return fail("mmap");
+	printf("ok mapped=%d\n", p[0] != 0);
+	munmap(p, 1);
+	return 0;
+}
+
+/* A child, still outside the cgroup, opens @path and sends the descriptor. */
+static int start_sender(const char *path, int *ret_sock)
+{
+	int sv[2];
+	pid_t pid;
+
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) < 0)
+		return -1;
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		char cbuf[CMSG_SPACE(sizeof(int))] = { 0 }, byte = 'f';
+		struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
+		struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1,
+				      .msg_control = cbuf, .msg_controllen = sizeof(cbuf) };
+		struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
+		int fd = open(path, O_RDONLY);
+
+		close(sv[0]);
+		if (fd < 0)
+			_exit(3);
+		cm->cmsg_level = SOL_SOCKET;
+		cm->cmsg_type = SCM_RIGHTS;
+		cm->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(cm), &fd, sizeof(int));
+		_exit(sendmsg(sv[1], &msg, 0) == 1 ? 0 : 4);
+	}
+	close(sv[1]);
+	*ret_sock = sv[0];
+	return pid;
+}
+
+static int do_recv_fd(int sock)
+{
+	char cbuf[CMSG_SPACE(sizeof(int))] = { 0 }, byte;
+	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1,
+			      .msg_control = cbuf, .msg_controllen = sizeof(cbuf) };
+	struct cmsghdr *cm;
+	int fd;
+
+	if (recvmsg(sock, &msg, 0) < 0)
+		return fail("recvmsg");
+	cm = CMSG_FIRSTHDR(&msg);
+	if (!cm || cm->cmsg_type != SCM_RIGHTS || (msg.msg_flags & MSG_CTRUNC)) {
+		/* The kernel refused to install the descriptor (file_receive). */
+		printf("denied no-fd\n");
+		return 1;
+	}
+	memcpy(&fd, CMSG_DATA(cm), sizeof(int));
+	return read_one(fd);
+}
+
+static int do_opath_reopen(const char *path)
+{
+	char proc[64];
+	int fd = open(path, O_PATH), fd2;
+
+	if (fd < 0)
+		return fail("open O_PATH");
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+	fd2 = open(proc, O_RDONLY);
+	if (fd2 < 0)
+		return fail("reopen");
+	return read_one(fd2);
+}
+
+/* The smallest io_uring client: one IORING_OP_OPENAT, then a plain read. */
+static int do_uring_open(const char *path)
+{
+	struct io_uring_params p = { 0 };
+	struct io_uring_sqe *sqes;
+	struct io_uring_cqe *cqe;
+	unsigned int *sq_tail, *sq_array, *cq_head, *cq_tail, *cq_mask, *sq_mask;
+	char *sq, *cq;
+	int ring, res;
+
+	ring = syscall(__NR_io_uring_setup, 4, &p);
+	if (ring < 0)
+		return fail("io_uring_setup");
+	sq = mmap(NULL, p.sq_off.array + p.sq_entries * sizeof(unsigned int), PROT_READ | PROT_WRITE,
+		  MAP_SHARED | MAP_POPULATE, ring, IORING_OFF_SQ_RING);
+	cq = mmap(NULL, p.cq_off.cqes + p.cq_entries * sizeof(struct io_uring_cqe), PROT_READ | PROT_WRITE,
+		  MAP_SHARED | MAP_POPULATE, ring, IORING_OFF_CQ_RING);
+	sqes = mmap(NULL, p.sq_entries * sizeof(struct io_uring_sqe), PROT_READ | PROT_WRITE,
+		    MAP_SHARED | MAP_POPULATE, ring, IORING_OFF_SQES);
+	if (sq == MAP_FAILED || cq == MAP_FAILED || sqes == MAP_FAILED)
+		return fail("mmap ring");
+	sq_tail = (unsigned int *)(sq + p.sq_off.tail);
+	sq_mask = (unsigned int *)(sq + p.sq_off.ring_mask);
+	sq_array = (unsigned int *)(sq + p.sq_off.array);
+	cq_head = (unsigned int *)(cq + p.cq_off.head);
+	cq_tail = (unsigned int *)(cq + p.cq_off.tail);
+	cq_mask = (unsigned int *)(cq + p.cq_off.ring_mask);
+
+	memset(&sqes[0], 0, sizeof(sqes[0]));
+	sqes[0].opcode = IORING_OP_OPENAT;
+	sqes[0].fd = AT_FDCWD;
+	sqes[0].addr = (unsigned long)path;
+	sqes[0].open_flags = O_RDONLY;
+	sq_array[*sq_tail & *sq_mask] = 0;
+	__atomic_store_n(sq_tail, *sq_tail + 1, __ATOMIC_RELEASE);
+	if (syscall(__NR_io_uring_enter, ring, 1, 1, IORING_ENTER_GETEVENTS, NULL, 0) < 0)
+		return fail("io_uring_enter");
+	if (__atomic_load_n(cq_tail, __ATOMIC_ACQUIRE) == *cq_head) {
+		fprintf(stderr, "mg-try: no completion\n");
+		return 2;
+	}
+	cqe = (struct io_uring_cqe *)(cq + p.cq_off.cqes) + (*cq_head & *cq_mask);
+	res = cqe->res;
+	if (res < 0) {
+		errno = -res;
+		return fail("io_uring openat");
+	}
+	return read_one(res);
+}
+
 int main(int argc, char **argv)
 {
 	int i = 1;
 
 	setvbuf(stdout, NULL, _IONBF, 0);
+	/* What must happen before entering the cgroup: the inherited descriptors. */
+	if (argc >= 5 && strcmp(argv[1], "--cgroup") == 0 && strcmp(argv[3], "mmap-inherited") == 0) {
+		int fd = open(argv[4], O_RDONLY);
+
+		if (fd < 0)
+			return fail("open before entering the scope");
+		if (enter_cgroup(argv[2]) < 0)
+			return 2;
+		return do_mmap_fd(fd);
+	}
+	if (argc >= 5 && strcmp(argv[1], "--cgroup") == 0 && strcmp(argv[3], "recv-fd") == 0) {
+		int sock, status, rc;
+		pid_t pid = start_sender(argv[4], &sock);
+
+		if (pid < 0)
+			return fail("start the sender");
+		if (enter_cgroup(argv[2]) < 0)
+			return 2;
+		rc = do_recv_fd(sock);
+		waitpid(pid, &status, 0);
+		return rc;
+	}
 	if (i + 1 < argc && strcmp(argv[i], "--cgroup") == 0) {
 		if (enter_cgroup(argv[i + 1]) < 0) {
 			fprintf(stderr, "mg-try: cannot enter cgroup '%s': %s\n", argv[i + 1], strerror(errno));
@@ -159,6 +328,25 @@ int main(int argc, char **argv)
 	}
 	if (i + 1 < argc && strcmp(argv[i], "open") == 0)
 		return do_open(argv[i + 1]);
+	if (i + 1 < argc && strcmp(argv[i], "recv-fd") == 0) {
+		int sock, status, rc;
+		pid_t pid = start_sender(argv[i + 1], &sock);
+
+		if (pid < 0)
+			return fail("start the sender");
+		rc = do_recv_fd(sock);
+		waitpid(pid, &status, 0);
+		return rc;
+	}
+	if (i + 1 < argc && strcmp(argv[i], "opath-reopen") == 0)
+		return do_opath_reopen(argv[i + 1]);
+	if (i + 1 < argc && strcmp(argv[i], "uring-open") == 0)
+		return do_uring_open(argv[i + 1]);
+	if (i + 1 < argc && strcmp(argv[i], "mmap-inherited") == 0) {
+		int fd = open(argv[i + 1], O_RDONLY);
+
+		return fd < 0 ? fail("open") : do_mmap_fd(fd);
+	}
 	if (i + 2 < argc && strcmp(argv[i], "sendto") == 0)
 		return do_sendto(argv[i + 1], argv[i + 2]);
 	if (i + 1 < argc && strcmp(argv[i], "write") == 0)

@@ -239,6 +239,47 @@ check "open of a file outside every model folder works" grep -qx 'ok read=1' "$T
 mv "$TMP/moved.bin" "$TMP/models/frontier/sub/moved.bin"
 expect_file_denied "open of that file once renamed into a model folder" "$TMP/models/frontier/sub/moved.bin"
 
+# --- every other route to a file ----------------------------------------------------------
+# expect_route_denied NAME LSM-OUTPUT ARGS...: on BPF LSM the call fails with LSM-OUTPUT;
+# on the fallback engine the process dies before it can read a byte.
+expect_route_denied() {
+	name=$1
+	want=$2
+	shift 2
+	st=$(try_in_scope "$TMP/out" "$@")
+	case "$ENGINE" in
+	bpf-lsm) check "$name: refused in scope" grep -qx "$want" "$TMP/out" ;;
+	*) check "$name: killed in scope before reading" [ "$st" = 137 ] && ! grep -Eq 'read=|mapped=' "$TMP/out" ;;
+	esac
+}
+mkdir -p "$TMP/bind"
+if mount --bind "$TMP/models/frontier" "$TMP/bind"; then
+	expect_file_denied "open through a bind mount of a model folder" "$TMP/bind/model-00001.safetensors"
+	umount "$TMP/bind"
+else
+	fail "bind mount for the bind-mount route"
+fi
+expect_route_denied "O_PATH, then reopen through /proc/self/fd" 'errno EPERM' opath-reopen "$PROHIBITED"
+try_in_scope "$TMP/out" opath-reopen "$TMP/notes.txt" >/dev/null
+check "O_PATH and reopen of an ordinary file works" grep -qx 'ok read=1' "$TMP/out"
+expect_route_denied "mmap of a descriptor opened before entering the scope" 'errno EPERM' mmap-inherited "$PROHIBITED"
+try_in_scope "$TMP/out" mmap-inherited "$TMP/models/small/model.gguf" >/dev/null
+check "mmap of an allowed model opened before entering the scope works" grep -qx 'ok mapped=1' "$TMP/out"
+expect_route_denied "a descriptor passed over a UNIX socket" 'denied no-fd' recv-fd "$PROHIBITED"
+try_in_scope "$TMP/out" recv-fd "$TMP/notes.txt" >/dev/null
+check "an ordinary file's descriptor passed over a UNIX socket works" grep -qx 'ok read=1' "$TMP/out"
+expect_route_denied "open through io_uring" 'errno EPERM' uring-open "$PROHIBITED"
+case "$ENGINE" in
+bpf-lsm)
+	try_in_scope "$TMP/out" uring-open "$TMP/notes.txt" >/dev/null
+	check "io_uring open of an ordinary file works (its opens reach file_open)" grep -qx 'ok read=1' "$TMP/out"
+	;;
+*)
+	check "event for the closed io_uring route" wait_for 5 has_line "$TMP/events.jsonl" \
+		'"hook":"io_uring"' '"verdict":"kill"' '"reason":"io_uring"'
+	;;
+esac
+
 # --- outputs ---------------------------------------------------------------------------
 try_in_scope "$TMP/out" write "$TMP/outputs/deep/er/answer.txt" >/dev/null
 check "a write under the scope's output folder works" grep -qx 'ok wrote=1' "$TMP/out"
@@ -289,6 +330,12 @@ sleep 1
 before=$(wc -l <"$TMP/events.jsonl")
 try_outside "$TMP/out" open "$PROHIBITED" >/dev/null
 try_outside "$TMP/out" open "$TMP/dev/nvidia1" >/dev/null
+try_outside "$TMP/out" mmap-inherited "$PROHIBITED" >/dev/null
+check "mmap of a prohibited file outside every scope works" grep -qx 'ok mapped=1' "$TMP/out"
+try_outside "$TMP/out" recv-fd "$PROHIBITED" >/dev/null
+check "receiving a prohibited file's descriptor outside every scope works" grep -qx 'ok read=1' "$TMP/out"
+try_outside "$TMP/out" uring-open "$PROHIBITED" >/dev/null
+check "io_uring outside every scope works" grep -qx 'ok read=1' "$TMP/out"
 try_outside "$TMP/out" sendto 127.0.0.1 "$PORT_DENIED" >/dev/null
 check "udp sendto outside every scope works" grep -qx 'ok sent' "$TMP/out"
 try_outside "$TMP/out" connect 127.0.0.1 "$PORT_DENIED" >/dev/null

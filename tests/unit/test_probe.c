@@ -56,6 +56,11 @@ static void test_engines_lsm(void **state)
 	assert_int_equal(p.engine[MG_HOOK_FILE_OPEN], MG_ENGINE_LSM);
 	assert_int_equal(p.engine[MG_HOOK_CONNECT4], MG_ENGINE_CGROUP);
 	assert_int_equal(p.engine[MG_HOOK_CONNECT6], MG_ENGINE_CGROUP);
+	/* Mapped and received files go with the file engine; io_uring needs nothing more. */
+	assert_int_equal(p.engine[MG_HOOK_MMAP], MG_ENGINE_LSM);
+	assert_int_equal(p.engine[MG_HOOK_FILE_RECEIVE], MG_ENGINE_LSM);
+	assert_int_equal(p.engine[MG_HOOK_IO_URING], MG_ENGINE_COVERED);
+	assert_string_equal(mg_engine_name(MG_ENGINE_COVERED), "covered");
 
 	/* Loading alone is not enough: bpf must be in the active list, and BTF present. */
 	p.lsm_bpf_active = false;
@@ -212,7 +217,8 @@ static void test_json(void **state)
 		"\"landlock_abi\":7",
 		("\"engines\":{\"file_open\":\"tracepoint-kill\",\"connect4\":\"cgroup\","
 		 "\"connect6\":\"cgroup\",\"device\":\"cgroup\",\"sendmsg4\":\"cgroup\","
-		 "\"sendmsg6\":\"cgroup\"}"),
+		 "\"sendmsg6\":\"cgroup\",\"mmap\":\"tracepoint-kill\",\"file_receive\":\"tracepoint-kill\","
+		 "\"io_uring\":\"tracepoint-kill\"}"),
 	};
 	struct mg_probe p;
 	char *json;
