@@ -43,3 +43,51 @@ count_lines() {
 }
 
 has_line() { [ "$(count_lines "$@")" -gt 0 ]; }
+
+# --- trying things from inside a scope and from outside every scope -------------
+# The scope's cgroup is $SCOPE_CG, the file engine $ENGINE, the output $TMP/out.
+
+# try_in_scope OUTFILE ARGS...: run mg-try inside the scope; prints its exit status.
+try_in_scope() {
+	out=$1
+	shift
+	"$TRY" --cgroup "$SCOPE_CG" "$@" >"$out" 2>/dev/null
+	echo $?
+}
+try_outside() {
+	out=$1
+	shift
+	"$TRY" "$@" >"$out" 2>/dev/null
+	echo $?
+}
+
+# expect_denied NAME PATH: the open fails (LSM) or the process dies before reading (fallback).
+expect_file_denied() {
+	st=$(try_in_scope "$TMP/out" open "$2")
+	case "$ENGINE" in
+	bpf-lsm) check "$1: EPERM in scope" grep -qx 'errno EPERM' "$TMP/out" ;;
+	*) check "$1: killed in scope before reading" [ "$st" = 137 ] && ! grep -q read= "$TMP/out" ;;
+	esac
+}
+
+
+expect_write_denied() {
+	st=$(try_in_scope "$TMP/out" write "$2")
+	case "$ENGINE" in
+	bpf-lsm) check "$1: EPERM in scope" grep -qx 'errno EPERM' "$TMP/out" ;;
+	*) check "$1: killed in scope before writing" [ "$st" = 137 ] && ! grep -q wrote= "$TMP/out" ;;
+	esac
+}
+
+# expect_route_denied NAME LSM-OUTPUT ARGS...: on BPF LSM the call fails with LSM-OUTPUT;
+# on the fallback engine the process dies before it can read a byte.
+expect_route_denied() {
+	name=$1
+	want=$2
+	shift 2
+	st=$(try_in_scope "$TMP/out" "$@")
+	case "$ENGINE" in
+	bpf-lsm) check "$name: refused in scope" grep -qx "$want" "$TMP/out" ;;
+	*) check "$name: killed in scope before reading" [ "$st" = 137 ] && ! grep -Eq 'read=|mapped=' "$TMP/out" ;;
+	esac
+}
