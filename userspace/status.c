@@ -18,24 +18,6 @@
 #include "status.h"
 #include "util.h"
 
-#define MG_STATUS_MAX_LINKS 64
-
-struct mg_status_link {
-	char pin[96];
-	char prog[64];
-	__u32 prog_id;
-	__u64 cgroup_id;	/* 0 unless a cgroup link */
-};
-
-struct mg_status {
-	struct mg_config cfg;
-	struct mg_control ctl;
-	__u64 counters[MG_COUNTERS];
-	size_t nscopes;
-	struct mg_status_link links[MG_STATUS_MAX_LINKS];
-	size_t nlinks;
-};
-
 static int mg_pinned_fd(const char *pin_dir, const char *name)
 {
 	char path[PATH_MAX];
@@ -116,7 +98,7 @@ static void mg_read_link(const char *pin_dir, const char *name, struct mg_status
 	close(fd);
 }
 
-static int mg_status_read(const char *pin_dir, struct mg_status *st)
+int mg_status_read(const char *pin_dir, struct mg_status *st)
 {
 	struct dirent *de;
 	__u32 zero = 0;
@@ -159,6 +141,18 @@ static int mg_status_read(const char *pin_dir, struct mg_status *st)
 	}
 	closedir(dir);
 	return 0;
+}
+
+const char *mg_error_name(unsigned int err)
+{
+	static const char *const names[MG_ERR__COUNT] = {
+		[MG_ERR_RINGBUF_FULL] = "events_dropped",
+		[MG_ERR_NO_CONFIG] = "config_unreadable",
+		[MG_ERR_FD_LOOKUP] = "fd_unresolved",
+		[MG_ERR_WALK_LIMIT] = "walk_limit",
+	};
+
+	return err < MG_ERR__COUNT ? names[err] : "unknown";
 }
 
 static const char *const mg_error_names[MG_ERR__COUNT] = {
