@@ -101,7 +101,11 @@ enum mg_error {
 struct mg_config {
 	__u32 active_gen;	/* 0: no policy yet, nothing is guarded */
 	__u32 mode;		/* enum mg_mode */
-	__u32 pad[2];
+	__u32 daemon_pid;	/* the daemon that owns the pins; 0: none */
+	__u32 reload_seq;	/* bumped after every reload attempt */
+	__s32 reload_err;	/* 0, or the negative errno of the last failed reload */
+	__u32 pad;
+	__u64 loaded_at;	/* unix seconds of the generation in force */
 	__u8 engine[MG_HOOK_SLOTS]; /* enum mg_engine, written by the loader */
 };
 

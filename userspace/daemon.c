@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <bpf/libbpf.h>
@@ -17,22 +18,30 @@
 #include "policy.h"
 #include "probe.h"
 
-static volatile sig_atomic_t mg_stop_requested;
+/* Set by signal handlers, acted on by the main loop. */
+static volatile sig_atomic_t mg_stop_signal;	/* SIGINT, SIGTERM: detach everything */
+static volatile sig_atomic_t mg_release_signal;	/* SIGUSR1: exit, leave enforcing */
+static volatile sig_atomic_t mg_reload_signal;	/* SIGHUP */
+
+static void mg_on_signal(int sig)
+{
+	if (sig == SIGHUP)
+		mg_reload_signal = 1;
+	else if (sig == SIGUSR1)
+		mg_release_signal = 1;
+	else
+		mg_stop_signal = sig;
+}
 
 struct mg_created_cgroup {
 	char *path;
 	int levels;			/* how many folders up to take back */
 };
 
-static void mg_on_stop(int sig)
-{
-	mg_stop_requested = sig;
-}
-
 struct mg_daemon {
 	const struct mg_daemon_opts *opts;
 	char cgroup_root[PATH_MAX];
-	struct mg_policy *policy;
+	struct mg_policy *policy;	/* in force */
 	struct mg_image *img;
 	struct mg_loader *loader;
 	struct ring_buffer *rb;
@@ -53,56 +62,135 @@ static int mg_on_event(void *ctx, void *data, size_t size)
 	return 0;
 }
 
-static int mg_load_policy(struct mg_daemon *d)
+/* A scope's cgroup may not exist yet (mguard run, a unit not started). */
+static int mg_create_scope_cgroups(struct mg_daemon *d, const struct mg_policy *policy)
 {
-	struct mg_compile_opts copts = { .cgroup_root = d->cgroup_root };
-	struct mg_diags diags = {};
-	int err;
-
-	err = mg_policy_load_dir(d->opts->policy_dir, &d->policy, &diags);
-	if (err) {
-		mg_diags_print(&diags, stderr);
-		mg_diags_free(&diags);
-		mg_err("policy '%s' has errors: nothing was loaded", d->opts->policy_dir);
-		return err;
-	}
-
-	/* A scope's cgroup may not exist yet (mguard run, a unit not started). */
-	for (size_t i = 0; i < d->policy->nscopes; i++) {
-		const struct mg_scope *s = &d->policy->scopes[i];
+	for (size_t i = 0; i < policy->nscopes; i++) {
+		const struct mg_scope *s = &policy->scopes[i];
+		struct mg_created_cgroup *v;
 		char path[PATH_MAX];
-		int created;
+		int created, err;
 
 		err = mg_cgroup_create(d->cgroup_root, s->cgroup, &created);
 		if (err)
 			return mg_log_errno(err, "failed to create cgroup '%s' of scope '%s'", s->cgroup, s->name);
-		if (created) {
-			struct mg_created_cgroup *v = realloc(d->created, (d->ncreated + 1) * sizeof(*v));
-
-			if (!v)
-				return -ENOMEM;
-			d->created = v;
-			snprintf(path, sizeof(path), "%s%s", d->cgroup_root, s->cgroup);
-			v[d->ncreated].path = strdup(path);
-			v[d->ncreated].levels = created;
-			if (!v[d->ncreated].path)
-				return -ENOMEM;
-			d->ncreated++;
-			mg_info("created cgroup '%s' for scope '%s'", path, s->name);
-		}
+		if (!created)
+			continue;
+		v = realloc(d->created, (d->ncreated + 1) * sizeof(*v));
+		if (!v)
+			return -ENOMEM;
+		d->created = v;
+		snprintf(path, sizeof(path), "%s%s", d->cgroup_root, s->cgroup);
+		v[d->ncreated].path = strdup(path);
+		v[d->ncreated].levels = created;
+		if (!v[d->ncreated].path)
+			return -ENOMEM;
+		d->ncreated++;
+		mg_info("created cgroup '%s' for scope '%s'", path, s->name);
 	}
+	return 0;
+}
 
-	err = mg_compile(d->policy, &copts, &d->img, &diags);
+/*
+ * Parse, validate and compile the policy folder into a new policy and image;
+ * nothing in force changes. Every error is reported; on failure nothing is
+ * returned.
+ */
+static int mg_compile_policy(struct mg_daemon *d, struct mg_policy **ret_policy,
+			     struct mg_image **ret_img)
+{
+	struct mg_compile_opts copts = { .cgroup_root = d->cgroup_root };
+	struct mg_diags diags = {};
+	struct mg_policy *policy;
+	int err;
+
+	err = mg_policy_load_dir(d->opts->policy_dir, &policy, &diags);
 	if (err) {
 		mg_diags_print(&diags, stderr);
 		mg_diags_free(&diags);
-		mg_err("policy '%s' cannot be applied on this system: nothing was loaded",
+		mg_err("policy '%s' has errors: nothing was changed", d->opts->policy_dir);
+		return err;
+	}
+	err = mg_create_scope_cgroups(d, policy);
+	if (!err)
+		err = mg_compile(policy, &copts, ret_img, &diags);
+	mg_diags_print(&diags, stderr);	/* errors, or refused licences and models */
+	mg_diags_free(&diags);
+	if (err) {
+		mg_policy_free(policy);
+		mg_err("policy '%s' cannot be applied on this system: nothing was changed",
 		       d->opts->policy_dir);
 		return err;
 	}
-	mg_diags_print(&diags, stderr);	/* refused licences and models */
-	mg_diags_free(&diags);
+	*ret_policy = policy;
 	return 0;
+}
+
+/*
+ * Put a compiled policy in force: programs for new scopes first (they let
+ * everything through until the flip), then the new generation in one write,
+ * then detach what served scopes that are gone. There is no moment in which
+ * a decision uses neither policy, or both.
+ */
+static int mg_switch_policy(struct mg_daemon *d, struct mg_policy *policy, struct mg_image *img)
+{
+	uint32_t gen;
+	int err;
+
+	err = mg_loader_attach(d->loader, img);
+	if (!err)
+		err = mg_loader_apply(d->loader, img, &gen);
+	if (err)
+		return err;
+	mg_loader_detach_stale(d->loader, img);
+
+	mg_image_free(d->img);
+	mg_policy_free(d->policy);
+	d->img = img;
+	d->policy = policy;
+	mg_info("policy '%s' generation %u in force: %zu scopes, %zu weight files, %zu egress prefixes, mode %s",
+		d->opts->policy_dir, gen, img->nscopes, img->ninodes, img->negress,
+		img->mode == MG_MODE_AUDIT ? "audit" : "enforce");
+	return 0;
+}
+
+static void mg_daemon_reload(struct mg_daemon *d)
+{
+	struct mg_policy *policy;
+	struct mg_image *img;
+	int err;
+
+	mg_info("reloading policy '%s'", d->opts->policy_dir);
+	err = mg_compile_policy(d, &policy, &img);
+	if (!err) {
+		err = mg_switch_policy(d, policy, img);
+		if (err) {
+			mg_image_free(img);
+			mg_policy_free(policy);
+		}
+	}
+	if (err)
+		mg_err("reload failed: the previous policy stays in force");
+	mg_loader_set_reload_result(d->loader, err);
+}
+
+/*
+ * Has a scope's cgroup been removed or re-created since the policy was
+ * compiled? A re-created cgroup has a new id, which the maps do not hold:
+ * the daemon recompiles (and re-creates a missing one) so the scope is
+ * guarded again.
+ */
+static bool mg_scopes_moved(const struct mg_daemon *d)
+{
+	for (size_t i = 0; i < d->img->nscopes; i++) {
+		char path[PATH_MAX];
+		uint64_t id;
+
+		snprintf(path, sizeof(path), "%s%s", d->cgroup_root, d->img->scopes[i].cgroup);
+		if (mg_cgroup_id(path, &id) || id != d->img->scopes[i].cgroup_id)
+			return true;
+	}
+	return false;
 }
 
 static size_t mg_room_for(size_t n)
@@ -114,8 +202,9 @@ static size_t mg_room_for(size_t n)
 static int mg_daemon_setup(struct mg_daemon *d)
 {
 	struct mg_loader_opts lopts = { .pin_dir = d->opts->pin_dir };
+	struct mg_policy *policy;
+	struct mg_image *img;
 	struct mg_probe probe;
-	uint32_t gen;
 	int err;
 
 	if (geteuid() != 0) {
@@ -141,52 +230,53 @@ static int mg_daemon_setup(struct mg_daemon *d)
 		}
 	}
 
-	err = mg_load_policy(d);
+	err = mg_compile_policy(d, &policy, &img);
 	if (err)
 		return err;
 
 	lopts.cgroup_root = d->cgroup_root;
-	lopts.max_inodes = mg_room_for(d->img->ninodes);
-	lopts.max_egress = mg_room_for(d->img->negress);
-	lopts.max_licenses = mg_room_for(d->img->nlicenses);
-	lopts.max_devices = mg_room_for(d->img->ndevices);
-	lopts.max_outputs = mg_room_for(d->img->noutputs);
+	lopts.max_inodes = mg_room_for(img->ninodes);
+	lopts.max_egress = mg_room_for(img->negress);
+	lopts.max_licenses = mg_room_for(img->nlicenses);
+	lopts.max_devices = mg_room_for(img->ndevices);
+	lopts.max_outputs = mg_room_for(img->noutputs);
 	err = mg_loader_load(&lopts, &d->loader);
-	if (err)
+	if (!err)
+		err = mg_switch_policy(d, policy, img);
+	if (err) {
+		mg_image_free(img);
+		mg_policy_free(policy);
 		return err;
-	err = mg_loader_apply(d->loader, d->img, &gen);
-	if (err)
-		return err;
-	err = mg_loader_attach(d->loader, d->img);
-	if (err)
-		return err;
+	}
 
 	d->rb = ring_buffer__new(mg_loader_events_fd(d->loader), mg_on_event, d, NULL);
 	if (!d->rb)
 		return mg_log_errno(-errno, "failed to open the event ring buffer");
 	d->boot_offset = mg_boot_to_realtime_offset();
 
-	mg_info("policy '%s' generation %u in force: %zu scopes, %zu weight files, %zu egress prefixes, mode %s",
-		d->opts->policy_dir, gen, d->img->nscopes, d->img->ninodes, d->img->negress,
-		d->img->mode == MG_MODE_AUDIT ? "audit" : "enforce");
 	for (int h = 0; h < MG_HOOK__COUNT; h++)
-		mg_info("hook %-10s engine %s", mg_hook_name(h), mg_engine_name(probe.engine[h]));
+		mg_info("hook %-13s engine %s", mg_hook_name(h), mg_engine_name(probe.engine[h]));
 	mg_info("ready");
 	return 0;
 }
 
-static void mg_daemon_teardown(struct mg_daemon *d)
+static void mg_daemon_teardown(struct mg_daemon *d, bool leave_enforcing)
 {
 	ring_buffer__free(d->rb);
-	mg_loader_destroy(d->loader);
-	/* Only what this daemon made, deepest first, and only when empty. */
-	for (size_t i = d->ncreated; i-- > 0;) {
-		int err = mg_cgroup_remove(d->created[i].path, d->created[i].levels);
+	if (leave_enforcing) {
+		mg_loader_release(d->loader);
+	} else {
+		mg_loader_destroy(d->loader);
+		/* Only what this daemon made, deepest first, and only when empty. */
+		for (size_t i = d->ncreated; i-- > 0;) {
+			int err = mg_cgroup_remove(d->created[i].path, d->created[i].levels);
 
-		if (err)
-			mg_warn("left cgroup '%s' in place: %s", d->created[i].path, strerror(-err));
-		free(d->created[i].path);
+			if (err)
+				mg_warn("left cgroup '%s' in place: %s", d->created[i].path, strerror(-err));
+		}
 	}
+	for (size_t i = 0; i < d->ncreated; i++)
+		free(d->created[i].path);
 	free(d->created);
 	mg_image_free(d->img);
 	mg_policy_free(d->policy);
@@ -194,19 +284,33 @@ static void mg_daemon_teardown(struct mg_daemon *d)
 
 int mg_daemon_run(const struct mg_daemon_opts *opts)
 {
-	struct sigaction sa = { .sa_handler = mg_on_stop };
+	struct sigaction sa = { .sa_handler = mg_on_signal };
 	struct mg_daemon d = { .opts = opts };
+	time_t last_check = 0;
 	int err;
 
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	sigaction(SIGUSR1, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
 	err = mg_daemon_setup(&d);
-	while (!err && !mg_stop_requested) {
-		int n = ring_buffer__poll(d.rb, 200);
+	while (!err && !mg_stop_signal && !mg_release_signal) {
+		int n;
 
+		if (mg_reload_signal) {
+			mg_reload_signal = 0;
+			mg_daemon_reload(&d);
+		} else if (time(NULL) != last_check) {
+			last_check = time(NULL);	/* at most once a second */
+			if (mg_scopes_moved(&d)) {
+				mg_warn("a scope's cgroup was removed or re-created: recompiling");
+				mg_daemon_reload(&d);
+			}
+		}
+		n = ring_buffer__poll(d.rb, 200);
 		if (n < 0 && n != -EINTR) {
 			err = mg_log_errno(n, "failed to read the event ring buffer");
 			break;
@@ -216,8 +320,14 @@ int mg_daemon_run(const struct mg_daemon_opts *opts)
 	if (d.rb)
 		ring_buffer__consume(d.rb);
 	fflush(opts->events);
-	if (mg_stop_requested)
-		mg_info("stopping on signal %d: detaching every hook", (int)mg_stop_requested);
-	mg_daemon_teardown(&d);
+	if (mg_release_signal && !err)
+		mg_info("exiting on SIGUSR1: every hook stays attached and pinned for the next daemon");
+	else if (mg_stop_signal)
+		mg_info("stopping on signal %d: detaching every hook", (int)mg_stop_signal);
+	/*
+	 * SIGUSR1 leaves everything enforcing; so does a failed start that had
+	 * adopted a previous daemon's state: what was in force stays in force.
+	 */
+	mg_daemon_teardown(&d, (mg_release_signal && !err) || (err && mg_loader_adopted(d.loader)));
 	return err;
 }

@@ -10,6 +10,8 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
+#include <signal.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <bpf/bpf.h>
@@ -21,20 +23,27 @@
 #include "mguard.skel.h"
 #include "pins.h"
 #include "probe.h"
+#include "status.h"
 #include "util.h"
 
 #define MG_BPF_FS_MAGIC 0xcafe4a11
 #define MG_TRACEFS_MAGIC 0x74726163
-#define MG_MAX_LINKS (16 + 6 * MG_MAX_SCOPES)
+/* An attachment this loader made, and what it serves. */
+struct mg_loader_link {
+	struct bpf_link *link;
+	uint64_t owner;			/* cgroup id of the scope it serves; 0: every process */
+	char name[96];			/* pinned as link_<name> */
+};
 
 struct mg_loader {
 	struct mguard_bpf *skel;
 	char pin_dir[256];
 	char cgroup_root[PATH_MAX];
 	enum mg_engine engine[MG_HOOK__COUNT];
-	struct bpf_link *links[MG_MAX_LINKS];
-	size_t nlinks;
-	int maps_pinned;
+	struct mg_loader_link *links;
+	size_t nlinks, cap;
+	int global_attached;
+	int adopted;			/* maps reused from a daemon that is gone */
 };
 
 static int mg_libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
@@ -99,20 +108,63 @@ static void mg_select_programs(struct mg_loader *l)
 	bpf_program__set_autoload(s->progs.mg_device, l->engine[MG_HOOK_DEVICE] == MG_ENGINE_CGROUP);
 }
 
-static int mg_pin_maps(struct mg_loader *l)
+/*
+ * Every map that holds policy or state is pinned, so enforcement survives the
+ * daemon and a new daemon adopts the maps as they are. The ring buffer and
+ * the per-thread scratch map are the daemon's own.
+ */
+static struct bpf_map **mg_pinned_maps(struct mg_loader *l, size_t *n)
 {
-	struct bpf_map *maps[] = {
-		l->skel->maps.mg_config, l->skel->maps.mg_control, l->skel->maps.mg_counters,
-		l->skel->maps.mg_scopes,
-	};
-	char path[PATH_MAX];
+	static struct bpf_map *maps[16];
+	struct mguard_bpf *s = l->skel;
+	size_t i = 0;
 
-	for (size_t i = 0; i < sizeof(maps) / sizeof(maps[0]); i++) {
+	maps[i++] = s->maps.mg_config;
+	maps[i++] = s->maps.mg_control;
+	maps[i++] = s->maps.mg_counters;
+	maps[i++] = s->maps.mg_scopes;
+	maps[i++] = s->maps.mg_inodes;
+	maps[i++] = s->maps.mg_egress;
+	maps[i++] = s->maps.mg_licenses;
+	maps[i++] = s->maps.mg_outputs;
+	maps[i++] = s->maps.mg_devices;
+	maps[i++] = s->maps.mg_gpu_majors;
+	*n = i;
+	return maps;
+}
+
+/* Size the maps, and point each pinnable one at its pin: libbpf reuses what is there. */
+static int mg_prepare_maps(struct mg_loader *l, const struct mg_loader_opts *opts)
+{
+	struct mguard_bpf *s = l->skel;
+	struct bpf_map **maps;
+	char path[PATH_MAX];
+	size_t n;
+
+	bpf_map__set_max_entries(s->maps.mg_inodes, opts->max_inodes);
+	bpf_map__set_max_entries(s->maps.mg_egress, opts->max_egress);
+	bpf_map__set_max_entries(s->maps.mg_licenses, opts->max_licenses);
+	bpf_map__set_max_entries(s->maps.mg_devices, opts->max_devices);
+	bpf_map__set_max_entries(s->maps.mg_outputs, opts->max_outputs);
+
+	maps = mg_pinned_maps(l, &n);
+	for (size_t i = 0; i < n; i++) {
 		mg_pin_path(l, path, sizeof(path), bpf_map__name(maps[i]));
-		if (bpf_map__pin(maps[i], path))
-			return mg_log_errno(-errno, "failed to pin map '%s'", path);
+		if (l->adopted) {
+			struct bpf_map_info info = {};
+			__u32 len = sizeof(info);
+			int fd = bpf_obj_get(path);
+
+			/* An adopted map keeps its size: reuse needs an exact match. */
+			if (fd >= 0) {
+				if (bpf_obj_get_info_by_fd(fd, &info, &len) == 0)
+					bpf_map__set_max_entries(maps[i], info.max_entries);
+				close(fd);
+			}
+		}
+		if (bpf_map__set_pin_path(maps[i], path))
+			return mg_log_errno(-errno, "failed to set the pin path of map '%s'", bpf_map__name(maps[i]));
 	}
-	l->maps_pinned = 1;
 	return 0;
 }
 
@@ -121,6 +173,7 @@ int mg_loader_load(const struct mg_loader_opts *opts, struct mg_loader **ret)
 	struct mg_config cfg = {};
 	struct mg_loader *l;
 	__u32 zero = 0;
+	pid_t other;
 	int err;
 
 	libbpf_set_print(mg_libbpf_print);
@@ -137,14 +190,21 @@ int mg_loader_load(const struct mg_loader_opts *opts, struct mg_loader **ret)
 
 	if (mkdir(l->pin_dir, 0700) < 0) {
 		err = -errno;
-		if (err == -EEXIST)
-			mg_err("pin folder '%s' is in use: is another mguard running? "
-			       "('mguard stop --pin-dir %s' removes what a dead one left)",
-			       l->pin_dir, l->pin_dir);
-		else
+		if (err != -EEXIST) {
 			mg_log_errno(err, "failed to create pin folder '%s'", l->pin_dir);
-		l->pin_dir[0] = '\0';	/* not ours: never remove it */
-		goto out_destroy;
+			l->pin_dir[0] = '\0';	/* not ours: never remove it */
+			goto out_destroy;
+		}
+		other = mg_status_daemon(l->pin_dir);
+		if (other) {
+			mg_err("mguard is already running (pid %d, pin folder '%s')", (int)other, l->pin_dir);
+			l->pin_dir[0] = '\0';
+			err = -EBUSY;
+			goto out_destroy;
+		}
+		/* A daemon died or was upgraded: what it pinned is still enforcing. */
+		l->adopted = 1;
+		mg_info("adopting the maps and links pinned in '%s'", l->pin_dir);
 	}
 
 	l->skel = mguard_bpf__open();
@@ -153,26 +213,27 @@ int mg_loader_load(const struct mg_loader_opts *opts, struct mg_loader **ret)
 		goto out_destroy;
 	}
 	mg_select_programs(l);
-	bpf_map__set_max_entries(l->skel->maps.mg_inodes, opts->max_inodes);
-	bpf_map__set_max_entries(l->skel->maps.mg_egress, opts->max_egress);
-	bpf_map__set_max_entries(l->skel->maps.mg_licenses, opts->max_licenses);
-	bpf_map__set_max_entries(l->skel->maps.mg_devices, opts->max_devices);
-	bpf_map__set_max_entries(l->skel->maps.mg_outputs, opts->max_outputs);
+	err = mg_prepare_maps(l, opts);
+	if (err)
+		goto out_destroy;
 
 	err = mguard_bpf__load(l->skel);
 	if (err) {
-		err = mg_log_errno(err, "failed to load BPF skeleton 'mguard'");
+		err = mg_log_errno(err, l->adopted ?
+				   "failed to load BPF skeleton 'mguard' over the pinned maps "
+				   "('mguard stop' first, to start from nothing)" :
+				   "failed to load BPF skeleton 'mguard'");
 		goto out_destroy;
 	}
 
-	/* The engines are written now: status reads them even before a policy. */
+	/* An adopted config keeps its generation and engines: they are in force. */
+	if (l->adopted && bpf_map_lookup_elem(bpf_map__fd(l->skel->maps.mg_config), &zero, &cfg))
+		memset(&cfg, 0, sizeof(cfg));
+	cfg.daemon_pid = getpid();
 	if (bpf_map_update_elem(bpf_map__fd(l->skel->maps.mg_config), &zero, &cfg, BPF_ANY)) {
 		err = mg_log_errno(-errno, "failed to initialise map 'mg_config'");
 		goto out_destroy;
 	}
-	err = mg_pin_maps(l);
-	if (err)
-		goto out_destroy;
 	*ret = l;
 	return 0;
 
@@ -199,10 +260,15 @@ static int mg_config_write(const struct mg_loader *l, const struct mg_config *cf
 	return 0;
 }
 
-/* Delete every entry of @fd whose generation field is not @keep. */
+/*
+ * Delete every entry of @fd whose generation field is not @keep. The keys
+ * are collected first and deleted after: deleting while iterating would
+ * restart the walk at every deletion.
+ */
 static int mg_map_prune(int fd, size_t key_size, size_t gen_offset, __u32 keep)
 {
-	unsigned char key[64], next[64];
+	unsigned char *stale = NULL, next[64], cur[64];
+	size_t n = 0, cap = 0;
 	void *prev = NULL;
 	int err = 0;
 
@@ -210,16 +276,25 @@ static int mg_map_prune(int fd, size_t key_size, size_t gen_offset, __u32 keep)
 		__u32 gen;
 
 		memcpy(&gen, next + gen_offset, sizeof(gen));
-		memcpy(key, next, key_size);
 		if (gen != keep) {
-			if (bpf_map_delete_elem(fd, key) && errno != ENOENT)
-				err = -errno;
-			/* The deleted key cannot be a cursor; start over. */
-			prev = NULL;
-			continue;
+			if (n == cap) {
+				unsigned char *v = realloc(stale, (cap = cap ? 2 * cap : 256) * key_size);
+
+				if (!v) {
+					free(stale);
+					return -ENOMEM;
+				}
+				stale = v;
+			}
+			memcpy(stale + n++ * key_size, next, key_size);
 		}
-		prev = key;
+		memcpy(cur, next, key_size);
+		prev = cur;
 	}
+	for (size_t i = 0; i < n; i++)
+		if (bpf_map_delete_elem(fd, stale + i * key_size) && errno != ENOENT)
+			err = -errno;
+	free(stale);
 	return err;
 }
 
@@ -322,25 +397,34 @@ int mg_loader_apply(struct mg_loader *l, const struct mg_image *img, uint32_t *r
 	__u32 gen;
 	int err;
 
+	__u32 old_gen;
+
 	err = mg_config_read(l, &cfg);
 	if (err)
 		return mg_log_errno(err, "failed to read map 'mg_config'");
-	gen = cfg.active_gen + 1;
+	old_gen = cfg.active_gen;
+	gen = old_gen + 1;
 	if (gen == 0)
 		gen = 1;
 
+	/* Leftovers of a fill that died half-way must not mix into this one. */
+	mg_prune_all(l, old_gen);
 	err = mg_fill(l, img, gen);
 	if (err) {
 		/* The old generation is still in force; drop what was written. */
-		mg_prune_all(l, cfg.active_gen);
+		mg_prune_all(l, old_gen);
+		if (err == -E2BIG || err == -ENOSPC)
+			mg_err("the policy does not fit the maps loaded at start: restart mguard to load it");
 		return err;
 	}
 
+	/* One write: from here on every program decides with generation @gen. */
 	cfg.active_gen = gen;
 	cfg.mode = img->mode;
+	cfg.loaded_at = time(NULL);
 	err = mg_config_write(l, &cfg);
 	if (err) {
-		mg_prune_all(l, cfg.active_gen);
+		mg_prune_all(l, old_gen);
 		return mg_log_errno(err, "failed to switch to policy generation %u", gen);
 	}
 	err = mg_prune_all(l, gen);
@@ -351,34 +435,51 @@ int mg_loader_apply(struct mg_loader *l, const struct mg_image *img, uint32_t *r
 }
 
 /*
- * Keep @link and pin it as "link_<what>", so status (another process) sees
- * it. A tracepoint attachment is a perf event, which cannot be pinned on
- * every kernel: then its program is pinned as "prog_<what>" instead, and the
- * attachment lives as long as this process.
+ * Keep @link and pin it as "link_<what>", so it outlives the daemon and
+ * status (another process) sees it. A pin of that name left by a daemon
+ * that is gone is replaced only now, after the new attachment is in place:
+ * there is no moment with neither.
  */
-static int mg_link_keep(struct mg_loader *l, struct bpf_link *link, struct bpf_program *prog,
-			const char *what)
+static int mg_link_keep(struct mg_loader *l, struct bpf_link *link, uint64_t owner, const char *what)
 {
 	char path[PATH_MAX], name[128];
+	struct mg_loader_link *k;
 
 	if (!link)
 		return mg_log_errno(-errno, "failed to attach '%s'", what);
-	l->links[l->nlinks++] = link;
+	if (l->nlinks == l->cap) {
+		struct mg_loader_link *v = realloc(l->links, (l->cap ? 2 * l->cap : 32) * sizeof(*v));
+
+		if (!v) {
+			bpf_link__destroy(link);
+			return -ENOMEM;
+		}
+		l->links = v;
+		l->cap = l->cap ? 2 * l->cap : 32;
+	}
+	k = &l->links[l->nlinks++];
+	k->link = link;
+	k->owner = owner;
+	snprintf(k->name, sizeof(k->name), "%s", what);
 	snprintf(name, sizeof(name), MG_PIN_LINK_PREFIX "%s", what);
 	mg_pin_path(l, path, sizeof(path), name);
-	if (bpf_link__pin(link, path) == 0)
-		return 0;
-	if (bpf_program__type(prog) != BPF_PROG_TYPE_TRACEPOINT)
+	if (unlink(path) < 0 && errno != ENOENT)
+		return mg_log_errno(-errno, "failed to replace pinned link '%s'", path);
+	if (bpf_link__pin(link, path))
 		return mg_log_errno(-errno, "failed to pin link '%s'", path);
-	snprintf(name, sizeof(name), MG_PIN_PROG_PREFIX "%s", what);
-	mg_pin_path(l, path, sizeof(path), name);
-	if (bpf_obj_pin(bpf_program__fd(prog), path))
-		return mg_log_errno(-errno, "failed to pin program '%s'", path);
 	return 0;
 }
 
+static bool mg_loader_serves(const struct mg_loader *l, uint64_t owner)
+{
+	for (size_t i = 0; i < l->nlinks; i++)
+		if (l->links[i].owner == owner)
+			return true;
+	return false;
+}
+
 static int mg_attach_cgroup_path(struct mg_loader *l, struct bpf_program *prog, const char *path,
-				 const char *what)
+				 uint64_t owner, const char *what)
 {
 	struct bpf_link *link;
 	uint64_t id;
@@ -402,7 +503,7 @@ static int mg_attach_cgroup_path(struct mg_loader *l, struct bpf_program *prog, 
 		errno = -err;
 		return mg_log_errno(err, "failed to attach '%s' to cgroup '%s'", what, path);
 	}
-	return mg_link_keep(l, link, prog, what);
+	return mg_link_keep(l, link, owner, what);
 }
 
 static int mg_attach_cgroup(struct mg_loader *l, struct bpf_program *prog,
@@ -411,8 +512,8 @@ static int mg_attach_cgroup(struct mg_loader *l, struct bpf_program *prog,
 	char path[PATH_MAX], what[96];
 
 	snprintf(path, sizeof(path), "%s%s", l->cgroup_root, scope->cgroup);
-	snprintf(what, sizeof(what), "%s_%u", hook, scope->val.scope_id);
-	return mg_attach_cgroup_path(l, prog, path, what);
+	snprintf(what, sizeof(what), "%s_%llu", hook, (unsigned long long)scope->cgroup_id);
+	return mg_attach_cgroup_path(l, prog, path, scope->cgroup_id, what);
 }
 
 /*
@@ -433,77 +534,115 @@ static int mg_attach_device(struct mg_loader *l, const struct mg_image_scope *sc
 	if (!slash || (size_t)(slash - path) <= strlen(l->cgroup_root))
 		return 0;	/* the parent is the root cgroup */
 	*slash = '\0';
-	snprintf(what, sizeof(what), "device_parent_%u", scope->val.scope_id);
-	return mg_attach_cgroup_path(l, l->skel->progs.mg_device, path, what);
+	snprintf(what, sizeof(what), "device_parent_%llu", (unsigned long long)scope->cgroup_id);
+	return mg_attach_cgroup_path(l, l->skel->progs.mg_device, path, scope->cgroup_id, what);
+}
+
+static int mg_attach_global(struct mg_loader *l)
+{
+	struct mguard_bpf *s = l->skel;
+	struct { struct bpf_program *prog; const char *name; } lsms[] = {
+		{ s->progs.mg_lsm_file_open, "lsm_file_open" },
+		{ s->progs.mg_lsm_mmap_file, "lsm_mmap_file" },
+		{ s->progs.mg_lsm_file_receive, "lsm_file_receive" },
+	}, tps[] = {
+		{ s->progs.mg_tp_exit_open, "tp_sys_exit_open" },
+		{ s->progs.mg_tp_exit_openat, "tp_sys_exit_openat" },
+		{ s->progs.mg_tp_exit_openat2, "tp_sys_exit_openat2" },
+		{ s->progs.mg_tp_exit_creat, "tp_sys_exit_creat" },
+		{ s->progs.mg_tp_exit_open_by_handle_at, "tp_sys_exit_open_by_handle_at" },
+		{ s->progs.mg_tp_enter_mmap, "tp_sys_enter_mmap" },
+		{ s->progs.mg_tp_enter_recvmsg, "tp_sys_enter_recvmsg" },
+		{ s->progs.mg_tp_exit_recvmsg, "tp_sys_exit_recvmsg" },
+		{ s->progs.mg_tp_enter_io_uring_setup, "tp_sys_enter_io_uring_setup" },
+	};
+	int err = 0;
+
+	switch (l->engine[MG_HOOK_FILE_OPEN]) {
+	case MG_ENGINE_LSM:
+		for (size_t i = 0; i < MG_ARRAY_SIZE(lsms) && !err; i++)
+			err = mg_link_keep(l, bpf_program__attach_lsm(lsms[i].prog), 0, lsms[i].name);
+		return err;
+	case MG_ENGINE_TP_KILL:
+		for (size_t i = 0; i < MG_ARRAY_SIZE(tps) && !err; i++)
+			err = mg_link_keep(l, bpf_program__attach(tps[i].prog), 0, tps[i].name);
+		return err;
+	default:
+		mg_err("no engine can guard weight loads on this kernel (see 'mguard probe')");
+		return -EOPNOTSUPP;
+	}
+}
+
+static int mg_attach_scope(struct mg_loader *l, const struct mg_image_scope *scope)
+{
+	struct mguard_bpf *s = l->skel;
+	struct { enum mg_hook hook; struct bpf_program *prog; } net[] = {
+		{ MG_HOOK_CONNECT4, s->progs.mg_connect4 },
+		{ MG_HOOK_CONNECT6, s->progs.mg_connect6 },
+		{ MG_HOOK_SENDMSG4, s->progs.mg_sendmsg4 },
+		{ MG_HOOK_SENDMSG6, s->progs.mg_sendmsg6 },
+	};
+	int err;
+
+	for (size_t k = 0; k < MG_ARRAY_SIZE(net); k++) {
+		if (l->engine[net[k].hook] != MG_ENGINE_CGROUP)
+			continue;
+		err = mg_attach_cgroup(l, net[k].prog, scope, mg_hook_name(net[k].hook));
+		if (err)
+			return err;
+	}
+	if (l->engine[MG_HOOK_DEVICE] == MG_ENGINE_CGROUP)
+		return mg_attach_device(l, scope);
+	return 0;
+}
+
+/*
+ * Remove pins of links this loader does not hold: what a daemon that is gone
+ * attached for scopes the policy no longer has. Unpinning detaches them.
+ */
+static void mg_unpin_foreign_links(struct mg_loader *l)
+{
+	size_t plen = strlen(MG_PIN_LINK_PREFIX);
+	struct dirent *de;
+	DIR *dir;
+
+	dir = opendir(l->pin_dir);
+	if (!dir)
+		return;
+	while ((de = readdir(dir))) {
+		char path[PATH_MAX];
+		bool ours = false;
+
+		if (strncmp(de->d_name, MG_PIN_LINK_PREFIX, plen))
+			continue;
+		for (size_t i = 0; i < l->nlinks && !ours; i++)
+			ours = !strcmp(l->links[i].name, de->d_name + plen);
+		if (ours)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", l->pin_dir, de->d_name);
+		unlink(path);
+	}
+	closedir(dir);
 }
 
 int mg_loader_attach(struct mg_loader *l, const struct mg_image *img)
 {
-	struct mguard_bpf *s = l->skel;
 	struct mg_config cfg;
 	int err;
 
-	if (l->nlinks + 6 * img->nscopes + 8 > MG_MAX_LINKS)
-		return -E2BIG;
-
-	switch (l->engine[MG_HOOK_FILE_OPEN]) {
-	case MG_ENGINE_LSM: {
-		struct { struct bpf_program *prog; const char *name; } lsms[] = {
-			{ s->progs.mg_lsm_file_open, "lsm_file_open" },
-			{ s->progs.mg_lsm_mmap_file, "lsm_mmap_file" },
-			{ s->progs.mg_lsm_file_receive, "lsm_file_receive" },
-		};
-
-		err = 0;
-		for (size_t i = 0; i < MG_ARRAY_SIZE(lsms) && !err; i++)
-			err = mg_link_keep(l, bpf_program__attach_lsm(lsms[i].prog), lsms[i].prog, lsms[i].name);
-		break;
+	if (!l->global_attached) {
+		err = mg_attach_global(l);
+		if (err)
+			return err;
+		l->global_attached = 1;
 	}
-	case MG_ENGINE_TP_KILL: {
-		struct { struct bpf_program *prog; const char *name; } tps[] = {
-			{ s->progs.mg_tp_exit_open, "tp_sys_exit_open" },
-			{ s->progs.mg_tp_exit_openat, "tp_sys_exit_openat" },
-			{ s->progs.mg_tp_exit_openat2, "tp_sys_exit_openat2" },
-			{ s->progs.mg_tp_exit_creat, "tp_sys_exit_creat" },
-			{ s->progs.mg_tp_exit_open_by_handle_at, "tp_sys_exit_open_by_handle_at" },
-			{ s->progs.mg_tp_enter_mmap, "tp_sys_enter_mmap" },
-			{ s->progs.mg_tp_enter_recvmsg, "tp_sys_enter_recvmsg" },
-			{ s->progs.mg_tp_exit_recvmsg, "tp_sys_exit_recvmsg" },
-			{ s->progs.mg_tp_enter_io_uring_setup, "tp_sys_enter_io_uring_setup" },
-		};
-
-		err = 0;
-		for (size_t i = 0; i < MG_ARRAY_SIZE(tps) && !err; i++)
-			err = mg_link_keep(l, bpf_program__attach(tps[i].prog), tps[i].prog, tps[i].name);
-		break;
-	}
-	default:
-		mg_err("no engine can guard weight loads on this kernel (see 'mguard probe')");
-		err = -EOPNOTSUPP;
-	}
-	if (err)
-		return err;
-
+	/* New scopes only: a reload keeps the attachments of the others. */
 	for (size_t i = 0; i < img->nscopes; i++) {
-		struct { enum mg_hook hook; struct bpf_program *prog; } net[] = {
-			{ MG_HOOK_CONNECT4, s->progs.mg_connect4 },
-			{ MG_HOOK_CONNECT6, s->progs.mg_connect6 },
-			{ MG_HOOK_SENDMSG4, s->progs.mg_sendmsg4 },
-			{ MG_HOOK_SENDMSG6, s->progs.mg_sendmsg6 },
-		};
-
-		for (size_t k = 0; k < MG_ARRAY_SIZE(net); k++) {
-			if (l->engine[net[k].hook] != MG_ENGINE_CGROUP)
-				continue;
-			err = mg_attach_cgroup(l, net[k].prog, &img->scopes[i], mg_hook_name(net[k].hook));
-			if (err)
-				return err;
-		}
-		if (l->engine[MG_HOOK_DEVICE] == MG_ENGINE_CGROUP) {
-			err = mg_attach_device(l, &img->scopes[i]);
-			if (err)
-				return err;
-		}
+		if (mg_loader_serves(l, img->scopes[i].cgroup_id))
+			continue;
+		err = mg_attach_scope(l, &img->scopes[i]);
+		if (err)
+			return err;
 	}
 
 	/* Only now do the hooks report an engine: status never claims more than runs. */
@@ -516,6 +655,47 @@ int mg_loader_attach(struct mg_loader *l, const struct mg_image *img)
 	if (err)
 		return mg_log_errno(err, "failed to write map 'mg_config'");
 	return 0;
+}
+
+void mg_loader_detach_stale(struct mg_loader *l, const struct mg_image *img)
+{
+	size_t out = 0;
+
+	for (size_t i = 0; i < l->nlinks; i++) {
+		struct mg_loader_link *k = &l->links[i];
+		bool keep = k->owner == 0;
+		char path[PATH_MAX];
+
+		for (size_t j = 0; j < img->nscopes && !keep; j++)
+			keep = img->scopes[j].cgroup_id == k->owner;
+		if (keep) {
+			l->links[out++] = *k;
+			continue;
+		}
+		snprintf(path, sizeof(path), "%s/" MG_PIN_LINK_PREFIX "%s", l->pin_dir, k->name);
+		unlink(path);
+		bpf_link__destroy(k->link);
+	}
+	l->nlinks = out;
+	if (l->adopted)
+		mg_unpin_foreign_links(l);
+}
+
+int mg_loader_set_reload_result(struct mg_loader *l, int err)
+{
+	struct mg_config cfg;
+	int r = mg_config_read(l, &cfg);
+
+	if (r)
+		return r;
+	cfg.reload_seq++;
+	cfg.reload_err = err;
+	return mg_config_write(l, &cfg);
+}
+
+bool mg_loader_adopted(const struct mg_loader *l)
+{
+	return l && l->adopted;
 }
 
 int mg_loader_events_fd(const struct mg_loader *l)
@@ -548,14 +728,35 @@ int mg_loader_unpin_all(const char *pin_dir)
 	return err;
 }
 
-void mg_loader_destroy(struct mg_loader *l)
+static void mg_loader_free(struct mg_loader *l, bool unpin)
 {
 	if (!l)
 		return;
-	for (size_t i = 0; i < l->nlinks; i++)
-		bpf_link__destroy(l->links[i]);
-	if (l->pin_dir[0])
+	for (size_t i = 0; i < l->nlinks; i++) {
+		/* Leaving enforcement in place: the pins keep the attachments. */
+		if (!unpin)
+			bpf_link__disconnect(l->links[i].link);
+		bpf_link__destroy(l->links[i].link);
+	}
+	free(l->links);
+	if (unpin && l->pin_dir[0])
 		mg_loader_unpin_all(l->pin_dir);
 	mguard_bpf__destroy(l->skel);
 	free(l);
+}
+
+void mg_loader_destroy(struct mg_loader *l)
+{
+	mg_loader_free(l, true);
+}
+
+void mg_loader_release(struct mg_loader *l)
+{
+	struct mg_config cfg;
+
+	if (l && l->skel && mg_config_read(l, &cfg) == 0) {
+		cfg.daemon_pid = 0;
+		mg_config_write(l, &cfg);
+	}
+	mg_loader_free(l, false);
 }

@@ -8,6 +8,7 @@
 #define MGUARD_LOADER_H
 
 #include <linux/types.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "compile.h"
@@ -26,7 +27,11 @@ struct mg_loader_opts {
 	size_t max_outputs;
 };
 
-/* Open, size and load the BPF object, pin its maps. Negative errno on failure. */
+/*
+ * Open, size and load the BPF object with its maps pinned. When the pin
+ * folder holds the state of a daemon that is gone, its maps are reused
+ * (adopted) and stay in force; when that daemon is alive, -EBUSY.
+ */
 int mg_loader_load(const struct mg_loader_opts *opts, struct mg_loader **ret);
 
 /*
@@ -35,13 +40,33 @@ int mg_loader_load(const struct mg_loader_opts *opts, struct mg_loader **ret);
  */
 int mg_loader_apply(struct mg_loader *l, const struct mg_image *img, uint32_t *ret_gen);
 
-/* Attach every hook of the chosen engines; cgroup programs to each scope of @img. */
+/*
+ * Attach every hook of the chosen engines (once), and the cgroup programs to
+ * each scope of @img that has none yet. Call before mg_loader_apply(): a new
+ * scope's programs let everything through until its generation is in force.
+ */
 int mg_loader_attach(struct mg_loader *l, const struct mg_image *img);
+
+/*
+ * Detach what serves scopes @img no longer has (after mg_loader_apply():
+ * the generation in force has already stopped guarding them), and, after an
+ * adoption, what the previous daemon left pinned that this one replaced.
+ */
+void mg_loader_detach_stale(struct mg_loader *l, const struct mg_image *img);
+
+/* Record the outcome of a reload in the pinned config, for 'mguard reload'. */
+int mg_loader_set_reload_result(struct mg_loader *l, int err);
 
 int mg_loader_events_fd(const struct mg_loader *l);
 
+/* Did this loader adopt the state of a daemon that is gone? */
+bool mg_loader_adopted(const struct mg_loader *l);
+
 /* Detach everything, unpin, free. Safe on a partly loaded loader and NULL. */
 void mg_loader_destroy(struct mg_loader *l);
+
+/* Free the loader but leave everything pinned and enforcing (an upgrade). */
+void mg_loader_release(struct mg_loader *l);
 
 /* Remove what a loader left pinned in @pin_dir (a daemon that died). */
 int mg_loader_unpin_all(const char *pin_dir);

@@ -14,7 +14,9 @@
 
 #include "cgroup.h"
 #include "cmd_license.h"
+#include "cmd_run.h"
 #include "compile.h"
+#include "cmd_daemon.h"
 #include "control.h"
 #include "daemon.h"
 #include "loader.h"
@@ -37,12 +39,13 @@ static const struct option mg_common_opts[] = {
 	{ "pin-dir", required_argument, NULL, 'P' },
 	{ "foreground", no_argument, NULL, 'f' },
 	{ "verbose", no_argument, NULL, 'v' },
+	{ "leave-enforcing", no_argument, NULL, 'L' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
 
 struct mg_args {
-	bool json, foreground, help;
+	bool json, foreground, help, leave_enforcing;
 	const char *policy_dir;
 	const char *pin_dir;
 	int optind;
@@ -55,12 +58,14 @@ static int mg_usage(FILE *out)
 	      "commands:\n"
 	      "  probe [--json]                      kernel features and the engine of each hook\n"
 	      "  start --foreground [--policy DIR]   enforce a policy, print events as JSON lines\n"
-	      "  stop                                detach and remove what a guard left pinned\n"
+	      "  stop [--leave-enforcing]            stop the daemon and detach every hook (or leave them)\n"
+	      "  reload [--policy DIR]               check, then put a new policy in force atomically\n"
 	      "  status [--json]                     what is loaded, engines, counters\n"
 	      "  policy check [DIR]                  report every error in a policy folder\n"
 	      "  policy show [--json] [DIR]          each model's tier and why; what each scope may do\n"
 	      "  policy scan [--policy DIR] FOLDER   weight files under FOLDER, by model, or unknown\n"
 	      "  license keygen|sign|verify ...      issue and check licences (mguard license help)\n"
+	      "  run --scope NAME [...] -- CMD ...   run a command inside a scope (mguard run --help)\n"
 	      "  killswitch on|off                   deny every scope every weight load and connection\n"
 	      "  version\n"
 	      "\n"
@@ -87,6 +92,7 @@ static int mg_parse(int argc, char **argv, struct mg_args *a)
 		case 'P': a->pin_dir = optarg; break;
 		case 'f': a->foreground = true; break;
 		case 'v': mg_log_verbose = true; break;
+		case 'L': a->leave_enforcing = true; break;
 		case 'h': a->help = true; break;
 		default: return -EINVAL;
 		}
@@ -128,19 +134,12 @@ static int mg_cmd_start(struct mg_args *a, int argc, char **argv)
 
 static int mg_cmd_stop(struct mg_args *a, int argc, char **argv)
 {
-	int err;
+	return mg_daemon_stop(a->pin_dir, a->leave_enforcing);
+}
 
-	if (access(a->pin_dir, F_OK) < 0) {
-		mg_info("not running: nothing pinned at '%s'", a->pin_dir);
-		return MG_EXIT_OK;
-	}
-	err = mg_loader_unpin_all(a->pin_dir);
-	if (err) {
-		mg_log_errno(err, "failed to remove '%s'", a->pin_dir);
-		return MG_EXIT_ERROR;
-	}
-	mg_info("removed every pinned map and link under '%s'", a->pin_dir);
-	return MG_EXIT_OK;
+static int mg_cmd_reload(struct mg_args *a, int argc, char **argv)
+{
+	return mg_daemon_reload_cmd(a->pin_dir, a->policy_dir);
 }
 
 static int mg_cmd_status(struct mg_args *a, int argc, char **argv)
@@ -279,6 +278,7 @@ static const struct {
 	{ "probe", mg_cmd_probe },
 	{ "start", mg_cmd_start },
 	{ "stop", mg_cmd_stop },
+	{ "reload", mg_cmd_reload },
 	{ "status", mg_cmd_status },
 	{ "policy", mg_cmd_policy },
 	{ "killswitch", mg_cmd_killswitch },
@@ -294,6 +294,8 @@ int main(int argc, char **argv)
 	/* license has options of its own. */
 	if (!strcmp(argv[1], "license"))
 		return mg_cmd_license(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "run"))
+		return mg_cmd_run(argc - 1, argv + 1);
 
 	for (size_t i = 0; i < sizeof(mg_commands) / sizeof(mg_commands[0]); i++) {
 		if (strcmp(argv[1], mg_commands[i].name))

@@ -1,8 +1,7 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
  * Names of what mguard pins in its pin folder (/sys/fs/bpf/mguard by
- * default): the maps by their own names, the links as "link_<what>", or their
- * programs as "prog_<what>" where the link cannot be pinned (perf events).
+ * default): the maps by their own names, the links as "link_<what>".
  * bpffs refuses names with a dot (EPERM). The loader writes them; status
  * and stop read them.
  */
@@ -17,6 +16,5 @@
 #define MG_PIN_COUNTERS		"mg_counters"
 #define MG_PIN_SCOPES		"mg_scopes"
 #define MG_PIN_LINK_PREFIX	"link_"
-#define MG_PIN_PROG_PREFIX	"prog_"	/* attached, but the link is not pinnable */
 
 #endif /* MGUARD_PINS_H */

@@ -4,6 +4,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <bpf/bpf.h>
@@ -73,7 +74,7 @@ static void mg_read_prog(int pfd, struct mg_status_link *out)
 	}
 }
 
-/* A pinned link, or the pinned program of an attachment that has no pinnable link. */
+/* A pinned link: its program and, for a cgroup link, its cgroup. */
 static void mg_read_link(const char *pin_dir, const char *name, struct mg_status_link *out)
 {
 	struct bpf_link_info info = {};
@@ -84,9 +85,7 @@ static void mg_read_link(const char *pin_dir, const char *name, struct mg_status
 	fd = mg_pinned_fd(pin_dir, name);
 	if (fd < 0)
 		return;
-	if (strncmp(name, MG_PIN_PROG_PREFIX, strlen(MG_PIN_PROG_PREFIX)) == 0) {
-		mg_read_prog(fd, out);
-	} else if (bpf_obj_get_info_by_fd(fd, &info, &len) == 0) {
+	if (bpf_obj_get_info_by_fd(fd, &info, &len) == 0) {
 		if (info.type == BPF_LINK_TYPE_CGROUP)
 			out->cgroup_id = info.cgroup.cgroup_id;
 		pfd = bpf_prog_get_fd_by_id(info.prog_id);
@@ -96,6 +95,35 @@ static void mg_read_link(const char *pin_dir, const char *name, struct mg_status
 		}
 	}
 	close(fd);
+}
+
+/* Is the daemon recorded in the pinned config of @pin_dir alive? Its pid, or 0. */
+pid_t mg_status_daemon(const char *pin_dir)
+{
+	struct mg_config cfg = {};
+	char path[PATH_MAX], comm[64] = "";
+	__u32 zero = 0;
+	int fd;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", pin_dir, MG_PIN_CONFIG);
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return 0;
+	if (bpf_map_lookup_elem(fd, &zero, &cfg))
+		cfg.daemon_pid = 0;
+	close(fd);
+	if (!cfg.daemon_pid || (pid_t)cfg.daemon_pid == getpid() || kill(cfg.daemon_pid, 0))
+		return 0;
+	/* A pid reused by another program is not a daemon. */
+	snprintf(path, sizeof(path), "/proc/%u/comm", cfg.daemon_pid);
+	f = fopen(path, "r");
+	if (f) {
+		if (!fgets(comm, sizeof(comm), f))
+			comm[0] = '\0';
+		fclose(f);
+	}
+	return strncmp(comm, "mguard", 6) == 0 ? (pid_t)cfg.daemon_pid : 0;
 }
 
 int mg_status_read(const char *pin_dir, struct mg_status *st)
@@ -135,8 +163,7 @@ int mg_status_read(const char *pin_dir, struct mg_status *st)
 	if (!dir)
 		return -errno;
 	while ((de = readdir(dir)) && st->nlinks < MG_STATUS_MAX_LINKS) {
-		if (strncmp(de->d_name, MG_PIN_LINK_PREFIX, strlen(MG_PIN_LINK_PREFIX)) == 0 ||
-		    strncmp(de->d_name, MG_PIN_PROG_PREFIX, strlen(MG_PIN_PROG_PREFIX)) == 0)
+		if (strncmp(de->d_name, MG_PIN_LINK_PREFIX, strlen(MG_PIN_LINK_PREFIX)) == 0)
 			mg_read_link(pin_dir, de->d_name, &st->links[st->nlinks++]);
 	}
 	closedir(dir);

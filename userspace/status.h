@@ -6,6 +6,7 @@
 #include <linux/types.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 #include "mguard_abi.h"
 
@@ -30,6 +31,9 @@ struct mg_status {
 
 /* Read the state pinned in @pin_dir. Returns 0, -ENOENT when nothing is pinned, or a negative errno. */
 int mg_status_read(const char *pin_dir, struct mg_status *st);
+
+/* The pid of the live daemon that owns @pin_dir, or 0 when there is none. */
+pid_t mg_status_daemon(const char *pin_dir);
 
 /* "events_dropped", "walk_limit"...: the name of an MG_ERR_* counter. */
 const char *mg_error_name(unsigned int err);

@@ -1,0 +1,116 @@
+# SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+# Sourced by tests/kernel/run.sh, with mguard running on its test policy.
+# --- the daemon: reload, a dead daemon, adoption, a flood, cgroups that move ------------
+
+status_field() { # HOOK VERDICT -> the counter from status --json
+	"$MGUARD" status --json --pin-dir "$PIN" | sed -n "s/.*\"$1\":{[^}]*\"$2\":\([0-9]*\).*/\1/p"
+}
+generation() {
+	"$MGUARD" status --json --pin-dir "$PIN" | sed -n 's/.*"generation":\([0-9]*\).*/\1/p'
+}
+
+# A broken policy is refused as a whole; the policy in force stays.
+printf 'apiVersion: mguard/v1\nscopes: [\n' >"$TMP/policy/broken.yaml"
+gen0=$(generation)
+"$MGUARD" reload --policy "$TMP/policy" --pin-dir "$PIN" >"$TMP/reload.out" 2>&1
+check "reload of a broken policy is refused, with its errors" \
+	[ $? = 1 ] && grep -q 'broken.yaml:' "$TMP/reload.out"
+check "the refused reload left the generation alone" [ "$(generation)" = "$gen0" ]
+expect_file_denied "after a refused reload the policy in force still denies" "$PROHIBITED"
+rm -f "$TMP/policy/broken.yaml"
+
+# A reload that adds a model: denied from the new generation on.
+mkdir -p "$TMP/models/newly"
+printf 'new-weights' >"$TMP/models/newly/w.safetensors"
+try_in_scope "$TMP/out" open "$TMP/models/newly/w.safetensors" >/dev/null
+check "a file of no model loads before the reload" grep -qx 'ok read=1' "$TMP/out"
+cat >"$TMP/policy/extra.yaml" <<YAML
+apiVersion: mguard/v1
+models:
+  - {name: newly-prohibited, tier: prohibited, files: [$TMP/models/newly/]}
+YAML
+"$MGUARD" reload --policy "$TMP/policy" --pin-dir "$PIN" >"$TMP/reload.out" 2>&1
+check "reload of a good policy succeeds" [ $? = 0 ]
+check "the reload is generation $((gen0 + 1))" [ "$(generation)" = $((gen0 + 1)) ]
+expect_file_denied "a model added by a reload is denied" "$TMP/models/newly/w.safetensors"
+
+# Many reloads while a guarded process opens an allowed and a denied file in a
+# loop: not one wrong verdict. Fewer in the emulated VM.
+RELOADS=${MG_RELOADS:-1000}
+[ "$ENGINE" = bpf-lsm ] && RELOADS=${MG_RELOADS:-100}
+rm -f "$TMP/opener.stop"
+(
+	n=0 wrong=0
+	while [ ! -e "$TMP/opener.stop" ]; do
+		"$TRY" --cgroup "$SCOPE_CG" open "$TMP/models/small/model.gguf" >"$TMP/o1" 2>/dev/null
+		grep -qx 'ok read=1' "$TMP/o1" || wrong=$((wrong + 1))
+		"$TRY" --cgroup "$SCOPE_CG" open "$PROHIBITED" >"$TMP/o2" 2>/dev/null
+		grep -q 'read=' "$TMP/o2" && wrong=$((wrong + 1))
+		n=$((n + 1))
+	done
+	echo "$n $wrong" >"$TMP/opener.result"
+) &
+OPENER=$!
+gen1=$(generation)
+failed=0
+i=0
+while [ "$i" -lt "$RELOADS" ]; do
+	# mguard reload waits for the daemon to take each one.
+	"$MGUARD" reload --policy "$TMP/policy" --pin-dir "$PIN" >/dev/null 2>&1 || failed=$((failed + 1))
+	i=$((i + 1))
+done
+touch "$TMP/opener.stop"
+wait "$OPENER"
+read -r opens wrong <"$TMP/opener.result"
+check "$RELOADS reloads all took effect" [ "$failed" = 0 ] && [ "$(generation)" = $((gen1 + RELOADS)) ]
+check "no wrong verdict in $opens open pairs during $RELOADS reloads" [ "$opens" -gt 0 ] && [ "$wrong" = 0 ]
+
+# Two daemons at once: the second refuses.
+"$MGUARD" start --foreground --policy "$TMP/policy" --pin-dir "$PIN" >/dev/null 2>"$TMP/second.log"
+check "a second daemon on the same pin folder refuses" [ $? = 1 ] && grep -q 'already running' "$TMP/second.log"
+
+# A flood of events while the daemon reads nothing: drops are counted exactly.
+kill -STOP "$DPID"
+deny0=$(status_field sendmsg4 deny)
+lines0=$(count_lines "$TMP/events.jsonl" '"hook":"sendmsg4"')
+drop0=$("$MGUARD" status --json --pin-dir "$PIN" | sed -n 's/.*"events_dropped":\([0-9]*\).*/\1/p')
+FLOOD=60000
+"$BUILD/tests/helpers/mg-flood" "$SCOPE_CG" $FLOOD 127.0.0.1 "$PORT_DENIED" >"$TMP/flood.out"
+kill -CONT "$DPID"
+check "the flood was denied in full" grep -qx "denied $FLOOD of $FLOOD" "$TMP/flood.out"
+sleep 2
+deny1=$(status_field sendmsg4 deny)
+drop1=$("$MGUARD" status --json --pin-dir "$PIN" | sed -n 's/.*"events_dropped":\([0-9]*\).*/\1/p')
+lines1=$(count_lines "$TMP/events.jsonl" '"hook":"sendmsg4"')
+check "the denials were all counted" [ $((deny1 - deny0)) = $FLOOD ]
+check "events dropped by the full ring buffer are counted (some were)" [ $((drop1 - drop0)) -gt 0 ]
+check "events written + events dropped = denials, exactly" \
+	[ $((lines1 - lines0 + drop1 - drop0)) = $FLOOD ]
+
+# The daemon dies: enforcement holds, and a new daemon adopts what is pinned.
+gen2=$(generation)
+kill -KILL "$DPID"
+wait "$DPID" 2>/dev/null
+expect_file_denied "with the daemon killed, a prohibited open is still denied" "$PROHIBITED"
+try_in_scope "$TMP/out" connect 127.0.0.1 "$PORT_DENIED" >/dev/null
+check "with the daemon killed, a denied connect is still denied" grep -qx 'errno EPERM' "$TMP/out"
+"$MGUARD" start --foreground --policy "$TMP/policy" --pin-dir "$PIN" \
+	>>"$TMP/events.jsonl" 2>"$TMP/daemon2.log" &
+DPID=$!
+check "a new daemon starts and adopts the pinned state" \
+	wait_for 60 grep -qs 'mguard: ready' "$TMP/daemon2.log"
+check "it said it adopted" grep -q 'adopting the maps and links pinned' "$TMP/daemon2.log"
+check "the generation went on from where it was" [ "$(generation)" = $((gen2 + 1)) ]
+expect_file_denied "after adoption a prohibited open is denied" "$PROHIBITED"
+try_in_scope "$TMP/out" open "$TMP/models/small/model.gguf" >/dev/null
+check "after adoption an allowed open works" grep -qx 'ok read=1' "$TMP/out"
+check "after adoption exactly one set of links is pinned" \
+	[ "$(ls "$PIN" | grep -c '^link_connect4_')" = 1 ]
+
+# The scope's cgroup is removed and made again: guarded again.
+rmdir "$SCOPE_CG" 2>/dev/null
+mkdir -p "$SCOPE_CG"
+sleep 3
+expect_file_denied "after the scope's cgroup was re-created, a prohibited open is denied" "$PROHIBITED"
+try_in_scope "$TMP/out" connect 127.0.0.1 "$PORT_DENIED" >/dev/null
+check "after the scope's cgroup was re-created, a denied connect is denied" grep -qx 'errno EPERM' "$TMP/out"
