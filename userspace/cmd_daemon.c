@@ -131,7 +131,7 @@ out:
 	return rc;
 }
 
-int mg_daemonize(void)
+int mg_daemonize(const char *log_path)
 {
 	pid_t pid;
 	int fd;
@@ -154,6 +154,13 @@ int mg_daemonize(void)
 	if (fd < 0)
 		return -errno;
 	dup2(fd, STDIN_FILENO);
+	dup2(fd, STDOUT_FILENO);
+	close(fd);
+	/* The daemon's own messages: to its log file, or nowhere. */
+	fd = open(log_path ? log_path : "/dev/null", O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+	if (fd < 0)
+		return -errno;
+	dup2(fd, STDERR_FILENO);
 	close(fd);
 	return 0;
 }

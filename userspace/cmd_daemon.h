@@ -20,7 +20,10 @@ int mg_daemon_stop(const char *pin_dir, bool leave_enforcing);
  */
 int mg_daemon_reload_cmd(const char *pin_dir, const char *policy_dir);
 
-/* Detach from the terminal: the caller continues as the daemon. */
-int mg_daemonize(void);
+/*
+ * Detach from the terminal: the caller continues as the daemon, its stderr
+ * appended to @log_path (NULL: discarded).
+ */
+int mg_daemonize(const char *log_path);
 
 #endif /* MGUARD_CMD_DAEMON_H */

@@ -10,13 +10,17 @@
 #include <bpf/libbpf.h>
 
 #include "cgroup.h"
+#include "cmd_daemon.h"
 #include "compile.h"
 #include "daemon.h"
+#include "eventlog.h"
 #include "events.h"
 #include "loader.h"
 #include "log.h"
+#include "metrics.h"
 #include "policy.h"
 #include "probe.h"
+#include "status.h"
 
 /* Set by signal handlers, acted on by the main loop. */
 static volatile sig_atomic_t mg_stop_signal;	/* SIGINT, SIGTERM: detach everything */
@@ -49,6 +53,10 @@ struct mg_daemon {
 	size_t ncreated;
 	int64_t boot_offset;
 	unsigned long long events;
+	struct mg_eventlog *log;	/* the event file, when there is one */
+	FILE *log_stream;
+	time_t log_warned;
+	bool metrics_failing;
 };
 
 static int mg_on_event(void *ctx, void *data, size_t size)
@@ -57,7 +65,10 @@ static int mg_on_event(void *ctx, void *data, size_t size)
 
 	if (size < sizeof(struct mg_event))
 		return 0;
-	mg_event_print_json(d->opts->events, data, d->img, d->boot_offset);
+	if (d->opts->events)
+		mg_event_print_json(d->opts->events, data, d->img, d->boot_offset);
+	if (d->log_stream)
+		mg_event_print_json(d->log_stream, data, d->img, d->boot_offset);
 	d->events++;
 	return 0;
 }
@@ -193,6 +204,29 @@ static bool mg_scopes_moved(const struct mg_daemon *d)
 	return false;
 }
 
+static void mg_daemon_write_metrics(struct mg_daemon *d)
+{
+	struct mg_metrics_extra x = { .events_written = d->events };
+	struct mg_eventlog_stats ls;
+	struct mg_status *st = calloc(1, sizeof(*st));
+	int err = st ? mg_status_read(d->opts->pin_dir, st) : -ENOMEM;
+
+	if (d->log) {
+		mg_eventlog_get_stats(d->log, &ls);
+		x.events_written = ls.lines;
+		x.events_lost = ls.lost;
+	}
+	x.licenses_expiring = mg_metrics_licenses_expiring(d->img, time(NULL), MG_METRICS_LICENSE_SOON);
+	if (!err) {
+		x.policy_loaded_at = st->cfg.loaded_at;
+		err = mg_metrics_write_file(d->opts->metrics_path, st, &x);
+	}
+	if (err && !d->metrics_failing)
+		mg_log_errno(err, "failed to write metrics to '%s'", d->opts->metrics_path);
+	d->metrics_failing = err != 0;
+	free(st);
+}
+
 static size_t mg_room_for(size_t n)
 {
 	/* Two generations live side by side during a reload, plus headroom. */
@@ -210,6 +244,15 @@ static int mg_daemon_setup(struct mg_daemon *d)
 	if (geteuid() != 0) {
 		mg_err("'mguard start' needs root (CAP_BPF, CAP_SYS_ADMIN, CAP_PERFMON)");
 		return -EPERM;
+	}
+	if (d->opts->log_dir) {
+		err = mg_eventlog_open(d->opts->log_dir, d->opts->log_max_bytes, d->opts->log_keep, &d->log);
+		if (err)
+			return mg_log_errno(err, "failed to open the event file in '%s'", d->opts->log_dir);
+		d->log_stream = mg_eventlog_stream(d->log);
+		if (!d->log_stream)
+			return mg_log_errno(-errno, "failed to open a stream on '%s'", mg_eventlog_path(d->log));
+		mg_eventlog_set_syslog(d->log, d->opts->log_syslog);
 	}
 	err = mg_loader_mount_fs();
 	if (err)
@@ -256,13 +299,30 @@ static int mg_daemon_setup(struct mg_daemon *d)
 
 	for (int h = 0; h < MG_HOOK__COUNT; h++)
 		mg_info("hook %-13s engine %s", mg_hook_name(h), mg_engine_name(probe.engine[h]));
-	mg_info("ready");
+	if (d->opts->background) {
+		/* Errors so far reached the terminal; from here on the log does. */
+		char log_path[PATH_MAX];
+
+		snprintf(log_path, sizeof(log_path), "%s/mguard.log", d->opts->log_dir ? d->opts->log_dir : "/tmp");
+		err = mg_daemonize(d->opts->log_dir ? log_path : NULL);
+		if (!err)
+			err = mg_loader_set_daemon_pid(d->loader, getpid());
+		if (err)
+			return mg_log_errno(err, "failed to go to the background");
+	}
+	mg_info("ready (pid %d)", (int)getpid());
 	return 0;
 }
 
 static void mg_daemon_teardown(struct mg_daemon *d, bool leave_enforcing)
 {
 	ring_buffer__free(d->rb);
+	if (d->log)
+		mg_eventlog_flush(d->log);
+	mg_eventlog_close(d->log);
+	/* No stale metrics that say something is enforcing when nothing is. */
+	if (d->opts->metrics_path && !leave_enforcing)
+		unlink(d->opts->metrics_path);
 	if (leave_enforcing) {
 		mg_loader_release(d->loader);
 	} else {
@@ -309,17 +369,29 @@ int mg_daemon_run(const struct mg_daemon_opts *opts)
 				mg_warn("a scope's cgroup was removed or re-created: recompiling");
 				mg_daemon_reload(&d);
 			}
+			if (opts->metrics_path)
+				mg_daemon_write_metrics(&d);
 		}
 		n = ring_buffer__poll(d.rb, 200);
 		if (n < 0 && n != -EINTR) {
 			err = mg_log_errno(n, "failed to read the event ring buffer");
 			break;
 		}
-		fflush(opts->events);
+		if (opts->events)
+			fflush(opts->events);
+		if (d.log) {
+			int lerr = mg_eventlog_flush(d.log);
+
+			if (lerr && time(NULL) - d.log_warned >= 60) {
+				mg_log_errno(lerr, "failed to write events to '%s'", mg_eventlog_path(d.log));
+				d.log_warned = time(NULL);
+			}
+		}
 	}
 	if (d.rb)
 		ring_buffer__consume(d.rb);
-	fflush(opts->events);
+	if (opts->events)
+		fflush(opts->events);
 	if (mg_release_signal && !err)
 		mg_info("exiting on SIGUSR1: every hook stays attached and pinned for the next daemon");
 	else if (mg_stop_signal)

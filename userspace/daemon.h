@@ -3,12 +3,20 @@
 #ifndef MGUARD_DAEMON_H
 #define MGUARD_DAEMON_H
 
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 
 struct mg_daemon_opts {
 	const char *policy_dir;
 	const char *pin_dir;
-	FILE *events;			/* JSON lines go here */
+	FILE *events;			/* JSON lines also go here; NULL: none */
+	const char *log_dir;		/* event file folder; NULL: none */
+	uint64_t log_max_bytes;		/* 0: default */
+	unsigned int log_keep;		/* 0: default */
+	bool log_syslog;		/* each event to syslog (journald) too */
+	const char *metrics_path;	/* Prometheus text file; NULL: none */
+	bool background;		/* detach once ready */
 };
 
 /* Runs until SIGINT or SIGTERM; returns 0, or a negative errno after logging. */

@@ -681,6 +681,17 @@ void mg_loader_detach_stale(struct mg_loader *l, const struct mg_image *img)
 		mg_unpin_foreign_links(l);
 }
 
+int mg_loader_set_daemon_pid(struct mg_loader *l, pid_t pid)
+{
+	struct mg_config cfg;
+	int r = mg_config_read(l, &cfg);
+
+	if (r)
+		return r;
+	cfg.daemon_pid = pid;
+	return mg_config_write(l, &cfg);
+}
+
 int mg_loader_set_reload_result(struct mg_loader *l, int err)
 {
 	struct mg_config cfg;

@@ -10,6 +10,7 @@
 #include <linux/types.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "compile.h"
 #include "mguard_abi.h"
@@ -53,6 +54,9 @@ int mg_loader_attach(struct mg_loader *l, const struct mg_image *img);
  * adoption, what the previous daemon left pinned that this one replaced.
  */
 void mg_loader_detach_stale(struct mg_loader *l, const struct mg_image *img);
+
+/* Record the daemon's pid (it changes when it goes to the background). */
+int mg_loader_set_daemon_pid(struct mg_loader *l, pid_t pid);
 
 /* Record the outcome of a reload in the pinned config, for 'mguard reload'. */
 int mg_loader_set_reload_result(struct mg_loader *l, int err);

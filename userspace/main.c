@@ -18,7 +18,9 @@
 #include "compile.h"
 #include "cmd_daemon.h"
 #include "control.h"
+#include "cmd_events.h"
 #include "daemon.h"
+#include "eventlog.h"
 #include "loader.h"
 #include "log.h"
 #include "pins.h"
@@ -40,12 +42,17 @@ static const struct option mg_common_opts[] = {
 	{ "foreground", no_argument, NULL, 'f' },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "leave-enforcing", no_argument, NULL, 'L' },
+	{ "log-dir", required_argument, NULL, 'l' },
+	{ "syslog", no_argument, NULL, 's' },
+	{ "metrics-file", required_argument, NULL, 'm' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
 
 struct mg_args {
-	bool json, foreground, help, leave_enforcing;
+	bool json, foreground, help, leave_enforcing, syslog;
+	const char *log_dir;
+	const char *metrics_path;
 	const char *policy_dir;
 	const char *pin_dir;
 	int optind;
@@ -57,7 +64,9 @@ static int mg_usage(FILE *out)
 	      "\n"
 	      "commands:\n"
 	      "  probe [--json]                      kernel features and the engine of each hook\n"
-	      "  start --foreground [--policy DIR]   enforce a policy, print events as JSON lines\n"
+	      "  start [--foreground] [--policy DIR] enforce a policy; events as JSON lines to the event\n"
+	      "                                      file (and stdout in the foreground)\n"
+	      "  events [--follow] [--json] [-n N]   the last events from the event file\n"
 	      "  stop [--leave-enforcing]            stop the daemon and detach every hook (or leave them)\n"
 	      "  reload [--policy DIR]               check, then put a new policy in force atomically\n"
 	      "  status [--json]                     what is loaded, engines, counters\n"
@@ -72,6 +81,9 @@ static int mg_usage(FILE *out)
 	      "options:\n"
 	      "  --policy DIR    policy folder (default " MG_POLICY_DIR_DEFAULT ")\n"
 	      "  --pin-dir DIR   bpffs folder for pinned maps and links (default " MG_PIN_DIR_DEFAULT ")\n"
+	      "  --log-dir DIR   event file folder (default " MG_EVENTLOG_DIR_DEFAULT " in the background)\n"
+	      "  --syslog        also send each event to syslog\n"
+	      "  --metrics-file FILE  Prometheus text for node_exporter, rewritten every second\n"
 	      "  --verbose       libbpf and debug messages\n",
 	      out);
 	return out == stderr ? MG_EXIT_USAGE : MG_EXIT_OK;
@@ -93,6 +105,9 @@ static int mg_parse(int argc, char **argv, struct mg_args *a)
 		case 'f': a->foreground = true; break;
 		case 'v': mg_log_verbose = true; break;
 		case 'L': a->leave_enforcing = true; break;
+		case 'l': a->log_dir = optarg; break;
+		case 's': a->syslog = true; break;
+		case 'm': a->metrics_path = optarg; break;
 		case 'h': a->help = true; break;
 		default: return -EINVAL;
 		}
@@ -122,13 +137,14 @@ static int mg_cmd_start(struct mg_args *a, int argc, char **argv)
 	struct mg_daemon_opts opts = {
 		.policy_dir = a->policy_dir,
 		.pin_dir = a->pin_dir,
-		.events = stdout,
+		/* In the foreground events go to stdout, and to a file only when asked. */
+		.events = a->foreground ? stdout : NULL,
+		.log_dir = a->log_dir ? a->log_dir : a->foreground ? NULL : MG_EVENTLOG_DIR_DEFAULT,
+		.log_syslog = a->syslog,
+		.metrics_path = a->metrics_path,
+		.background = !a->foreground,
 	};
 
-	if (!a->foreground) {
-		mg_err("only '--foreground' is available: run it under a service manager");
-		return MG_EXIT_USAGE;
-	}
 	return mg_daemon_run(&opts) ? MG_EXIT_ERROR : MG_EXIT_OK;
 }
 
@@ -291,7 +307,9 @@ int main(int argc, char **argv)
 
 	if (argc < 2 || !strcmp(argv[1], "help") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))
 		return mg_usage(argc < 2 ? stderr : stdout);
-	/* license has options of its own. */
+	/* These have options of their own. */
+	if (!strcmp(argv[1], "events"))
+		return mg_cmd_events(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "license"))
 		return mg_cmd_license(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "run"))

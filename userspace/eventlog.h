@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * The daemon's event file: JSON lines appended to DIR/events.jsonl, rotated
+ * by size (events.jsonl -> events.jsonl.1 -> ... -> events.jsonl.KEEP), and
+ * optionally forwarded to syslog. A line is always written whole to one file.
+ */
+#ifndef MGUARD_EVENTLOG_H
+#define MGUARD_EVENTLOG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define MG_EVENTLOG_DIR_DEFAULT "/var/log/mguard"
+#define MG_EVENTLOG_FILE "events.jsonl"
+#define MG_EVENTLOG_MAX_BYTES_DEFAULT (64ull << 20)
+#define MG_EVENTLOG_KEEP_DEFAULT 5
+#define MG_EVENTLOG_KEEP_MAX 100
+
+struct mg_eventlog;
+
+struct mg_eventlog_stats {
+	uint64_t lines;			/* lines written to the file */
+	uint64_t lost;			/* lines that could not be written */
+	uint64_t rotations;
+};
+
+/*
+ * Open (creating it 0640, and @dir 0750 when missing) @dir/events.jsonl for
+ * appending. @max_bytes 0 and @keep 0 take the defaults; @keep above
+ * MG_EVENTLOG_KEEP_MAX is -EINVAL. Returns 0 or a negative errno.
+ */
+int mg_eventlog_open(const char *dir, uint64_t max_bytes, unsigned int keep,
+		     struct mg_eventlog **ret);
+
+/*
+ * Append one line of @len bytes, its newline included. When it would make the
+ * file larger than max_bytes, the file is rotated first; a line longer than
+ * max_bytes goes alone into a fresh file. Returns 0, or a negative errno
+ * (the line is then counted as lost; the next write tries again).
+ */
+int mg_eventlog_write(struct mg_eventlog *log, const char *line, size_t len);
+
+/*
+ * Flush the stream (when there is one) and return the first error met by a
+ * line it wrote since the last call, or 0.
+ */
+int mg_eventlog_flush(struct mg_eventlog *log);
+
+/*
+ * A write-only stream on the log: what is written to it is kept until a
+ * newline and each line is then passed to mg_eventlog_write(). It belongs to
+ * @log (do not fclose it). NULL with errno set when it cannot be made.
+ */
+FILE *mg_eventlog_stream(struct mg_eventlog *log);
+
+/* Also send each line to syslog (ident "mguard", LOG_AUTHPRIV, LOG_WARNING). */
+void mg_eventlog_set_syslog(struct mg_eventlog *log, bool on);
+
+void mg_eventlog_get_stats(const struct mg_eventlog *log, struct mg_eventlog_stats *ret);
+
+/* The path of the current file. */
+const char *mg_eventlog_path(const struct mg_eventlog *log);
+
+/* Close the stream and the file; a line left without its newline is lost. */
+void mg_eventlog_close(struct mg_eventlog *log);
+
+#endif /* MGUARD_EVENTLOG_H */
