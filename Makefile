@@ -163,8 +163,10 @@ $(BUILD)/bench/%: bench/%.c $(LIB_OBJS)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $< $(LIB_OBJS) -o $@ $(LIBS)
 
-bench: $(BENCH_BINS)
-	$(Q)$(BUILD)/bench/bench_compile
+# As root: interleaved rounds with and without the guard, on this kernel; the
+# table on stdout, $(BUILD)/bench/results.json. MG_BENCH_* in bench/run.sh.
+bench: $(BUILD)/mguard $(BENCH_BINS)
+	$(Q)bench/run.sh $(BUILD)
 
 vmlinux:
 	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > vmlinux/$(ARCH)/vmlinux.h
@@ -172,20 +174,27 @@ vmlinux:
 fmt-check:
 	$(Q)clang-format --dry-run --Werror $(USR_SRCS) $(USR_HDRS) $(BPF_SRCS) $(BPF_HDRS)
 
+SYSTEMD_UNIT_DIR ?= /lib/systemd/system
+BASH_COMPLETION_DIR ?= /usr/share/bash-completion/completions
+
 install: $(BUILD)/mguard man
 	install -D -m 0755 $(BUILD)/mguard $(DESTDIR)$(PREFIX)/sbin/mguard
-	install -d $(DESTDIR)/etc/mguard
+	install -d -m 0755 $(DESTDIR)/etc/mguard
 	for f in policies/default/*.yaml; do \
 		[ -e $(DESTDIR)/etc/mguard/$$(basename $$f) ] || \
 		install -m 0644 $$f $(DESTDIR)/etc/mguard/; \
 	done
 	install -D -m 0644 docs/man/mguard.8 $(DESTDIR)$(PREFIX)/share/man/man8/mguard.8
 	install -D -m 0644 $(BUILD)/man/mguard-policy.5 $(DESTDIR)$(PREFIX)/share/man/man5/mguard-policy.5
+	install -d $(DESTDIR)$(SYSTEMD_UNIT_DIR)
+	sed 's|@SBINDIR@|$(PREFIX)/sbin|g' scripts/systemd/mguard.service > $(DESTDIR)$(SYSTEMD_UNIT_DIR)/mguard.service
+	install -D -m 0644 scripts/completion/mguard.bash $(DESTDIR)$(BASH_COMPLETION_DIR)/mguard
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/sbin/mguard $(DESTDIR)$(PREFIX)/share/man/man8/mguard.8 \
-		$(DESTDIR)$(PREFIX)/share/man/man5/mguard-policy.5
-	@echo "policy files in $(DESTDIR)/etc/mguard were left in place"
+		$(DESTDIR)$(PREFIX)/share/man/man5/mguard-policy.5 \
+		$(DESTDIR)$(SYSTEMD_UNIT_DIR)/mguard.service $(DESTDIR)$(BASH_COMPLETION_DIR)/mguard
+	@echo "policy files in $(DESTDIR)/etc/mguard and events in /var/log/mguard were left in place"
 
 clean:
 	rm -rf $(BUILD)
