@@ -12,6 +12,9 @@
  *                                               descriptor over a UNIX socket
  *   mg-try [--cgroup DIR] opath-reopen PATH     O_PATH, then reopen through /proc/self/fd
  *   mg-try [--cgroup DIR] uring-open PATH       open PATH through io_uring, then read a byte
+ *   mg-try [--cgroup DIR] syscall NAME          one raw system call with harmless arguments:
+ *                                               bpf, ptrace, unshare-user, mount,
+ *                                               perf_event_open or io_uring_setup
  *
  * Prints one line, "ok ..." or "errno NAME", and exits 0 or 1. With
  * --cgroup it first moves itself into the cgroup folder DIR.
@@ -20,11 +23,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <linux/io_uring.h>
 #include <sys/mman.h>
+#include <sys/ptrace.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -41,6 +46,10 @@ static const char *errno_name(int e)
 	case EADDRNOTAVAIL: return "EADDRNOTAVAIL";
 	case ENXIO: return "ENXIO";
 	case EINVAL: return "EINVAL";
+	case ESRCH: return "ESRCH";
+	case EFAULT: return "EFAULT";
+	case ENOSYS: return "ENOSYS";
+	case ENOSPC: return "ENOSPC";
 	default: return "EOTHER";
 	}
 }
@@ -292,6 +301,42 @@ static int do_uring_open(const char *path)
 	return read_one(res);
 }
 
+/*
+ * One raw system call, chosen so that it changes nothing and fails (or
+ * succeeds) the same way every time outside a seccomp filter:
+ *   bpf              an unknown command: EINVAL
+ *   ptrace           PTRACE_PEEKDATA on itself, which it is not tracing: ESRCH
+ *   unshare-user     unshare(CLONE_NEWUSER): ok (a namespace of its own, until it exits)
+ *   mount            an empty target: ENOENT, looked up before any privilege check
+ *   perf_event_open  flags no kernel knows: EINVAL before anything is read
+ *   io_uring_setup   zero entries: EINVAL, no ring is made
+ */
+static int do_syscall(const char *name)
+{
+	struct io_uring_params params;
+	long r, word = 0;
+
+	memset(&params, 0, sizeof(params));
+	if (strcmp(name, "bpf") == 0)
+		r = syscall(__NR_bpf, 0x7fff, NULL, 0);
+	else if (strcmp(name, "ptrace") == 0)
+		r = syscall(__NR_ptrace, PTRACE_PEEKDATA, getpid(), &word, &word);
+	else if (strcmp(name, "unshare-user") == 0)
+		r = syscall(__NR_unshare, CLONE_NEWUSER);
+	else if (strcmp(name, "mount") == 0)
+		r = syscall(__NR_mount, "none", "", NULL, 0UL, NULL);
+	else if (strcmp(name, "perf_event_open") == 0)
+		r = syscall(__NR_perf_event_open, NULL, 0, -1, -1, ~0UL);
+	else if (strcmp(name, "io_uring_setup") == 0)
+		r = syscall(__NR_io_uring_setup, 0, &params);
+	else
+		return fprintf(stderr, "mg-try: unknown syscall '%s'\n", name), 2;
+	if (r < 0)
+		return fail(name);
+	printf("ok\n");
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	int i = 1;
@@ -353,6 +398,8 @@ int main(int argc, char **argv)
 		return do_write(argv[i + 1]);
 	if (i + 2 < argc && strcmp(argv[i], "connect") == 0)
 		return do_connect(argv[i + 1], argv[i + 2], i + 3 < argc ? argv[i + 3] : NULL);
-	fprintf(stderr, "usage: mg-try [--cgroup DIR] open PATH | write PATH | connect ADDR PORT [tcp|udp] | sendto ADDR PORT\n");
+	if (i + 1 < argc && strcmp(argv[i], "syscall") == 0)
+		return do_syscall(argv[i + 1]);
+	fprintf(stderr, "usage: mg-try [--cgroup DIR] open PATH | write PATH | connect ADDR PORT [tcp|udp] | sendto ADDR PORT | syscall NAME\n");
 	return 2;
 }
