@@ -8,6 +8,10 @@ MG_FAIL=0
 pass() { MG_PASS=$((MG_PASS + 1)); echo "ok - $1"; }
 fail() { MG_FAIL=$((MG_FAIL + 1)); echo "not ok - $1"; [ $# -gt 1 ] && echo "#   $2"; return 0; }
 
+# all COMMAND [; COMMAND]...: run a condition written as one shell string, so
+# that check sees every part of a compound condition, not only the first.
+all() { eval "$1"; }
+
 # check NAME CONDITION-COMMAND... : pass when the command succeeds.
 check() {
 	name=$1
@@ -66,7 +70,7 @@ expect_file_denied() {
 	st=$(try_in_scope "$TMP/out" open "$2")
 	case "$ENGINE" in
 	bpf-lsm) check "$1: EPERM in scope" grep -qx 'errno EPERM' "$TMP/out" ;;
-	*) check "$1: killed in scope before reading" [ "$st" = 137 ] && ! grep -q read= "$TMP/out" ;;
+	*) check "$1: killed in scope before reading" all "[ $st = 137 ] && ! grep -q read= '$TMP/out'" ;;
 	esac
 }
 
@@ -75,7 +79,7 @@ expect_write_denied() {
 	st=$(try_in_scope "$TMP/out" write "$2")
 	case "$ENGINE" in
 	bpf-lsm) check "$1: EPERM in scope" grep -qx 'errno EPERM' "$TMP/out" ;;
-	*) check "$1: killed in scope before writing" [ "$st" = 137 ] && ! grep -q wrote= "$TMP/out" ;;
+	*) check "$1: killed in scope before writing" all "[ $st = 137 ] && ! grep -q wrote= '$TMP/out'" ;;
 	esac
 }
 
@@ -88,6 +92,6 @@ expect_route_denied() {
 	st=$(try_in_scope "$TMP/out" "$@")
 	case "$ENGINE" in
 	bpf-lsm) check "$name: refused in scope" grep -qx "$want" "$TMP/out" ;;
-	*) check "$name: killed in scope before reading" [ "$st" = 137 ] && ! grep -Eq 'read=|mapped=' "$TMP/out" ;;
+	*) check "$name: killed in scope before reading" all "[ $st = 137 ] && ! grep -Eq 'read=|mapped=' '$TMP/out'" ;;
 	esac
 }

@@ -89,7 +89,7 @@ check "run: ... and run says so" \
 # Signals sent to mguard run reach the command.
 "$MGUARD" run --policy "$TMP/policy" --scope guarded -- sleep 60 2>/dev/null &
 rp=$!
-check "run: the command starts in its run cgroup" wait_for 5 grep -q . "$SCOPE_CG/run-$rp/cgroup.procs"
+check "run: the command starts in its run cgroup" wait_for 5 grep -qs . "$SCOPE_CG/run-$rp/cgroup.procs"
 kill -TERM "$rp"
 wait "$rp"
 check "run: SIGTERM to run is passed on, run exits 143" [ $? = 143 ]

@@ -13,8 +13,9 @@ generation() {
 printf 'apiVersion: mguard/v1\nscopes: [\n' >"$TMP/policy/broken.yaml"
 gen0=$(generation)
 "$MGUARD" reload --policy "$TMP/policy" --pin-dir "$PIN" >"$TMP/reload.out" 2>&1
+rc=$?
 check "reload of a broken policy is refused, with its errors" \
-	[ $? = 1 ] && grep -q 'broken.yaml:' "$TMP/reload.out"
+	all "[ $rc = 1 ] && grep -q 'broken.yaml:' '$TMP/reload.out'"
 check "the refused reload left the generation alone" [ "$(generation)" = "$gen0" ]
 expect_file_denied "after a refused reload the policy in force still denies" "$PROHIBITED"
 rm -f "$TMP/policy/broken.yaml"
@@ -62,12 +63,14 @@ done
 touch "$TMP/opener.stop"
 wait "$OPENER"
 read -r opens wrong <"$TMP/opener.result"
-check "$RELOADS reloads all took effect" [ "$failed" = 0 ] && [ "$(generation)" = $((gen1 + RELOADS)) ]
-check "no wrong verdict in $opens open pairs during $RELOADS reloads" [ "$opens" -gt 0 ] && [ "$wrong" = 0 ]
+gen_now=$(generation)
+check "$RELOADS reloads all took effect" all "[ $failed = 0 ] && [ $gen_now = $((gen1 + RELOADS)) ]"
+check "no wrong verdict in $opens open pairs during $RELOADS reloads" all "[ $opens -gt 0 ] && [ $wrong = 0 ]"
 
 # Two daemons at once: the second refuses.
 "$MGUARD" start --foreground --policy "$TMP/policy" --pin-dir "$PIN" >/dev/null 2>"$TMP/second.log"
-check "a second daemon on the same pin folder refuses" [ $? = 1 ] && grep -q 'already running' "$TMP/second.log"
+rc=$?
+check "a second daemon on the same pin folder refuses" all "[ $rc = 1 ] && grep -q 'already running' '$TMP/second.log'"
 
 # A flood of events while the daemon reads nothing: drops are counted exactly.
 kill -STOP "$DPID"
