@@ -13,6 +13,7 @@
 #include "cmd_daemon.h"
 #include "compile.h"
 #include "daemon.h"
+#include "digest.h"
 #include "eventlog.h"
 #include "events.h"
 #include "loader.h"
@@ -53,6 +54,7 @@ struct mg_daemon {
 	size_t ncreated;
 	int64_t boot_offset;
 	unsigned long long events;
+	struct mg_digest_cache *digests;	/* kept across reloads: unchanged weights are not re-read */
 	struct mg_eventlog *log;	/* the event file, when there is one */
 	FILE *log_stream;
 	time_t log_warned;
@@ -110,7 +112,7 @@ static int mg_create_scope_cgroups(struct mg_daemon *d, const struct mg_policy *
 static int mg_compile_policy(struct mg_daemon *d, struct mg_policy **ret_policy,
 			     struct mg_image **ret_img)
 {
-	struct mg_compile_opts copts = { .cgroup_root = d->cgroup_root };
+	struct mg_compile_opts copts = { .cgroup_root = d->cgroup_root, .digests = d->digests };
 	struct mg_diags diags = {};
 	struct mg_policy *policy;
 	int err;
@@ -254,6 +256,9 @@ static int mg_daemon_setup(struct mg_daemon *d)
 			return mg_log_errno(-errno, "failed to open a stream on '%s'", mg_eventlog_path(d->log));
 		mg_eventlog_set_syslog(d->log, d->opts->log_syslog);
 	}
+	err = mg_digest_cache_open(NULL, &d->digests);
+	if (err)
+		return err;
 	err = mg_loader_mount_fs();
 	if (err)
 		return err;
@@ -340,6 +345,7 @@ static void mg_daemon_teardown(struct mg_daemon *d, bool leave_enforcing)
 	free(d->created);
 	mg_image_free(d->img);
 	mg_policy_free(d->policy);
+	mg_digest_cache_free(d->digests);
 }
 
 int mg_daemon_run(const struct mg_daemon_opts *opts)
