@@ -76,6 +76,13 @@ struct {
 } mg_counters SEC(".maps") __weak;
 
 struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, MG_MAX_SCOPES + 1);
+	__type(key, __u32);
+	__type(value, struct mg_rate);
+} mg_ratelimit SEC(".maps") __weak;
+
+struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, MG_RINGBUF_BYTES);
 } mg_events SEC(".maps") __weak;
@@ -153,21 +160,13 @@ static __always_inline __u8 mg_deny_verdict(const struct mg_config *cfg, __u8 en
 	return cfg->mode == MG_MODE_AUDIT ? MG_VERDICT_AUDIT : enforce_verdict;
 }
 
-/* Reserve an event with its common part filled, or count the drop. */
-static __always_inline struct mg_event *
-mg_event_new(const struct mg_config *cfg, const struct mg_scope_val *scope, __u64 cgid,
-	     __u8 hook, __u8 verdict, __u8 reason)
+static __always_inline void mg_event_fill(struct mg_event *e, const struct mg_config *cfg,
+					  const struct mg_scope_val *scope, __u64 cgid, __u8 hook,
+					  __u8 verdict, __u8 reason)
 {
-	struct mg_event *e;
-	__u64 id;
+	__u64 id = bpf_get_current_pid_tgid();
 
-	e = bpf_ringbuf_reserve(&mg_events, sizeof(*e), 0);
-	if (!e) {
-		mg_count(MG_ERR_COUNTER_BASE + MG_ERR_RINGBUF_FULL);
-		return NULL;
-	}
 	__builtin_memset(e, 0, sizeof(*e));
-	id = bpf_get_current_pid_tgid();
 	e->ts_boot_ns = bpf_ktime_get_boot_ns();
 	e->cgroup_id = cgid;
 	e->pid = (__u32)id;
@@ -179,6 +178,86 @@ mg_event_new(const struct mg_config *cfg, const struct mg_scope_val *scope, __u6
 	e->engine = cfg->engine[hook & (MG_HOOK_SLOTS - 1)];
 	e->reason = reason;
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
+}
+
+/* A summary event of the rate limit (best effort: a full ring buffer counts it). */
+static __always_inline void mg_rate_summary(const struct mg_config *cfg, const struct mg_scope_val *scope,
+					    __u64 cgid, __u8 hook, __u8 verdict, __u8 reason,
+					    __u32 suppressed)
+{
+	struct mg_event *e = bpf_ringbuf_reserve(&mg_events, sizeof(*e), 0);
+
+	if (!e) {
+		mg_count(MG_ERR_COUNTER_BASE + MG_ERR_RINGBUF_FULL);
+		return;
+	}
+	mg_event_fill(e, cfg, scope, cgid, hook, verdict, reason);
+	e->rate.suppressed = suppressed;
+	e->rate.limit = cfg->event_rate;
+	bpf_ringbuf_submit(e, 0);
+}
+
+/*
+ * May the scope send one more event now? A fixed one-second window per
+ * scope; when the limit kicks in and when it lifts, one summary event says
+ * so. Concurrent CPUs may let a few more through: the limit protects the
+ * ring buffer, it is not an accounting.
+ */
+static __always_inline bool mg_rate_allow(const struct mg_config *cfg, const struct mg_scope_val *scope,
+					  __u64 cgid, __u8 hook, __u8 verdict)
+{
+	__u32 key = scope->scope_id;
+	struct mg_rate *r;
+	__u64 now;
+
+	if (!cfg->event_rate)
+		return true;
+	r = bpf_map_lookup_elem(&mg_ratelimit, &key);
+	if (!r)
+		return true;
+	now = bpf_ktime_get_boot_ns();
+	if (now - r->window_start_ns >= 1000000000ULL) {
+		__u32 suppressed = r->suppressed;
+		bool was_limited = r->limited;
+
+		r->window_start_ns = now;
+		r->count = 0;
+		r->suppressed = 0;
+		r->limited = 0;
+		if (was_limited)
+			mg_rate_summary(cfg, scope, cgid, hook, verdict, MG_REASON_RATE_RESUMED, suppressed);
+	}
+	if (r->count < cfg->event_rate) {
+		r->count++;
+		return true;
+	}
+	__sync_fetch_and_add(&r->suppressed, 1);
+	mg_count(MG_ERR_COUNTER_BASE + MG_ERR_RATE_LIMITED);
+	if (!r->limited) {
+		r->limited = 1;
+		mg_rate_summary(cfg, scope, cgid, hook, verdict, MG_REASON_RATE_LIMITED, 0);
+	}
+	return false;
+}
+
+/*
+ * Reserve an event with its common part filled. NULL when the scope is over
+ * its rate (counted, summarised) or the ring buffer is full (counted).
+ */
+static __always_inline struct mg_event *
+mg_event_new(const struct mg_config *cfg, const struct mg_scope_val *scope, __u64 cgid,
+	     __u8 hook, __u8 verdict, __u8 reason)
+{
+	struct mg_event *e;
+
+	if (!mg_rate_allow(cfg, scope, cgid, hook, verdict))
+		return NULL;
+	e = bpf_ringbuf_reserve(&mg_events, sizeof(*e), 0);
+	if (!e) {
+		mg_count(MG_ERR_COUNTER_BASE + MG_ERR_RINGBUF_FULL);
+		return NULL;
+	}
+	mg_event_fill(e, cfg, scope, cgid, hook, verdict, reason);
 	return e;
 }
 

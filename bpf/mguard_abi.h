@@ -72,6 +72,8 @@ enum mg_reason {
 	MG_REASON_GPU,		/* a GPU device node the scope was not given */
 	MG_REASON_OUTPUT,	/* a write outside the scope's output folders */
 	MG_REASON_IO_URING,	/* io_uring bypasses the fallback engine's tracepoints */
+	MG_REASON_RATE_LIMITED,	/* summary: the scope's events are being suppressed */
+	MG_REASON_RATE_RESUMED,	/* summary: the limit lifted; how many were suppressed */
 	MG_REASON__COUNT,
 };
 
@@ -89,6 +91,7 @@ enum mg_error {
 	MG_ERR_NO_CONFIG,		/* config map unreadable: denied */
 	MG_ERR_FD_LOOKUP,		/* new fd not resolvable: killed */
 	MG_ERR_WALK_LIMIT,		/* parent walk hit MG_MAX_DIR_DEPTH: denied */
+	MG_ERR_RATE_LIMITED,		/* event suppressed by a scope's rate limit (still decided) */
 	MG_ERR__COUNT,
 };
 
@@ -106,6 +109,8 @@ struct mg_config {
 	__s32 reload_err;	/* 0, or the negative errno of the last failed reload */
 	__u32 pad;
 	__u64 loaded_at;	/* unix seconds of the generation in force */
+	__u32 event_rate;	/* events per second per scope; 0: unlimited */
+	__u32 pad2;
 	__u8 engine[MG_HOOK_SLOTS]; /* enum mg_engine, written by the loader */
 };
 
@@ -251,6 +256,23 @@ struct mg_event_dev {
 	__u32 driver;		/* enum mg_gpu_driver */
 };
 
+/*
+ * Rate limit of a scope's events, a fixed one-second window per scope
+ * (indexed by scope id). Decisions are never limited, only their events.
+ */
+struct mg_rate {
+	__u64 window_start_ns;	/* bpf_ktime_get_boot_ns() */
+	__u32 count;		/* events in this window */
+	__u32 suppressed;	/* since the limit kicked in */
+	__u32 limited;		/* the limit is in force */
+	__u32 pad;
+};
+
+struct mg_event_rate {
+	__u32 suppressed;	/* RESUMED: events not sent while limited */
+	__u32 limit;		/* events per second per scope */
+};
+
 struct mg_event_file {
 	__u64 ino;
 	__u32 dev;
@@ -285,6 +307,7 @@ struct mg_event {
 		struct mg_event_file file;
 		struct mg_event_net net;
 		struct mg_event_dev dev;
+		struct mg_event_rate rate;
 	};
 };
 

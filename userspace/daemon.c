@@ -59,6 +59,7 @@ struct mg_daemon {
 	FILE *log_stream;
 	time_t log_warned;
 	bool metrics_failing;
+	uint64_t drops_seen;		/* kernel drops already reported */
 };
 
 static int mg_on_event(void *ctx, void *data, size_t size)
@@ -229,6 +230,28 @@ static void mg_daemon_write_metrics(struct mg_daemon *d)
 	free(st);
 }
 
+/* Report events the kernel dropped since the last look, as a notice line. */
+static void mg_report_drops(struct mg_daemon *d)
+{
+	struct mg_status *st = calloc(1, sizeof(*st));
+	uint64_t total;
+
+	if (!st || mg_status_read(d->opts->pin_dir, st)) {
+		free(st);
+		return;
+	}
+	total = st->counters[MG_ERR_COUNTER_BASE + MG_ERR_RINGBUF_FULL];
+	free(st);
+	if (total <= d->drops_seen)
+		return;
+	mg_warn("%llu events dropped: the ring buffer was full", (unsigned long long)(total - d->drops_seen));
+	if (d->opts->events)
+		mg_drops_print_json(d->opts->events, total - d->drops_seen, total);
+	if (d->log_stream)
+		mg_drops_print_json(d->log_stream, total - d->drops_seen, total);
+	d->drops_seen = total;
+}
+
 static size_t mg_room_for(size_t n)
 {
 	/* Two generations live side by side during a reload, plus headroom. */
@@ -288,6 +311,7 @@ static int mg_daemon_setup(struct mg_daemon *d)
 	lopts.max_licenses = mg_room_for(img->nlicenses);
 	lopts.max_devices = mg_room_for(img->ndevices);
 	lopts.max_outputs = mg_room_for(img->noutputs);
+	lopts.event_rate = d->opts->event_rate;
 	err = mg_loader_load(&lopts, &d->loader);
 	if (!err)
 		err = mg_switch_policy(d, policy, img);
@@ -375,6 +399,7 @@ int mg_daemon_run(const struct mg_daemon_opts *opts)
 				mg_warn("a scope's cgroup was removed or re-created: recompiling");
 				mg_daemon_reload(&d);
 			}
+			mg_report_drops(&d);
 			if (opts->metrics_path)
 				mg_daemon_write_metrics(&d);
 		}

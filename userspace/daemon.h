@@ -7,6 +7,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#define MG_EVENT_RATE_DEFAULT 100000	/* events per second per scope */
+
 struct mg_daemon_opts {
 	const char *policy_dir;
 	const char *pin_dir;
@@ -17,6 +19,7 @@ struct mg_daemon_opts {
 	bool log_syslog;		/* each event to syslog (journald) too */
 	const char *metrics_path;	/* Prometheus text file; NULL: none */
 	bool background;		/* detach once ready */
+	uint32_t event_rate;		/* events per second per scope; 0: unlimited */
 };
 
 /* Runs until SIGINT or SIGTERM; returns 0, or a negative errno after logging. */

@@ -32,6 +32,8 @@ const char *mg_reason_name(unsigned int reason)
 		[MG_REASON_GPU] = "gpu",
 		[MG_REASON_OUTPUT] = "output",
 		[MG_REASON_IO_URING] = "io_uring",
+		[MG_REASON_RATE_LIMITED] = "rate-limited",
+		[MG_REASON_RATE_RESUMED] = "rate-resumed",
 	};
 
 	return reason < MG_REASON__COUNT ? names[reason] : "unknown";
@@ -99,6 +101,19 @@ static void mg_print_net(FILE *out, const struct mg_event_net *n)
 		n->family == AF_INET6 ? "ipv6" : "ipv4", addr, n->port, proto);
 }
 
+void mg_drops_print_json(FILE *out, uint64_t dropped, uint64_t total)
+{
+	struct timespec now;
+	int64_t ns;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	ns = now.tv_sec * 1000000000LL + now.tv_nsec;
+	fputs("{\"time\":", out);
+	mg_print_time(out, ns, 0);
+	fprintf(out, ",\"notice\":\"events-dropped\",\"dropped\":%llu,\"dropped_total\":%llu}\n",
+		(unsigned long long)dropped, (unsigned long long)total);
+}
+
 static void mg_print_dev(FILE *out, const struct mg_event_dev *d)
 {
 	static const char *const drivers[] = {
@@ -132,8 +147,10 @@ void mg_event_print_json(FILE *out, const struct mg_event *e, const struct mg_im
 	mg_json_string(out, comm);
 	fprintf(out, ",\"cgroup_id\":%llu,\"scope\":", (unsigned long long)e->cgroup_id);
 	mg_print_name_or_null(out, scope ? scope->name : NULL);
-	if (e->hook == MG_HOOK_FILE_OPEN || e->hook == MG_HOOK_MMAP || e->hook == MG_HOOK_FILE_RECEIVE ||
-	    e->hook == MG_HOOK_IO_URING)
+	if (e->reason == MG_REASON_RATE_LIMITED || e->reason == MG_REASON_RATE_RESUMED)
+		fprintf(out, ",\"rate\":{\"limit\":%u,\"suppressed\":%u}", e->rate.limit, e->rate.suppressed);
+	else if (e->hook == MG_HOOK_FILE_OPEN || e->hook == MG_HOOK_MMAP || e->hook == MG_HOOK_FILE_RECEIVE ||
+		 e->hook == MG_HOOK_IO_URING)
 		mg_print_file(out, &e->file, img);
 	else if (e->hook == MG_HOOK_DEVICE)
 		mg_print_dev(out, &e->dev);

@@ -23,4 +23,10 @@ int64_t mg_boot_to_realtime_offset(void);
 void mg_event_print_json(FILE *out, const struct mg_event *e, const struct mg_image *img,
 			 int64_t boot_offset_ns);
 
+/*
+ * A notice that the kernel dropped @dropped events (ring buffer full) since
+ * the last one, @total in all: drops are reported, never silent.
+ */
+void mg_drops_print_json(FILE *out, uint64_t dropped, uint64_t total);
+
 #endif /* MGUARD_EVENTS_H */

@@ -230,6 +230,7 @@ int mg_loader_load(const struct mg_loader_opts *opts, struct mg_loader **ret)
 	if (l->adopted && bpf_map_lookup_elem(bpf_map__fd(l->skel->maps.mg_config), &zero, &cfg))
 		memset(&cfg, 0, sizeof(cfg));
 	cfg.daemon_pid = getpid();
+	cfg.event_rate = opts->event_rate;
 	if (bpf_map_update_elem(bpf_map__fd(l->skel->maps.mg_config), &zero, &cfg, BPF_ANY)) {
 		err = mg_log_errno(-errno, "failed to initialise map 'mg_config'");
 		goto out_destroy;

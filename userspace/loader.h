@@ -26,6 +26,7 @@ struct mg_loader_opts {
 	size_t max_licenses;
 	size_t max_devices;
 	size_t max_outputs;
+	uint32_t event_rate;			/* events per second per scope; 0: unlimited */
 };
 
 /*

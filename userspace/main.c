@@ -45,6 +45,7 @@ static const struct option mg_common_opts[] = {
 	{ "log-dir", required_argument, NULL, 'l' },
 	{ "syslog", no_argument, NULL, 's' },
 	{ "metrics-file", required_argument, NULL, 'm' },
+	{ "event-rate", required_argument, NULL, 'r' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -55,6 +56,7 @@ struct mg_args {
 	const char *metrics_path;
 	const char *policy_dir;
 	const char *pin_dir;
+	uint32_t event_rate;
 	int optind;
 };
 
@@ -84,6 +86,7 @@ static int mg_usage(FILE *out)
 	      "  --log-dir DIR   event file folder (default " MG_EVENTLOG_DIR_DEFAULT " in the background)\n"
 	      "  --syslog        also send each event to syslog\n"
 	      "  --metrics-file FILE  Prometheus text for node_exporter, rewritten every second\n"
+	      "  --event-rate N  events per second per scope before a scope is rate-limited (0: none)\n"
 	      "  --verbose       libbpf and debug messages\n",
 	      out);
 	return out == stderr ? MG_EXIT_USAGE : MG_EXIT_OK;
@@ -95,6 +98,7 @@ static int mg_parse(int argc, char **argv, struct mg_args *a)
 	int c;
 
 	a->policy_dir = MG_POLICY_DIR_DEFAULT;
+	a->event_rate = MG_EVENT_RATE_DEFAULT;
 	a->pin_dir = MG_PIN_DIR_DEFAULT;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "", mg_common_opts, NULL)) != -1) {
@@ -108,6 +112,17 @@ static int mg_parse(int argc, char **argv, struct mg_args *a)
 		case 'l': a->log_dir = optarg; break;
 		case 's': a->syslog = true; break;
 		case 'm': a->metrics_path = optarg; break;
+		case 'r': {
+			char *end;
+			unsigned long v = strtoul(optarg, &end, 10);
+
+			if (*optarg == '\0' || *end || v > UINT32_MAX) {
+				mg_err("invalid --event-rate '%s': a number of events per second per scope", optarg);
+				return -EINVAL;
+			}
+			a->event_rate = v;
+			break;
+		}
 		case 'h': a->help = true; break;
 		default: return -EINVAL;
 		}
@@ -143,6 +158,7 @@ static int mg_cmd_start(struct mg_args *a, int argc, char **argv)
 		.log_syslog = a->syslog,
 		.metrics_path = a->metrics_path,
 		.background = !a->foreground,
+		.event_rate = a->event_rate,
 	};
 
 	return mg_daemon_run(&opts) ? MG_EXIT_ERROR : MG_EXIT_OK;

@@ -177,17 +177,11 @@ const char *mg_error_name(unsigned int err)
 		[MG_ERR_NO_CONFIG] = "config_unreadable",
 		[MG_ERR_FD_LOOKUP] = "fd_unresolved",
 		[MG_ERR_WALK_LIMIT] = "walk_limit",
+		[MG_ERR_RATE_LIMITED] = "events_rate_limited",
 	};
 
 	return err < MG_ERR__COUNT ? names[err] : "unknown";
 }
-
-static const char *const mg_error_names[MG_ERR__COUNT] = {
-	[MG_ERR_RINGBUF_FULL] = "events_dropped",
-	[MG_ERR_NO_CONFIG] = "config_unreadable",
-	[MG_ERR_FD_LOOKUP] = "fd_unresolved",
-	[MG_ERR_WALK_LIMIT] = "walk_limit",
-};
 
 static void mg_status_text(const char *pin_dir, const struct mg_status *st, FILE *out)
 {
@@ -207,7 +201,7 @@ static void mg_status_text(const char *pin_dir, const struct mg_status *st, FILE
 	}
 	fputs("\nerrors:", out);
 	for (int i = 0; i < MG_ERR__COUNT; i++)
-		fprintf(out, " %s %llu", mg_error_names[i],
+		fprintf(out, " %s %llu", mg_error_name(i),
 			(unsigned long long)st->counters[MG_ERR_COUNTER_BASE + i]);
 	fprintf(out, "\n\nattached (%zu):\n", st->nlinks);
 	for (size_t i = 0; i < st->nlinks; i++) {
@@ -237,7 +231,7 @@ static void mg_status_json(const char *pin_dir, const struct mg_status *st, FILE
 	}
 	fputs("},\"errors\":{", out);
 	for (int i = 0; i < MG_ERR__COUNT; i++)
-		fprintf(out, "%s\"%s\":%llu", i ? "," : "", mg_error_names[i],
+		fprintf(out, "%s\"%s\":%llu", i ? "," : "", mg_error_name(i),
 			(unsigned long long)st->counters[MG_ERR_COUNTER_BASE + i]);
 	fputs("},\"links\":[", out);
 	for (size_t i = 0; i < st->nlinks; i++) {

@@ -89,8 +89,11 @@ check "the denials were all counted" [ $((deny1 - deny0)) = $FLOOD ]
 check "events dropped by the full ring buffer are counted (some were)" [ $((drop1 - drop0)) -gt 0 ]
 check "events written + events dropped = denials, exactly" \
 	[ $((lines1 - lines0 + drop1 - drop0)) = $FLOOD ]
+check "the drops are reported as an event, with their exact count" wait_for 5 has_line "$TMP/events.jsonl" \
+	'"notice":"events-dropped"' "\"dropped\":$((drop1 - drop0))," "\"dropped_total\":$drop1}"
 
 # The daemon dies: enforcement holds, and a new daemon adopts what is pinned.
+# The new one runs with a low event rate, for the rate-limit test below.
 gen2=$(generation)
 kill -KILL "$DPID"
 wait "$DPID" 2>/dev/null
@@ -98,7 +101,7 @@ expect_file_denied "with the daemon killed, a prohibited open is still denied" "
 try_in_scope "$TMP/out" connect 127.0.0.1 "$PORT_DENIED" >/dev/null
 check "with the daemon killed, a denied connect is still denied" grep -qx 'errno EPERM' "$TMP/out"
 "$MGUARD" start --foreground --policy "$TMP/policy" --pin-dir "$PIN" \
-	>>"$TMP/events.jsonl" 2>"$TMP/daemon2.log" &
+	--event-rate 1000 >>"$TMP/events.jsonl" 2>"$TMP/daemon2.log" &
 DPID=$!
 check "a new daemon starts and adopts the pinned state" \
 	wait_for 60 grep -qs 'mguard: ready' "$TMP/daemon2.log"
@@ -109,6 +112,23 @@ try_in_scope "$TMP/out" open "$TMP/models/small/model.gguf" >/dev/null
 check "after adoption an allowed open works" grep -qx 'ok read=1' "$TMP/out"
 check "after adoption exactly one set of links is pinned" \
 	[ "$(ls "$PIN" | grep -c '^link_connect4_')" = 1 ]
+
+# A noisy scope is rate-limited in the kernel, with a summary when the limit
+# kicks in and when it lifts; every decision is still made.
+sleep 1.1
+limited0=$("$MGUARD" status --json --pin-dir "$PIN" | sed -n 's/.*"events_rate_limited":\([0-9]*\).*/\1/p')
+deny0=$(status_field sendmsg4 deny)
+"$BUILD/tests/helpers/mg-flood" "$SCOPE_CG" 5000 127.0.0.1 "$PORT_DENIED" >"$TMP/flood.out"
+check "a flood over the rate is still denied in full" grep -qx 'denied 5000 of 5000' "$TMP/flood.out"
+check "every one of them was decided and counted" [ $(($(status_field sendmsg4 deny) - deny0)) = 5000 ]
+check "a summary event says the scope is rate-limited" wait_for 5 has_line "$TMP/events.jsonl" \
+	'"reason":"rate-limited"' '"scope":"guarded"' '"limit":1000'
+sleep 1.1
+try_in_scope "$TMP/out" sendto 127.0.0.1 "$PORT_DENIED" >/dev/null
+limited1=$("$MGUARD" status --json --pin-dir "$PIN" | sed -n 's/.*"events_rate_limited":\([0-9]*\).*/\1/p')
+check "status counts the suppressed events" [ $((limited1 - limited0)) -ge 3000 ]
+check "a summary event says the limit lifted, with how many were suppressed" wait_for 5 has_line \
+	"$TMP/events.jsonl" '"reason":"rate-resumed"' "\"suppressed\":$((limited1 - limited0))}"
 
 # The scope's cgroup is removed and made again: guarded again.
 rmdir "$SCOPE_CG" 2>/dev/null

@@ -60,6 +60,7 @@ static const char *const want_lines[] = {
 	"mguard_errors_total{kind=\"config_unreadable\"} 38",
 	"mguard_errors_total{kind=\"fd_unresolved\"} 39",
 	"mguard_errors_total{kind=\"walk_limit\"} 40",
+	"mguard_errors_total{kind=\"events_rate_limited\"} 41",
 	"# HELP mguard_policy_generation Generation of the policy in force; 0 when none is.",
 	"# TYPE mguard_policy_generation gauge",
 	"mguard_policy_generation 3",
@@ -150,7 +151,7 @@ static void test_exact_text(void **state)
 
 	/* This text follows the hooks, verdicts and errors of mguard_abi.h. */
 	assert_int_equal(MG_HOOK__COUNT * MG_VERDICT__COUNT, 36);
-	assert_int_equal(MG_ERR__COUNT, 4);
+	assert_int_equal(MG_ERR__COUNT, 5);
 	assert_lines(text, 0, MG_ARRAY_SIZE(want_lines));
 	free(text);
 	free(st);
