@@ -21,6 +21,7 @@
 #include "metrics.h"
 #include "policy.h"
 #include "probe.h"
+#include "state.h"
 #include "status.h"
 
 /* Set by signal handlers, acted on by the main loop. */
@@ -140,6 +141,19 @@ static int mg_compile_policy(struct mg_daemon *d, struct mg_policy **ret_policy,
 	return 0;
 }
 
+/* The names behind the numbers, for status: best effort, never fatal. */
+static void mg_daemon_write_state(struct mg_daemon *d)
+{
+	char path[PATH_MAX], digest[65] = "unknown";
+	int err;
+
+	mg_state_path(d->opts->pin_dir, path, sizeof(path));
+	mg_policy_digest(d->policy, digest);
+	err = mg_state_write(path, d->policy, d->img, d->opts->policy_dir, digest, time(NULL));
+	if (err)
+		mg_log_errno(err, "failed to write the state file '%s'", path);
+}
+
 /*
  * Put a compiled policy in force: programs for new scopes first (they let
  * everything through until the flip), then the new generation in one write,
@@ -162,6 +176,7 @@ static int mg_switch_policy(struct mg_daemon *d, struct mg_policy *policy, struc
 	mg_policy_free(d->policy);
 	d->img = img;
 	d->policy = policy;
+	mg_daemon_write_state(d);
 	mg_info("policy '%s' generation %u in force: %zu scopes, %zu weight files, %zu egress prefixes, mode %s",
 		d->opts->policy_dir, gen, img->nscopes, img->ninodes, img->negress,
 		img->mode == MG_MODE_AUDIT ? "audit" : "enforce");
@@ -346,6 +361,12 @@ static int mg_daemon_setup(struct mg_daemon *d)
 static void mg_daemon_teardown(struct mg_daemon *d, bool leave_enforcing)
 {
 	ring_buffer__free(d->rb);
+	if (!leave_enforcing && d->loader) {
+		char path[PATH_MAX];
+
+		mg_state_path(d->opts->pin_dir, path, sizeof(path));
+		unlink(path);
+	}
 	if (d->log)
 		mg_eventlog_flush(d->log);
 	mg_eventlog_close(d->log);

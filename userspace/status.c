@@ -16,7 +16,10 @@
 #include "mguard_abi.h"
 #include "pins.h"
 #include "probe.h"
+#include "state.h"
 #include "status.h"
+#include "cgroup.h"
+#include <time.h>
 #include "util.h"
 
 static int mg_pinned_fd(const char *pin_dir, const char *name)
@@ -243,7 +246,7 @@ static void mg_status_json(const char *pin_dir, const struct mg_status *st, FILE
 		mg_json_string(out, k->prog);
 		fprintf(out, ",\"cgroup_id\":%llu}", (unsigned long long)k->cgroup_id);
 	}
-	fputs("]}\n", out);
+	fputs("]", out);
 }
 
 int mg_status_print(const char *pin_dir, bool json, FILE *out)
@@ -256,10 +259,27 @@ int mg_status_print(const char *pin_dir, bool json, FILE *out)
 		return -ENOMEM;
 	err = mg_status_read(pin_dir, st);
 	if (!err) {
-		if (json)
+		char state[PATH_MAX], cgroot[PATH_MAX] = "/";
+		pid_t pid = mg_status_daemon(pin_dir);
+
+		mg_state_path(pin_dir, state, sizeof(state));
+		mg_cgroup2_mount(cgroot, sizeof(cgroot));
+		if (json) {
 			mg_status_json(pin_dir, st, out);
-		else
+			fprintf(out, ",\"daemon_pid\":%d,", (int)pid);
+			if (mg_state_print(state, cgroot, time(NULL), 7 * 86400, 1, out))
+				fputs("\"policy\":null", out);
+			fputs("}\n", out);
+		} else {
+			if (pid)
+				fprintf(out, "daemon: running, pid %d\n", (int)pid);
+			else
+				fputs("daemon: not running (what is pinned stays in force)\n", out);
 			mg_status_text(pin_dir, st, out);
+			fputc('\n', out);
+			if (mg_state_print(state, cgroot, time(NULL), 7 * 86400, 0, out))
+				fputs("policy: no state file (the daemon that loaded it is gone)\n", out);
+		}
 	}
 	free(st);
 	return err;
