@@ -54,7 +54,7 @@ UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(UNIT_SRCS))
 HELPER_BINS := $(patsubst tests/helpers/%.c,$(BUILD)/tests/helpers/%,$(wildcard tests/helpers/*.c))
 
 .DELETE_ON_ERROR:
-.PHONY: all run deps fuzz bench man test test-unit test-kernel test-vm install uninstall clean vmlinux tests-build fmt-check
+.PHONY: all run demo deps fuzz bench man test test-unit test-kernel test-vm install uninstall clean vmlinux tests-build fmt-check
 
 all: $(BUILD)/mguard man
 
@@ -122,6 +122,10 @@ $(BUILD)/tests/helpers/%: tests/helpers/%.c | $(DEPS_STAMP)
 run: $(BUILD)/mguard
 	$(BUILD)/mguard start --foreground --policy policies/default
 
+# A guided tour: weights of each tier, a policy, the guard, a scope trying things.
+demo: $(BUILD)/mguard
+	$(Q)MGUARD=$(BUILD)/mguard scripts/demo.sh
+
 tests-build: $(BUILD)/mguard $(UNIT_BINS) $(HELPER_BINS)
 
 test: tests-build man
@@ -165,8 +169,13 @@ $(BUILD)/bench/%: bench/%.c $(LIB_OBJS)
 
 # As root: interleaved rounds with and without the guard, on this kernel; the
 # table on stdout, $(BUILD)/bench/results.json. MG_BENCH_* in bench/run.sh.
+# BENCH_VM=1 also runs the ratio rounds in the test VM (BPF LSM engine, under
+# QEMU's emulation: minutes more), into $(BUILD)/bench/results-vm.json.
+BENCH_VM ?= 0
+
 bench: $(BUILD)/mguard $(BENCH_BINS)
 	$(Q)bench/run.sh $(BUILD)
+	$(Q)if [ "$(BENCH_VM)" = 1 ]; then bench/vm.sh $(BUILD); fi
 
 vmlinux:
 	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > vmlinux/$(ARCH)/vmlinux.h

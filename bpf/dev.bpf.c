@@ -35,36 +35,54 @@ static __always_inline bool mg_device_allowed(__u32 scope_id, __u32 gen, __u32 m
 	return bpf_map_lookup_elem(&mg_devices, &key) != NULL;
 }
 
+/*
+ * The decision for one device access: MG_REASON_NONE to allow. *ret_gpu is
+ * set for GPU nodes; everything that is not a GPU is allowed at once.
+ */
+static __always_inline __u8 mg_device_decide(struct bpf_cgroup_dev_ctx *ctx,
+					     const struct mg_config **ret_cfg,
+					     const struct mg_scope_val **ret_scope, __u64 *ret_cgid,
+					     const struct mg_gpu_major_val **ret_gpu)
+{
+	struct mg_gpu_major_key mkey = {};
+	const struct mg_scope_val *scope;
+	const struct mg_config *cfg;
+
+	*ret_gpu = NULL;
+	cfg = *ret_cfg = mg_config_get();
+	if (!cfg)
+		return MG_REASON_NONE;
+	scope = *ret_scope = mg_scope_current(cfg->active_gen, ret_cgid);
+	if (!scope)
+		return MG_REASON_NONE;
+	if ((ctx->access_type & 0xffff) != BPF_DEVCG_DEV_CHAR)
+		return MG_REASON_NONE;
+	mkey.major = ctx->major;
+	mkey.gen = cfg->active_gen;
+	*ret_gpu = bpf_map_lookup_elem(&mg_gpu_majors, &mkey);
+	if (!*ret_gpu)
+		return MG_REASON_NONE;	/* not a GPU: not ours to decide */
+	if (mg_killswitch())
+		return MG_REASON_KILLSWITCH;
+	if (!mg_device_allowed(scope->scope_id, cfg->active_gen, ctx->major, ctx->minor))
+		return MG_REASON_GPU;
+	return MG_REASON_NONE;
+}
+
+/* On the scope's cgroup: decides, counts and reports. */
 SEC("cgroup/dev")
 int mg_device(struct bpf_cgroup_dev_ctx *ctx)
 {
 	const struct mg_gpu_major_val *gpu;
 	const struct mg_scope_val *scope;
 	const struct mg_config *cfg;
-	struct mg_gpu_major_key mkey = {};
 	struct mg_event *e;
-	__u32 type = ctx->access_type & 0xffff;
-	__u8 reason = MG_REASON_NONE, verdict;
+	__u8 reason, verdict;
 	__u64 cgid;
 
-	cfg = mg_config_get();
-	if (!cfg)
+	reason = mg_device_decide(ctx, &cfg, &scope, &cgid, &gpu);
+	if (!gpu || !cfg || !scope)
 		return 1;
-	scope = mg_scope_current(cfg->active_gen, &cgid);
-	if (!scope)
-		return 1;
-	if (type != BPF_DEVCG_DEV_CHAR)
-		return 1;
-	mkey.major = ctx->major;
-	mkey.gen = cfg->active_gen;
-	gpu = bpf_map_lookup_elem(&mg_gpu_majors, &mkey);
-	if (!gpu)
-		return 1;	/* not a GPU: not ours to decide */
-
-	if (mg_killswitch())
-		reason = MG_REASON_KILLSWITCH;
-	else if (!mg_device_allowed(scope->scope_id, cfg->active_gen, ctx->major, ctx->minor))
-		reason = MG_REASON_GPU;
 	if (reason == MG_REASON_NONE) {
 		mg_count(MG_COUNTER_INDEX(MG_HOOK_DEVICE, MG_VERDICT_ALLOW));
 		return 1;
@@ -81,6 +99,26 @@ int mg_device(struct bpf_cgroup_dev_ctx *ctx)
 		bpf_ringbuf_submit(e, 0);
 	}
 	return verdict == MG_VERDICT_DENY ? 0 : 1;
+}
+
+/*
+ * On the scope's parent: the same decision, silently (the scope's own
+ * program counts and reports). It holds if the programs on the scope's
+ * cgroup are replaced by whoever owns that cgroup.
+ */
+SEC("cgroup/dev")
+int mg_device_backstop(struct bpf_cgroup_dev_ctx *ctx)
+{
+	const struct mg_gpu_major_val *gpu;
+	const struct mg_scope_val *scope;
+	const struct mg_config *cfg;
+	__u8 reason;
+	__u64 cgid;
+
+	reason = mg_device_decide(ctx, &cfg, &scope, &cgid, &gpu);
+	if (reason == MG_REASON_NONE || !cfg || cfg->mode == MG_MODE_AUDIT)
+		return 1;
+	return 0;
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

@@ -106,6 +106,7 @@ static void mg_select_programs(struct mg_loader *l)
 	bpf_program__set_autoload(s->progs.mg_sendmsg4, l->engine[MG_HOOK_SENDMSG4] == MG_ENGINE_CGROUP);
 	bpf_program__set_autoload(s->progs.mg_sendmsg6, l->engine[MG_HOOK_SENDMSG6] == MG_ENGINE_CGROUP);
 	bpf_program__set_autoload(s->progs.mg_device, l->engine[MG_HOOK_DEVICE] == MG_ENGINE_CGROUP);
+	bpf_program__set_autoload(s->progs.mg_device_backstop, l->engine[MG_HOOK_DEVICE] == MG_ENGINE_CGROUP);
 }
 
 /*
@@ -536,7 +537,7 @@ static int mg_attach_device(struct mg_loader *l, const struct mg_image_scope *sc
 		return 0;	/* the parent is the root cgroup */
 	*slash = '\0';
 	snprintf(what, sizeof(what), "device_parent_%llu", (unsigned long long)scope->cgroup_id);
-	return mg_attach_cgroup_path(l, l->skel->progs.mg_device, path, scope->cgroup_id, what);
+	return mg_attach_cgroup_path(l, l->skel->progs.mg_device_backstop, path, scope->cgroup_id, what);
 }
 
 static int mg_attach_global(struct mg_loader *l)

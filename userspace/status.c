@@ -192,12 +192,12 @@ static void mg_status_text(const char *pin_dir, const struct mg_status *st, FILE
 	fprintf(out, "policy generation %u, mode %s, kill switch %s, %zu scopes\n\n",
 		st->cfg.active_gen, st->cfg.mode == MG_MODE_AUDIT ? "audit" : "enforce",
 		st->ctl.killswitch ? "on" : "off", st->nscopes);
-	fprintf(out, "%-10s %-16s %10s %10s %10s %10s\n", "hook", "engine", "allowed", "denied",
+	fprintf(out, "%-13s %-16s %10s %10s %10s %10s\n", "hook", "engine", "allowed", "denied",
 		"killed", "audited");
 	for (int h = 0; h < MG_HOOK__COUNT; h++) {
 		const __u64 *c = &st->counters[MG_COUNTER_INDEX(h, 0)];
 
-		fprintf(out, "%-10s %-16s %10llu %10llu %10llu %10llu\n", mg_hook_name(h),
+		fprintf(out, "%-13s %-16s %10llu %10llu %10llu %10llu\n", mg_hook_name(h),
 			mg_engine_name(st->cfg.engine[h]), (unsigned long long)c[MG_VERDICT_ALLOW],
 			(unsigned long long)c[MG_VERDICT_DENY], (unsigned long long)c[MG_VERDICT_KILL],
 			(unsigned long long)c[MG_VERDICT_AUDIT]);

@@ -27,6 +27,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/bpf.h>
 #include <linux/io_uring.h>
 #include <sys/mman.h>
 #include <sys/ptrace.h>
@@ -337,6 +338,25 @@ static int do_syscall(const char *name)
 	return 0;
 }
 
+/* Detach a pinned BPF link, as a runtime that owns a cgroup could. */
+static int do_link_detach(const char *pin)
+{
+	union bpf_attr attr;
+	int fd;
+
+	memset(&attr, 0, sizeof(attr));
+	attr.pathname = (unsigned long)pin;
+	fd = syscall(__NR_bpf, BPF_OBJ_GET, &attr, sizeof(attr));
+	if (fd < 0)
+		return fail("BPF_OBJ_GET");
+	memset(&attr, 0, sizeof(attr));
+	attr.link_detach.link_fd = fd;
+	if (syscall(__NR_bpf, BPF_LINK_DETACH, &attr, sizeof(attr)) < 0)
+		return fail("BPF_LINK_DETACH");
+	printf("ok detached\n");
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	int i = 1;
@@ -383,6 +403,8 @@ int main(int argc, char **argv)
 		waitpid(pid, &status, 0);
 		return rc;
 	}
+	if (i + 1 < argc && strcmp(argv[i], "link-detach") == 0)
+		return do_link_detach(argv[i + 1]);
 	if (i + 1 < argc && strcmp(argv[i], "opath-reopen") == 0)
 		return do_opath_reopen(argv[i + 1]);
 	if (i + 1 < argc && strcmp(argv[i], "uring-open") == 0)

@@ -8,6 +8,8 @@ try_in_scope "$TMP/out" open "$TMP/dev/nvidia1" >/dev/null
 check "GPU 1, not given to the scope: EPERM" grep -qx 'errno EPERM' "$TMP/out"
 check "event for the denied GPU node" wait_for 5 has_line "$TMP/events.jsonl" \
 	'"hook":"device"' '"verdict":"deny"' '"reason":"gpu"' '"major":195,"minor":1' '"driver":"nvidia"'
+check "one denied open, one event (the parent's backstop reports nothing)" \
+	[ "$(count_lines "$TMP/events.jsonl" '"hook":"device"')" = 1 ]
 try_in_scope "$TMP/out" open "$TMP/dev/renderD129" >/dev/null
 check "the render node of GPU 1: EPERM" grep -qx 'errno EPERM' "$TMP/out"
 try_in_scope "$TMP/out" open "$TMP/dev/null" >/dev/null

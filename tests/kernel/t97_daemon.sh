@@ -92,6 +92,16 @@ check "events written + events dropped = denials, exactly" \
 check "the drops are reported as an event, with their exact count" wait_for 5 has_line "$TMP/events.jsonl" \
 	'"notice":"events-dropped"' "\"dropped\":$((drop1 - drop0))," "\"dropped_total\":$drop1}"
 
+# Whoever owns the scope's cgroup detaches the device program there: the
+# backstop on the parent still denies the GPU the scope was not given.
+cgid=$(stat -c %i "$SCOPE_CG")
+"$TRY" link-detach "$PIN/link_device_$cgid" >"$TMP/out" 2>&1
+check "the scope's own device program can be detached" grep -qx 'ok detached' "$TMP/out"
+try_in_scope "$TMP/out" open "$TMP/dev/nvidia1" >/dev/null
+check "with it gone, GPU 1 is still denied by the backstop on the parent" grep -qx 'errno EPERM' "$TMP/out"
+try_in_scope "$TMP/out" open "$TMP/dev/nvidia0" >/dev/null
+check "and GPU 0 still passes" grep -qx 'errno ENXIO' "$TMP/out"
+
 # The daemon dies: enforcement holds, and a new daemon adopts what is pinned.
 # The new one runs with a low event rate, for the rate-limit test below.
 gen2=$(generation)
