@@ -30,11 +30,17 @@ static __always_inline const struct mg_inode_val *mg_inode_lookup(__u32 gen, __u
 #define MG_S_IFMT 00170000
 #define MG_S_IFREG 0100000
 
-static __always_inline bool mg_is_output_dir(__u32 scope_id, __u32 gen, __u32 dev, __u64 ino)
+static __always_inline bool mg_scope_path_has(__u32 scope_id, __u32 gen, __u32 dev, __u64 ino, __u32 what)
 {
 	struct mg_output_key key = { .ino = ino, .dev = dev, .scope_id = scope_id, .gen = gen };
+	const struct mg_output_val *val = bpf_map_lookup_elem(&mg_outputs, &key);
 
-	return bpf_map_lookup_elem(&mg_outputs, &key) != NULL;
+	return val && (val->allowed & what);
+}
+
+static __always_inline bool mg_is_output_dir(__u32 scope_id, __u32 gen, __u32 dev, __u64 ino)
+{
+	return mg_scope_path_has(scope_id, gen, dev, ino, MG_OUTPUT_WRITE);
 }
 
 /* What the walk up from a file found. */

@@ -39,6 +39,7 @@ enum mg_hook {
 	MG_HOOK_MMAP,		/* mapping a file: also one opened before the scope */
 	MG_HOOK_FILE_RECEIVE,	/* a descriptor passed over a UNIX socket */
 	MG_HOOK_IO_URING,	/* io_uring set-up (fallback engine: closed) */
+	MG_HOOK_UNIX,		/* UNIX socket connects and sends (BPF LSM only) */
 	MG_HOOK__COUNT,
 };
 #define MG_HOOK_SLOTS 16	/* room for hooks in mg_config; >= MG_HOOK__COUNT */
@@ -74,6 +75,7 @@ enum mg_reason {
 	MG_REASON_IO_URING,	/* io_uring bypasses the fallback engine's tracepoints */
 	MG_REASON_RATE_LIMITED,	/* summary: the scope's events are being suppressed */
 	MG_REASON_RATE_RESUMED,	/* summary: the limit lifted; how many were suppressed */
+	MG_REASON_UNIX,		/* a UNIX socket not in the scope's list */
 	MG_REASON__COUNT,
 };
 
@@ -156,7 +158,11 @@ struct mg_inode_val {
 	__u16 flags;		/* MG_INODE_* */
 };
 
-/* outputs: a folder a scope may write under (regular files only). */
+/*
+ * outputs: a folder a scope may write under (regular files only); with
+ * MG_OUTPUT_UNIX in the value, a UNIX socket (or a folder of them) the
+ * scope may connect to instead.
+ */
 struct mg_output_key {
 	__u64 ino;
 	__u32 dev;
@@ -165,8 +171,11 @@ struct mg_output_key {
 	__u32 pad;
 };
 
+#define MG_OUTPUT_WRITE	(1u << 0)
+#define MG_OUTPUT_UNIX	(1u << 1)
+
 struct mg_output_val {
-	__u32 allowed;		/* always 1: presence is what counts */
+	__u32 allowed;		/* MG_OUTPUT_* */
 };
 
 /* licenses: a scope holds a valid licence for a model (of a licensed tier). */

@@ -296,42 +296,63 @@ static int mg_compile_gpus(const struct mg_policy *p, const struct mg_compile_op
 	return bad ? -EINVAL : 0;
 }
 
-/* Each scope's output folders as (dev, ino): what its processes may write under. */
+/* Add (dev, ino) of @path for scope @scope_id with @flag, merging with an entry already there. */
+static int mg_output_add(struct mg_image *img, uint32_t scope_id, const char *path, uint32_t flag,
+			 bool want_dir, const struct mg_scope *s, struct mg_loc loc, struct mg_diags *diags)
+{
+	struct mg_image_output *o;
+	struct stat st;
+
+	if (stat(path, &st) < 0) {
+		mg_diag_add(diags, loc, "scope '%s': '%s': %s", s->name, path, strerror(errno));
+		return -EINVAL;
+	}
+	if (want_dir && !S_ISDIR(st.st_mode)) {
+		mg_diag_add(diags, loc, "scope '%s': output '%s' is not a folder", s->name, path);
+		return -EINVAL;
+	}
+	if (!want_dir && !S_ISDIR(st.st_mode) && !S_ISSOCK(st.st_mode)) {
+		mg_diag_add(diags, loc, "scope '%s': '%s' is neither a UNIX socket nor a folder", s->name, path);
+		return -EINVAL;
+	}
+	for (o = img->outputs; o < img->outputs + img->noutputs; o++) {
+		if (o->key.scope_id == scope_id && o->key.ino == st.st_ino &&
+		    o->key.dev == mg_kernel_dev(st.st_dev)) {
+			o->val.allowed |= flag;
+			return 0;
+		}
+	}
+	o = &img->outputs[img->noutputs++];
+	o->key.ino = st.st_ino;
+	o->key.dev = mg_kernel_dev(st.st_dev);
+	o->key.scope_id = scope_id;
+	o->val.allowed = flag;
+	return 0;
+}
+
+/*
+ * Each scope's output folders and UNIX sockets as (dev, ino): what its
+ * processes may write under, and connect to.
+ */
 static int mg_compile_outputs(const struct mg_policy *p, struct mg_image *img, struct mg_diags *diags)
 {
 	size_t total = 0;
 	int bad = 0;
 
 	for (size_t i = 0; i < p->nscopes; i++)
-		total += p->scopes[i].noutputs;
+		total += p->scopes[i].noutputs + p->scopes[i].nunix_sockets;
 	img->outputs = calloc(total ? total : 1, sizeof(*img->outputs));
 	if (!img->outputs)
 		return -ENOMEM;
 	for (size_t i = 0; i < img->nscopes && i < p->nscopes; i++) {
 		const struct mg_scope *s = &p->scopes[i];
 
-		for (size_t o = 0; o < s->noutputs; o++) {
-			struct mg_output_key *k = &img->outputs[img->noutputs].key;
-			struct mg_loc loc = s->output_locs ? s->output_locs[o] : s->loc;
-			struct stat st;
-
-			if (stat(s->outputs[o], &st) < 0) {
-				mg_diag_add(diags, loc, "scope '%s': output folder '%s': %s",
-					    s->name, s->outputs[o], strerror(errno));
-				bad = 1;
-				continue;
-			}
-			if (!S_ISDIR(st.st_mode)) {
-				mg_diag_add(diags, loc, "scope '%s': output '%s' is not a folder",
-					    s->name, s->outputs[o]);
-				bad = 1;
-				continue;
-			}
-			k->ino = st.st_ino;
-			k->dev = mg_kernel_dev(st.st_dev);
-			k->scope_id = i + 1;
-			img->noutputs++;
-		}
+		for (size_t o = 0; o < s->noutputs; o++)
+			bad |= mg_output_add(img, i + 1, s->outputs[o], MG_OUTPUT_WRITE, true, s,
+					     s->output_locs ? s->output_locs[o] : s->loc, diags) != 0;
+		for (size_t u = 0; u < s->nunix_sockets; u++)
+			bad |= mg_output_add(img, i + 1, s->unix_sockets[u], MG_OUTPUT_UNIX, false, s,
+					     s->unix_socket_locs ? s->unix_socket_locs[u] : s->loc, diags) != 0;
 	}
 	return bad ? -EINVAL : 0;
 }

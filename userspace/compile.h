@@ -39,6 +39,7 @@ struct mg_image_license {
 
 struct mg_image_output {
 	struct mg_output_key key;	/* gen left 0: the loader sets it */
+	struct mg_output_val val;	/* MG_OUTPUT_WRITE, MG_OUTPUT_UNIX */
 };
 
 struct mg_image_device {

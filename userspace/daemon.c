@@ -309,6 +309,11 @@ static int mg_daemon_setup(struct mg_daemon *d)
 		return mg_log_errno(err, "failed to probe the kernel");
 	for (int h = 0; h < MG_HOOK__COUNT; h++) {
 		lopts.engine[h] = probe.engine[h];
+		/* UNIX sockets need BPF LSM; without it that route is reported open, not refused. */
+		if (probe.engine[h] == MG_ENGINE_NONE && h == MG_HOOK_UNIX) {
+			mg_warn("UNIX socket connects are not guarded on this kernel (no BPF LSM)");
+			continue;
+		}
 		if (probe.engine[h] == MG_ENGINE_NONE) {
 			mg_err("no engine can enforce hook '%s' on this kernel (see 'mguard probe')",
 			       mg_hook_name(h));

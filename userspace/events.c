@@ -34,6 +34,7 @@ const char *mg_reason_name(unsigned int reason)
 		[MG_REASON_IO_URING] = "io_uring",
 		[MG_REASON_RATE_LIMITED] = "rate-limited",
 		[MG_REASON_RATE_RESUMED] = "rate-resumed",
+		[MG_REASON_UNIX] = "unix-socket",
 	};
 
 	return reason < MG_REASON__COUNT ? names[reason] : "unknown";
@@ -150,7 +151,7 @@ void mg_event_print_json(FILE *out, const struct mg_event *e, const struct mg_im
 	if (e->reason == MG_REASON_RATE_LIMITED || e->reason == MG_REASON_RATE_RESUMED)
 		fprintf(out, ",\"rate\":{\"limit\":%u,\"suppressed\":%u}", e->rate.limit, e->rate.suppressed);
 	else if (e->hook == MG_HOOK_FILE_OPEN || e->hook == MG_HOOK_MMAP || e->hook == MG_HOOK_FILE_RECEIVE ||
-		 e->hook == MG_HOOK_IO_URING)
+		 e->hook == MG_HOOK_IO_URING || e->hook == MG_HOOK_UNIX)
 		mg_print_file(out, &e->file, img);
 	else if (e->hook == MG_HOOK_DEVICE)
 		mg_print_dev(out, &e->dev);

@@ -92,6 +92,8 @@ static void mg_select_programs(struct mg_loader *l)
 	bpf_program__set_autoload(s->progs.mg_lsm_file_open, lsm);
 	bpf_program__set_autoload(s->progs.mg_lsm_mmap_file, lsm);
 	bpf_program__set_autoload(s->progs.mg_lsm_file_receive, lsm);
+	bpf_program__set_autoload(s->progs.mg_lsm_unix_stream_connect, lsm);
+	bpf_program__set_autoload(s->progs.mg_lsm_unix_may_send, lsm);
 	bpf_program__set_autoload(s->progs.mg_tp_exit_open, tp);
 	bpf_program__set_autoload(s->progs.mg_tp_exit_openat, tp);
 	bpf_program__set_autoload(s->progs.mg_tp_exit_openat2, tp);
@@ -358,10 +360,9 @@ static int mg_fill(struct mg_loader *l, const struct mg_image *img, __u32 gen)
 	fd = bpf_map__fd(s->maps.mg_outputs);
 	for (size_t i = 0; i < img->noutputs; i++) {
 		struct mg_output_key key = img->outputs[i].key;
-		struct mg_output_val val = { .allowed = 1 };
 
 		key.gen = gen;
-		if (bpf_map_update_elem(fd, &key, &val, BPF_NOEXIST))
+		if (bpf_map_update_elem(fd, &key, &img->outputs[i].val, BPF_NOEXIST))
 			return mg_log_errno(-errno, "failed to write an output folder of scope %u", key.scope_id);
 	}
 	fd = bpf_map__fd(s->maps.mg_gpu_majors);
@@ -547,6 +548,8 @@ static int mg_attach_global(struct mg_loader *l)
 		{ s->progs.mg_lsm_file_open, "lsm_file_open" },
 		{ s->progs.mg_lsm_mmap_file, "lsm_mmap_file" },
 		{ s->progs.mg_lsm_file_receive, "lsm_file_receive" },
+		{ s->progs.mg_lsm_unix_stream_connect, "lsm_unix_stream_connect" },
+		{ s->progs.mg_lsm_unix_may_send, "lsm_unix_may_send" },
 	}, tps[] = {
 		{ s->progs.mg_tp_exit_open, "tp_sys_exit_open" },
 		{ s->progs.mg_tp_exit_openat, "tp_sys_exit_openat" },

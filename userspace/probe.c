@@ -56,6 +56,7 @@ static const char *const hook_names[MG_HOOK__COUNT] = {
 	[MG_HOOK_MMAP] = "mmap",
 	[MG_HOOK_FILE_RECEIVE] = "file_receive",
 	[MG_HOOK_IO_URING] = "io_uring",
+	[MG_HOOK_UNIX] = "unix",
 };
 
 const char *mg_engine_name(enum mg_engine e)
@@ -90,6 +91,9 @@ void mg_probe_choose_engines(struct mg_probe *p)
 	 */
 	p->engine[MG_HOOK_MMAP] = p->engine[MG_HOOK_FILE_OPEN];
 	p->engine[MG_HOOK_FILE_RECEIVE] = p->engine[MG_HOOK_FILE_OPEN];
+	/* UNIX sockets have no cgroup hook: only BPF LSM sees their connects. */
+	p->engine[MG_HOOK_UNIX] = p->engine[MG_HOOK_FILE_OPEN] == MG_ENGINE_LSM ?
+		MG_ENGINE_LSM : MG_ENGINE_NONE;
 	if (p->engine[MG_HOOK_FILE_OPEN] == MG_ENGINE_LSM)
 		p->engine[MG_HOOK_IO_URING] = MG_ENGINE_COVERED;
 	else
@@ -497,6 +501,11 @@ static void engine_note(const struct mg_probe *p, enum mg_hook h, char *buf, siz
 			snprintf(buf, len, "(closed: a guarded process that sets up a ring is killed)");
 		else if (p->engine[h] == MG_ENGINE_NONE)
 			snprintf(buf, len, "(as file_open)");
+		return;
+	}
+	if (h == MG_HOOK_UNIX) {
+		if (p->engine[h] == MG_ENGINE_NONE)
+			snprintf(buf, len, "(not enforced: UNIX socket connects need BPF LSM)");
 		return;
 	}
 	if (h == MG_HOOK_DEVICE) {

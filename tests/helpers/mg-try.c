@@ -33,6 +33,7 @@
 #include <sys/ptrace.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -338,6 +339,37 @@ static int do_syscall(const char *name)
 	return 0;
 }
 
+/* A UNIX stream socket listening at @path for @secs seconds (run it in the background). */
+static int do_unix_listen(const char *path, int secs)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", path);
+	unlink(path);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0 || listen(fd, 16) < 0)
+		return fail("listen");
+	printf("ok listening\n");
+	sleep(secs);
+	unlink(path);
+	return 0;
+}
+
+static int do_unix_connect(const char *path)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", path);
+	if (fd < 0)
+		return fail("socket");
+	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0)
+		return fail("connect");
+	printf("ok connected\n");
+	close(fd);
+	return 0;
+}
+
 /* Detach a pinned BPF link, as a runtime that owns a cgroup could. */
 static int do_link_detach(const char *pin)
 {
@@ -403,6 +435,10 @@ int main(int argc, char **argv)
 		waitpid(pid, &status, 0);
 		return rc;
 	}
+	if (i + 2 < argc && strcmp(argv[i], "unix-listen") == 0)
+		return do_unix_listen(argv[i + 1], atoi(argv[i + 2]));
+	if (i + 1 < argc && strcmp(argv[i], "unix-connect") == 0)
+		return do_unix_connect(argv[i + 1]);
 	if (i + 1 < argc && strcmp(argv[i], "link-detach") == 0)
 		return do_link_detach(argv[i + 1]);
 	if (i + 1 < argc && strcmp(argv[i], "opath-reopen") == 0)

@@ -146,7 +146,9 @@ scopes:
     egress: ["127.0.0.1:$PORT_OK/tcp", "[::1]:$PORT_OK/tcp", "127.0.0.1:$PORT_UDP/udp", "[::1]:$PORT_UDP/udp"]
     gpus: [0]
     outputs: [$TMP/outputs/]
+    unixSockets: [$TMP/sockets/]
 YAML
+mkdir -p "$TMP/sockets"
 mkdir -p "$TMP/outputs/deep/er"
 
 # Fake GPU nodes (no driver needed): the cgroup check comes before the driver,

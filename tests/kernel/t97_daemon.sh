@@ -111,7 +111,7 @@ expect_file_denied "with the daemon killed, a prohibited open is still denied" "
 try_in_scope "$TMP/out" connect 127.0.0.1 "$PORT_DENIED" >/dev/null
 check "with the daemon killed, a denied connect is still denied" grep -qx 'errno EPERM' "$TMP/out"
 "$MGUARD" start --foreground --policy "$TMP/policy" --pin-dir "$PIN" \
-	--event-rate 1000 >>"$TMP/events.jsonl" 2>"$TMP/daemon2.log" &
+	--event-rate 1000 --metrics-file "$TMP/mguard.prom" >>"$TMP/events.jsonl" 2>"$TMP/daemon2.log" &
 DPID=$!
 check "a new daemon starts and adopts the pinned state" \
 	wait_for 60 grep -qs 'mguard: ready' "$TMP/daemon2.log"
@@ -120,6 +120,8 @@ check "the generation went on from where it was" [ "$(generation)" = $((gen2 + 1
 expect_file_denied "after adoption a prohibited open is denied" "$PROHIBITED"
 try_in_scope "$TMP/out" open "$TMP/models/small/model.gguf" >/dev/null
 check "after adoption an allowed open works" grep -qx 'ok read=1' "$TMP/out"
+check "the metrics file is written, with the generation and the decisions" wait_for 5 \
+	all "grep -qx 'mguard_policy_generation $((gen2 + 1))' '$TMP/mguard.prom' && grep -q '^mguard_decisions_total{hook=\"file_open\",verdict=\"allow\"' '$TMP/mguard.prom'"
 check "after adoption exactly one set of links is pinned" \
 	[ "$(ls "$PIN" | grep -c '^link_connect4_')" = 1 ]
 

@@ -54,13 +54,17 @@ static const char *const want_lines[] = {
 		"mguard_decisions_total{hook=\"io_uring\",verdict=\"deny\",engine=\"covered\"} 34",
 		"mguard_decisions_total{hook=\"io_uring\",verdict=\"kill\",engine=\"covered\"} 35",
 		"mguard_decisions_total{hook=\"io_uring\",verdict=\"audit\",engine=\"covered\"} 36",
+		"mguard_decisions_total{hook=\"unix\",verdict=\"allow\",engine=\"none\"} 37",
+		"mguard_decisions_total{hook=\"unix\",verdict=\"deny\",engine=\"none\"} 38",
+		"mguard_decisions_total{hook=\"unix\",verdict=\"kill\",engine=\"none\"} 39",
+		"mguard_decisions_total{hook=\"unix\",verdict=\"audit\",engine=\"none\"} 40",
 	"# HELP mguard_errors_total Failures counted by the BPF programs, by kind.",
 	"# TYPE mguard_errors_total counter",
-	"mguard_errors_total{kind=\"events_dropped\"} 37",
-	"mguard_errors_total{kind=\"config_unreadable\"} 38",
-	"mguard_errors_total{kind=\"fd_unresolved\"} 39",
-	"mguard_errors_total{kind=\"walk_limit\"} 40",
-	"mguard_errors_total{kind=\"events_rate_limited\"} 41",
+	"mguard_errors_total{kind=\"events_dropped\"} 41",
+	"mguard_errors_total{kind=\"config_unreadable\"} 42",
+	"mguard_errors_total{kind=\"fd_unresolved\"} 43",
+	"mguard_errors_total{kind=\"walk_limit\"} 44",
+	"mguard_errors_total{kind=\"events_rate_limited\"} 45",
 	"# HELP mguard_policy_generation Generation of the policy in force; 0 when none is.",
 	"# TYPE mguard_policy_generation gauge",
 	"mguard_policy_generation 3",
@@ -150,7 +154,7 @@ static void test_exact_text(void **state)
 	char *text = render(st, &extra);
 
 	/* This text follows the hooks, verdicts and errors of mguard_abi.h. */
-	assert_int_equal(MG_HOOK__COUNT * MG_VERDICT__COUNT, 36);
+	assert_int_equal(MG_HOOK__COUNT * MG_VERDICT__COUNT, 40);
 	assert_int_equal(MG_ERR__COUNT, 5);
 	assert_lines(text, 0, MG_ARRAY_SIZE(want_lines));
 	free(text);

@@ -218,7 +218,7 @@ static void test_json(void **state)
 		("\"engines\":{\"file_open\":\"tracepoint-kill\",\"connect4\":\"cgroup\","
 		 "\"connect6\":\"cgroup\",\"device\":\"cgroup\",\"sendmsg4\":\"cgroup\","
 		 "\"sendmsg6\":\"cgroup\",\"mmap\":\"tracepoint-kill\",\"file_receive\":\"tracepoint-kill\","
-		 "\"io_uring\":\"tracepoint-kill\"}"),
+		 "\"io_uring\":\"tracepoint-kill\",\"unix\":\"none\"}"),
 	};
 	struct mg_probe p;
 	char *json;
