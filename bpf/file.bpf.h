@@ -43,27 +43,39 @@ static __always_inline bool mg_is_output_dir(__u32 scope_id, __u32 gen, __u32 de
 	return mg_scope_path_has(scope_id, gen, dev, ino, MG_OUTPUT_WRITE);
 }
 
+/* May the scope read under (dev, ino)? Its own readable and output folders, or the system's. */
+static __always_inline bool mg_is_readable(__u32 scope_id, __u32 gen, __u32 dev, __u64 ino)
+{
+	return mg_scope_path_has(scope_id, gen, dev, ino, MG_OUTPUT_READ | MG_OUTPUT_WRITE) ||
+	       mg_scope_path_has(MG_SCOPE_ANY, gen, dev, ino, MG_OUTPUT_READ);
+}
+
 /* What the walk up from a file found. */
 struct mg_walk {
 	const struct mg_inode_val *model;	/* the file's model, or NULL */
 	bool in_output;				/* under one of the scope's output folders */
+	bool readable;				/* under a folder the scope may read */
 };
 
 /*
  * Walk from @file up its parent folders: the model it belongs to (its own
- * inode, else the closest model folder) and, for a write, whether it is
- * under an output folder of the scope. The walk follows d_parent, which stays
+ * inode, else the closest model folder); for a write, whether it is under an
+ * output folder of the scope; for a read of a file of no model, whether it is
+ * under a folder the scope may read. The walk follows d_parent, which stays
  * inside the file's own file system whatever the mount (a bind mount changes
- * nothing). Returns -1 when it reached MG_MAX_DIR_DEPTH before the root: the
- * caller fails closed.
+ * nothing; file systems mounted below a readable folder are listed by the
+ * compiler). Returns -1 when it reached MG_MAX_DIR_DEPTH before the root:
+ * the caller fails closed.
  */
 static __always_inline int mg_file_walk(struct file *file, __u32 gen, __u32 scope_id,
-					__u32 dev, __u64 ino, bool write, struct mg_walk *w)
+					__u32 dev, __u64 ino, bool write, bool want_read,
+					struct mg_walk *w)
 {
 	struct dentry *dentry = BPF_CORE_READ(file, f_path.dentry);
 
 	w->model = mg_inode_lookup(gen, dev, ino);
 	w->in_output = false;
+	w->readable = want_read && mg_is_readable(scope_id, gen, dev, ino);
 	if (w->model && !write)
 		return 0;
 	for (int i = 0; i < MG_MAX_DIR_DEPTH; i++) {
@@ -81,7 +93,9 @@ static __always_inline int mg_file_walk(struct file *file, __u32 gen, __u32 scop
 		}
 		if (write && !w->in_output)
 			w->in_output = mg_is_output_dir(scope_id, gen, dev, pino);
-		if (w->model && (!write || w->in_output))
+		if (want_read && !w->readable && !w->model)
+			w->readable = mg_is_readable(scope_id, gen, dev, pino);
+		if (write ? w->model && w->in_output : w->model || w->readable)
 			return 0;
 		dentry = parent;
 	}
@@ -103,17 +117,21 @@ static __always_inline __u8 mg_file_decide(const struct mg_config *cfg,
 	struct mg_license_key lkey = {};
 	struct mg_walk w;
 	umode_t mode = BPF_CORE_READ(file, f_inode, i_mode);
-	bool write = (BPF_CORE_READ(file, f_mode) & MG_FMODE_WRITE) &&
-		     (mode & MG_S_IFMT) == MG_S_IFREG;
+	bool regular = (mode & MG_S_IFMT) == MG_S_IFREG;
+	bool write = (BPF_CORE_READ(file, f_mode) & MG_FMODE_WRITE) && regular;
+	bool want_read = !write && regular && cfg->unknown_weights != MG_UNKNOWN_READS_ALLOW;
 
 	*ret_model = NULL;
-	if (mg_file_walk(file, cfg->active_gen, scope->scope_id, dev, ino, write, &w))
+	if (mg_file_walk(file, cfg->active_gen, scope->scope_id, dev, ino, write, want_read, &w))
 		return MG_REASON_WALK_LIMIT;
 	model = *ret_model = w.model;
 	if (write && !w.in_output)
 		return MG_REASON_OUTPUT;
-	if (!model)
+	if (!model) {
+		if (want_read && !w.readable)
+			return MG_REASON_UNKNOWN;
 		return MG_REASON_NONE;
+	}
 	if (mg_killswitch())
 		return MG_REASON_KILLSWITCH;
 	if (model->tier > scope->max_tier)
@@ -131,6 +149,14 @@ static __always_inline __u8 mg_file_decide(const struct mg_config *cfg,
 	if (bpf_ktime_get_boot_ns() > lic->not_after_boot_ns)
 		return MG_REASON_LICENSE_EXPIRED;
 	return MG_REASON_NONE;
+}
+
+/* The verdict for @reason: audit mode, or unknownWeights: audit, let it pass. */
+static __always_inline __u8 mg_file_verdict(const struct mg_config *cfg, __u8 reason, __u8 enforce)
+{
+	if (reason == MG_REASON_UNKNOWN && cfg->unknown_weights == MG_UNKNOWN_READS_AUDIT)
+		return MG_VERDICT_AUDIT;
+	return mg_deny_verdict(cfg, enforce);
 }
 
 static __always_inline void mg_file_event(const struct mg_config *cfg,

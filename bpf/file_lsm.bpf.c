@@ -31,7 +31,7 @@ static __always_inline int mg_lsm_file(struct file *file, __u8 hook)
 		mg_count(MG_COUNTER_INDEX(hook, MG_VERDICT_ALLOW));
 		return 0;
 	}
-	verdict = mg_deny_verdict(cfg, MG_VERDICT_DENY);
+	verdict = mg_file_verdict(cfg, reason, MG_VERDICT_DENY);
 	mg_count(MG_COUNTER_INDEX(hook, verdict));
 	mg_file_event(cfg, scope, cgid, hook, verdict, reason, file, dev, ino, model);
 	return verdict == MG_VERDICT_DENY ? -EPERM : 0;

@@ -95,7 +95,7 @@ __noinline int mg_tp_check_fd(long fd, __u32 hook, __u32 must_exist)
 		mg_count(MG_COUNTER_INDEX(hook, MG_VERDICT_ALLOW));
 		return 0;
 	}
-	verdict = mg_deny_verdict(cfg, MG_VERDICT_KILL);
+	verdict = mg_file_verdict(cfg, reason, MG_VERDICT_KILL);
 	if (verdict == MG_VERDICT_KILL)
 		bpf_send_signal(SIGKILL);
 	mg_count(MG_COUNTER_INDEX(hook, verdict));

@@ -76,12 +76,24 @@ enum mg_reason {
 	MG_REASON_RATE_LIMITED,	/* summary: the scope's events are being suppressed */
 	MG_REASON_RATE_RESUMED,	/* summary: the limit lifted; how many were suppressed */
 	MG_REASON_UNIX,		/* a UNIX socket not in the scope's list */
+	MG_REASON_UNKNOWN,	/* a file of no model outside every folder the scope may read */
 	MG_REASON__COUNT,
 };
 
 enum mg_mode {
 	MG_MODE_ENFORCE = 0,
 	MG_MODE_AUDIT,
+};
+
+/*
+ * What a scope's read of a regular file that belongs to no model, outside
+ * every folder the scope may read, gets: such a file may be weights under
+ * another name, so by default it is denied as unknown.
+ */
+enum mg_unknown_reads {
+	MG_UNKNOWN_READS_DENY = 0,
+	MG_UNKNOWN_READS_AUDIT,
+	MG_UNKNOWN_READS_ALLOW,
 };
 
 /*
@@ -112,7 +124,7 @@ struct mg_config {
 	__u32 pad;
 	__u64 loaded_at;	/* unix seconds of the generation in force */
 	__u32 event_rate;	/* events per second per scope; 0: unlimited */
-	__u32 pad2;
+	__u32 unknown_weights;	/* enum mg_unknown_reads */
 	__u8 engine[MG_HOOK_SLOTS]; /* enum mg_engine, written by the loader */
 };
 
@@ -171,8 +183,12 @@ struct mg_output_key {
 	__u32 pad;
 };
 
-#define MG_OUTPUT_WRITE	(1u << 0)
-#define MG_OUTPUT_UNIX	(1u << 1)
+#define MG_OUTPUT_WRITE	(1u << 0)	/* may write under it (and read back) */
+#define MG_OUTPUT_UNIX	(1u << 1)	/* may connect to the sockets there */
+#define MG_OUTPUT_READ	(1u << 2)	/* may read under it */
+
+/* scope_id of the entries every scope shares: the system's own folders. */
+#define MG_SCOPE_ANY	0
 
 struct mg_output_val {
 	__u32 allowed;		/* MG_OUTPUT_* */

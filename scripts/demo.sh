@@ -106,6 +106,8 @@ try "load mid-70b (controlled, licensed by lic-demo-001)" head -c 16 "$TMP/model
 try "load frontier-x (prohibited)" head -c 16 "$TMP/models/frontier-x/model-00001-of-00002.safetensors"
 ln -s "$TMP/models/frontier-x/model-00001-of-00002.safetensors" "$TMP/innocent.txt"
 try "load frontier-x through a symlink named innocent.txt" head -c 16 "$TMP/innocent.txt"
+cp "$TMP/models/frontier-x/model-00001-of-00002.safetensors" "$TMP/notes.txt"
+try "load a copy of frontier-x renamed notes.txt (unknown weights)" head -c 16 "$TMP/notes.txt"
 try "write an answer to its output folder" sh -c "echo answer > $TMP/outputs/answer.txt"
 try "write the answer anywhere else" sh -c "echo answer > $TMP/leak.txt"
 try "connect to 127.0.0.1:8080 (allowed; nothing listens)" bash -c 'exec 3<>/dev/tcp/127.0.0.1/8080'

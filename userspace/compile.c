@@ -296,6 +296,61 @@ static int mg_compile_gpus(const struct mg_policy *p, const struct mg_compile_op
 	return bad ? -EINVAL : 0;
 }
 
+/*
+ * The system's folders every scope may read: programs, libraries,
+ * configuration and the kernel's own file systems. A folder anyone can write
+ * to (/tmp, /dev/shm) is never one: weights could be dropped there. File
+ * systems mounted below these folders are added by their mount points, since
+ * the kernel's parent walk ends at a file system's root.
+ */
+static const char *const mg_system_reads[] = {
+	"/usr", "/lib", "/lib32", "/lib64", "/libx32", "/bin", "/sbin", "/etc", "/proc", "/sys", "/dev", "/run",
+};
+
+static void mg_system_read_add(struct mg_image *img, const char *path)
+{
+	struct mg_image_output *o;
+	struct stat st;
+
+	if (img->nsystem_reads >= MG_MAX_SYSTEM_READS || stat(path, &st) < 0 || !S_ISDIR(st.st_mode) ||
+	    (st.st_mode & S_IWOTH))
+		return;
+	for (o = img->outputs; o < img->outputs + img->noutputs; o++)
+		if (o->key.scope_id == MG_SCOPE_ANY && o->key.ino == st.st_ino &&
+		    o->key.dev == mg_kernel_dev(st.st_dev))
+			return;
+	o = &img->outputs[img->noutputs++];
+	o->key.ino = st.st_ino;
+	o->key.dev = mg_kernel_dev(st.st_dev);
+	o->key.scope_id = MG_SCOPE_ANY;
+	o->val.allowed = MG_OUTPUT_READ;
+	img->nsystem_reads++;
+}
+
+static void mg_compile_system_reads(struct mg_image *img)
+{
+	char *text = NULL, *line, *save = NULL;
+	size_t len;
+
+	for (size_t i = 0; i < MG_ARRAY_SIZE(mg_system_reads); i++)
+		mg_system_read_add(img, mg_system_reads[i]);
+	if (mg_read_file("/proc/self/mountinfo", 1u << 22, &text, &len))
+		return;
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char mnt[PATH_MAX];
+
+		if (sscanf(line, "%*s %*s %*s %*s %4095s", mnt) != 1)
+			continue;
+		for (size_t i = 0; i < MG_ARRAY_SIZE(mg_system_reads); i++) {
+			size_t n = strlen(mg_system_reads[i]);
+
+			if (!strncmp(mnt, mg_system_reads[i], n) && mnt[n] == '/')
+				mg_system_read_add(img, mnt);
+		}
+	}
+	free(text);
+}
+
 /* Add (dev, ino) of @path for scope @scope_id with @flag, merging with an entry already there. */
 static int mg_output_add(struct mg_image *img, uint32_t scope_id, const char *path, uint32_t flag,
 			 bool want_dir, const struct mg_scope *s, struct mg_loc loc, struct mg_diags *diags)
@@ -311,7 +366,7 @@ static int mg_output_add(struct mg_image *img, uint32_t scope_id, const char *pa
 		mg_diag_add(diags, loc, "scope '%s': output '%s' is not a folder", s->name, path);
 		return -EINVAL;
 	}
-	if (!want_dir && !S_ISDIR(st.st_mode) && !S_ISSOCK(st.st_mode)) {
+	if (flag == MG_OUTPUT_UNIX && !S_ISDIR(st.st_mode) && !S_ISSOCK(st.st_mode)) {
 		mg_diag_add(diags, loc, "scope '%s': '%s' is neither a UNIX socket nor a folder", s->name, path);
 		return -EINVAL;
 	}
@@ -340,8 +395,8 @@ static int mg_compile_outputs(const struct mg_policy *p, struct mg_image *img, s
 	int bad = 0;
 
 	for (size_t i = 0; i < p->nscopes; i++)
-		total += p->scopes[i].noutputs + p->scopes[i].nunix_sockets;
-	img->outputs = calloc(total ? total : 1, sizeof(*img->outputs));
+		total += p->scopes[i].noutputs + p->scopes[i].nunix_sockets + p->scopes[i].nreads;
+	img->outputs = calloc(total + MG_MAX_SYSTEM_READS, sizeof(*img->outputs));
 	if (!img->outputs)
 		return -ENOMEM;
 	for (size_t i = 0; i < img->nscopes && i < p->nscopes; i++) {
@@ -353,7 +408,11 @@ static int mg_compile_outputs(const struct mg_policy *p, struct mg_image *img, s
 		for (size_t u = 0; u < s->nunix_sockets; u++)
 			bad |= mg_output_add(img, i + 1, s->unix_sockets[u], MG_OUTPUT_UNIX, false, s,
 					     s->unix_socket_locs ? s->unix_socket_locs[u] : s->loc, diags) != 0;
+		for (size_t r = 0; r < s->nreads; r++)
+			bad |= mg_output_add(img, i + 1, s->reads[r], MG_OUTPUT_READ, false, s,
+					     s->read_locs ? s->read_locs[r] : s->loc, diags) != 0;
 	}
+	mg_compile_system_reads(img);
 	return bad ? -EINVAL : 0;
 }
 

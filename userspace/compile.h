@@ -68,8 +68,9 @@ struct mg_image {
 	size_t nlicenses;
 	struct mg_image_device *devices;
 	size_t ndevices;
-	struct mg_image_output *outputs;
+	struct mg_image_output *outputs;	/* outputs, reads, UNIX sockets; system reads too */
 	size_t noutputs;
+	size_t nsystem_reads;
 	struct mg_image_gpu_major *gpu_majors;
 	size_t ngpu_majors;
 	struct mg_image_license_note *license_notes;
@@ -81,6 +82,9 @@ struct mg_image {
 	char **tier_names;		/* level -> name, NULL where no tier has that level */
 	size_t ntier_names;
 };
+
+/* At most this many system folders and the file systems mounted below them. */
+#define MG_MAX_SYSTEM_READS 256
 
 /* The tier level of a model refused at compile time: above every scope's. */
 #define MG_TIER_REFUSED 0xffff

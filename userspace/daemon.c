@@ -330,7 +330,7 @@ static int mg_daemon_setup(struct mg_daemon *d)
 	lopts.max_egress = mg_room_for(img->negress);
 	lopts.max_licenses = mg_room_for(img->nlicenses);
 	lopts.max_devices = mg_room_for(img->ndevices);
-	lopts.max_outputs = mg_room_for(img->noutputs);
+	lopts.max_outputs = mg_room_for(img->noutputs + MG_MAX_SYSTEM_READS);
 	lopts.event_rate = d->opts->event_rate;
 	err = mg_loader_load(&lopts, &d->loader);
 	if (!err)

@@ -35,6 +35,7 @@ const char *mg_reason_name(unsigned int reason)
 		[MG_REASON_RATE_LIMITED] = "rate-limited",
 		[MG_REASON_RATE_RESUMED] = "rate-resumed",
 		[MG_REASON_UNIX] = "unix-socket",
+		[MG_REASON_UNKNOWN] = "unknown-weights",
 	};
 
 	return reason < MG_REASON__COUNT ? names[reason] : "unknown";

@@ -424,6 +424,7 @@ int mg_loader_apply(struct mg_loader *l, const struct mg_image *img, uint32_t *r
 	/* One write: from here on every program decides with generation @gen. */
 	cfg.active_gen = gen;
 	cfg.mode = img->mode;
+	cfg.unknown_weights = img->unknown_weights;
 	cfg.loaded_at = time(NULL);
 	err = mg_config_write(l, &cfg);
 	if (err) {

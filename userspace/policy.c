@@ -139,6 +139,8 @@ void mg_policy_free(struct mg_policy *policy)
 		free(sc->output_locs);
 		free_strs(sc->unix_sockets, sc->nunix_sockets);
 		free(sc->unix_socket_locs);
+		free_strs(sc->reads, sc->nreads);
+		free(sc->read_locs);
 		for (size_t j = 0; j < sc->ngpus; j++)
 			free(sc->gpus[j].uuid);
 		free(sc->gpus);
@@ -311,10 +313,10 @@ static const struct keytab model_kt = {
 
 enum {
 	SCOPE_NAME, SCOPE_CGROUP, SCOPE_MAX_TIER, SCOPE_EGRESS, SCOPE_LICENSES, SCOPE_OUTPUTS,
-	SCOPE_GPUS, SCOPE_UNIX_SOCKETS, SCOPE__N
+	SCOPE_GPUS, SCOPE_UNIX_SOCKETS, SCOPE_READS, SCOPE__N
 };
 static const char *const scope_keys[SCOPE__N] = {
-	"name", "cgroup", "maxTier", "egress", "licenses", "outputs", "gpus", "unixSockets",
+	"name", "cgroup", "maxTier", "egress", "licenses", "outputs", "gpus", "unixSockets", "reads",
 };
 static const struct keytab scope_kt = {
 	"in scope", scope_keys, SCOPE__N,
@@ -1135,6 +1137,17 @@ static int add_output(struct parser *p, void *arg, char *s, struct mg_loc loc, s
 	return push_str(p, &sc->outputs, &sc->output_locs, &sc->noutputs, s, loc);
 }
 
+static int add_read(struct parser *p, void *arg, char *s, struct mg_loc loc, size_t i)
+{
+	struct mg_scope *sc = arg;
+
+	if (!path_ok(p, "readable path", s, PATH_ABSOLUTE | PATH_NO_DOTS, loc)) {
+		free(s);
+		return 0;
+	}
+	return push_str(p, &sc->reads, &sc->read_locs, &sc->nreads, s, loc);
+}
+
 static int add_unix_socket(struct parser *p, void *arg, char *s, struct mg_loc loc, size_t i)
 {
 	struct mg_scope *sc = arg;
@@ -1344,6 +1357,9 @@ static int parse_scope(struct parser *p)
 			break;
 		case SCOPE_OUTPUTS:
 			r = parse_str_list(p, "outputs", false, add_output, sc);
+			break;
+		case SCOPE_READS:
+			r = parse_str_list(p, "reads", false, add_read, sc);
 			break;
 		case SCOPE_UNIX_SOCKETS:
 			r = parse_str_list(p, "unixSockets", false, add_unix_socket, sc);

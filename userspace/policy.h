@@ -134,6 +134,9 @@ struct mg_scope {
 	char **outputs;			/* absolute folders it may write under */
 	struct mg_loc *output_locs;
 	size_t noutputs;
+	char **reads;			/* folders (or files) it may read besides the system's */
+	struct mg_loc *read_locs;
+	size_t nreads;
 	char **unix_sockets;		/* UNIX sockets (or folders of them) it may connect to */
 	struct mg_loc *unix_socket_locs;
 	size_t nunix_sockets;

@@ -50,6 +50,8 @@ for cg in "$CGROOT"/mguard-test-*; do
 done
 
 TMP=$(mktemp -d /tmp/mguard-test.XXXXXX)
+UNK=$(mktemp -d /tmp/mguard-unknown.XXXXXX)	# a folder no scope may read
+BUILD_ABS=$(cd "$BUILD" && pwd)
 PIN=/sys/fs/bpf/mguard-test-$$
 CG_REL=/mguard-test-$$
 CG=$CGROOT$CG_REL
@@ -64,7 +66,7 @@ cleanup() {
 	[ -d "$PIN" ] && "$MGUARD" stop --pin-dir "$PIN" >/dev/null 2>&1
 	[ -d "$SCOPE_CG" ] && rmdir "$SCOPE_CG" 2>/dev/null
 	[ -d "$CG" ] && rmdir "$CG" 2>/dev/null
-	rm -rf "$TMP"
+	rm -rf "$TMP" "$UNK"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -93,7 +95,7 @@ printf 'controlled-weights' > "$TMP/models/short/model.safetensors"
 "$MGUARD" license keygen "$TMP/keys/rogue.key" "$TMP/keys/rogue.pub" >/dev/null 2>&1
 NOW=$(date +%s)
 rfc3339() { date -u -d "@$1" +%Y-%m-%dT%H:%M:%SZ; }
-SHORT_UNTIL=$((NOW + 8))
+SHORT_UNTIL=$((NOW + 25))	# long enough for the slow emulated VM to reach its first check
 write_license() { # FILE ID MODEL NOT_AFTER
 	cat > "$1" <<LIC
 apiVersion: mguard/v1
@@ -147,6 +149,7 @@ scopes:
     gpus: [0]
     outputs: [$TMP/outputs/]
     unixSockets: [$TMP/sockets/]
+    reads: [$TMP/, $BUILD_ABS/]
 YAML
 mkdir -p "$TMP/sockets"
 mkdir -p "$TMP/outputs/deep/er"
