@@ -82,6 +82,14 @@ struct {
 	__type(value, struct mg_rate);
 } mg_ratelimit SEC(".maps") __weak;
 
+/* narrowed: process id (tgid) -> the egress list it is narrowed to. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u32);
+	__type(value, struct mg_narrow_val);
+} mg_narrowed SEC(".maps") __weak;
+
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, MG_RINGBUF_BYTES);

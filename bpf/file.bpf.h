@@ -148,6 +148,13 @@ static __always_inline __u8 mg_file_decide(const struct mg_config *cfg,
 	/* Expiry needs no daemon: the kernel's clock decides. */
 	if (bpf_ktime_get_boot_ns() > lic->not_after_boot_ns)
 		return MG_REASON_LICENSE_EXPIRED;
+	if (lic->narrow_id) {
+		/* From now on this process sends only where the licence allows too. */
+		__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+		struct mg_narrow_val nv = { .narrow_id = lic->narrow_id, .gen = cfg->active_gen };
+
+		bpf_map_update_elem(&mg_narrowed, &tgid, &nv, BPF_ANY);
+	}
 	return MG_REASON_NONE;
 }
 

@@ -77,6 +77,7 @@ enum mg_reason {
 	MG_REASON_RATE_RESUMED,	/* summary: the limit lifted; how many were suppressed */
 	MG_REASON_UNIX,		/* a UNIX socket not in the scope's list */
 	MG_REASON_UNKNOWN,	/* a file of no model outside every folder the scope may read */
+	MG_REASON_NARROWED,	/* outside the egress of the licence the process loaded under */
 	MG_REASON__COUNT,
 };
 
@@ -204,6 +205,21 @@ struct mg_license_key {
 
 struct mg_license_val {
 	__u64 not_after_boot_ns;	/* CLOCK_BOOTTIME of notAfter: enforced with no daemon */
+	__u32 narrow_id;		/* 0, or the egress list a loading process narrows to */
+	__u32 pad;
+};
+
+/*
+ * Cross-hook narrowing: a process that loaded a model under a licence with
+ * an 'egress' list may from then on send only where both its scope and that
+ * list allow; its children inherit it. The list lives in mg_egress under
+ * scope id narrow_id (from MG_NARROW_ID_BASE up).
+ */
+#define MG_NARROW_ID_BASE 0x10000u
+
+struct mg_narrow_val {
+	__u32 narrow_id;
+	__u32 gen;		/* the generation that narrowed it */
 };
 
 /*

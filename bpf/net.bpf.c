@@ -59,10 +59,24 @@ static __always_inline int mg_connect(struct bpf_sock_addr *ctx, __u8 hook,
 	__builtin_memcpy(key.addr, addr, 16);
 	val = bpf_map_lookup_elem(&mg_egress, &key);
 
-	if (mg_killswitch())
+	if (mg_killswitch()) {
 		reason = MG_REASON_KILLSWITCH;
-	else if (!mg_ports_allow(val, port, proto))
+	} else if (!mg_ports_allow(val, port, proto)) {
 		reason = MG_REASON_EGRESS;
+	} else {
+		/* A process narrowed by a licence needs that list's consent too. */
+		__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+		const struct mg_narrow_val *nv = bpf_map_lookup_elem(&mg_narrowed, &tgid);
+
+		if (nv && nv->gen == cfg->active_gen) {
+			key.scope_id = nv->narrow_id;
+			if (!mg_ports_allow(bpf_map_lookup_elem(&mg_egress, &key), port, proto))
+				reason = MG_REASON_NARROWED;
+		} else if (nv) {
+			/* Narrowed under an older policy: the narrowest rule is nothing. */
+			reason = MG_REASON_NARROWED;
+		}
+	}
 	if (reason == MG_REASON_NONE) {
 		mg_count(MG_COUNTER_INDEX(hook, MG_VERDICT_ALLOW));
 		return 1;
@@ -137,6 +151,29 @@ SEC("cgroup/sendmsg6")
 int mg_sendmsg6(struct bpf_sock_addr *ctx)
 {
 	return mg_check6(ctx, MG_HOOK_SENDMSG6);
+}
+
+/* A narrowed process's children are narrowed the same. */
+SEC("tracepoint/sched/sched_process_fork")
+int mg_tp_fork(struct trace_event_raw_sched_process_fork *ctx)
+{
+	__u32 parent = bpf_get_current_pid_tgid() >> 32, child = ctx->child_pid;
+	const struct mg_narrow_val *nv = bpf_map_lookup_elem(&mg_narrowed, &parent);
+
+	if (nv && child != parent)
+		bpf_map_update_elem(&mg_narrowed, &child, nv, BPF_ANY);
+	return 0;
+}
+
+SEC("tracepoint/sched/sched_process_exit")
+int mg_tp_exit(void *ctx)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	__u32 tgid = id >> 32;
+
+	if ((__u32)id == tgid)
+		bpf_map_delete_elem(&mg_narrowed, &tgid);
+	return 0;
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

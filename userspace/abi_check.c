@@ -19,7 +19,8 @@ _Static_assert(sizeof(struct mg_inode_key) == 16, "struct mg_inode_key");
 _Static_assert(sizeof(struct mg_inode_val) == 8, "struct mg_inode_val");
 _Static_assert(sizeof(struct mg_output_key) == 24, "struct mg_output_key");
 _Static_assert(sizeof(struct mg_license_key) == 16, "struct mg_license_key");
-_Static_assert(sizeof(struct mg_license_val) == 8, "struct mg_license_val");
+_Static_assert(sizeof(struct mg_license_val) == 16, "struct mg_license_val");
+_Static_assert(MG_NARROW_ID_BASE > MG_MAX_SCOPES, "narrowing ids never collide with scope ids");
 _Static_assert(sizeof(struct mg_egress_key) == 28, "struct mg_egress_key");
 _Static_assert(offsetof(struct mg_egress_key, addr) * 8 == 32 + MG_EGRESS_KEY_FIXED_BITS,
 	       "the trie's fixed bits must come right after prefixlen");

@@ -602,10 +602,40 @@ static int mg_license_note_add(struct mg_image *img, uint32_t scope_id, const ch
 }
 
 /* Grant @scope_id every licensed-tier model @l covers, until its notAfter. */
+/*
+ * The egress list of a licence, compiled under its own narrowing id: a
+ * process that loads a model under it sends only where this list allows too.
+ * Returns the id, 0 when the licence has no list, or a negative errno.
+ */
+static long mg_license_narrowing(const struct mg_license *l, struct mg_image *img, struct mg_diags *diags)
+{
+	struct mg_scope narrow = { .name = l->id };
+	uint32_t id;
+	int err;
+
+	if (!l->has_egress)
+		return 0;
+	id = MG_NARROW_ID_BASE + img->nnarrowings++;
+	narrow.egress = calloc(l->negress ? l->negress : 1, sizeof(*narrow.egress));
+	if (!narrow.egress)
+		return -ENOMEM;
+	for (size_t i = 0; i < l->negress; i++) {
+		const char *why;
+
+		if (mg_egress_parse(l->egress[i], &narrow.egress[narrow.negress], &why) == 0)
+			narrow.egress[narrow.negress++].loc = l->loc;
+	}
+	err = mg_compile_egress(&narrow, id, &img->egress, &img->negress, &img->egress_cap, diags);
+	free(narrow.egress);
+	return err ? err : (long)id;
+}
+
 static int mg_license_grant(const struct mg_policy *p, const struct mg_scope *scope, uint32_t scope_id,
 			    const struct mg_license *l, uint64_t not_after_boot_ns,
 			    struct mg_image *img, struct mg_diags *diags)
 {
+	long narrow_id = -1;	/* made on the first grant that needs it */
+
 	const struct mg_tier *lic_tier = l->max_tier ? mg_policy_find_tier(p, l->max_tier) : NULL;
 	const struct mg_tier *scope_tier = mg_policy_find_tier(p, scope->max_tier);
 
@@ -647,7 +677,13 @@ static int mg_license_grant(const struct mg_policy *p, const struct mg_scope *sc
 		} else {
 			free(g->id);
 		}
+		if (narrow_id < 0) {
+			narrow_id = mg_license_narrowing(l, img, diags);
+			if (narrow_id < 0)
+				return (int)narrow_id;
+		}
 		g->val.not_after_boot_ns = not_after_boot_ns;
+		g->val.narrow_id = (uint32_t)narrow_id;
 		g->not_after = l->not_after;
 		g->id = strdup(l->id);
 		if (!g->id)
@@ -753,7 +789,6 @@ int mg_compile(const struct mg_policy *p, const struct mg_compile_opts *opts,
 	struct mg_inode_builder b = { .diags = diags };
 	struct mg_image *img;
 	struct mg_digest_cache *own_digests = NULL, *digests;
-	size_t ecap = 0;
 	int err, bad = 0;
 
 	img = calloc(1, sizeof(*img));
@@ -827,7 +862,7 @@ int mg_compile(const struct mg_policy *p, const struct mg_compile_opts *opts,
 	bad |= err != 0;
 
 	for (size_t i = 0; i < img->nscopes && i < p->nscopes; i++) {
-		err = mg_compile_egress(&p->scopes[i], i + 1, &img->egress, &img->negress, &ecap, diags);
+		err = mg_compile_egress(&p->scopes[i], i + 1, &img->egress, &img->negress, &img->egress_cap, diags);
 		if (err == -ENOMEM)
 			goto out_free;
 		bad |= err != 0;

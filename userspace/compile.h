@@ -63,9 +63,10 @@ struct mg_image {
 	struct mg_image_inode *inodes;	/* sorted by (dev, ino) */
 	size_t ninodes;
 	struct mg_image_egress *egress;
-	size_t negress;
+	size_t negress, egress_cap;
 	struct mg_image_license *licenses;
 	size_t nlicenses;
+	size_t nnarrowings;		/* licence egress lists, as scope ids from MG_NARROW_ID_BASE */
 	struct mg_image_device *devices;
 	size_t ndevices;
 	struct mg_image_output *outputs;	/* outputs, reads, UNIX sockets; system reads too */

@@ -36,6 +36,7 @@ const char *mg_reason_name(unsigned int reason)
 		[MG_REASON_RATE_RESUMED] = "rate-resumed",
 		[MG_REASON_UNIX] = "unix-socket",
 		[MG_REASON_UNKNOWN] = "unknown-weights",
+		[MG_REASON_NARROWED] = "narrowed-by-license",
 	};
 
 	return reason < MG_REASON__COUNT ? names[reason] : "unknown";

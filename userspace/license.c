@@ -26,6 +26,7 @@
 #include <openssl/pem.h>
 
 #include "license.h"
+#include "policy.h"
 #include "util.h"
 
 #define LOC_TEXT_MAX	(PATH_MAX + 32)
@@ -290,11 +291,11 @@ static long decode_sig(const char *s, uint8_t out[MG_LICENSE_SIG_LEN])
 
 enum {
 	KEY_API, KEY_KIND, KEY_ID, KEY_USE_CASE, KEY_SCOPE, KEY_MODELS, KEY_MAX_TIER,
-	KEY_NOT_BEFORE, KEY_NOT_AFTER, KEY_ISSUER, KEY_SIGNATURE, KEY__N
+	KEY_NOT_BEFORE, KEY_NOT_AFTER, KEY_ISSUER, KEY_EGRESS, KEY_SIGNATURE, KEY__N
 };
 static const char *const keys[KEY__N] = {
 	"apiVersion", "kind", "id", "useCase", "scope", "models", "maxTier",
-	"notBefore", "notAfter", "issuer", "signature",
+	"notBefore", "notAfter", "issuer", "egress", "signature",
 };
 static const unsigned int required_keys =
 	(1u << KEY_API) | (1u << KEY_KIND) | (1u << KEY_ID) | (1u << KEY_USE_CASE) |
@@ -748,6 +749,58 @@ static int parse_models(struct parser *p)
 	return 0;
 }
 
+/*
+ * egress: where a process may still send once it has loaded a model under
+ * this licence; each entry in the policy's egress syntax.
+ */
+static int parse_egress(struct parser *p)
+{
+	struct mg_license *l = p->lic;
+	size_t n = 0;
+
+	if (p->ev.type != YAML_SEQUENCE_START_EVENT)
+		return reject(p, "'egress' must be a list of strings") < 0 ? -1 : 0;
+	l->has_egress = 1;
+	for (;;) {
+		struct mg_egress_rule rule;
+		struct mg_loc sloc;
+		const char *why;
+		char *str, **v;
+		int r;
+
+		if (next(p))
+			return -1;
+		if (p->ev.type == YAML_SEQUENCE_END_EVENT)
+			break;
+		if (++n > MG_LICENSE_MAX_EGRESS) {
+			if (n == MG_LICENSE_MAX_EGRESS + 1)
+				report(p->sink, here(p), "'egress' has more than %d entries", MG_LICENSE_MAX_EGRESS);
+			if (skip_node(p))
+				return -1;
+			continue;
+		}
+		r = get_str(p, "egress entry", "'egress' must be a list of strings", &str, &sloc);
+		if (r < 0)
+			return -1;
+		if (r > 0)
+			continue;
+		if (strchr(str, ',') || mg_egress_parse(str, &rule, &why)) {
+			report(p->sink, sloc, "invalid egress '%s': %s", str,
+			       strchr(str, ',') ? "a ',' is not allowed" : why);
+			free(str);
+			continue;
+		}
+		v = realloc(l->egress, (l->negress + 1) * sizeof(*v));
+		if (!v) {
+			free(str);
+			return nomem(p);
+		}
+		l->egress = v;
+		l->egress[l->negress++] = str;
+	}
+	return 0;
+}
+
 /* The document's root mapping. */
 static int parse_top(struct parser *p)
 {
@@ -790,6 +843,9 @@ static int parse_top(struct parser *p)
 			break;
 		case KEY_ISSUER:
 			r = get_str(p, "'issuer'", NULL, &l->issuer, NULL);
+			break;
+		case KEY_EGRESS:
+			r = parse_egress(p);
 			break;
 		default:
 			r = parse_signature(p);
@@ -852,6 +908,9 @@ void mg_license_free(struct mg_license *l)
 	free(l->scope);
 	free(l->issuer);
 	free(l->max_tier);
+	for (size_t i = 0; i < l->negress; i++)
+		free(l->egress[i]);
+	free(l->egress);
 	for (size_t i = 0; i < l->nmodels; i++)
 		free(l->models[i]);
 	free(l->models);
@@ -944,7 +1003,7 @@ static bool text_ok(const char *s)
 int mg_license_canonical(const struct mg_license *l, char **ret_buf, size_t *ret_len)
 {
 	char **sorted = NULL;
-	char *models = NULL, *buf, *q;
+	char *models = NULL, *egress = NULL, *buf, *q;
 	size_t mlen = 0;
 	int n;
 
@@ -981,13 +1040,37 @@ int mg_license_canonical(const struct mg_license *l, char **ret_buf, size_t *ret
 		free(sorted);
 	}
 
+	/* egress is signed in the order written; a licence without it keeps the older form. */
+	if (l->has_egress) {
+		size_t elen = 1;
+
+		for (size_t i = 0; i < l->negress; i++) {
+			if (!text_ok(l->egress[i]) || strchr(l->egress[i], ',')) {
+				free(models);
+				return -EINVAL;
+			}
+			elen += strlen(l->egress[i]) + 1;
+		}
+		egress = calloc(1, elen);
+		if (!egress) {
+			free(models);
+			return -ENOMEM;
+		}
+		for (size_t i = 0; i < l->negress; i++) {
+			if (i)
+				strcat(egress, ",");
+			strcat(egress, l->egress[i]);
+		}
+	}
 	n = asprintf(&buf,
 		     CANONICAL_MAGIC
 		     "id=%s\nuseCase=%s\nscope=%s\nmodels=%s\nmaxTier=%s\n"
-		     "notBefore=%" PRId64 "\nnotAfter=%" PRId64 "\nissuer=%s\n",
+		     "notBefore=%" PRId64 "\nnotAfter=%" PRId64 "\nissuer=%s\n%s%s%s",
 		     l->id, l->use_case, l->scope, models ? models : "",
-		     l->max_tier ? l->max_tier : "", l->not_before, l->not_after, l->issuer);
+		     l->max_tier ? l->max_tier : "", l->not_before, l->not_after, l->issuer,
+		     egress ? "egress=" : "", egress ? egress : "", egress ? "\n" : "");
 	free(models);
+	free(egress);
 	if (n < 0)
 		return -ENOMEM;
 	*ret_buf = buf;
@@ -1427,6 +1510,15 @@ static int emit_license(yaml_emitter_t *e, const struct mg_license *l)
 	TRY(emit_time(e, "notBefore", l->not_before));
 	TRY(emit_time(e, "notAfter", l->not_after));
 	TRY(emit_pair(e, "issuer", l->issuer));
+	if (l->has_egress) {
+		TRY(emit_scalar(e, "egress", YAML_PLAIN_SCALAR_STYLE));
+		TRY(emit(e, &ev,
+			 yaml_sequence_start_event_initialize(&ev, NULL, NULL, 1,
+							      YAML_FLOW_SEQUENCE_STYLE)));
+		for (size_t i = 0; i < l->negress; i++)
+			TRY(emit_text(e, l->egress[i]));
+		TRY(emit(e, &ev, yaml_sequence_end_event_initialize(&ev)));
+	}
 	if (l->signed_) {
 		EVP_EncodeBlock((unsigned char *)sig, l->signature, MG_LICENSE_SIG_LEN);
 		TRY(emit_fixed(e, "signature", sig));

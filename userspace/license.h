@@ -23,6 +23,7 @@
 #define MG_LICENSE_MAX_STRING	256		/* bytes of id, useCase, issuer */
 #define MG_LICENSE_MAX_MODELS	256
 #define MG_LICENSE_MAX_KEYS	64		/* trusted keys in a keyring */
+#define MG_LICENSE_MAX_EGRESS	64		/* egress entries */
 
 #define MG_LICENSE_SIG_LEN	64		/* Ed25519 */
 
@@ -37,6 +38,9 @@ struct mg_license {
 	char *max_tier;			/* tier name, or NULL */
 	char **models;			/* model names as written, in file order */
 	size_t nmodels;
+	char **egress;			/* where a process may send once it loaded a covered model */
+	size_t negress;
+	int has_egress;			/* 'egress' was given (even empty: nowhere) */
 	int64_t not_before;		/* unix seconds: valid from not_before ... */
 	int64_t not_after;		/* ... up to, not including, not_after */
 	uint8_t signature[MG_LICENSE_SIG_LEN];
@@ -63,7 +67,8 @@ void mg_license_free(struct mg_license *l);
  * The bytes a signature covers: "mguard-license-v1\n" then one "key=value\n"
  * line per field in this order: id, useCase, scope, models (the names sorted
  * with strcmp, joined by ','), maxTier (empty when none), notBefore,
- * notAfter (decimal unix seconds), issuer. Returns 0 and a malloc'd,
+ * notAfter (decimal unix seconds), issuer, and, only when the licence has
+ * it, egress (the entries as written, joined by ','). Returns 0 and a malloc'd,
  * NUL-terminated buffer, -EINVAL when a field is missing or holds a
  * character that would make the form ambiguous, or -ENOMEM.
  */

@@ -105,6 +105,9 @@ static void mg_select_programs(struct mg_loader *l)
 	bpf_program__set_autoload(s->progs.mg_tp_enter_io_uring_setup, tp);
 	bpf_program__set_autoload(s->progs.mg_connect4, l->engine[MG_HOOK_CONNECT4] == MG_ENGINE_CGROUP);
 	bpf_program__set_autoload(s->progs.mg_connect6, l->engine[MG_HOOK_CONNECT6] == MG_ENGINE_CGROUP);
+	/* Narrowing follows processes; the network hooks consult it. */
+	bpf_program__set_autoload(s->progs.mg_tp_fork, l->engine[MG_HOOK_CONNECT4] == MG_ENGINE_CGROUP);
+	bpf_program__set_autoload(s->progs.mg_tp_exit, l->engine[MG_HOOK_CONNECT4] == MG_ENGINE_CGROUP);
 	bpf_program__set_autoload(s->progs.mg_sendmsg4, l->engine[MG_HOOK_SENDMSG4] == MG_ENGINE_CGROUP);
 	bpf_program__set_autoload(s->progs.mg_sendmsg6, l->engine[MG_HOOK_SENDMSG6] == MG_ENGINE_CGROUP);
 	bpf_program__set_autoload(s->progs.mg_device, l->engine[MG_HOOK_DEVICE] == MG_ENGINE_CGROUP);
@@ -132,6 +135,7 @@ static struct bpf_map **mg_pinned_maps(struct mg_loader *l, size_t *n)
 	maps[i++] = s->maps.mg_outputs;
 	maps[i++] = s->maps.mg_devices;
 	maps[i++] = s->maps.mg_gpu_majors;
+	maps[i++] = s->maps.mg_narrowed;
 	*n = i;
 	return maps;
 }
@@ -564,6 +568,13 @@ static int mg_attach_global(struct mg_loader *l)
 	};
 	int err = 0;
 
+	if (l->engine[MG_HOOK_CONNECT4] == MG_ENGINE_CGROUP) {
+		err = mg_link_keep(l, bpf_program__attach(s->progs.mg_tp_fork), 0, "tp_sched_process_fork");
+		if (!err)
+			err = mg_link_keep(l, bpf_program__attach(s->progs.mg_tp_exit), 0, "tp_sched_process_exit");
+		if (err)
+			return err;
+	}
 	switch (l->engine[MG_HOOK_FILE_OPEN]) {
 	case MG_ENGINE_LSM:
 		for (size_t i = 0; i < MG_ARRAY_SIZE(lsms) && !err; i++)

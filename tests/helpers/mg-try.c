@@ -12,6 +12,8 @@
  *                                               descriptor over a UNIX socket
  *   mg-try [--cgroup DIR] opath-reopen PATH     O_PATH, then reopen through /proc/self/fd
  *   mg-try [--cgroup DIR] uring-open PATH       open PATH through io_uring, then read a byte
+ *   mg-try [--cgroup DIR] load-then PATH [fork] connect|sendto ADDR PORT
+ *                                               load PATH, then (in a child) make the call
  *   mg-try [--cgroup DIR] syscall NAME          one raw system call with harmless arguments:
  *                                               bpf, ptrace, unshare-user, mount,
  *                                               perf_event_open or io_uring_setup
@@ -434,6 +436,28 @@ int main(int argc, char **argv)
 		rc = do_recv_fd(sock);
 		waitpid(pid, &status, 0);
 		return rc;
+	}
+	if (i + 4 < argc && strcmp(argv[i], "load-then") == 0) {
+		int fd = open(argv[i + 1], O_RDONLY), in_child = strcmp(argv[i + 2], "fork") == 0, status;
+		char c;
+		pid_t pid;
+
+		if (fd < 0 || read(fd, &c, 1) != 1)
+			return fail("load");
+		close(fd);
+		i += 2 + in_child;
+		if (i + 2 >= argc)
+			return 2;
+		if (in_child) {
+			pid = fork();
+			if (pid == 0)
+				_exit(strcmp(argv[i], "sendto") ? do_connect(argv[i + 1], argv[i + 2], NULL)
+								: do_sendto(argv[i + 1], argv[i + 2]));
+			waitpid(pid, &status, 0);
+			return WIFEXITED(status) ? WEXITSTATUS(status) : 2;
+		}
+		return strcmp(argv[i], "sendto") ? do_connect(argv[i + 1], argv[i + 2], NULL)
+						 : do_sendto(argv[i + 1], argv[i + 2]);
 	}
 	if (i + 2 < argc && strcmp(argv[i], "unix-listen") == 0)
 		return do_unix_listen(argv[i + 1], atoi(argv[i + 2]));

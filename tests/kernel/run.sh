@@ -96,7 +96,7 @@ printf 'controlled-weights' > "$TMP/models/short/model.safetensors"
 NOW=$(date +%s)
 rfc3339() { date -u -d "@$1" +%Y-%m-%dT%H:%M:%SZ; }
 SHORT_UNTIL=$((NOW + 25))	# long enough for the slow emulated VM to reach its first check
-write_license() { # FILE ID MODEL NOT_AFTER
+write_license() { # FILE ID MODEL NOT_AFTER [EGRESS-LINE]
 	cat > "$1" <<LIC
 apiVersion: mguard/v1
 kind: License
@@ -107,9 +107,12 @@ models: [$3]
 notBefore: $(rfc3339 $((NOW - 60)))
 notAfter: $(rfc3339 "$4")
 issuer: mguard-tests
+${5:-}
 LIC
 }
-write_license "$TMP/keys/long.draft" lic-long licensed-70b $((NOW + 3600))
+# The long licence narrows a process that loads its model to one UDP port.
+write_license "$TMP/keys/long.draft" lic-long licensed-70b $((NOW + 3600)) \
+	"egress: [\"127.0.0.1:$PORT_UDP/udp\"]"
 write_license "$TMP/keys/short.draft" lic-short short-lived $SHORT_UNTIL
 write_license "$TMP/keys/forged.draft" lic-forged unlicensed-70b $((NOW + 3600))
 "$MGUARD" license sign --key "$TMP/keys/issuer.key" "$TMP/keys/long.draft" -o "$TMP/policy/long.lic" 2>/dev/null
