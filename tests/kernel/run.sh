@@ -80,6 +80,11 @@ printf 'not weights' > "$TMP/notes.txt"
 ln -s "$TMP/models/frontier/model-00001.safetensors" "$TMP/alias.safetensors"
 ln "$TMP/models/frontier/model-00001.safetensors" "$TMP/hardlink.bin"
 PROHIBITED=$TMP/models/frontier/model-00001.safetensors
+# The Hugging Face cache layout: snapshots link to content-addressed blobs.
+HF=$TMP/hf/models--acme--frontier-y
+mkdir -p "$HF/blobs" "$HF/snapshots/0123abcd"
+printf 'hf-weights' >"$HF/blobs/9f86d081884c7d65"
+ln -s ../../blobs/9f86d081884c7d65 "$HF/snapshots/0123abcd/model.safetensors"
 PORT_OK=18443
 PORT_DENIED=18444
 PORT_UDP=18445
@@ -131,6 +136,9 @@ models:
   - name: frontier-x
     tier: prohibited
     files: [$TMP/models/frontier/]
+  - name: frontier-y
+    tier: prohibited
+    files: [$HF/snapshots/0123abcd/]
   - name: small-1b
     tier: general
     files: [$TMP/models/small/model.gguf]

@@ -38,3 +38,7 @@ try_in_scope "$TMP/out" open "$TMP/moved.bin" >/dev/null
 check "open of a file outside every model folder works" grep -qx 'ok read=1' "$TMP/out"
 mv "$TMP/moved.bin" "$TMP/models/frontier/sub/moved.bin"
 expect_file_denied "open of that file once renamed into a model folder" "$TMP/models/frontier/sub/moved.bin"
+
+# The Hugging Face cache: the model lists a snapshot folder of links to blobs.
+expect_file_denied "open through a Hugging Face snapshot link" "$HF/snapshots/0123abcd/model.safetensors"
+expect_file_denied "open of the blob the snapshot links to" "$HF/blobs/9f86d081884c7d65"
