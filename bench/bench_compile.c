@@ -8,6 +8,7 @@
  *   bench_compile [FOLDERS [FILES_PER_FOLDER [SCOPES [EGRESS_PER_SCOPE]]]]
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,7 +53,7 @@ int main(int argc, char **argv)
 	struct mg_diags diags = {};
 	struct mg_policy *policy;
 	struct mg_image *img;
-	double c0, c1, c2, w0, w1, w2;
+	double c0, c1, c2, w0, w2;
 	struct rusage ru;
 	FILE *f;
 
@@ -107,7 +108,6 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	c1 = cpu_now();
-	w1 = wall_now();
 	snprintf(path, sizeof(path), "%s/cg", root);
 	opts.cgroup_root = path;
 	if (mg_compile(policy, &opts, &img, &diags)) {
