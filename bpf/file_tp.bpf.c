@@ -198,6 +198,50 @@ int mg_tp_exit_recvmsg(struct mg_sys_exit_args *ctx)
 	return 0;
 }
 
+/*
+ * recvmmsg: its control messages are not inspected, so a guarded task may
+ * use it only without any (plain datagrams, the batch-receive case). With a
+ * control buffer in any of its first MG_MAX_MMSG messages, or with more
+ * messages than that, the task is killed before anything is received.
+ */
+#define MG_MAX_MMSG 16
+
+SEC("tracepoint/syscalls/sys_enter_recvmmsg")
+int mg_tp_enter_recvmmsg(struct mg_sys_enter_args *ctx)
+{
+	struct mmsghdr *vec = (struct mmsghdr *)ctx->args[1];
+	unsigned int vlen = ctx->args[2];
+	const struct mg_scope_val *scope;
+	const struct mg_config *cfg;
+	bool control = vlen > MG_MAX_MMSG;
+	__u64 cgid;
+
+	cfg = mg_config_get();
+	if (!cfg)
+		return 0;
+	scope = mg_scope_current(cfg->active_gen, &cgid);
+	if (!scope)
+		return 0;
+	for (int i = 0; i < MG_MAX_MMSG && !control; i++) {
+		void *ctl = NULL;
+
+		if (i >= vlen)
+			break;
+		if (bpf_probe_read_user(&ctl, sizeof(ctl), &vec[i].msg_hdr.msg_control))
+			control = true;	/* unreadable: fail closed */
+		else if (ctl)
+			control = true;
+	}
+	if (!control) {
+		mg_count(MG_COUNTER_INDEX(MG_HOOK_FILE_RECEIVE, MG_VERDICT_ALLOW));
+		return 0;
+	}
+	if (mg_deny_verdict(cfg, MG_VERDICT_KILL) == MG_VERDICT_KILL)
+		bpf_send_signal(SIGKILL);
+	mg_count(MG_COUNTER_INDEX(MG_HOOK_FILE_RECEIVE, mg_deny_verdict(cfg, MG_VERDICT_KILL)));
+	return 0;
+}
+
 SEC("tracepoint/syscalls/sys_enter_io_uring_setup")
 int mg_tp_enter_io_uring_setup(void *ctx)
 {

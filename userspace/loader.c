@@ -102,6 +102,7 @@ static void mg_select_programs(struct mg_loader *l)
 	bpf_program__set_autoload(s->progs.mg_tp_enter_mmap, tp);
 	bpf_program__set_autoload(s->progs.mg_tp_enter_recvmsg, tp);
 	bpf_program__set_autoload(s->progs.mg_tp_exit_recvmsg, tp);
+	bpf_program__set_autoload(s->progs.mg_tp_enter_recvmmsg, tp);
 	bpf_program__set_autoload(s->progs.mg_tp_enter_io_uring_setup, tp);
 	bpf_program__set_autoload(s->progs.mg_connect4, l->engine[MG_HOOK_CONNECT4] == MG_ENGINE_CGROUP);
 	bpf_program__set_autoload(s->progs.mg_connect6, l->engine[MG_HOOK_CONNECT6] == MG_ENGINE_CGROUP);
@@ -564,6 +565,7 @@ static int mg_attach_global(struct mg_loader *l)
 		{ s->progs.mg_tp_enter_mmap, "tp_sys_enter_mmap" },
 		{ s->progs.mg_tp_enter_recvmsg, "tp_sys_enter_recvmsg" },
 		{ s->progs.mg_tp_exit_recvmsg, "tp_sys_exit_recvmsg" },
+		{ s->progs.mg_tp_enter_recvmmsg, "tp_sys_enter_recvmmsg" },
 		{ s->progs.mg_tp_enter_io_uring_setup, "tp_sys_enter_io_uring_setup" },
 	};
 	int err = 0;

@@ -220,6 +220,27 @@ static int start_sender(const char *path, int *ret_sock)
 	return pid;
 }
 
+/* The same, through recvmmsg: one message with a control buffer. */
+static int do_recvmmsg_fd(int sock)
+{
+	char cbuf[CMSG_SPACE(sizeof(int))] = { 0 }, byte;
+	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
+	struct mmsghdr m = { .msg_hdr = { .msg_iov = &iov, .msg_iovlen = 1,
+					  .msg_control = cbuf, .msg_controllen = sizeof(cbuf) } };
+	struct cmsghdr *cm;
+	int fd;
+
+	if (recvmmsg(sock, &m, 1, 0, NULL) < 0)
+		return fail("recvmmsg");
+	cm = CMSG_FIRSTHDR(&m.msg_hdr);
+	if (!cm || cm->cmsg_type != SCM_RIGHTS || (m.msg_hdr.msg_flags & MSG_CTRUNC)) {
+		printf("denied no-fd\n");
+		return 1;
+	}
+	memcpy(&fd, CMSG_DATA(cm), sizeof(int));
+	return read_one(fd);
+}
+
 static int do_recv_fd(int sock)
 {
 	char cbuf[CMSG_SPACE(sizeof(int))] = { 0 }, byte;
@@ -406,7 +427,8 @@ int main(int argc, char **argv)
 			return 2;
 		return do_mmap_fd(fd);
 	}
-	if (argc >= 5 && strcmp(argv[1], "--cgroup") == 0 && strcmp(argv[3], "recv-fd") == 0) {
+	if (argc >= 5 && strcmp(argv[1], "--cgroup") == 0 &&
+	    (strcmp(argv[3], "recv-fd") == 0 || strcmp(argv[3], "recvmmsg-fd") == 0)) {
 		int sock, status, rc;
 		pid_t pid = start_sender(argv[4], &sock);
 
@@ -414,7 +436,7 @@ int main(int argc, char **argv)
 			return fail("start the sender");
 		if (enter_cgroup(argv[2]) < 0)
 			return 2;
-		rc = do_recv_fd(sock);
+		rc = strcmp(argv[3], "recv-fd") ? do_recvmmsg_fd(sock) : do_recv_fd(sock);
 		waitpid(pid, &status, 0);
 		return rc;
 	}

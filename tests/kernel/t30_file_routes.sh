@@ -18,6 +18,8 @@ check "mmap of an allowed model opened before entering the scope works" grep -qx
 expect_route_denied "a descriptor passed over a UNIX socket" 'denied no-fd' recv-fd "$PROHIBITED"
 try_in_scope "$TMP/out" recv-fd "$TMP/notes.txt" >/dev/null
 check "an ordinary file's descriptor passed over a UNIX socket works" grep -qx 'ok read=1' "$TMP/out"
+expect_route_denied "a descriptor passed over a UNIX socket, received with recvmmsg" 'denied no-fd' \
+	recvmmsg-fd "$PROHIBITED"
 expect_route_denied "open through io_uring" 'errno EPERM' uring-open "$PROHIBITED"
 case "$ENGINE" in
 bpf-lsm)
