@@ -121,8 +121,9 @@ static int gen(int argc, char **argv)
 		snprintf(flat, sizeof(flat), "%s/s%04d", cgroup, i);
 		make_cgroup(mount, flat);
 		for (int k = 0; k < 2; k++) {
-			fprintf(f[k], "  - name: s%04d\n    cgroup: %s\n    maxTier: general\n    egress: [", i,
+			fprintf(f[k], "  - name: s%04d\n    cgroup: %s\n    maxTier: general\n", i,
 				k ? flat : nested);
+			fprintf(f[k], "    egress: [");
 			for (int j = 0; j < egress; j++)
 				fprintf(f[k], "%s\"10.%d.%d.0/24:%d/tcp\"", j ? ", " : "", i % 256,
 					(i / 256) * 64 + j % 64, 443 + j);
@@ -172,8 +173,8 @@ static void print_maps(FILE *out)
 		fclose(f);
 		if (!is_map || bpf_obj_get_info_by_fd(fd, &info, &len))
 			continue;
-		fprintf(out, "%s{\"name\":\"%s\",\"max_entries\":%u,\"memlock_bytes\":%llu}", first ? "" : ",",
-			info.name, info.max_entries, memlock);
+		fprintf(out, "%s{\"name\":\"%s\",\"max_entries\":%u,\"memlock_bytes\":%llu}",
+			first ? "" : ",", info.name, info.max_entries, memlock);
 		total += memlock;
 		first = 0;
 	}
@@ -230,7 +231,8 @@ static double timed_swap(struct mg_loader *l, const struct mg_image *img, const 
 	while (waitpid(pid, &status, WNOHANG) == 0) {
 		double t = wall_now();
 
-		if (*ret_switch < 0 && bpf_map_lookup_elem(cfg_fd, &zero, &cfg) == 0 && cfg.active_gen != gen0)
+		if (*ret_switch < 0 && bpf_map_lookup_elem(cfg_fd, &zero, &cfg) == 0 &&
+		    cfg.active_gen != gen0)
 			*ret_switch = t - t0;
 		if (t - t0 > timeout) {
 			kill(pid, SIGKILL);

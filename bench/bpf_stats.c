@@ -84,8 +84,10 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	for (int k = 0; k < n; k++) {
-		if (read_stats(&progs[k]))
-			return fprintf(stderr, "bpf_stats: program %u: %s\n", progs[k].id, strerror(errno)), 1;
+		if (read_stats(&progs[k])) {
+			fprintf(stderr, "bpf_stats: program %u: %s\n", progs[k].id, strerror(errno));
+			return 1;
+		}
 		before[k] = progs[k];
 	}
 	fflush(stdout);

@@ -73,8 +73,8 @@ static long tracepoint_id(const char *name)
 		ssize_t n;
 		int fd;
 
-		snprintf(pattern, sizeof(pattern), "%s/events/%s%s/id", roots[i], strchr(name, '/') ? "" : "*/",
-			 name);
+		snprintf(pattern, sizeof(pattern), "%s/events/%s%s/id", roots[i],
+			 strchr(name, '/') ? "" : "*/", name);
 		if (glob(pattern, 0, NULL, &g) || g.gl_pathc != 1) {
 			globfree(&g);
 			continue;

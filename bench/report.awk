@@ -9,7 +9,7 @@
 # median_cpu" (ns per operation). Phases: off (no guard), empty (an empty BPF
 # program on the file engine's tracepoints), fan (the fanotify guard), on
 # (mguard). "other" is the number of BPF programs of other processes on
-# syscall tracepoints (-1: it changed meanwhile). A ratio is the median over
+# tracepoints (-1: it changed meanwhile). A ratio is the median over
 # rounds of the ratio of one round's two sides.
 
 function sort_num(a, n,    i, j, t) {
@@ -302,7 +302,7 @@ END {
 		printf fmt, ROW_LABEL[i], ROW_ENGINE[i], ROW_BASE[i], ROW_WITH[i], ROW_RATIO[i],
 			ROW_TARGET[i], ROW_MET[i]
 	if (any_noisy) {
-		print "*  other processes' BPF programs sat on syscall tracepoints in most rounds; rounds when"
+		print "*  other processes' BPF programs sat on tracepoints in most rounds; rounds when"
 		print "   their number held steady were kept: they tax both sides, so the ratio reads low"
 	}
 	if (any_noisy > 1)

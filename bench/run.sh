@@ -12,14 +12,17 @@
 # MG_BENCH_BATCHES     batches per measurement; the fastest counts (default 20)
 # MG_BENCH_OPEN_OPS    open+close per measurement (default 50000)
 # MG_BENCH_CONNECT_OPS connects per measurement (default 5000)
-# MG_BENCH_MMAP_PASSES passes over the 1 GiB file per measurement (default 20)
+# MG_BENCH_MMAP_PASSES passes over the mapped file per measurement (default 20)
 # MG_BENCH_MMAP_MIB    size of the mapped file (default 1024)
 # MG_BENCH_CPU         the CPU the timed workloads run on (default the last)
 # MG_BENCH_PARTS       what to run, of: ratios events stats scale (default all)
 # MG_BENCH_WAIT        seconds, over the whole run, to wait for BPF programs of
-#                      other processes on syscall tracepoints to go away before
-#                      a round (default 120); rounds they overlap are set aside
+#                      other processes on tracepoints to go away before a
+#                      round (default 120); rounds they overlap are set aside
 # MG_BENCH_TMP         folder on disk for the temporary files (default /var/tmp)
+# MG_BENCH_DRAIN_COUNT events per burst of the event test (default 20000; the
+#                      ring buffer must hold them all)
+# MG_BENCH_SWAP_TIMEOUT seconds before a policy reload is given up (default 60)
 #
 # Safety: everything this creates is named after its pid (cgroup, pin folders,
 # temporary folder); programs attach only to its own cgroup; it stops only the
@@ -73,7 +76,7 @@ done
 for cg in "$CGROOT"/mguard-bench-*; do
 	[ -d "$cg" ] || continue
 	kill -0 "${cg##*-}" 2>/dev/null && continue
-	for sub in "$cg"/*/*/ "$cg"/*/; do [ -d "$sub" ] && rmdir "$sub" 2>/dev/null; done
+	for sub in "$cg"/*/*/*/ "$cg"/*/*/ "$cg"/*/; do [ -d "$sub" ] && rmdir "$sub" 2>/dev/null; done
 	rmdir "$cg" 2>/dev/null
 done
 
@@ -122,7 +125,9 @@ cleanup() {
 			[ -f "$procs" ] || continue
 			while read -r p; do kill -9 "$p" 2>/dev/null; done <"$procs"
 		done
-		for sub in "$CG"/*/*/ "$CG"/*/; do [ -d "$sub" ] && rmdir "$sub" 2>/dev/null; done
+		for sub in "$CG"/*/*/*/ "$CG"/*/*/ "$CG"/*/; do
+			[ -d "$sub" ] && rmdir "$sub" 2>/dev/null
+		done
 		rmdir "$CG" 2>/dev/null
 	fi
 	[ -z "$BOUND" ] || umount "$TMP" 2>/dev/null || umount -l "$TMP" 2>/dev/null
@@ -217,6 +222,9 @@ write_policy "$TMP/audit" audit "$READS"
 # MG_START_ARGS: more options for 'mguard start'.
 MG_START_ARGS=
 mg_start() { # POLICY-FOLDER EVENTS-FILE
+	# Removed first: the shell truncates it only once the child runs, and an
+	# old "ready" must not be taken for the new one.
+	rm -f "$TMP/daemon.log"
 	# shellcheck disable=SC2086
 	"$MGUARD" start --foreground --policy "$1" --pin-dir "$PIN" $MG_START_ARGS >"$2" 2>"$TMP/daemon.log" &
 	DPID=$!
@@ -262,6 +270,7 @@ renew_deep() {
 }
 
 empty_start() {
+	rm -f "$TMP/empty.out"
 	# shellcheck disable=SC2086
 	"$B/empty_tp" $TRACEPOINTS >"$TMP/empty.out" 2>&1 &
 	EPID=$!
@@ -275,6 +284,7 @@ empty_stop() {
 }
 
 fan_start() {
+	rm -f "$TMP/fan.out"
 	"$B/fanotify_guard" "$TMP" "$CG_REL/guarded" "$PROHIBITED" >"$TMP/fan.out" 2>&1 &
 	FPID=$!
 	wait_for 30 grep -qs '^ready' "$TMP/fan.out" || die "fanotify_guard: $(cat "$TMP/fan.out")"
@@ -285,7 +295,7 @@ fan_stop() {
 	FPID=
 }
 
-# BPF programs on perf events (syscall tracepoints) that belong to no process
+# BPF programs on perf events (tracepoints) that belong to no process
 # of this run: another guard or tracer on the host, which taxes both sides of
 # a comparison differently when it comes and goes.
 foreign_progs() {
@@ -366,7 +376,7 @@ workload_phases() { # NAME ROUND
 }
 
 # One workload under one guard, appended to the samples with the number of
-# BPF programs of other processes on syscall tracepoints (-1: it changed
+# BPF programs of other processes on tracepoints (-1: it changed
 # while the workload ran).
 run_phase() { # ROUND PHASE NAME
 	case $2 in
@@ -417,9 +427,9 @@ ENGINE_FILE=$(engine_of file_open)
 kv engine_file "$ENGINE_FILE"
 kv engine_mmap "$(engine_of mmap)"
 kv engine_net "$(engine_of connect4)"
-# The syscall tracepoints the file engine attached, for the empty program.
-TRACEPOINTS=$(bpftool perf show 2>/dev/null | awk -v p="$DPID" '$1 == "pid" && $2 == p { print $NF }' | sort -u |
-	tr '\n' ' ')
+# The tracepoints mguard attached, for the empty program.
+TRACEPOINTS=$(bpftool perf show 2>/dev/null |
+	awk -v p="$DPID" '$1 == "pid" && $2 == p { print $NF }' | sort -u | tr '\n' ' ')
 kv tracepoints "$TRACEPOINTS"
 kv daemon_vmhwm_kib "$(awk '/^VmHWM/ { print $2 }' /proc/"$DPID"/status)"
 mg_stop
@@ -461,11 +471,14 @@ if has_part events; then
 	for k in 1 2 3 4 5; do
 		"$B/workload" drain --cgroup "$SCOPE" --out "$EV" --daemon "$DPID" \
 			--count "${MG_BENCH_DRAIN_COUNT:-20000}" "$PROHIBITED" |
-			awk -v k="$k" '{ v[$1] = $2 } END { print "drain", k, v["produced"], v["lines"], v["elapsed_ns"] }' >>"$KV"
+			awk -v k="$k" '{ v[$1] = $2 }
+				END { print "drain", k, v["produced"], v["lines"], v["elapsed_ns"] }' >>"$KV"
 	done
 	for p in 1 1 1 2; do
-		"$B/workload" events --cgroup "$SCOPE" --out "$EV" --seconds 2 --producers "$p" "$PROHIBITED" |
-			awk -v p="$p" '{ v[$1] = $2 } END { print "sustained", p, v["produced"], v["lines"], v["elapsed_ns"] }' >>"$KV"
+		"$B/workload" events --cgroup "$SCOPE" --out "$EV" --seconds 2 --producers "$p" \
+			"$PROHIBITED" | awk -v p="$p" '{ v[$1] = $2 } END {
+				print "sustained", p, v["produced"], v["lines"], v["elapsed_ns"]
+			}' >>"$KV"
 	done
 	kv events_audit_counter "$(status_value file_open audit)"
 	kv events_dropped "$(status_value errors events_dropped)"
@@ -490,16 +503,25 @@ if has_part stats; then
 	ids=$(cut -d' ' -f1 "$TMP/prognames")
 	for w in $WORKLOADS; do
 		# shellcheck disable=SC2046,SC2086
-		"$B/bpf_stats" $ids -- "$B/workload" --cpu "$CPU" --batches "$BATCHES" $(workload_args "$w") |
-			awk -v w="$w" -v ops="$(workload_ops "$w")" -v names="$TMP/prognames" \
-				'BEGIN { while ((getline l < names) > 0) { split(l, a, " "); n[a[1]] = a[2] } }
-				$1 == "prog" && $5 > 0 { print "stat", w, "mguard", ($2 in n) ? n[$2] : $3, ops, $5, $7 }' >>"$KV"
+		"$B/bpf_stats" $ids -- \
+			"$B/workload" --cpu "$CPU" --batches "$BATCHES" $(workload_args "$w") |
+			awk -v w="$w" -v ops="$(workload_ops "$w")" -v names="$TMP/prognames" '
+				BEGIN {
+					while ((getline l < names) > 0) {
+						split(l, a, " ")
+						id[a[1]] = a[2]
+					}
+				}
+				$1 == "prog" && $5 > 0 {
+					print "stat", w, "mguard", ($2 in id) ? id[$2] : $3, ops, $5, $7
+				}' >>"$KV"
 	done
 	mg_stop
 	empty_start
 	for w in open-outside open-allowed; do
 		# shellcheck disable=SC2046
-		"$B/bpf_stats" "$EMPTY_ID" -- "$B/workload" --cpu "$CPU" --batches "$BATCHES" $(workload_args "$w") |
+		"$B/bpf_stats" "$EMPTY_ID" -- \
+			"$B/workload" --cpu "$CPU" --batches "$BATCHES" $(workload_args "$w") |
 			awk -v w="$w" -v ops="$(workload_ops "$w")" \
 				'$1 == "prog" && $5 > 0 { print "stat", w, "empty", $3, ops, $5, $7 }' >>"$KV"
 	done

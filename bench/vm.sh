@@ -143,7 +143,8 @@ VMPID=$!
 wait "$VMPID" || true
 VMPID=
 
-sed -n '/^MGUARD-BENCH-JSON-BEGIN$/,/^MGUARD-BENCH-JSON-END$/p' "$LOG" | sed '1d;$d' >"$BUILD/bench/results-vm.json"
+sed -n '/^MGUARD-BENCH-JSON-BEGIN$/,/^MGUARD-BENCH-JSON-END$/p' "$LOG" | sed '1d;$d' \
+	>"$BUILD/bench/results-vm.json"
 sed -n '/^workload /,/^machine: /p' "$LOG"
 end=$(sed -n 's/^MGUARD-BENCH-END: //p' "$LOG" | tail -n 1)
 if [ ! -s "$BUILD/bench/results-vm.json" ]; then

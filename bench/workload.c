@@ -363,7 +363,8 @@ static int run_drain(const struct opts *o, const char *path)
 		die("continue the daemon");
 	last = watch_growth(fd, &children, 500, 60000, &produced, -1);
 	lines = count_lines(fd, from);
-	printf("produced %ld\nlines %ld\nelapsed_ns %llu\n", o->count, lines, (unsigned long long)(last - t0));
+	printf("produced %ld\nlines %ld\nelapsed_ns %llu\n", o->count, lines,
+	       (unsigned long long)(last - t0));
 	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : 1;
 }
 
@@ -371,7 +372,9 @@ static int run_drain(const struct opts *o, const char *path)
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: workload [--cgroup DIR] [--cpu N] [--batches B] open PATH N | mmap PATH N | connect PORT N\n"
+	fprintf(stderr, "usage: workload [--cgroup DIR] [--cpu N] [--batches B] open PATH N\n"
+			"       workload [--cgroup DIR] [--cpu N] [--batches B] mmap PATH N\n"
+			"       workload [--cgroup DIR] [--cpu N] [--batches B] connect PORT N\n"
 			"       workload fill PATH MIB\n"
 			"       workload events --cgroup DIR --out FILE [--seconds S] [--producers P] PATH\n"
 			"       workload drain --cgroup DIR --out FILE --daemon PID --count N PATH\n");
