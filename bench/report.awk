@@ -401,7 +401,7 @@ function write_json(    i, md, sep, label) {
 		sep = i > 1 ? "," : ""
 		printf "%s{\"id\":%s,\"workload\":%s,\"engine\":%s,\"baseline\":%s,", sep,
 			jstr(ROW_ID[i]), jstr(ROW_LABEL[i]), jstr(ROW_ENGINE[i]), jstr(ROW_BASE[i]) > json
-		printf "\"with_mguard\":%s,\"ratio\":%s,\"target\":%s,\"met\":%s,%s}",
+		printf "\"with_mguard\":%s,\"ratio_text\":%s,\"target\":%s,\"met\":%s,%s}",
 			jstr(ROW_WITH[i]), jstr(ROW_RATIO[i]), jstr(ROW_TARGET[i]), jbool(ROW_MET[i]),
 			ROW_EXTRA[i] > json
 	}
