@@ -32,6 +32,7 @@
 struct mg_loader_link {
 	struct bpf_link *link;
 	uint64_t owner;			/* cgroup id of the scope it serves; 0: every process */
+	bool on_parent;			/* owner is the parent of the scopes it serves */
 	char name[96];			/* pinned as link_<name> */
 };
 
@@ -469,6 +470,7 @@ static int mg_link_keep(struct mg_loader *l, struct bpf_link *link, uint64_t own
 	k = &l->links[l->nlinks++];
 	k->link = link;
 	k->owner = owner;
+	k->on_parent = false;
 	snprintf(k->name, sizeof(k->name), "%s", what);
 	snprintf(name, sizeof(name), MG_PIN_LINK_PREFIX "%s", what);
 	mg_pin_path(l, path, sizeof(path), name);
@@ -482,7 +484,7 @@ static int mg_link_keep(struct mg_loader *l, struct bpf_link *link, uint64_t own
 static bool mg_loader_serves(const struct mg_loader *l, uint64_t owner)
 {
 	for (size_t i = 0; i < l->nlinks; i++)
-		if (l->links[i].owner == owner)
+		if (l->links[i].owner == owner && !l->links[i].on_parent)
 			return true;
 	return false;
 }
@@ -530,21 +532,50 @@ static int mg_attach_cgroup(struct mg_loader *l, struct bpf_program *prog,
  * that is the root): a runtime that owns the scope's cgroup and replaces the
  * programs there cannot widen GPU access through the parent's.
  */
+/* The cgroup id of the parent of @scope's cgroup; 0 when that is the root. */
+static uint64_t mg_scope_parent_id(const struct mg_loader *l, const struct mg_image_scope *scope,
+				   char *path, size_t len)
+{
+	uint64_t id = 0;
+	char *slash;
+
+	snprintf(path, len, "%s%s", l->cgroup_root, scope->cgroup);
+	slash = strrchr(path, '/');
+	if (!slash || (size_t)(slash - path) <= strlen(l->cgroup_root))
+		return 0;
+	*slash = '\0';
+	if (mg_cgroup_id(path, &id) || id == 1)
+		return 0;
+	return id;
+}
+
+/*
+ * The device program goes on the scope's cgroup, and a silent backstop on
+ * its parent (unless that is the root): a runtime that owns the scope's
+ * cgroup and replaces the programs there cannot widen GPU access. Scopes
+ * that share a parent share one backstop: a cgroup holds at most 64
+ * programs per hook.
+ */
 static int mg_attach_device(struct mg_loader *l, const struct mg_image_scope *scope)
 {
-	char path[PATH_MAX], what[96], *slash;
+	char path[PATH_MAX], what[96];
+	uint64_t parent;
 	int err;
 
 	err = mg_attach_cgroup(l, l->skel->progs.mg_device, scope, "device");
 	if (err)
 		return err;
-	snprintf(path, sizeof(path), "%s%s", l->cgroup_root, scope->cgroup);
-	slash = strrchr(path, '/');
-	if (!slash || (size_t)(slash - path) <= strlen(l->cgroup_root))
-		return 0;	/* the parent is the root cgroup */
-	*slash = '\0';
-	snprintf(what, sizeof(what), "device_parent_%llu", (unsigned long long)scope->cgroup_id);
-	return mg_attach_cgroup_path(l, l->skel->progs.mg_device_backstop, path, scope->cgroup_id, what);
+	parent = mg_scope_parent_id(l, scope, path, sizeof(path));
+	if (!parent)
+		return 0;
+	for (size_t i = 0; i < l->nlinks; i++)
+		if (l->links[i].on_parent && l->links[i].owner == parent)
+			return 0;
+	snprintf(what, sizeof(what), "device_parent_%llu", (unsigned long long)parent);
+	err = mg_attach_cgroup_path(l, l->skel->progs.mg_device_backstop, path, parent, what);
+	if (!err)
+		l->links[l->nlinks - 1].on_parent = true;
+	return err;
 }
 
 static int mg_attach_global(struct mg_loader *l)
@@ -686,7 +717,8 @@ void mg_loader_detach_stale(struct mg_loader *l, const struct mg_image *img)
 		char path[PATH_MAX];
 
 		for (size_t j = 0; j < img->nscopes && !keep; j++)
-			keep = img->scopes[j].cgroup_id == k->owner;
+			keep = k->on_parent ? mg_scope_parent_id(l, &img->scopes[j], path, sizeof(path)) == k->owner
+					    : img->scopes[j].cgroup_id == k->owner;
 		if (keep) {
 			l->links[out++] = *k;
 			continue;
