@@ -57,22 +57,35 @@ struct mg_daemon {
 	unsigned long long events;
 	struct mg_digest_cache *digests;	/* kept across reloads: unchanged weights are not re-read */
 	struct mg_eventlog *log;	/* the event file, when there is one */
-	FILE *log_stream;
+	FILE *log_stream;		/* on the event file: notices */
 	time_t log_warned;
 	bool metrics_failing;
 	uint64_t drops_seen;		/* kernel drops already reported */
 };
 
+/* Each event is formatted once; both outputs get the same line. */
 static int mg_on_event(void *ctx, void *data, size_t size)
 {
 	struct mg_daemon *d = ctx;
+	char buf[MG_EVENT_JSON_BUF], *line = buf;
+	size_t len;
 
 	if (size < sizeof(struct mg_event))
 		return 0;
+	len = mg_event_format_json(buf, sizeof(buf), data, d->img, d->boot_offset);
+	if (len > sizeof(buf)) {
+		/* Very long names: measured above, made whole here. */
+		line = malloc(len);
+		if (!line)
+			return 0;
+		mg_event_format_json(line, len, data, d->img, d->boot_offset);
+	}
 	if (d->opts->events)
-		mg_event_print_json(d->opts->events, data, d->img, d->boot_offset);
-	if (d->log_stream)
-		mg_event_print_json(d->log_stream, data, d->img, d->boot_offset);
+		fwrite(line, 1, len, d->opts->events);
+	if (d->log)
+		mg_eventlog_append(d->log, line, len);
+	if (line != buf)
+		free(line);
 	d->events++;
 	return 0;
 }

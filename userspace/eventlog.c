@@ -10,9 +10,16 @@
 
 #include "eventlog.h"
 
+/* Lines appended are written out in pieces of up to this many bytes. */
+#define MG_EVENTLOG_BUF_BYTES (256u << 10)
+
 struct mg_eventlog {
 	char path[PATH_MAX];
 	int fd;				/* -1 when the file could not be (re)opened */
+	uint64_t size;			/* the file's size after the last write to it */
+	char *buf;			/* whole lines appended, not written yet */
+	size_t buf_len;
+	uint64_t buf_lines;
 	uint64_t max_bytes;
 	unsigned int keep;
 	bool syslog;
@@ -41,6 +48,7 @@ int mg_eventlog_open(const char *dir, uint64_t max_bytes, unsigned int keep,
 		     struct mg_eventlog **ret)
 {
 	struct mg_eventlog *log;
+	struct stat st;
 	int err;
 
 	if (!dir || !*dir || keep > MG_EVENTLOG_KEEP_MAX)
@@ -58,11 +66,19 @@ int mg_eventlog_open(const char *dir, uint64_t max_bytes, unsigned int keep,
 		free(log);
 		return -ENAMETOOLONG;
 	}
+	log->buf = malloc(MG_EVENTLOG_BUF_BYTES);
+	if (!log->buf) {
+		free(log);
+		return -ENOMEM;
+	}
 	err = mg_open_file(log);
 	if (err) {
+		free(log->buf);
 		free(log);
 		return err;
 	}
+	if (fstat(log->fd, &st) == 0)
+		log->size = st.st_size;
 	*ret = log;
 	return 0;
 }
@@ -144,29 +160,77 @@ static void mg_cut_back(int fd, off_t size)
 		;
 }
 
-int mg_eventlog_write(struct mg_eventlog *log, const char *line, size_t len)
+static void mg_note_lost(struct mg_eventlog *log, uint64_t lines, int err)
+{
+	log->stats.lost += lines;
+	if (!log->err)
+		log->err = err;
+}
+
+/*
+ * @len bytes of @nlines whole lines into the file, rotated first when they
+ * would make it too large. Either all of them are written or none is.
+ */
+static int mg_write_lines(struct mg_eventlog *log, const char *data, size_t len, uint64_t nlines)
 {
 	off_t size = 0;
 	int err;
 
-	if (!len)
-		return 0;
-	if (log->syslog)
-		syslog(LOG_WARNING | LOG_AUTHPRIV, "%.*s", (int)(len - (line[len - 1] == '\n')), line);
 	err = mg_make_room(log, len, &size);
 	if (!err) {
-		err = mg_write_all(log->fd, line, len);
+		err = mg_write_all(log->fd, data, len);
 		if (err)
 			mg_cut_back(log->fd, size);
 	}
 	if (err) {
-		log->stats.lost++;
-		if (!log->err)
-			log->err = err;
+		mg_note_lost(log, nlines, err);
 		return err;
 	}
-	log->stats.lines++;
+	log->size = size + len;
+	log->stats.lines += nlines;
 	return 0;
+}
+
+/* Write out the lines appended so far. */
+static int mg_drain(struct mg_eventlog *log)
+{
+	int err;
+
+	if (!log->buf_len)
+		return 0;
+	err = mg_write_lines(log, log->buf, log->buf_len, log->buf_lines);
+	log->buf_len = 0;
+	log->buf_lines = 0;
+	return err;
+}
+
+int mg_eventlog_append(struct mg_eventlog *log, const char *line, size_t len)
+{
+	if (!len)
+		return 0;
+	if (log->syslog)
+		syslog(LOG_WARNING | LOG_AUTHPRIV, "%.*s", (int)(len - (line[len - 1] == '\n')), line);
+	/*
+	 * Lines kept together never need the file rotated between them: a line
+	 * that would go past max_bytes starts a new batch, and the rotation is
+	 * decided when that batch is written, as it would be for the line alone.
+	 */
+	if (log->buf_len && (log->buf_len + len > MG_EVENTLOG_BUF_BYTES ||
+			     log->size + log->buf_len + len > log->max_bytes))
+		mg_drain(log);
+	if (len > MG_EVENTLOG_BUF_BYTES)
+		return mg_write_lines(log, line, len, 1);
+	memcpy(log->buf + log->buf_len, line, len);
+	log->buf_len += len;
+	log->buf_lines++;
+	return 0;
+}
+
+int mg_eventlog_write(struct mg_eventlog *log, const char *line, size_t len)
+{
+	int err = mg_eventlog_append(log, line, len);
+
+	return err ? err : mg_drain(log);
 }
 
 static int mg_line_append(struct mg_eventlog *log, const char *buf, size_t n)
@@ -204,9 +268,7 @@ static ssize_t mg_stream_write(void *cookie, const char *buf, size_t size)
 		} else if (!log->len && nl) {
 			mg_eventlog_write(log, p, n);
 		} else if (mg_line_append(log, p, n)) {
-			log->stats.lost++;
-			if (!log->err)
-				log->err = -ENOMEM;
+			mg_note_lost(log, 1, -ENOMEM);
 			log->len = 0;
 			log->skip = !nl;
 		} else if (nl) {
@@ -235,6 +297,7 @@ int mg_eventlog_flush(struct mg_eventlog *log)
 
 	if (log->stream)
 		fflush(log->stream);
+	mg_drain(log);
 	err = log->err;
 	log->err = 0;
 	return err;
@@ -265,9 +328,11 @@ void mg_eventlog_close(struct mg_eventlog *log)
 		return;
 	if (log->stream)
 		fclose(log->stream);
+	mg_drain(log);
 	mg_eventlog_set_syslog(log, false);
 	if (log->fd >= 0)
 		close(log->fd);
+	free(log->buf);
 	free(log->line);
 	free(log);
 }

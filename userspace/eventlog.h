@@ -35,16 +35,27 @@ int mg_eventlog_open(const char *dir, uint64_t max_bytes, unsigned int keep,
 		     struct mg_eventlog **ret);
 
 /*
- * Append one line of @len bytes, its newline included. When it would make the
- * file larger than max_bytes, the file is rotated first; a line longer than
- * max_bytes goes alone into a fresh file. Returns 0, or a negative errno
- * (the line is then counted as lost; the next write tries again).
+ * Write one line of @len bytes, its newline included, now (with the lines
+ * appended before it). When it would make the file larger than max_bytes,
+ * the file is rotated first; a line longer than max_bytes goes alone into a
+ * fresh file. Returns 0, or a negative errno (the line is then counted as
+ * lost; the next write tries again).
  */
 int mg_eventlog_write(struct mg_eventlog *log, const char *line, size_t len);
 
 /*
- * Flush the stream (when there is one) and return the first error met by a
- * line it wrote since the last call, or 0.
+ * Keep one line for the next write: lines are written out together, in large
+ * pieces, when enough have gathered and at mg_eventlog_write(),
+ * mg_eventlog_flush() and mg_eventlog_close(), rotated as if written one by
+ * one. An error met writing them out counts them as lost and is returned by
+ * mg_eventlog_flush(). Returns 0, or a negative errno when the line was
+ * written at once (longer than what is kept) and could not be.
+ */
+int mg_eventlog_append(struct mg_eventlog *log, const char *line, size_t len);
+
+/*
+ * Write out the lines appended, flush the stream (when there is one) and
+ * return the first error met by a line since the last call, or 0.
  */
 int mg_eventlog_flush(struct mg_eventlog *log);
 
@@ -55,7 +66,10 @@ int mg_eventlog_flush(struct mg_eventlog *log);
  */
 FILE *mg_eventlog_stream(struct mg_eventlog *log);
 
-/* Also send each line to syslog (ident "mguard", LOG_AUTHPRIV, LOG_WARNING). */
+/*
+ * Also send each line to syslog (ident "mguard", LOG_AUTHPRIV, LOG_WARNING)
+ * when it is written or appended.
+ */
 void mg_eventlog_set_syslog(struct mg_eventlog *log, bool on);
 
 void mg_eventlog_get_stats(const struct mg_eventlog *log, struct mg_eventlog_stats *ret);
@@ -63,7 +77,10 @@ void mg_eventlog_get_stats(const struct mg_eventlog *log, struct mg_eventlog_sta
 /* The path of the current file. */
 const char *mg_eventlog_path(const struct mg_eventlog *log);
 
-/* Close the stream and the file; a line left without its newline is lost. */
+/*
+ * Write out the lines appended, close the stream and the file; a line left
+ * without its newline in the stream is lost.
+ */
 void mg_eventlog_close(struct mg_eventlog *log);
 
 #endif /* MGUARD_EVENTLOG_H */

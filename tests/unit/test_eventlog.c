@@ -222,6 +222,178 @@ static void test_write_error_is_returned(void **state)
 	mg_eventlog_close(log);
 }
 
+/* Appended lines: kept, then in the same files as when written one by one. */
+static void test_appended_lines_rotate_as_written(void **state)
+{
+	static const char *const lines[] = {
+		"123456789\n", "123456789\n", "123456789\n", "x\n", "abcdefghijklmnopqrstuvwxyz0\n", "y\n",
+	};
+	struct fx *fx = *state;
+	struct mg_eventlog_stats stats;
+	struct mg_eventlog *log;
+
+	assert_int_equal(mg_eventlog_open(fx->dir, 30, 2, &log), 0);
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(mg_eventlog_append(log, lines[i], strlen(lines[i])), 0);
+	assert_file(fx, "events.jsonl", "");
+	mg_eventlog_get_stats(log, &stats);
+	assert_int_equal(stats.lines, 0);
+
+	for (int i = 3; i < 6; i++)
+		assert_int_equal(mg_eventlog_append(log, lines[i], strlen(lines[i])), 0);
+	assert_int_equal(mg_eventlog_flush(log), 0);
+	assert_file(fx, "events.jsonl", "y\n");
+	assert_file(fx, "events.jsonl.1", "x\nabcdefghijklmnopqrstuvwxyz0\n");
+	assert_file(fx, "events.jsonl.2", "123456789\n123456789\n123456789\n");
+	mg_eventlog_get_stats(log, &stats);
+	assert_int_equal(stats.lines, 6);
+	assert_int_equal(stats.rotations, 2);
+	assert_int_equal(stats.lost, 0);
+
+	/* Longer than max_bytes: alone in a fresh file, appended or not. */
+	assert_int_equal(mg_eventlog_append(log, "z\n", 2), 0);
+	assert_int_equal(mg_eventlog_append(log, "0123456789012345678901234567890123456789\n", 41), 0);
+	assert_int_equal(mg_eventlog_append(log, "w\n", 2), 0);
+	mg_eventlog_close(log);
+	assert_file(fx, "events.jsonl", "w\n");
+	assert_file(fx, "events.jsonl.1", "0123456789012345678901234567890123456789\n");
+	assert_file(fx, "events.jsonl.2", "y\nz\n");
+}
+
+/* Written lines and the stream's come after the lines appended before them. */
+static void test_append_keeps_the_order(void **state)
+{
+	struct fx *fx = *state;
+	struct mg_eventlog *log;
+	FILE *f;
+
+	assert_int_equal(mg_eventlog_open(fx->dir, 0, 0, &log), 0);
+	f = mg_eventlog_stream(log);
+	assert_non_null(f);
+	assert_int_equal(mg_eventlog_append(log, "a\n", 2), 0);
+	assert_int_equal(mg_eventlog_append(log, "", 0), 0);
+	fputs("b\n", f);
+	assert_file(fx, "events.jsonl", "a\nb\n");
+	assert_int_equal(mg_eventlog_append(log, "c\n", 2), 0);
+	assert_int_equal(mg_eventlog_write(log, "d\n", 2), 0);
+	assert_file(fx, "events.jsonl", "a\nb\nc\nd\n");
+	assert_int_equal(mg_eventlog_append(log, "e\n", 2), 0);
+	mg_eventlog_close(log);
+	assert_file(fx, "events.jsonl", "a\nb\nc\nd\ne\n");
+}
+
+/*
+ * Many lines, more than are kept at once, over several files: every file as
+ * it would be with the lines written one by one, every line whole, in order.
+ */
+static void test_append_many_lines(void **state)
+{
+	const size_t max = 600 << 10, nlines = 20000;
+	struct fx *fx = *state;
+	struct mg_eventlog_stats stats;
+	struct mg_eventlog *log;
+	size_t nfiles = 1, cur = 0, starts[16] = { 0 }, total = 0;
+	char *all = malloc(nlines * 160), name[48];
+
+	assert_non_null(all);
+	assert_int_equal(mg_eventlog_open(fx->dir, max, 10, &log), 0);
+	for (size_t i = 0; i < nlines; i++) {
+		char line[160];
+		int n = snprintf(line, sizeof(line), "{\"n\":%zu,\"pad\":\"%.*s\"}\n", i, (int)(i * 7 % 120),
+				 "abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyz"
+				 "abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyz");
+
+		assert_int_equal(mg_eventlog_append(log, line, n), 0);
+		/* Where the line goes when written one by one. */
+		if (cur > 0 && cur + n > max) {
+			assert_true(nfiles < MG_ARRAY_SIZE(starts));
+			starts[nfiles++] = total;
+			cur = 0;
+		}
+		memcpy(all + total, line, n);
+		cur += n;
+		total += n;
+	}
+	assert_int_equal(mg_eventlog_flush(log), 0);
+	mg_eventlog_get_stats(log, &stats);
+	assert_int_equal(stats.lines, nlines);
+	assert_int_equal(stats.rotations, nfiles - 1);
+	assert_true(nfiles >= 3);
+	mg_eventlog_close(log);
+
+	for (size_t i = 0; i < nfiles; i++) {
+		size_t end = i + 1 < nfiles ? starts[i + 1] : total;
+		size_t age = nfiles - 1 - i;
+		char *got;
+
+		if (age)
+			snprintf(name, sizeof(name), "events.jsonl.%zu", age);
+		else
+			snprintf(name, sizeof(name), "events.jsonl");
+		got = slurp(fx, name);
+		assert_int_equal(strlen(got), end - starts[i]);
+		assert_memory_equal(got, all + starts[i], end - starts[i]);
+		free(got);
+	}
+	free(all);
+}
+
+/* A line longer than what is kept at once goes out whole, in its place. */
+static void test_append_line_longer_than_kept(void **state)
+{
+	const size_t n = 300 << 10;
+	struct fx *fx = *state;
+	struct mg_eventlog *log;
+	char *big = malloc(n), *got;
+
+	assert_non_null(big);
+	memset(big, 'x', n - 1);
+	big[n - 1] = '\n';
+	assert_int_equal(mg_eventlog_open(fx->dir, 0, 0, &log), 0);
+	assert_int_equal(mg_eventlog_append(log, "a\n", 2), 0);
+	assert_int_equal(mg_eventlog_append(log, big, n), 0);
+	assert_int_equal(mg_eventlog_append(log, "b\n", 2), 0);
+	assert_int_equal(mg_eventlog_flush(log), 0);
+	mg_eventlog_close(log);
+
+	got = slurp(fx, "events.jsonl");
+	assert_int_equal(strlen(got), n + 4);
+	assert_memory_equal(got, "a\n", 2);
+	assert_memory_equal(got + 2, big, n);
+	assert_string_equal(got + 2 + n, "b\n");
+	free(got);
+	free(big);
+}
+
+/* Appended lines that cannot be written are lost together, and said so once. */
+static void test_append_error_is_returned(void **state)
+{
+	struct fx *fx = *state;
+	struct mg_eventlog_stats stats;
+	struct mg_eventlog *log;
+
+	assert_int_equal(mg_eventlog_open(fx->dir, 0, 0, &log), 0);
+	assert_int_equal(mg_eventlog_append(log, "a\n", 2), 0);
+	assert_int_equal(mg_eventlog_append(log, "b\n", 2), 0);
+	assert_int_equal(nftw(fx->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS), 0);
+	assert_int_equal(mg_eventlog_append(log, "c\n", 2), 0);
+
+	assert_int_equal(mg_eventlog_flush(log), -ENOENT);
+	assert_int_equal(mg_eventlog_flush(log), 0);
+	mg_eventlog_get_stats(log, &stats);
+	assert_int_equal(stats.lines, 0);
+	assert_int_equal(stats.lost, 3);
+
+	assert_int_equal(mkdir(fx->dir, 0750), 0);
+	assert_int_equal(mg_eventlog_append(log, "d\n", 2), 0);
+	assert_int_equal(mg_eventlog_flush(log), 0);
+	assert_file(fx, "events.jsonl", "d\n");
+	mg_eventlog_get_stats(log, &stats);
+	assert_int_equal(stats.lines, 1);
+	assert_int_equal(stats.lost, 3);
+	mg_eventlog_close(log);
+}
+
 static void test_bad_arguments(void **state)
 {
 	struct fx *fx = *state;
@@ -244,6 +416,11 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_stream_never_splits_a_line, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_removed_file_is_recreated, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_write_error_is_returned, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_appended_lines_rotate_as_written, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_append_keeps_the_order, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_append_many_lines, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_append_line_longer_than_kept, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_append_error_is_returned, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_arguments, setup, teardown),
 	};
 

@@ -478,6 +478,106 @@ static void test_pinned_lines(void **state)
 	}
 }
 
+/* Into a buffer: exactly the lines above; a short buffer is measured, never overrun. */
+static void test_format_into_buffer(void **state)
+{
+	const struct pin_case *c = &pin_cases[1];
+	size_t want = strlen(c->want);
+	char *buf = malloc(want);
+	size_t len;
+
+	assert_non_null(buf);
+	len = mg_event_format_json(buf, want, &c->e, &pin_img, c->offset);
+	assert_int_equal(len, want);
+	assert_memory_equal(buf, c->want, want);
+
+	/* One byte short: the length is still the whole line's. */
+	assert_int_equal(mg_event_format_json(buf, want - 1, &c->e, &pin_img, c->offset), want);
+	assert_int_equal(mg_event_format_json(NULL, 0, &c->e, &pin_img, c->offset), want);
+	free(buf);
+}
+
+/* A path longer than MG_EVENT_JSON_BUF once escaped is still written whole. */
+static void test_long_path_is_whole(void **state)
+{
+	char *model_names[] = { "m" };
+	char *tier_names[] = { NULL, "t" };
+	size_t n = MG_EVENT_JSON_BUF;
+	char *path = malloc(n + 1);
+	struct mg_image_inode inodes[] = { { .ino = 1, .dev = 1, .path = path } };
+	struct mg_image img = {
+		.inodes = inodes, .ninodes = 1, .model_names = model_names, .nmodels = 1,
+		.tier_names = tier_names, .ntier_names = 2,
+	};
+	struct mg_event e = {
+		.hook = MG_HOOK_FILE_OPEN, .comm = "c",
+		.file = { .ino = 1, .dev = 1, .model_id = 1, .tier = 1, .name = "n" },
+	};
+	char *s, *p;
+
+	assert_non_null(path);
+	memset(path, '\x01', n);
+	path[n] = '\0';
+	s = render_at(&e, &img, 0);
+	p = strstr(s, "\"path\":\"\\u0001");
+	assert_non_null(p);
+	p += strlen("\"path\":\"");
+	for (size_t i = 0; i < n; i++, p += 6)
+		assert_memory_equal(p, "\\u0001", 6);
+	assert_string_equal(p, "\",\"name\":\"n\",\"model\":\"m\",\"tier\":\"t\",\"flags\":0}}\n");
+	free(s);
+	free(path);
+}
+
+/* Every byte is escaped as mg_json_string() escapes it. */
+static void test_escaping_matches_json_string(void **state)
+{
+	char all[256], *want = NULL, *got, *p;
+	size_t want_len = 0;
+	struct mg_image_scope scopes[] = { { .name = all } };
+	struct mg_image img = { .scopes = scopes, .nscopes = 1 };
+	struct mg_event e = { .scope_id = 1, .hook = MG_HOOK_DEVICE, .comm = "c" };
+	FILE *out = open_memstream(&want, &want_len);
+
+	for (int i = 1; i < 256; i++)
+		all[i - 1] = (char)i;
+	all[255] = '\0';
+	assert_non_null(out);
+	mg_json_string(out, all);
+	fclose(out);
+
+	got = render_at(&e, &img, 0);
+	p = strstr(got, ",\"scope\":");
+	assert_non_null(p);
+	p += strlen(",\"scope\":");
+	assert_true(strlen(p) > want_len);
+	assert_memory_equal(p, want, want_len);
+	assert_true(!strncmp(p + want_len, ",\"device\":", 10));
+	free(got);
+	free(want);
+}
+
+static void test_drops_notice(void **state)
+{
+	char *buf = NULL, *tail;
+	size_t len = 0;
+	FILE *out = open_memstream(&buf, &len);
+
+	assert_non_null(out);
+	mg_drops_print_json(out, 5, 17);
+	fclose(out);
+	/* {"time":"YYYY-MM-DDTHH:MM:SS.uuuuuuZ",... */
+	assert_true(len > 38);
+	assert_memory_equal(buf, "{\"time\":\"", 9);
+	assert_int_equal(buf[13], '-');
+	assert_int_equal(buf[19], 'T');
+	assert_int_equal(buf[28], '.');
+	assert_memory_equal(buf + 35, "Z\"", 2);
+	tail = buf + 37;
+	assert_string_equal(tail, ",\"notice\":\"events-dropped\",\"dropped\":5,\"dropped_total\":17}\n");
+	free(buf);
+}
+
 static void test_names_out_of_range(void **state)
 {
 	assert_string_equal(mg_verdict_name(99), "unknown");
@@ -492,6 +592,10 @@ int main(void)
 		cmocka_unit_test(test_net_event_without_image),
 		cmocka_unit_test(test_device_event),
 		cmocka_unit_test(test_pinned_lines),
+		cmocka_unit_test(test_format_into_buffer),
+		cmocka_unit_test(test_long_path_is_whole),
+		cmocka_unit_test(test_escaping_matches_json_string),
+		cmocka_unit_test(test_drops_notice),
 		cmocka_unit_test(test_names_out_of_range),
 	};
 
