@@ -20,6 +20,7 @@
 #include "cgroup.h"
 #include "loader.h"
 #include "log.h"
+#include "mapio.h"
 #include "mguard.skel.h"
 #include "pins.h"
 #include "probe.h"
@@ -45,6 +46,7 @@ struct mg_loader {
 	size_t nlinks, cap;
 	int global_attached;
 	int adopted;			/* maps reused from a daemon that is gone */
+	__u32 only_gen;			/* the maps hold this generation alone; 0: not known */
 };
 
 static int mg_libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
@@ -96,10 +98,6 @@ static void mg_select_programs(struct mg_loader *l)
 	bpf_program__set_autoload(s->progs.mg_lsm_unix_stream_connect, lsm);
 	bpf_program__set_autoload(s->progs.mg_lsm_unix_may_send, lsm);
 	bpf_program__set_autoload(s->progs.mg_tp_exit_open, tp);
-	bpf_program__set_autoload(s->progs.mg_tp_exit_openat, tp);
-	bpf_program__set_autoload(s->progs.mg_tp_exit_openat2, tp);
-	bpf_program__set_autoload(s->progs.mg_tp_exit_creat, tp);
-	bpf_program__set_autoload(s->progs.mg_tp_exit_open_by_handle_at, tp);
 	bpf_program__set_autoload(s->progs.mg_tp_enter_mmap, tp);
 	bpf_program__set_autoload(s->progs.mg_tp_enter_recvmsg, tp);
 	bpf_program__set_autoload(s->progs.mg_tp_exit_recvmsg, tp);
@@ -270,42 +268,11 @@ static int mg_config_write(const struct mg_loader *l, const struct mg_config *cf
 	return 0;
 }
 
-/*
- * Delete every entry of @fd whose generation field is not @keep. The keys
- * are collected first and deleted after: deleting while iterating would
- * restart the walk at every deletion.
- */
-static int mg_map_prune(int fd, size_t key_size, size_t gen_offset, __u32 keep)
+/* Delete every entry of @map whose generation is not @keep. */
+static int mg_prune(struct bpf_map *map, size_t gen_offset, __u32 keep)
 {
-	unsigned char *stale = NULL, next[64], cur[64];
-	size_t n = 0, cap = 0;
-	void *prev = NULL;
-	int err = 0;
-
-	while (bpf_map_get_next_key(fd, prev, next) == 0) {
-		__u32 gen;
-
-		memcpy(&gen, next + gen_offset, sizeof(gen));
-		if (gen != keep) {
-			if (n == cap) {
-				unsigned char *v = realloc(stale, (cap = cap ? 2 * cap : 256) * key_size);
-
-				if (!v) {
-					free(stale);
-					return -ENOMEM;
-				}
-				stale = v;
-			}
-			memcpy(stale + n++ * key_size, next, key_size);
-		}
-		memcpy(cur, next, key_size);
-		prev = cur;
-	}
-	for (size_t i = 0; i < n; i++)
-		if (bpf_map_delete_elem(fd, stale + i * key_size) && errno != ENOENT)
-			err = -errno;
-	free(stale);
-	return err;
+	return mg_map_prune(bpf_map__fd(map), bpf_map__key_size(map), bpf_map__value_size(map),
+			    gen_offset, keep);
 }
 
 static int mg_prune_all(struct mg_loader *l, __u32 keep)
@@ -313,90 +280,144 @@ static int mg_prune_all(struct mg_loader *l, __u32 keep)
 	struct mguard_bpf *s = l->skel;
 	int err = 0, r;
 
-	r = mg_map_prune(bpf_map__fd(s->maps.mg_scopes), sizeof(struct mg_scope_key),
-			 offsetof(struct mg_scope_key, gen), keep);
+	r = mg_prune(s->maps.mg_scopes, offsetof(struct mg_scope_key, gen), keep);
 	err = err ?: r;
-	r = mg_map_prune(bpf_map__fd(s->maps.mg_inodes), sizeof(struct mg_inode_key),
-			 offsetof(struct mg_inode_key, gen), keep);
+	r = mg_prune(s->maps.mg_inodes, offsetof(struct mg_inode_key, gen), keep);
 	err = err ?: r;
-	r = mg_map_prune(bpf_map__fd(s->maps.mg_licenses), sizeof(struct mg_license_key),
-			 offsetof(struct mg_license_key, gen), keep);
+	r = mg_prune(s->maps.mg_licenses, offsetof(struct mg_license_key, gen), keep);
 	err = err ?: r;
-	r = mg_map_prune(bpf_map__fd(s->maps.mg_outputs), sizeof(struct mg_output_key),
-			 offsetof(struct mg_output_key, gen), keep);
+	r = mg_prune(s->maps.mg_outputs, offsetof(struct mg_output_key, gen), keep);
 	err = err ?: r;
-	r = mg_map_prune(bpf_map__fd(s->maps.mg_devices), sizeof(struct mg_device_key),
-			 offsetof(struct mg_device_key, gen), keep);
+	r = mg_prune(s->maps.mg_devices, offsetof(struct mg_device_key, gen), keep);
 	err = err ?: r;
-	r = mg_map_prune(bpf_map__fd(s->maps.mg_gpu_majors), sizeof(struct mg_gpu_major_key),
-			 offsetof(struct mg_gpu_major_key, gen), keep);
+	r = mg_prune(s->maps.mg_gpu_majors, offsetof(struct mg_gpu_major_key, gen), keep);
 	err = err ?: r;
-	r = mg_map_prune(bpf_map__fd(s->maps.mg_egress), sizeof(struct mg_egress_key),
-			 offsetof(struct mg_egress_key, gen), keep);
-	return err ?: r;
+	r = mg_prune(s->maps.mg_egress, offsetof(struct mg_egress_key, gen), keep);
+	err = err ?: r;
+	/* Only a generation that is alone in the maps lets the next fill skip the prune. */
+	l->only_gen = err ? 0 : keep;
+	return err;
+}
+
+/* Entry @i of one of the image's tables, as the map's key (for @gen) and value. */
+typedef void mg_entry_fn(const struct mg_image *img, size_t i, __u32 gen, void *key, void *val);
+
+static void mg_scope_entry(const struct mg_image *img, size_t i, __u32 gen, void *key, void *val)
+{
+	*(struct mg_scope_key *)key = (struct mg_scope_key){ .cgroup_id = img->scopes[i].cgroup_id, .gen = gen };
+	*(struct mg_scope_val *)val = img->scopes[i].val;
+}
+
+static void mg_inode_entry(const struct mg_image *img, size_t i, __u32 gen, void *key, void *val)
+{
+	*(struct mg_inode_key *)key = (struct mg_inode_key){
+		.ino = img->inodes[i].ino, .dev = img->inodes[i].dev, .gen = gen };
+	*(struct mg_inode_val *)val = img->inodes[i].val;
+}
+
+static void mg_license_entry(const struct mg_image *img, size_t i, __u32 gen, void *key, void *val)
+{
+	struct mg_license_key *k = key;
+
+	*k = img->licenses[i].key;
+	k->gen = gen;
+	*(struct mg_license_val *)val = img->licenses[i].val;
+}
+
+static void mg_output_entry(const struct mg_image *img, size_t i, __u32 gen, void *key, void *val)
+{
+	struct mg_output_key *k = key;
+
+	*k = img->outputs[i].key;
+	k->gen = gen;
+	*(struct mg_output_val *)val = img->outputs[i].val;
+}
+
+static void mg_gpu_major_entry(const struct mg_image *img, size_t i, __u32 gen, void *key, void *val)
+{
+	struct mg_gpu_major_key *k = key;
+
+	*k = img->gpu_majors[i].key;
+	k->gen = gen;
+	*(struct mg_gpu_major_val *)val = img->gpu_majors[i].val;
+}
+
+static void mg_device_entry(const struct mg_image *img, size_t i, __u32 gen, void *key, void *val)
+{
+	struct mg_device_key *k = key;
+
+	*k = img->devices[i].key;
+	k->gen = gen;
+	*(struct mg_device_val *)val = (struct mg_device_val){ .allowed = 1 };
+}
+
+static void mg_egress_entry(const struct mg_image *img, size_t i, __u32 gen, void *key, void *val)
+{
+	struct mg_egress_key *k = key;
+
+	*k = img->egress[i].key;
+	k->gen = gen;
+	*(struct mg_egress_val *)val = img->egress[i].val;
+}
+
+/*
+ * Write the @n entries of one table of @img into @map for generation @gen,
+ * in as few system calls as the map allows. On failure *ret_failed is the
+ * entry that failed, for the caller to name.
+ */
+static int mg_fill_table(struct bpf_map *map, const struct mg_image *img, size_t n, mg_entry_fn *entry,
+			 __u32 gen, size_t *ret_failed)
+{
+	size_t ksz = bpf_map__key_size(map), vsz = bpf_map__value_size(map);
+	unsigned char *keys, *vals;
+	int err = -ENOMEM;
+
+	*ret_failed = 0;
+	if (!n)
+		return 0;
+	keys = calloc(n, ksz);
+	vals = calloc(n, vsz);
+	if (keys && vals) {
+		for (size_t i = 0; i < n; i++)
+			entry(img, i, gen, keys + i * ksz, vals + i * vsz);
+		err = mg_map_write(bpf_map__fd(map), keys, vals, n, ksz, vsz, ret_failed);
+	}
+	free(keys);
+	free(vals);
+	return err;
 }
 
 static int mg_fill(struct mg_loader *l, const struct mg_image *img, __u32 gen)
 {
 	struct mguard_bpf *s = l->skel;
-	int fd;
+	size_t i;
+	int err;
 
-	fd = bpf_map__fd(s->maps.mg_scopes);
-	for (size_t i = 0; i < img->nscopes; i++) {
-		struct mg_scope_key key = { .cgroup_id = img->scopes[i].cgroup_id, .gen = gen };
-
-		if (bpf_map_update_elem(fd, &key, &img->scopes[i].val, BPF_NOEXIST))
-			return mg_log_errno(-errno, "failed to write scope '%s'", img->scopes[i].name);
-	}
-	fd = bpf_map__fd(s->maps.mg_inodes);
-	for (size_t i = 0; i < img->ninodes; i++) {
-		struct mg_inode_key key = { .ino = img->inodes[i].ino, .dev = img->inodes[i].dev, .gen = gen };
-
-		if (bpf_map_update_elem(fd, &key, &img->inodes[i].val, BPF_NOEXIST))
-			return mg_log_errno(-errno, "failed to write weight file '%s'", img->inodes[i].path);
-	}
-	fd = bpf_map__fd(s->maps.mg_licenses);
-	for (size_t i = 0; i < img->nlicenses; i++) {
-		struct mg_license_key key = img->licenses[i].key;
-
-		key.gen = gen;
-		if (bpf_map_update_elem(fd, &key, &img->licenses[i].val, BPF_NOEXIST))
-			return mg_log_errno(-errno, "failed to write licence '%s'", img->licenses[i].id);
-	}
-	fd = bpf_map__fd(s->maps.mg_outputs);
-	for (size_t i = 0; i < img->noutputs; i++) {
-		struct mg_output_key key = img->outputs[i].key;
-
-		key.gen = gen;
-		if (bpf_map_update_elem(fd, &key, &img->outputs[i].val, BPF_NOEXIST))
-			return mg_log_errno(-errno, "failed to write an output folder of scope %u", key.scope_id);
-	}
-	fd = bpf_map__fd(s->maps.mg_gpu_majors);
-	for (size_t i = 0; i < img->ngpu_majors; i++) {
-		struct mg_gpu_major_key key = img->gpu_majors[i].key;
-
-		key.gen = gen;
-		if (bpf_map_update_elem(fd, &key, &img->gpu_majors[i].val, BPF_NOEXIST))
-			return mg_log_errno(-errno, "failed to write GPU major %u", key.major);
-	}
-	fd = bpf_map__fd(s->maps.mg_devices);
-	for (size_t i = 0; i < img->ndevices; i++) {
-		struct mg_device_key key = img->devices[i].key;
-		struct mg_device_val val = { .allowed = 1 };
-
-		key.gen = gen;
-		if (bpf_map_update_elem(fd, &key, &val, BPF_NOEXIST))
-			return mg_log_errno(-errno, "failed to write device %u:%u of scope %u",
-					    key.major, key.minor, key.scope_id);
-	}
-	fd = bpf_map__fd(s->maps.mg_egress);
-	for (size_t i = 0; i < img->negress; i++) {
-		struct mg_egress_key key = img->egress[i].key;
-
-		key.gen = gen;
-		if (bpf_map_update_elem(fd, &key, &img->egress[i].val, BPF_NOEXIST))
-			return mg_log_errno(-errno, "failed to write an egress rule of scope %u", key.scope_id);
-	}
+	err = mg_fill_table(s->maps.mg_scopes, img, img->nscopes, mg_scope_entry, gen, &i);
+	if (err)
+		return mg_log_errno(err, "failed to write scope '%s'", img->scopes[i].name);
+	err = mg_fill_table(s->maps.mg_inodes, img, img->ninodes, mg_inode_entry, gen, &i);
+	if (err)
+		return mg_log_errno(err, "failed to write weight file '%s'", img->inodes[i].path);
+	err = mg_fill_table(s->maps.mg_licenses, img, img->nlicenses, mg_license_entry, gen, &i);
+	if (err)
+		return mg_log_errno(err, "failed to write licence '%s'", img->licenses[i].id);
+	err = mg_fill_table(s->maps.mg_outputs, img, img->noutputs, mg_output_entry, gen, &i);
+	if (err)
+		return mg_log_errno(err, "failed to write an output folder of scope %u",
+				    img->outputs[i].key.scope_id);
+	err = mg_fill_table(s->maps.mg_gpu_majors, img, img->ngpu_majors, mg_gpu_major_entry, gen, &i);
+	if (err)
+		return mg_log_errno(err, "failed to write GPU major %u", img->gpu_majors[i].key.major);
+	err = mg_fill_table(s->maps.mg_devices, img, img->ndevices, mg_device_entry, gen, &i);
+	if (err)
+		return mg_log_errno(err, "failed to write device %u:%u of scope %u",
+				    img->devices[i].key.major, img->devices[i].key.minor,
+				    img->devices[i].key.scope_id);
+	err = mg_fill_table(s->maps.mg_egress, img, img->negress, mg_egress_entry, gen, &i);
+	if (err)
+		return mg_log_errno(err, "failed to write an egress rule of scope %u",
+				    img->egress[i].key.scope_id);
 	return 0;
 }
 
@@ -417,7 +438,8 @@ int mg_loader_apply(struct mg_loader *l, const struct mg_image *img, uint32_t *r
 		gen = 1;
 
 	/* Leftovers of a fill that died half-way must not mix into this one. */
-	mg_prune_all(l, old_gen);
+	if (l->only_gen != old_gen)
+		mg_prune_all(l, old_gen);
 	err = mg_fill(l, img, gen);
 	if (err) {
 		/* The old generation is still in force; drop what was written. */
@@ -587,18 +609,21 @@ static int mg_attach_global(struct mg_loader *l)
 		{ s->progs.mg_lsm_file_receive, "lsm_file_receive" },
 		{ s->progs.mg_lsm_unix_stream_connect, "lsm_unix_stream_connect" },
 		{ s->progs.mg_lsm_unix_may_send, "lsm_unix_may_send" },
-	}, tps[] = {
-		{ s->progs.mg_tp_exit_open, "tp_sys_exit_open" },
-		{ s->progs.mg_tp_exit_openat, "tp_sys_exit_openat" },
-		{ s->progs.mg_tp_exit_openat2, "tp_sys_exit_openat2" },
-		{ s->progs.mg_tp_exit_creat, "tp_sys_exit_creat" },
-		{ s->progs.mg_tp_exit_open_by_handle_at, "tp_sys_exit_open_by_handle_at" },
-		{ s->progs.mg_tp_enter_mmap, "tp_sys_enter_mmap" },
-		{ s->progs.mg_tp_enter_recvmsg, "tp_sys_enter_recvmsg" },
-		{ s->progs.mg_tp_exit_recvmsg, "tp_sys_exit_recvmsg" },
-		{ s->progs.mg_tp_enter_recvmmsg, "tp_sys_enter_recvmmsg" },
-		{ s->progs.mg_tp_enter_io_uring_setup, "tp_sys_enter_io_uring_setup" },
 	};
+	/* Pinned as link_tp_<tracepoint>. */
+	struct { struct bpf_program *prog; const char *tp; } tps[] = {
+		{ s->progs.mg_tp_exit_open, "sys_exit_open" },
+		{ s->progs.mg_tp_exit_open, "sys_exit_openat" },
+		{ s->progs.mg_tp_exit_open, "sys_exit_openat2" },
+		{ s->progs.mg_tp_exit_open, "sys_exit_creat" },
+		{ s->progs.mg_tp_exit_open, "sys_exit_open_by_handle_at" },
+		{ s->progs.mg_tp_enter_mmap, "sys_enter_mmap" },
+		{ s->progs.mg_tp_enter_recvmsg, "sys_enter_recvmsg" },
+		{ s->progs.mg_tp_exit_recvmsg, "sys_exit_recvmsg" },
+		{ s->progs.mg_tp_enter_recvmmsg, "sys_enter_recvmmsg" },
+		{ s->progs.mg_tp_enter_io_uring_setup, "sys_enter_io_uring_setup" },
+	};
+	char name[64];
 	int err = 0;
 
 	if (l->engine[MG_HOOK_CONNECT4] == MG_ENGINE_CGROUP) {
@@ -614,8 +639,11 @@ static int mg_attach_global(struct mg_loader *l)
 			err = mg_link_keep(l, bpf_program__attach_lsm(lsms[i].prog), 0, lsms[i].name);
 		return err;
 	case MG_ENGINE_TP_KILL:
-		for (size_t i = 0; i < MG_ARRAY_SIZE(tps) && !err; i++)
-			err = mg_link_keep(l, bpf_program__attach(tps[i].prog), 0, tps[i].name);
+		for (size_t i = 0; i < MG_ARRAY_SIZE(tps) && !err; i++) {
+			snprintf(name, sizeof(name), "tp_%s", tps[i].tp);
+			err = mg_link_keep(l, bpf_program__attach_tracepoint(tps[i].prog, "syscalls", tps[i].tp),
+					   0, name);
+		}
 		return err;
 	default:
 		mg_err("no engine can guard weight loads on this kernel (see 'mguard probe')");
