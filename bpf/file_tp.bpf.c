@@ -103,32 +103,13 @@ __noinline int mg_tp_check_fd(long fd, __u32 hook, __u32 must_exist)
 	return 0;
 }
 
-SEC("tracepoint/syscalls/sys_exit_open")
+/*
+ * Every syscall of the open family: one program, attached by the loader to
+ * the exit of each (their records have the same layout), so the verifier
+ * checks it once.
+ */
+SEC("tracepoint")
 int mg_tp_exit_open(struct mg_sys_exit_args *ctx)
-{
-	return mg_tp_check_fd(ctx->ret, MG_HOOK_FILE_OPEN, 1);
-}
-
-SEC("tracepoint/syscalls/sys_exit_openat")
-int mg_tp_exit_openat(struct mg_sys_exit_args *ctx)
-{
-	return mg_tp_check_fd(ctx->ret, MG_HOOK_FILE_OPEN, 1);
-}
-
-SEC("tracepoint/syscalls/sys_exit_openat2")
-int mg_tp_exit_openat2(struct mg_sys_exit_args *ctx)
-{
-	return mg_tp_check_fd(ctx->ret, MG_HOOK_FILE_OPEN, 1);
-}
-
-SEC("tracepoint/syscalls/sys_exit_creat")
-int mg_tp_exit_creat(struct mg_sys_exit_args *ctx)
-{
-	return mg_tp_check_fd(ctx->ret, MG_HOOK_FILE_OPEN, 1);
-}
-
-SEC("tracepoint/syscalls/sys_exit_open_by_handle_at")
-int mg_tp_exit_open_by_handle_at(struct mg_sys_exit_args *ctx)
 {
 	return mg_tp_check_fd(ctx->ret, MG_HOOK_FILE_OPEN, 1);
 }
