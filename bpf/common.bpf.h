@@ -122,24 +122,41 @@ static __always_inline const struct mg_config *mg_config_get(void)
 }
 
 /*
- * The scope of the current task: its own cgroup, else the closest ancestor
- * that is a scope. Ancestors are walked from the root down, so a scope nested
- * in another wins. Returns NULL for tasks outside every scope: every program
- * calls this first and lets everything else through untouched.
+ * cgroup id -> the scope it is in (the cgroup id of that scope, 0 for none)
+ * under one policy generation. A cgroup's ancestors never change and its id
+ * is never reused, so the answer holds for as long as the generation is in
+ * force: most calls cost one lookup instead of one per ancestor. The
+ * programs' own cache: it is neither pinned nor shared with a new daemon.
+ */
+struct mg_scope_hit {
+	__u64 scope_cgid;
+	__u32 gen;
+	__u32 pad;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, MG_SCOPE_CACHE_ENTRIES);
+	__type(key, __u64);
+	__type(value, struct mg_scope_hit);
+} mg_scope_cache SEC(".maps") __weak;
+
+/*
+ * Walk the current task's cgroup and its ancestors for a scope. Ancestors
+ * are walked from the root down, so a scope nested in another wins.
  */
 static __always_inline const struct mg_scope_val *
-mg_scope_current(__u32 gen, __u64 *ret_cgid)
+mg_scope_walk(__u32 gen, __u64 self, __u64 *ret_scope_cgid)
 {
-	struct mg_scope_key key = { .gen = gen };
+	struct mg_scope_key key = { .cgroup_id = self, .gen = gen };
 	const struct mg_scope_val *scope, *found = NULL;
-	__u64 self = bpf_get_current_cgroup_id();
 
-	*ret_cgid = self;
-	key.cgroup_id = self;
+	*ret_scope_cgid = 0;
 	scope = bpf_map_lookup_elem(&mg_scopes, &key);
-	if (scope)
+	if (scope) {
+		*ret_scope_cgid = self;
 		return scope;
-
+	}
 	for (int level = 1; level < MG_MAX_CGROUP_DEPTH; level++) {
 		__u64 id = bpf_get_current_ancestor_cgroup_id(level);
 
@@ -147,10 +164,41 @@ mg_scope_current(__u32 gen, __u64 *ret_cgid)
 			break;
 		key.cgroup_id = id;
 		scope = bpf_map_lookup_elem(&mg_scopes, &key);
-		if (scope)
+		if (scope) {
 			found = scope;
+			*ret_scope_cgid = id;
+		}
 	}
 	return found;
+}
+
+/*
+ * The scope of the current task: its own cgroup, else the closest ancestor
+ * that is a scope. Returns NULL for tasks outside every scope: every program
+ * calls this first and lets everything else through untouched.
+ */
+static __always_inline const struct mg_scope_val *
+mg_scope_current(__u32 gen, __u64 *ret_cgid)
+{
+	__u64 self = bpf_get_current_cgroup_id();
+	struct mg_scope_hit *hit, fresh = { .gen = gen };
+	const struct mg_scope_val *scope;
+
+	*ret_cgid = self;
+	hit = bpf_map_lookup_elem(&mg_scope_cache, &self);
+	if (hit && hit->gen == gen) {
+		struct mg_scope_key key = { .cgroup_id = hit->scope_cgid, .gen = gen };
+
+		if (!key.cgroup_id)
+			return NULL;
+		scope = bpf_map_lookup_elem(&mg_scopes, &key);
+		if (scope)
+			return scope;
+		/* Not there (a generation being written again): walk. */
+	}
+	scope = mg_scope_walk(gen, self, &fresh.scope_cgid);
+	bpf_map_update_elem(&mg_scope_cache, &self, &fresh, BPF_ANY);
+	return scope;
 }
 
 /* Is the kill switch engaged? An unreadable control map counts as engaged. */

@@ -75,9 +75,10 @@ static __always_inline int mg_file_walk(struct file *file, __u32 gen, __u32 scop
 
 	w->model = mg_inode_lookup(gen, dev, ino);
 	w->in_output = false;
-	w->readable = want_read && mg_is_readable(scope_id, gen, dev, ino);
+	w->readable = false;
 	if (w->model && !write)
-		return 0;
+		return 0;	/* a model's own file: its rules decide */
+	w->readable = want_read && mg_is_readable(scope_id, gen, dev, ino);
 	for (int i = 0; i < MG_MAX_DIR_DEPTH; i++) {
 		struct dentry *parent = BPF_CORE_READ(dentry, d_parent);
 		const struct mg_inode_val *dir;

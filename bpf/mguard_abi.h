@@ -15,6 +15,7 @@
 /* Limits that userspace validates a policy against before anything loads. */
 #define MG_MAX_SCOPES		1024
 #define MG_MAX_CGROUP_DEPTH	16	/* ancestors examined for a scope */
+#define MG_SCOPE_CACHE_ENTRIES	16384	/* cgroups whose scope the programs remember */
 #define MG_MAX_DIR_DEPTH	32	/* parent folders examined for a file */
 #define MG_MAX_PORT_RANGES	8	/* per egress prefix, after inheritance */
 #define MG_NAME_LEN		64	/* file name carried in an event */
