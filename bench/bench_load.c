@@ -284,7 +284,7 @@ static int run(int argc, char **argv)
 	t[3] = wall_now();
 	memcpy(lopts.engine, probe.engine, sizeof(lopts.engine));
 	lopts.cgroup_root = cgroot;
-	lopts.max_inodes = room_for(img->ninodes);
+	lopts.max_inodes = room_for(mg_loader_inode_entries(img));
 	lopts.max_egress = room_for(img->negress);
 	lopts.max_licenses = room_for(img->nlicenses);
 	lopts.max_devices = room_for(img->ndevices);

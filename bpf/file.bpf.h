@@ -57,15 +57,33 @@ struct mg_walk {
 	bool readable;				/* under a folder the scope may read */
 };
 
+/* What the entry of one folder (or of the file itself, @self) tells the walk. */
+static __always_inline void mg_walk_entry(struct mg_walk *w, const struct mg_inode_val *ent, bool self,
+					  __u32 gen, __u32 scope_id, __u32 dev, __u64 ino,
+					  bool write, bool want_read)
+{
+	if (!ent)
+		return;
+	if (!w->model && ent->model_id && (self || (ent->flags & MG_INODE_DIR)))
+		w->model = ent;
+	if (!(ent->flags & MG_INODE_PATHS))
+		return;
+	if (write && !w->in_output && !self)
+		w->in_output = mg_is_output_dir(scope_id, gen, dev, ino);
+	if (want_read && !w->readable && !w->model)
+		w->readable = mg_is_readable(scope_id, gen, dev, ino);
+}
+
 /*
  * Walk from @file up its parent folders: the model it belongs to (its own
  * inode, else the closest model folder); for a write, whether it is under an
  * output folder of the scope; for a read of a file of no model, whether it is
- * under a folder the scope may read. The walk follows d_parent, which stays
- * inside the file's own file system whatever the mount (a bind mount changes
- * nothing; file systems mounted below a readable folder are listed by the
- * compiler). Returns -1 when it reached MG_MAX_DIR_DEPTH before the root:
- * the caller fails closed.
+ * under a folder the scope may read. One lookup per folder: only folders
+ * whose entry says so are looked up in outputs. The walk follows d_parent,
+ * which stays inside the file's own file system whatever the mount (a bind
+ * mount changes nothing; file systems mounted below a readable folder are
+ * listed by the compiler). Returns -1 when it reached MG_MAX_DIR_DEPTH
+ * before the root: the caller fails closed.
  */
 static __always_inline int mg_file_walk(struct file *file, __u32 gen, __u32 scope_id,
 					__u32 dev, __u64 ino, bool write, bool want_read,
@@ -73,29 +91,21 @@ static __always_inline int mg_file_walk(struct file *file, __u32 gen, __u32 scop
 {
 	struct dentry *dentry = BPF_CORE_READ(file, f_path.dentry);
 
-	w->model = mg_inode_lookup(gen, dev, ino);
+	w->model = NULL;
 	w->in_output = false;
 	w->readable = false;
+	mg_walk_entry(w, mg_inode_lookup(gen, dev, ino), true, gen, scope_id, dev, ino, write, want_read);
 	if (w->model && !write)
 		return 0;	/* a model's own file: its rules decide */
-	w->readable = want_read && mg_is_readable(scope_id, gen, dev, ino);
 	for (int i = 0; i < MG_MAX_DIR_DEPTH; i++) {
 		struct dentry *parent = BPF_CORE_READ(dentry, d_parent);
-		const struct mg_inode_val *dir;
 		__u64 pino;
 
 		if (!parent || parent == dentry)
 			return 0;	/* the file system's root */
 		pino = BPF_CORE_READ(parent, d_inode, i_ino);
-		if (!w->model) {
-			dir = mg_inode_lookup(gen, dev, pino);
-			if (dir && (dir->flags & MG_INODE_DIR))
-				w->model = dir;
-		}
-		if (write && !w->in_output)
-			w->in_output = mg_is_output_dir(scope_id, gen, dev, pino);
-		if (want_read && !w->readable && !w->model)
-			w->readable = mg_is_readable(scope_id, gen, dev, pino);
+		mg_walk_entry(w, mg_inode_lookup(gen, dev, pino), false, gen, scope_id, dev, pino,
+			      write, want_read);
 		if (write ? w->model && w->in_output : w->model || w->readable)
 			return 0;
 		dentry = parent;

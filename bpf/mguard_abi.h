@@ -165,9 +165,16 @@ struct mg_inode_key {
 
 #define MG_INODE_DIR			(1u << 0)	/* a folder: covers what is under it */
 #define MG_INODE_REQUIRES_LICENSE	(1u << 1)	/* the model's tier requires a licence */
+/*
+ * A scope (or the system) has an output, readable or socket folder here:
+ * look in outputs. The loader adds an entry of model_id 0 with only this
+ * flag for such a folder that is no model's, so a walk up the folders costs
+ * one lookup per folder.
+ */
+#define MG_INODE_PATHS			(1u << 2)
 
 struct mg_inode_val {
-	__u32 model_id;		/* index of the model in the policy, from 1 */
+	__u32 model_id;		/* index of the model in the policy, from 1; 0: no model's */
 	__u16 tier;		/* the model's tier level */
 	__u16 flags;		/* MG_INODE_* */
 };

@@ -339,7 +339,7 @@ static int mg_daemon_setup(struct mg_daemon *d)
 		return err;
 
 	lopts.cgroup_root = d->cgroup_root;
-	lopts.max_inodes = mg_room_for(img->ninodes);
+	lopts.max_inodes = mg_room_for(mg_loader_inode_entries(img));
 	lopts.max_egress = mg_room_for(img->negress);
 	lopts.max_licenses = mg_room_for(img->nlicenses);
 	lopts.max_devices = mg_room_for(img->ndevices);

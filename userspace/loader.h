@@ -29,6 +29,9 @@ struct mg_loader_opts {
 	uint32_t event_rate;			/* events per second per scope; 0: unlimited */
 };
 
+/* Entries of the inodes map one generation of @img needs, at most. */
+size_t mg_loader_inode_entries(const struct mg_image *img);
+
 /*
  * Open, size and load the BPF object with its maps pinned. When the pin
  * folder holds the state of a daemon that is gone, its maps are reused
