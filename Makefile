@@ -147,7 +147,7 @@ FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRCS))
 # Only what the parser and the licence reader need: no libbpf in a fuzzer.
 FUZZ_LIB  := $(wildcard userspace/policy*.c) userspace/egress.c userspace/diag.c userspace/util.c \
-	userspace/license.c
+	userspace/license.c userspace/yaml_reader.c
 FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -std=gnu11 -D_GNU_SOURCE -Ibpf -Iuserspace -I$(BUILD)
 
 $(BUILD)/fuzz/%: tests/fuzz/%.c $(FUZZ_LIB) $(USR_HDRS) | $(DEPS_STAMP)

@@ -28,6 +28,7 @@
 #include "license.h"
 #include "policy.h"
 #include "util.h"
+#include "yaml_reader.h"
 
 #define LOC_TEXT_MAX	(PATH_MAX + 32)
 #define MAX_DEPTH	16		/* YAML nesting */
@@ -41,58 +42,6 @@ struct mg_keyring {
 	EVP_PKEY **keys;
 	size_t n;
 };
-
-/* Where errors go, and how many there were (mg_diag_add may drop one). */
-struct sink {
-	struct mg_diags *diags;
-	unsigned int nerr;
-};
-
-static void report(struct sink *s, struct mg_loc loc, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void report(struct sink *s, struct mg_loc loc, const char *fmt, ...)
-{
-	va_list ap;
-	char *msg;
-
-	s->nerr++;
-	va_start(ap, fmt);
-	if (vasprintf(&msg, fmt, ap) < 0)
-		msg = NULL;
-	va_end(ap);
-	if (!msg)
-		return;
-	mg_diag_add(s->diags, loc, "%s", msg);
-	free(msg);
-}
-
-static const char *fmt_loc(char *buf, size_t size, struct mg_loc loc)
-{
-	if (loc.line)
-		snprintf(buf, size, "%s:%u:%u", loc.file, loc.line, loc.col);
-	else
-		snprintf(buf, size, "%s", loc.file);
-	return buf;
-}
-
-/* Names: [A-Za-z0-9][A-Za-z0-9._-]{0,62}, the same rule as policy names. */
-static bool valid_name(const char *s)
-{
-	size_t n = strlen(s);
-
-	if (!n || n > MAX_NAME)
-		return false;
-	for (size_t i = 0; i < n; i++) {
-		char c = s[i];
-		bool alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-			     (c >= '0' && c <= '9');
-
-		if (!alnum && (i == 0 || (c != '.' && c != '_' && c != '-')))
-			return false;
-	}
-	return true;
-}
 
 /* C0 and C1 control characters, DEL included (C1 as UTF-8: c2 80 to c2 9f). */
 static bool has_control(const char *s)
@@ -302,207 +251,12 @@ static const unsigned int required_keys =
 	(1u << KEY_SCOPE) | (1u << KEY_NOT_BEFORE) | (1u << KEY_NOT_AFTER) | (1u << KEY_ISSUER);
 
 struct parser {
-	struct sink *sink;
-	yaml_parser_t yaml;
-	yaml_event_t ev;		/* the current event, when have_ev */
-	bool have_ev;
-	const char *file;		/* owned by lic->path */
-	const char *buf;
-	size_t len;
+	struct mg_yaml y;		/* its file is owned by lic->path */
 	struct mg_license *lic;
 	struct mg_loc *model_locs;	/* where each of lic->models is */
 	bool times_ok;			/* both times parsed */
 	struct mg_loc not_after_loc;
-	unsigned int depth;
-	bool stop;			/* no more events: syntax error, too deep, no memory */
-	bool oom;
 };
-
-static struct mg_loc mark_loc(const struct parser *p, yaml_mark_t m)
-{
-	return (struct mg_loc){
-		.file = p->file,
-		.line = (unsigned int)m.line + 1,
-		.col = (unsigned int)m.column + 1,
-	};
-}
-
-static struct mg_loc here(const struct parser *p)
-{
-	return mark_loc(p, p->ev.start_mark);
-}
-
-static int nomem(struct parser *p)
-{
-	p->oom = true;
-	p->stop = true;
-	return -1;
-}
-
-/* libyaml counts lines and characters (not bytes) from 0; reader errors give a byte offset. */
-static struct mg_loc offset_loc(const struct parser *p, size_t offset)
-{
-	struct mg_loc loc = { .file = p->file, .line = 1, .col = 1 };
-
-	if (offset > p->len)
-		offset = p->len;
-	for (size_t i = 0; i < offset; i++) {
-		unsigned char c = (unsigned char)p->buf[i];
-
-		if (c == '\n') {
-			loc.line++;
-			loc.col = 1;
-		} else if ((c & 0xc0) != 0x80) {
-			loc.col++;
-		}
-	}
-	return loc;
-}
-
-static void yaml_error(struct parser *p)
-{
-	const yaml_parser_t *y = &p->yaml;
-	const char *problem = y->problem ? y->problem : "invalid YAML";
-
-	switch (y->error) {
-	case YAML_MEMORY_ERROR:
-		nomem(p);
-		break;
-	case YAML_READER_ERROR:
-		report(p->sink, offset_loc(p, y->problem_offset), "%s", problem);
-		break;
-	default:
-		if (y->context)
-			report(p->sink, mark_loc(p, y->problem_mark), "%s (%s at %zu:%zu)", problem,
-			       y->context, y->context_mark.line + 1, y->context_mark.column + 1);
-		else
-			report(p->sink, mark_loc(p, y->problem_mark), "%s", problem);
-		break;
-	}
-}
-
-static bool is_start(const yaml_event_t *ev)
-{
-	return ev->type == YAML_SEQUENCE_START_EVENT || ev->type == YAML_MAPPING_START_EVENT;
-}
-
-static bool is_end(const yaml_event_t *ev)
-{
-	return ev->type == YAML_SEQUENCE_END_EVENT || ev->type == YAML_MAPPING_END_EVENT;
-}
-
-/* Move to the next event. Returns -1 when parsing has stopped. */
-static int next(struct parser *p)
-{
-	yaml_event_t *ev = &p->ev;
-	yaml_char_t *anchor = NULL, *tag = NULL;
-
-	if (p->have_ev) {
-		yaml_event_delete(ev);
-		p->have_ev = false;
-	}
-	if (p->stop)
-		return -1;
-	if (!yaml_parser_parse(&p->yaml, ev)) {
-		yaml_error(p);
-		p->stop = true;
-		return -1;
-	}
-	p->have_ev = true;
-
-	switch (ev->type) {
-	case YAML_SEQUENCE_START_EVENT:
-		anchor = ev->data.sequence_start.anchor;
-		tag = ev->data.sequence_start.tag;
-		break;
-	case YAML_MAPPING_START_EVENT:
-		anchor = ev->data.mapping_start.anchor;
-		tag = ev->data.mapping_start.tag;
-		break;
-	case YAML_SCALAR_EVENT:
-		anchor = ev->data.scalar.anchor;
-		tag = ev->data.scalar.tag;
-		break;
-	case YAML_ALIAS_EVENT:
-		report(p->sink, here(p), "aliases are not supported");
-		break;
-	default:
-		break;
-	}
-	if (is_start(ev) && ++p->depth > MAX_DEPTH) {
-		report(p->sink, here(p), "nesting is deeper than %d levels", MAX_DEPTH);
-		p->stop = true;
-		return -1;
-	}
-	if (is_end(ev))
-		p->depth--;
-	if (anchor)
-		report(p->sink, here(p), "anchors are not supported");
-	if (tag)
-		report(p->sink, here(p), "tags are not supported");
-	return 0;
-}
-
-/* Skip the node whose first event is the current one; ends on its last event. */
-static int skip_node(struct parser *p)
-{
-	unsigned int level;
-
-	if (!is_start(&p->ev))
-		return 0;
-	for (level = 1; level;) {
-		if (next(p))
-			return -1;
-		if (is_start(&p->ev))
-			level++;
-		else if (is_end(&p->ev))
-			level--;
-	}
-	return 0;
-}
-
-/*
- * The current node is not what was expected: report it (an alias was
- * reported already) and skip it. Returns 1, or -1 when parsing stopped.
- */
-static int reject(struct parser *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static int reject(struct parser *p, const char *fmt, ...)
-{
-	va_list ap;
-	char *msg;
-
-	if (p->ev.type != YAML_ALIAS_EVENT) {
-		va_start(ap, fmt);
-		if (vasprintf(&msg, fmt, ap) < 0)
-			msg = NULL;
-		va_end(ap);
-		if (!msg)
-			return nomem(p);
-		report(p->sink, here(p), "%s", msg);
-		free(msg);
-	}
-	return skip_node(p) ? -1 : 1;
-}
-
-static bool scalar_is(const yaml_event_t *ev, const char *s)
-{
-	return ev->data.scalar.length == strlen(s) &&
-	       memcmp(ev->data.scalar.value, s, ev->data.scalar.length) == 0;
-}
-
-static bool null_word(const char *s)
-{
-	return !*s || !strcmp(s, "~") || !strcmp(s, "null") || !strcmp(s, "Null") ||
-	       !strcmp(s, "NULL");
-}
-
-static bool is_null(const yaml_event_t *ev)
-{
-	return ev->type == YAML_SCALAR_EVENT && ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
-	       strlen((const char *)ev->data.scalar.value) == ev->data.scalar.length &&
-	       null_word((const char *)ev->data.scalar.value);
-}
 
 /*
  * The current event is a value that must be a non-empty string of
@@ -514,34 +268,34 @@ static bool is_null(const yaml_event_t *ev)
 static int get_str(struct parser *p, const char *what, const char *bad, char **ret,
 		   struct mg_loc *ret_loc)
 {
-	const yaml_event_t *ev = &p->ev;
+	const yaml_event_t *ev = &p->y.ev;
 	const char *v;
 	char *s;
 
-	if (ev->type != YAML_SCALAR_EVENT || is_null(ev)) {
+	if (ev->type != YAML_SCALAR_EVENT || mg_yaml_is_null(ev)) {
 		if (bad)
-			return reject(p, "%s", bad);
-		return reject(p, "%s must be a string", what);
+			return mg_yaml_reject(&p->y, "%s", bad);
+		return mg_yaml_reject(&p->y, "%s must be a string", what);
 	}
 	v = (const char *)ev->data.scalar.value;
 	if (ev->data.scalar.length > MG_LICENSE_MAX_STRING) {
-		report(p->sink, here(p), "%s is longer than %d bytes", what, MG_LICENSE_MAX_STRING);
+		mg_yaml_report(&p->y, "%s is longer than %d bytes", what, MG_LICENSE_MAX_STRING);
 		return 1;
 	}
 	if (strlen(v) != ev->data.scalar.length || has_control(v)) {
-		report(p->sink, here(p), "%s must not contain control characters", what);
+		mg_yaml_report(&p->y, "%s must not contain control characters", what);
 		return 1;
 	}
 	if (!*v) {
-		report(p->sink, here(p), "%s must not be empty", what);
+		mg_yaml_report(&p->y, "%s must not be empty", what);
 		return 1;
 	}
 	s = strdup(v);
 	if (!s)
-		return nomem(p);
+		return mg_yaml_nomem(&p->y);
 	*ret = s;
 	if (ret_loc)
-		*ret_loc = here(p);
+		*ret_loc = mg_yaml_here(&p->y);
 	return 0;
 }
 
@@ -556,10 +310,10 @@ static int get_name(struct parser *p, const char *what, const char *bad, const c
 	r = get_str(p, what, bad, &s, &loc);
 	if (r)
 		return r;
-	if (!valid_name(s)) {
-		report(p->sink, loc,
-		       "invalid %s name '%s' (1 to %d of A-Z a-z 0-9 . _ -, starting with a letter or digit)",
-		       kind, s, MAX_NAME);
+	if (!mg_valid_name(s, MAX_NAME)) {
+		mg_report(p->y.sink, loc,
+			  "invalid %s name '%s' (1 to %d of A-Z a-z 0-9 . _ -, starting with a letter or digit)",
+			  kind, s, MAX_NAME);
 		free(s);
 		return 1;
 	}
@@ -582,40 +336,42 @@ static int map_next(struct parser *p, struct mg_loc *seen, int *ret)
 		struct mg_loc kloc;
 		int idx = -1;
 
-		if (next(p))
+		if (mg_yaml_next(&p->y))
 			return -1;
-		if (p->ev.type == YAML_MAPPING_END_EVENT)
+		if (p->y.ev.type == YAML_MAPPING_END_EVENT)
 			return 0;
-		kloc = here(p);
-		if (p->ev.type == YAML_SCALAR_EVENT) {
-			const char *k = (const char *)p->ev.data.scalar.value;
+		kloc = mg_yaml_here(&p->y);
+		if (p->y.ev.type == YAML_SCALAR_EVENT) {
+			const char *k = (const char *)p->y.ev.data.scalar.value;
 
 			for (size_t i = 0; i < KEY__N; i++)
-				if (scalar_is(&p->ev, keys[i]))
+				if (mg_yaml_scalar_is(&p->y.ev, keys[i]))
 					idx = (int)i;
 			if (idx < 0) {
-				if (p->ev.data.scalar.length > MG_LICENSE_MAX_STRING ||
-				    strlen(k) != p->ev.data.scalar.length || has_control(k))
-					report(p->sink, kloc, "unknown key at top level");
+				if (p->y.ev.data.scalar.length > MG_LICENSE_MAX_STRING ||
+				    strlen(k) != p->y.ev.data.scalar.length || has_control(k))
+					mg_report(p->y.sink, kloc, "unknown key at top level");
 				else
-					report(p->sink, kloc, "unknown key '%s' at top level", k);
+					mg_report(p->y.sink, kloc, "unknown key '%s' at top level",
+						  k);
 			} else if (seen[idx].file) {
-				report(p->sink, kloc, "duplicate key '%s' (first defined at %s)", k,
-				       fmt_loc(where, sizeof(where), seen[idx]));
+				mg_report(p->y.sink, kloc,
+					  "duplicate key '%s' (first defined at %s)", k,
+					  mg_fmt_loc(where, sizeof(where), seen[idx]));
 				idx = -1;
 			} else {
 				seen[idx] = kloc;
 			}
-		} else if (reject(p, "mapping keys must be strings") < 0) {
+		} else if (mg_yaml_reject(&p->y, "mapping keys must be strings") < 0) {
 			return -1;
 		}
-		if (next(p))
+		if (mg_yaml_next(&p->y))
 			return -1;
 		if (idx >= 0) {
 			*ret = idx;
 			return 1;
 		}
-		if (skip_node(p))
+		if (mg_yaml_skip(&p->y))
 			return -1;
 	}
 }
@@ -632,7 +388,7 @@ static int parse_fixed(struct parser *p, const char *key, const char *want)
 	if (r)
 		return r;
 	if (strcmp(s, want) != 0)
-		report(p->sink, loc, "unsupported %s '%s' (expected '%s')", key, s, want);
+		mg_report(p->y.sink, loc, "unsupported %s '%s' (expected '%s')", key, s, want);
 	free(s);
 	return 0;
 }
@@ -649,8 +405,9 @@ static int parse_time(struct parser *p, const char *key, int64_t *ret, struct mg
 	if (r)
 		return r;
 	if (mg_license_parse_time(s, ret)) {
-		report(p->sink, loc, "invalid %s '%s' (expected YYYY-MM-DDTHH:MM:SSZ, in UTC)", key,
-		       s);
+		mg_report(p->y.sink, loc, "invalid %s '%s' (expected YYYY-MM-DDTHH:MM:SSZ, in UTC)",
+			  key,
+			  s);
 		r = 1;
 	}
 	free(s);
@@ -673,12 +430,12 @@ static int parse_signature(struct parser *p)
 	bytes = decode_sig(s, l->signature);
 	free(s);
 	if (bytes < 0) {
-		report(p->sink, loc, "'signature' is not base64");
+		mg_report(p->y.sink, loc, "'signature' is not base64");
 		return 1;
 	}
 	if (bytes != MG_LICENSE_SIG_LEN) {
-		report(p->sink, loc, "'signature' holds %ld bytes (expected %d)", bytes,
-		       MG_LICENSE_SIG_LEN);
+		mg_report(p->y.sink, loc, "'signature' holds %ld bytes (expected %d)", bytes,
+			  MG_LICENSE_SIG_LEN);
 		return 1;
 	}
 	l->signed_ = 1;
@@ -692,9 +449,9 @@ static int add_model(struct parser *p, char *s, struct mg_loc loc)
 
 	for (size_t i = 0; i < l->nmodels; i++) {
 		if (strcmp(l->models[i], s) == 0) {
-			report(p->sink, loc,
-			       "duplicate model '%s' in 'models' (first listed at %s)", s,
-			       fmt_loc(where, sizeof(where), p->model_locs[i]));
+			mg_report(p->y.sink, loc,
+				  "duplicate model '%s' in 'models' (first listed at %s)", s,
+				  mg_fmt_loc(where, sizeof(where), p->model_locs[i]));
 			free(s);
 			return 0;
 		}
@@ -704,7 +461,7 @@ static int add_model(struct parser *p, char *s, struct mg_loc loc)
 		p->model_locs = calloc(MG_LICENSE_MAX_MODELS, sizeof(*p->model_locs));
 		if (!l->models || !p->model_locs) {
 			free(s);
-			return nomem(p);
+			return mg_yaml_nomem(&p->y);
 		}
 	}
 	l->models[l->nmodels] = s;
@@ -715,25 +472,25 @@ static int add_model(struct parser *p, char *s, struct mg_loc loc)
 
 static int parse_models(struct parser *p)
 {
-	struct mg_loc loc = here(p);
+	struct mg_loc loc = mg_yaml_here(&p->y);
 	size_t n = 0;
 
-	if (p->ev.type != YAML_SEQUENCE_START_EVENT)
-		return reject(p, "'models' must be a list of strings") < 0 ? -1 : 0;
+	if (p->y.ev.type != YAML_SEQUENCE_START_EVENT)
+		return mg_yaml_reject(&p->y, "'models' must be a list of strings") < 0 ? -1 : 0;
 	for (;;) {
 		struct mg_loc sloc;
 		char *s;
 		int r;
 
-		if (next(p))
+		if (mg_yaml_next(&p->y))
 			return -1;
-		if (p->ev.type == YAML_SEQUENCE_END_EVENT)
+		if (p->y.ev.type == YAML_SEQUENCE_END_EVENT)
 			break;
 		if (++n > MG_LICENSE_MAX_MODELS) {
 			if (n == MG_LICENSE_MAX_MODELS + 1)
-				report(p->sink, here(p), "'models' has more than %d entries",
-				       MG_LICENSE_MAX_MODELS);
-			if (skip_node(p))
+				mg_yaml_report(&p->y, "'models' has more than %d entries",
+					       MG_LICENSE_MAX_MODELS);
+			if (mg_yaml_skip(&p->y))
 				return -1;
 			continue;
 		}
@@ -745,7 +502,7 @@ static int parse_models(struct parser *p)
 			return -1;
 	}
 	if (!n)
-		report(p->sink, loc, "'models' must not be empty");
+		mg_report(p->y.sink, loc, "'models' must not be empty");
 	return 0;
 }
 
@@ -758,8 +515,8 @@ static int parse_egress(struct parser *p)
 	struct mg_license *l = p->lic;
 	size_t n = 0;
 
-	if (p->ev.type != YAML_SEQUENCE_START_EVENT)
-		return reject(p, "'egress' must be a list of strings") < 0 ? -1 : 0;
+	if (p->y.ev.type != YAML_SEQUENCE_START_EVENT)
+		return mg_yaml_reject(&p->y, "'egress' must be a list of strings") < 0 ? -1 : 0;
 	l->has_egress = 1;
 	for (;;) {
 		struct mg_egress_rule rule;
@@ -768,14 +525,15 @@ static int parse_egress(struct parser *p)
 		char *str, **v;
 		int r;
 
-		if (next(p))
+		if (mg_yaml_next(&p->y))
 			return -1;
-		if (p->ev.type == YAML_SEQUENCE_END_EVENT)
+		if (p->y.ev.type == YAML_SEQUENCE_END_EVENT)
 			break;
 		if (++n > MG_LICENSE_MAX_EGRESS) {
 			if (n == MG_LICENSE_MAX_EGRESS + 1)
-				report(p->sink, here(p), "'egress' has more than %d entries", MG_LICENSE_MAX_EGRESS);
-			if (skip_node(p))
+				mg_yaml_report(&p->y, "'egress' has more than %d entries",
+					       MG_LICENSE_MAX_EGRESS);
+			if (mg_yaml_skip(&p->y))
 				return -1;
 			continue;
 		}
@@ -785,15 +543,15 @@ static int parse_egress(struct parser *p)
 		if (r > 0)
 			continue;
 		if (strchr(str, ',') || mg_egress_parse(str, &rule, &why)) {
-			report(p->sink, sloc, "invalid egress '%s': %s", str,
-			       strchr(str, ',') ? "a ',' is not allowed" : why);
+			mg_report(p->y.sink, sloc, "invalid egress '%s': %s", str,
+				  strchr(str, ',') ? "a ',' is not allowed" : why);
 			free(str);
 			continue;
 		}
 		v = realloc(l->egress, (l->negress + 1) * sizeof(*v));
 		if (!v) {
 			free(str);
-			return nomem(p);
+			return mg_yaml_nomem(&p->y);
 		}
 		l->egress = v;
 		l->egress[l->negress++] = str;
@@ -809,7 +567,7 @@ static int parse_top(struct parser *p)
 	bool before_ok = false, after_ok = false;
 	int r, k;
 
-	l->loc = here(p);
+	l->loc = mg_yaml_here(&p->y);
 	while ((r = map_next(p, seen, &k)) > 0) {
 		switch (k) {
 		case KEY_API:
@@ -858,44 +616,46 @@ static int parse_top(struct parser *p)
 		return -1;
 	for (size_t i = 0; i < KEY__N; i++)
 		if ((required_keys & (1u << i)) && !seen[i].file)
-			report(p->sink, l->loc, "missing key '%s'", keys[i]);
+			mg_report(p->y.sink, l->loc, "missing key '%s'", keys[i]);
 	if (!seen[KEY_MODELS].file && !seen[KEY_MAX_TIER].file)
-		report(p->sink, l->loc, "at least one of 'models' and 'maxTier' is required");
+		mg_report(p->y.sink, l->loc, "at least one of 'models' and 'maxTier' is required");
 	if (before_ok && after_ok && l->not_after <= l->not_before) {
 		char a[MG_LICENSE_TIME_LEN], b[MG_LICENSE_TIME_LEN];
 
 		mg_license_format_time(l->not_after, a);
 		mg_license_format_time(l->not_before, b);
-		report(p->sink, p->not_after_loc, "notAfter %s is not after notBefore %s", a, b);
+		mg_report(p->y.sink, p->not_after_loc, "notAfter %s is not after notBefore %s", a,
+			  b);
 	}
 	return 0;
 }
 
 static int parse_stream(struct parser *p)
 {
-	struct mg_loc file_loc = { .file = p->file };
+	struct mg_loc file_loc = { .file = p->y.file };
 
-	if (next(p) || next(p))		/* STREAM-START, then a document or STREAM-END */
+	/* STREAM-START, then a document or STREAM-END */
+	if (mg_yaml_next(&p->y) || mg_yaml_next(&p->y))
 		return -1;
-	if (p->ev.type == YAML_STREAM_END_EVENT) {
-		report(p->sink, file_loc, "empty license file");
+	if (p->y.ev.type == YAML_STREAM_END_EVENT) {
+		mg_report(p->y.sink, file_loc, "empty license file");
 		return 0;
 	}
-	if (next(p))			/* the root node */
+	if (mg_yaml_next(&p->y))			/* the root node */
 		return -1;
-	if (p->ev.type == YAML_MAPPING_START_EVENT) {
+	if (p->y.ev.type == YAML_MAPPING_START_EVENT) {
 		if (parse_top(p))
 			return -1;
-	} else if (is_null(&p->ev)) {
-		report(p->sink, file_loc, "empty license file");
-	} else if (reject(p, "a license file must be a mapping") < 0) {
+	} else if (mg_yaml_is_null(&p->y.ev)) {
+		mg_report(p->y.sink, file_loc, "empty license file");
+	} else if (mg_yaml_reject(&p->y, "a license file must be a mapping") < 0) {
 		return -1;
 	}
 	/* DOCUMENT-END, then STREAM-END or the start of another document */
-	if (next(p) || next(p))
+	if (mg_yaml_next(&p->y) || mg_yaml_next(&p->y))
 		return -1;
-	if (p->ev.type == YAML_DOCUMENT_START_EVENT)
-		report(p->sink, here(p), "only one YAML document per file is allowed");
+	if (p->y.ev.type == YAML_DOCUMENT_START_EVENT)
+		mg_yaml_report(&p->y, "only one YAML document per file is allowed");
 	return 0;
 }
 
@@ -921,12 +681,8 @@ void mg_license_free(struct mg_license *l)
 int mg_license_parse_buffer(const char *name, const char *buf, size_t len,
 			    struct mg_license **ret, struct mg_diags *diags)
 {
-	struct sink sink = { .diags = diags };
-	struct parser p = {
-		.sink = &sink,
-		.buf = buf,
-		.len = len,
-	};
+	struct mg_sink sink = { .diags = diags };
+	struct parser p = {};
 	struct mg_license *l;
 
 	l = calloc(1, sizeof(*l));
@@ -938,29 +694,25 @@ int mg_license_parse_buffer(const char *name, const char *buf, size_t len,
 		return -ENOMEM;
 	}
 	l->loc.file = l->path;
-	p.file = l->path;
 	p.lic = l;
 
 	if (len > MG_LICENSE_MAX_FILE_SIZE) {
-		report(&sink, (struct mg_loc){ .file = name }, "file is larger than %u KiB",
-		       MG_LICENSE_MAX_FILE_SIZE >> 10);
+		mg_report(&sink, (struct mg_loc){ .file = name }, "file is larger than %u KiB",
+			  MG_LICENSE_MAX_FILE_SIZE >> 10);
 		mg_license_free(l);
 		return -EINVAL;
 	}
-	if (!yaml_parser_initialize(&p.yaml)) {
+	if (mg_yaml_open(&p.y, &sink, l->path, buf, len, MAX_DEPTH)) {
 		mg_license_free(l);
 		return -ENOMEM;
 	}
-	yaml_parser_set_input_string(&p.yaml, (const unsigned char *)buf, len);
 	parse_stream(&p);
-	if (p.have_ev)
-		yaml_event_delete(&p.ev);
-	yaml_parser_delete(&p.yaml);
+	mg_yaml_close(&p.y);
 	free(p.model_locs);
 
-	if (p.oom || sink.nerr) {
+	if (p.y.oom || sink.nerr) {
 		mg_license_free(l);
-		return p.oom ? -ENOMEM : -EINVAL;
+		return p.y.oom ? -ENOMEM : -EINVAL;
 	}
 	*ret = l;
 	return 0;
@@ -1447,8 +1199,9 @@ static int emit_scalar(yaml_emitter_t *e, const char *s, yaml_scalar_style_t sty
 /* Plain when it reads back as the same string, else double-quoted. */
 static int emit_text(yaml_emitter_t *e, const char *s)
 {
-	return emit_scalar(e, s, valid_name(s) && !null_word(s) ? YAML_PLAIN_SCALAR_STYLE
-								 : YAML_DOUBLE_QUOTED_SCALAR_STYLE);
+	bool plain = mg_valid_name(s, MAX_NAME) && !mg_yaml_null_word(s);
+
+	return emit_scalar(e, s, plain ? YAML_PLAIN_SCALAR_STYLE : YAML_DOUBLE_QUOTED_SCALAR_STYLE);
 }
 
 static int emit_pair(yaml_emitter_t *e, const char *key, const char *value)
@@ -1543,10 +1296,11 @@ int mg_license_write(const struct mg_license *l, FILE *out)
 		return err;
 	free(tbs);
 	if (!text_field_ok(l->id) || !text_field_ok(l->use_case) || !text_field_ok(l->issuer) ||
-	    !valid_name(l->scope) || (l->max_tier && !valid_name(l->max_tier)))
+	    !mg_valid_name(l->scope, MAX_NAME) ||
+	    (l->max_tier && !mg_valid_name(l->max_tier, MAX_NAME)))
 		return -EINVAL;
 	for (size_t i = 0; i < l->nmodels; i++)
-		if (!valid_name(l->models[i]))
+		if (!mg_valid_name(l->models[i], MAX_NAME))
 			return -EINVAL;
 
 	if (!yaml_emitter_initialize(&e))

@@ -22,46 +22,11 @@
 #include "mguard_abi.h"
 #include "policy.h"
 #include "util.h"
+#include "yaml_reader.h"
 
 _Static_assert(MG_POLICY_MAX_SCOPES == MG_MAX_SCOPES, "the scope limit is the ABI's");
 
 #define LOC_TEXT_MAX (PATH_MAX + 32)
-
-/* Where errors go, and how many there were (mg_diag_add may drop one). */
-struct sink {
-	struct mg_diags *diags;
-	unsigned int nerr;
-};
-
-static void report(struct sink *s, struct mg_loc loc, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void report(struct sink *s, struct mg_loc loc, const char *fmt, ...)
-{
-	va_list ap;
-	char *msg;
-
-	s->nerr++;
-	va_start(ap, fmt);
-	if (vasprintf(&msg, fmt, ap) < 0)
-		msg = NULL;
-	va_end(ap);
-	if (!msg)
-		return;
-	mg_diag_add(s->diags, loc, "%s", msg);
-	free(msg);
-}
-
-static const char *fmt_loc(char *buf, size_t size, struct mg_loc loc)
-{
-	if (!loc.file)
-		snprintf(buf, size, "built-in defaults");
-	else if (loc.line)
-		snprintf(buf, size, "%s:%u:%u", loc.file, loc.line, loc.col);
-	else
-		snprintf(buf, size, "%s", loc.file);
-	return buf;
-}
 
 /*
  * Grow an array about to receive its element @n: capacities are powers of
@@ -164,24 +129,6 @@ const struct mg_tier *mg_policy_find_tier(const struct mg_policy *policy, const 
 		if (policy->tiers[i].name && strcmp(policy->tiers[i].name, name) == 0)
 			return &policy->tiers[i];
 	return NULL;
-}
-
-/* Names: [A-Za-z0-9][A-Za-z0-9._-]{0,62} */
-static bool valid_name(const char *s)
-{
-	size_t n = strlen(s);
-
-	if (!n || n > MG_POLICY_MAX_NAME)
-		return false;
-	for (size_t i = 0; i < n; i++) {
-		char c = s[i];
-		bool alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-			     (c >= '0' && c <= '9');
-
-		if (!alnum && (i == 0 || (c != '.' && c != '_' && c != '-')))
-			return false;
-	}
-	return true;
 }
 
 /* What is wrong with a scope's cgroup path, or NULL. */
@@ -324,201 +271,12 @@ static const struct keytab scope_kt = {
 };
 
 struct parser {
-	struct sink *sink;
-	yaml_parser_t yaml;
-	yaml_event_t ev;		/* the current event, when have_ev */
-	bool have_ev;
-	const char *file;		/* owned by part->sources */
-	const char *buf;
-	size_t len;
+	struct mg_yaml y;		/* its file is owned by part->sources */
 	const struct mg_policy *dst;	/* the policy this file is merged into */
 	struct mg_policy *part;		/* what this file defines */
-	unsigned int depth;
-	bool stop;			/* no more events: syntax error, too deep, no memory */
-	bool oom;
 	bool tiers_unsure;		/* some tier of this file may be missing */
 	bool derive_unsure;		/* what gives some model its tier may be missing */
 };
-
-static struct mg_loc mark_loc(const struct parser *p, yaml_mark_t m)
-{
-	return (struct mg_loc){
-		.file = p->file,
-		.line = (unsigned int)m.line + 1,
-		.col = (unsigned int)m.column + 1,
-	};
-}
-
-static struct mg_loc here(const struct parser *p)
-{
-	return mark_loc(p, p->ev.start_mark);
-}
-
-static int nomem(struct parser *p)
-{
-	p->oom = true;
-	p->stop = true;
-	return -1;
-}
-
-/* libyaml counts lines and characters (not bytes) from 0; reader errors give a byte offset. */
-static struct mg_loc offset_loc(const struct parser *p, size_t offset)
-{
-	struct mg_loc loc = { .file = p->file, .line = 1, .col = 1 };
-
-	if (offset > p->len)
-		offset = p->len;
-	for (size_t i = 0; i < offset; i++) {
-		unsigned char c = (unsigned char)p->buf[i];
-
-		if (c == '\n') {
-			loc.line++;
-			loc.col = 1;
-		} else if ((c & 0xc0) != 0x80) {
-			loc.col++;
-		}
-	}
-	return loc;
-}
-
-static void yaml_error(struct parser *p)
-{
-	const yaml_parser_t *y = &p->yaml;
-	const char *problem = y->problem ? y->problem : "invalid YAML";
-
-	switch (y->error) {
-	case YAML_MEMORY_ERROR:
-		nomem(p);
-		break;
-	case YAML_READER_ERROR:
-		report(p->sink, offset_loc(p, y->problem_offset), "%s", problem);
-		break;
-	default:
-		if (y->context)
-			report(p->sink, mark_loc(p, y->problem_mark), "%s (%s at %zu:%zu)", problem,
-			       y->context, y->context_mark.line + 1, y->context_mark.column + 1);
-		else
-			report(p->sink, mark_loc(p, y->problem_mark), "%s", problem);
-		break;
-	}
-}
-
-static bool is_start(const yaml_event_t *ev)
-{
-	return ev->type == YAML_SEQUENCE_START_EVENT || ev->type == YAML_MAPPING_START_EVENT;
-}
-
-static bool is_end(const yaml_event_t *ev)
-{
-	return ev->type == YAML_SEQUENCE_END_EVENT || ev->type == YAML_MAPPING_END_EVENT;
-}
-
-/* Move to the next event. Returns -1 when parsing has stopped. */
-static int next(struct parser *p)
-{
-	yaml_event_t *ev = &p->ev;
-	yaml_char_t *anchor = NULL, *tag = NULL;
-
-	if (p->have_ev) {
-		yaml_event_delete(ev);
-		p->have_ev = false;
-	}
-	if (p->stop)
-		return -1;
-	if (!yaml_parser_parse(&p->yaml, ev)) {
-		yaml_error(p);
-		p->stop = true;
-		return -1;
-	}
-	p->have_ev = true;
-
-	switch (ev->type) {
-	case YAML_SEQUENCE_START_EVENT:
-		anchor = ev->data.sequence_start.anchor;
-		tag = ev->data.sequence_start.tag;
-		break;
-	case YAML_MAPPING_START_EVENT:
-		anchor = ev->data.mapping_start.anchor;
-		tag = ev->data.mapping_start.tag;
-		break;
-	case YAML_SCALAR_EVENT:
-		anchor = ev->data.scalar.anchor;
-		tag = ev->data.scalar.tag;
-		break;
-	case YAML_ALIAS_EVENT:
-		report(p->sink, here(p), "aliases are not supported");
-		break;
-	default:
-		break;
-	}
-	if (is_start(ev) && ++p->depth > MG_POLICY_MAX_DEPTH) {
-		report(p->sink, here(p), "nesting is deeper than %d levels", MG_POLICY_MAX_DEPTH);
-		p->stop = true;
-		return -1;
-	}
-	if (is_end(ev))
-		p->depth--;
-	if (anchor)
-		report(p->sink, here(p), "anchors are not supported");
-	if (tag)
-		report(p->sink, here(p), "tags are not supported");
-	return 0;
-}
-
-/* Skip the node whose first event is the current one; ends on its last event. */
-static int skip_node(struct parser *p)
-{
-	unsigned int level;
-
-	if (!is_start(&p->ev))
-		return 0;
-	for (level = 1; level;) {
-		if (next(p))
-			return -1;
-		if (is_start(&p->ev))
-			level++;
-		else if (is_end(&p->ev))
-			level--;
-	}
-	return 0;
-}
-
-/*
- * The current node is not what was expected: report it (an alias was
- * reported already) and skip it. Returns 1, or -1 when parsing stopped.
- */
-static int reject(struct parser *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static int reject(struct parser *p, const char *fmt, ...)
-{
-	va_list ap;
-	char *msg;
-
-	if (p->ev.type != YAML_ALIAS_EVENT) {
-		va_start(ap, fmt);
-		if (vasprintf(&msg, fmt, ap) < 0)
-			msg = NULL;
-		va_end(ap);
-		if (!msg)
-			return nomem(p);
-		report(p->sink, here(p), "%s", msg);
-		free(msg);
-	}
-	return skip_node(p) ? -1 : 1;
-}
-
-static bool scalar_is(const yaml_event_t *ev, const char *s)
-{
-	return ev->data.scalar.length == strlen(s) &&
-	       memcmp(ev->data.scalar.value, s, ev->data.scalar.length) == 0;
-}
-
-static bool is_null(const yaml_event_t *ev)
-{
-	return ev->type == YAML_SCALAR_EVENT && ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
-	       (scalar_is(ev, "") || scalar_is(ev, "~") || scalar_is(ev, "null") ||
-		scalar_is(ev, "Null") || scalar_is(ev, "NULL"));
-}
 
 /*
  * The current event is a value that must be a string. Returns 0 with a copy
@@ -526,23 +284,23 @@ static bool is_null(const yaml_event_t *ev)
  */
 static int get_str(struct parser *p, const char *bad, char **ret, struct mg_loc *ret_loc)
 {
-	const yaml_event_t *ev = &p->ev;
+	const yaml_event_t *ev = &p->y.ev;
 	const char *v;
 	char *s;
 
-	if (ev->type != YAML_SCALAR_EVENT || is_null(ev))
-		return reject(p, "%s", bad);
+	if (ev->type != YAML_SCALAR_EVENT || mg_yaml_is_null(ev))
+		return mg_yaml_reject(&p->y, "%s", bad);
 	v = (const char *)ev->data.scalar.value;
 	if (strlen(v) != ev->data.scalar.length) {
-		report(p->sink, here(p), "strings must not contain NUL characters");
+		mg_yaml_report(&p->y, "strings must not contain NUL characters");
 		return 1;
 	}
 	s = strdup(v);
 	if (!s)
-		return nomem(p);
+		return mg_yaml_nomem(&p->y);
 	*ret = s;
 	if (ret_loc)
-		*ret_loc = here(p);
+		*ret_loc = mg_yaml_here(&p->y);
 	return 0;
 }
 
@@ -559,38 +317,39 @@ static int map_next(struct parser *p, const struct keytab *kt, struct mg_loc *se
 		struct mg_loc kloc;
 		int idx = -1;
 
-		if (next(p))
+		if (mg_yaml_next(&p->y))
 			return -1;
-		if (p->ev.type == YAML_MAPPING_END_EVENT)
+		if (p->y.ev.type == YAML_MAPPING_END_EVENT)
 			return 0;
-		kloc = here(p);
-		if (p->ev.type == YAML_SCALAR_EVENT) {
-			const char *k = (const char *)p->ev.data.scalar.value;
+		kloc = mg_yaml_here(&p->y);
+		if (p->y.ev.type == YAML_SCALAR_EVENT) {
+			const char *k = (const char *)p->y.ev.data.scalar.value;
 
 			for (size_t i = 0; i < kt->nkeys; i++)
-				if (scalar_is(&p->ev, kt->keys[i]))
+				if (mg_yaml_scalar_is(&p->y.ev, kt->keys[i]))
 					idx = (int)i;
 			if (idx < 0) {
-				report(p->sink, kloc, "unknown key '%s' %s", k, kt->where);
+				mg_report(p->y.sink, kloc, "unknown key '%s' %s", k, kt->where);
 			} else if (seen[idx].file) {
-				report(p->sink, kloc, "duplicate key '%s' (first defined at %s)", k,
-				       fmt_loc(where, sizeof(where), seen[idx]));
+				mg_report(p->y.sink, kloc,
+					  "duplicate key '%s' (first defined at %s)", k,
+					  mg_fmt_loc(where, sizeof(where), seen[idx]));
 				if (kt == &top_kt && idx == TOP_TIERS)
 					p->tiers_unsure = true;
 				idx = -1;
 			} else {
 				seen[idx] = kloc;
 			}
-		} else if (reject(p, "mapping keys must be strings") < 0) {
+		} else if (mg_yaml_reject(&p->y, "mapping keys must be strings") < 0) {
 			return -1;
 		}
-		if (next(p))
+		if (mg_yaml_next(&p->y))
 			return -1;
 		if (idx >= 0) {
 			*ret = idx;
 			return 1;
 		}
-		if (skip_node(p))
+		if (mg_yaml_skip(&p->y))
 			return -1;
 	}
 }
@@ -604,11 +363,11 @@ static void check_required(struct parser *p, const struct keytab *kt, const stru
 		const char *key = kt->keys[i];
 
 		if (name)
-			report(p->sink, loc, "missing key '%s' in %s '%s'", key, kind, name);
+			mg_report(p->y.sink, loc, "missing key '%s' in %s '%s'", key, kind, name);
 		else if (kind)
-			report(p->sink, loc, "missing key '%s' in %s", key, kind);
+			mg_report(p->y.sink, loc, "missing key '%s' in %s", key, kind);
 		else
-			report(p->sink, loc, "missing key '%s'", key);
+			mg_report(p->y.sink, loc, "missing key '%s'", key);
 	}
 }
 
@@ -621,10 +380,10 @@ static int get_name(struct parser *p, const char *kind, char **ret)
 	r = get_str(p, "'name' must be a string", &s, &loc);
 	if (r)
 		return r;
-	if (!valid_name(s)) {
-		report(p->sink, loc,
-		       "invalid %s name '%s' (1 to %d of A-Z a-z 0-9 . _ -, starting with a letter or digit)",
-		       kind, s, MG_POLICY_MAX_NAME);
+	if (!mg_valid_name(s, MG_POLICY_MAX_NAME)) {
+		mg_report(p->y.sink, loc,
+			  "invalid %s name '%s' (1 to %d of A-Z a-z 0-9 . _ -, starting with a letter or digit)",
+			  kind, s, MG_POLICY_MAX_NAME);
 		free(s);
 		return 1;
 	}
@@ -640,21 +399,21 @@ static int parse_str_list(struct parser *p, const char *key, bool nonempty,
 			  int (*add)(struct parser *, void *, char *, struct mg_loc, size_t),
 			  void *arg)
 {
-	struct mg_loc loc = here(p);
+	struct mg_loc loc = mg_yaml_here(&p->y);
 	char bad[64];
 	size_t n = 0;
 
 	snprintf(bad, sizeof(bad), "'%s' must be a list of strings", key);
-	if (p->ev.type != YAML_SEQUENCE_START_EVENT)
-		return reject(p, "%s", bad) < 0 ? -1 : 0;
+	if (p->y.ev.type != YAML_SEQUENCE_START_EVENT)
+		return mg_yaml_reject(&p->y, "%s", bad) < 0 ? -1 : 0;
 	for (;;) {
 		struct mg_loc sloc;
 		char *s;
 		int r;
 
-		if (next(p))
+		if (mg_yaml_next(&p->y))
 			return -1;
-		if (p->ev.type == YAML_SEQUENCE_END_EVENT)
+		if (p->y.ev.type == YAML_SEQUENCE_END_EVENT)
 			break;
 		r = get_str(p, bad, &s, &sloc);
 		if (r < 0)
@@ -664,7 +423,7 @@ static int parse_str_list(struct parser *p, const char *key, bool nonempty,
 		n++;
 	}
 	if (nonempty && !n)
-		report(p->sink, loc, "'%s' must not be empty", key);
+		mg_report(p->y.sink, loc, "'%s' must not be empty", key);
 	return 0;
 }
 
@@ -679,24 +438,24 @@ static int parse_pairs(struct parser *p, const char *bad,
 {
 	size_t i = 0;
 
-	if (p->ev.type != YAML_MAPPING_START_EVENT)
-		return reject(p, "%s", bad) < 0 ? -1 : 0;
+	if (p->y.ev.type != YAML_MAPPING_START_EVENT)
+		return mg_yaml_reject(&p->y, "%s", bad) < 0 ? -1 : 0;
 	for (;;) {
 		struct mg_loc kloc;
 		char *key = NULL;
 		int r;
 
-		if (next(p))
+		if (mg_yaml_next(&p->y))
 			return -1;
-		if (p->ev.type == YAML_MAPPING_END_EVENT)
+		if (p->y.ev.type == YAML_MAPPING_END_EVENT)
 			return 0;
 		r = get_str(p, "mapping keys must be strings", &key, &kloc);
-		if (r < 0 || next(p)) {
+		if (r < 0 || mg_yaml_next(&p->y)) {
 			free(key);
 			return -1;
 		}
 		if (r) {
-			if (skip_node(p))
+			if (mg_yaml_skip(&p->y))
 				return -1;
 			continue;
 		}
@@ -712,12 +471,13 @@ static int report_dup_keys(struct parser *p, struct item *items, size_t n)
 
 	if (find_dups(items, n)) {
 		free(items);
-		return nomem(p);
+		return mg_yaml_nomem(&p->y);
 	}
 	for (size_t i = 0; i < n; i++)
 		if (items[i].first)
-			report(p->sink, items[i].loc, "duplicate key '%s' (first defined at %s)",
-			       items[i].key, fmt_loc(where, sizeof(where), items[i].first->loc));
+			mg_report(p->y.sink, items[i].loc,
+				  "duplicate key '%s' (first defined at %s)",
+				  items[i].key, mg_fmt_loc(where, sizeof(where), items[i].first->loc));
 	free(items);
 	return 0;
 }
@@ -728,7 +488,7 @@ static int push_str(struct parser *p, char ***v, struct mg_loc **locs, size_t *n
 {
 	if (grow(v, *n, sizeof(**v)) || grow(locs, *n, sizeof(**locs))) {
 		free(s);
-		return nomem(p);
+		return mg_yaml_nomem(&p->y);
 	}
 	(*v)[*n] = s;
 	(*locs)[*n] = loc;
@@ -743,49 +503,49 @@ static bool path_ok(struct parser *p, const char *what, const char *s, unsigned 
 	const char *why;
 
 	if (strlen(s) >= PATH_MAX) {
-		report(p->sink, loc, "%s is longer than %d bytes", what, PATH_MAX - 1);
+		mg_report(p->y.sink, loc, "%s is longer than %d bytes", what, PATH_MAX - 1);
 		return false;
 	}
 	why = path_problem(s, rules);
 	if (why)
-		report(p->sink, loc, "invalid %s '%s': %s", what, s, why);
+		mg_report(p->y.sink, loc, "invalid %s '%s': %s", what, s, why);
 	return !why;
 }
 
 static int get_bool(struct parser *p, const char *key, int *ret)
 {
-	const yaml_event_t *ev = &p->ev;
+	const yaml_event_t *ev = &p->y.ev;
 
 	if (ev->type == YAML_SCALAR_EVENT && ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE) {
-		if (scalar_is(ev, "true")) {
+		if (mg_yaml_scalar_is(ev, "true")) {
 			*ret = 1;
 			return 0;
 		}
-		if (scalar_is(ev, "false")) {
+		if (mg_yaml_scalar_is(ev, "false")) {
 			*ret = 0;
 			return 0;
 		}
 	}
-	return reject(p, "'%s' must be true or false", key);
+	return mg_yaml_reject(&p->y, "'%s' must be true or false", key);
 }
 
 /* Calls @entry for each mapping of a list, with its MAPPING_START current. */
 static int parse_entries(struct parser *p, const char *key, bool nonempty,
 			 int (*entry)(struct parser *))
 {
-	struct mg_loc loc = here(p);
+	struct mg_loc loc = mg_yaml_here(&p->y);
 	size_t n = 0;
 
-	if (p->ev.type != YAML_SEQUENCE_START_EVENT)
-		return reject(p, "'%s' must be a list of mappings", key) < 0 ? -1 : 0;
+	if (p->y.ev.type != YAML_SEQUENCE_START_EVENT)
+		return mg_yaml_reject(&p->y, "'%s' must be a list of mappings", key) < 0 ? -1 : 0;
 	for (;;) {
-		if (next(p))
+		if (mg_yaml_next(&p->y))
 			return -1;
-		if (p->ev.type == YAML_SEQUENCE_END_EVENT)
+		if (p->y.ev.type == YAML_SEQUENCE_END_EVENT)
 			break;
 		n++;
-		if (p->ev.type != YAML_MAPPING_START_EVENT) {
-			if (reject(p, "'%s' must be a list of mappings", key) < 0)
+		if (p->y.ev.type != YAML_MAPPING_START_EVENT) {
+			if (mg_yaml_reject(&p->y, "'%s' must be a list of mappings", key) < 0)
 				return -1;
 			continue;
 		}
@@ -793,22 +553,22 @@ static int parse_entries(struct parser *p, const char *key, bool nonempty,
 			return -1;
 	}
 	if (nonempty && !n)
-		report(p->sink, loc, "'%s' must not be empty", key);
+		mg_report(p->y.sink, loc, "'%s' must not be empty", key);
 	return 0;
 }
 
 static int get_level(struct parser *p, unsigned int *ret)
 {
-	const yaml_event_t *ev = &p->ev;
+	const yaml_event_t *ev = &p->y.ev;
 	unsigned int level = 0;
 	const char *v;
 	size_t n;
 
-	if (ev->type != YAML_SCALAR_EVENT || is_null(ev))
-		return reject(p, "'level' must be an integer from 1 to 1000");
+	if (ev->type != YAML_SCALAR_EVENT || mg_yaml_is_null(ev))
+		return mg_yaml_reject(&p->y, "'level' must be an integer from 1 to 1000");
 	v = (const char *)ev->data.scalar.value;
 	if (ev->data.scalar.style != YAML_PLAIN_SCALAR_STYLE) {
-		report(p->sink, here(p), "'level' must be an integer, not a quoted string");
+		mg_yaml_report(&p->y, "'level' must be an integer, not a quoted string");
 		return 1;
 	}
 	n = ev->data.scalar.length;
@@ -820,8 +580,8 @@ static int get_level(struct parser *p, unsigned int *ret)
 		level = 1001;
 	}
 	if (level < 1 || level > 1000) {
-		report(p->sink, here(p),
-		       "invalid tier level '%s' (must be an integer from 1 to 1000)", v);
+		mg_report(p->y.sink, mg_yaml_here(&p->y),
+			  "invalid tier level '%s' (must be an integer from 1 to 1000)", v);
 		return 1;
 	}
 	*ret = level;
@@ -836,8 +596,8 @@ static int add_condition(struct parser *p, void *arg, char *s, struct mg_loc loc
 	int err;
 
 	if (i == MG_POLICY_MAX_CONDITIONS)
-		report(p->sink, loc, "too many conditions in 'when' (at most %d)",
-		       MG_POLICY_MAX_CONDITIONS);
+		mg_report(p->y.sink, loc, "too many conditions in 'when' (at most %d)",
+			  MG_POLICY_MAX_CONDITIONS);
 	if (i >= MG_POLICY_MAX_CONDITIONS) {
 		free(s);
 		return 0;
@@ -845,17 +605,17 @@ static int add_condition(struct parser *p, void *arg, char *s, struct mg_loc loc
 	err = mg_condition_parse(s, &c, &why);
 	if (err == -ENOMEM) {
 		free(s);
-		return nomem(p);
+		return mg_yaml_nomem(&p->y);
 	}
 	if (err) {
-		report(p->sink, loc, "invalid condition '%s': %s", s, why);
+		mg_report(p->y.sink, loc, "invalid condition '%s': %s", s, why);
 		free(s);
 		return 0;
 	}
 	if (grow(&t->when, t->nwhen, sizeof(*t->when))) {
 		free(c.metric);
 		free(s);
-		return nomem(p);
+		return mg_yaml_nomem(&p->y);
 	}
 	c.text = s;
 	c.loc = loc;
@@ -871,10 +631,10 @@ static int parse_tier(struct parser *p)
 	int r, k;
 
 	if (grow(&part->tiers, part->ntiers, sizeof(*t)))
-		return nomem(p);
+		return mg_yaml_nomem(&p->y);
 	t = &part->tiers[part->ntiers++];
 	memset(t, 0, sizeof(*t));
-	t->loc = here(p);
+	t->loc = mg_yaml_here(&p->y);
 
 	while ((r = map_next(p, &tier_kt, seen, &k)) > 0) {
 		switch (k) {
@@ -905,19 +665,19 @@ static int add_file(struct parser *p, void *arg, char *s, struct mg_loc loc, siz
 	struct mg_model *m = arg;
 
 	if (s[0] != '/') {
-		report(p->sink, loc, "file path '%s' is not absolute", s);
+		mg_report(p->y.sink, loc, "file path '%s' is not absolute", s);
 		free(s);
 		return 0;
 	}
 	if (strlen(s) >= PATH_MAX) {
-		report(p->sink, loc, "file path is longer than %d bytes", PATH_MAX - 1);
+		mg_report(p->y.sink, loc, "file path is longer than %d bytes", PATH_MAX - 1);
 		free(s);
 		return 0;
 	}
 	if (grow(&m->files, m->nfiles, sizeof(*m->files)) ||
 	    grow(&m->file_locs, m->nfiles, sizeof(*m->file_locs))) {
 		free(s);
-		return nomem(p);
+		return mg_yaml_nomem(&p->y);
 	}
 	m->files[m->nfiles] = s;
 	m->file_locs[m->nfiles] = loc;
@@ -928,32 +688,32 @@ static int add_file(struct parser *p, void *arg, char *s, struct mg_loc loc, siz
 static int add_metric(struct parser *p, void *arg, char *name, struct mg_loc kloc, size_t i)
 {
 	struct mg_model *m = arg;
-	const yaml_event_t *ev = &p->ev;
+	const yaml_event_t *ev = &p->y.ev;
 	double value;
 	int r = 0;
 
 	if (i == MG_POLICY_MAX_METRICS)
-		report(p->sink, kloc, "too many metrics (at most %d)", MG_POLICY_MAX_METRICS);
+		mg_report(p->y.sink, kloc, "too many metrics (at most %d)", MG_POLICY_MAX_METRICS);
 	if (i >= MG_POLICY_MAX_METRICS) {
-		r = skip_node(p);
+		r = mg_yaml_skip(&p->y);
 	} else if (!mg_metric_name_valid(name)) {
-		report(p->sink, kloc,
-		       "invalid metric name '%s' (1 to %d of A-Z a-z 0-9 _, starting with a letter)",
-		       name, MG_POLICY_MAX_METRIC_NAME);
-		r = skip_node(p);
-	} else if (ev->type != YAML_SCALAR_EVENT || is_null(ev)) {
-		if (reject(p, "metric '%s' must be a number", name) < 0)
+		mg_report(p->y.sink, kloc,
+			  "invalid metric name '%s' (1 to %d of A-Z a-z 0-9 _, starting with a letter)",
+			  name, MG_POLICY_MAX_METRIC_NAME);
+		r = mg_yaml_skip(&p->y);
+	} else if (ev->type != YAML_SCALAR_EVENT || mg_yaml_is_null(ev)) {
+		if (mg_yaml_reject(&p->y, "metric '%s' must be a number", name) < 0)
 			r = -1;
 	} else if (ev->data.scalar.style != YAML_PLAIN_SCALAR_STYLE) {
-		report(p->sink, here(p), "metric '%s' must be a number, not a quoted string", name);
+		mg_yaml_report(&p->y, "metric '%s' must be a number, not a quoted string", name);
 	} else if (mg_number_parse((const char *)ev->data.scalar.value, &value)) {
-		report(p->sink, here(p),
-		       "invalid value '%s' for metric '%s' (expected a finite number)",
-		       (const char *)ev->data.scalar.value, name);
+		mg_report(p->y.sink, mg_yaml_here(&p->y),
+			  "invalid value '%s' for metric '%s' (expected a finite number)",
+			  (const char *)ev->data.scalar.value, name);
 	} else {
 		if (grow(&m->metrics, m->nmetrics, sizeof(*m->metrics))) {
 			free(name);
-			return nomem(p);
+			return mg_yaml_nomem(&p->y);
 		}
 		m->metrics[m->nmetrics++] = (struct mg_metric){
 			.name = name,
@@ -976,7 +736,7 @@ static int parse_metrics(struct parser *p, struct mg_model *m)
 		return 0;
 	items = calloc(m->nmetrics, sizeof(*items));
 	if (!items)
-		return nomem(p);
+		return mg_yaml_nomem(&p->y);
 	for (size_t i = 0; i < m->nmetrics; i++)
 		items[i] = (struct item){ .key = m->metrics[i].name, .loc = m->metrics[i].loc };
 	return report_dup_keys(p, items, m->nmetrics);
@@ -1011,23 +771,24 @@ static bool parse_sha256(const char *s, size_t n, uint8_t out[32])
 static int add_digest(struct parser *p, void *arg, char *path, struct mg_loc kloc, size_t i)
 {
 	struct mg_model *m = arg;
-	const yaml_event_t *ev = &p->ev;
+	const yaml_event_t *ev = &p->y.ev;
 	struct mg_digest d = { .path = path, .loc = kloc };
 	int r = 0;
 
 	if (!path_ok(p, "sha256 path", path, PATH_NO_DOTDOT, kloc)) {
-		r = skip_node(p);
-	} else if (ev->type != YAML_SCALAR_EVENT || is_null(ev)) {
-		if (reject(p, "the sha256 of '%s' must be a string of 64 hex digits", path) < 0)
+		r = mg_yaml_skip(&p->y);
+	} else if (ev->type != YAML_SCALAR_EVENT || mg_yaml_is_null(ev)) {
+		if (mg_yaml_reject(&p->y, "the sha256 of '%s' must be a string of 64 hex digits",
+		    path) < 0)
 			r = -1;
 	} else if (!parse_sha256((const char *)ev->data.scalar.value, ev->data.scalar.length,
 				 d.sha256)) {
-		report(p->sink, here(p), "invalid sha256 '%s' for '%s' (expected 64 hex digits)",
-		       (const char *)ev->data.scalar.value, path);
+		mg_yaml_report(&p->y, "invalid sha256 '%s' for '%s' (expected 64 hex digits)",
+			       (const char *)ev->data.scalar.value, path);
 	} else {
 		if (grow(&m->digests, m->ndigests, sizeof(*m->digests))) {
 			free(path);
-			return nomem(p);
+			return mg_yaml_nomem(&p->y);
 		}
 		m->digests[m->ndigests++] = d;
 		return 0;
@@ -1046,7 +807,7 @@ static int parse_digests(struct parser *p, struct mg_model *m)
 		return 0;
 	items = calloc(m->ndigests, sizeof(*items));
 	if (!items)
-		return nomem(p);
+		return mg_yaml_nomem(&p->y);
 	for (size_t i = 0; i < m->ndigests; i++)
 		items[i] = (struct item){ .key = m->digests[i].path, .loc = m->digests[i].loc };
 	return report_dup_keys(p, items, m->ndigests);
@@ -1056,15 +817,15 @@ static int parse_model(struct parser *p)
 {
 	struct mg_loc seen[MODEL__N] = { 0 };
 	struct mg_policy *part = p->part;
-	unsigned int before = p->sink->nerr;
+	unsigned int before = p->y.sink->nerr;
 	struct mg_model *m;
 	int r, k;
 
 	if (grow(&part->models, part->nmodels, sizeof(*m)))
-		return nomem(p);
+		return mg_yaml_nomem(&p->y);
 	m = &part->models[part->nmodels++];
 	memset(m, 0, sizeof(*m));
-	m->loc = here(p);
+	m->loc = mg_yaml_here(&p->y);
 
 	while ((r = map_next(p, &model_kt, seen, &k)) > 0) {
 		switch (k) {
@@ -1091,7 +852,7 @@ static int parse_model(struct parser *p)
 		return -1;
 	check_required(p, &model_kt, seen, m->loc, "model", m->name);
 	/* What went wrong may be what would have given the model its tier. */
-	if (!m->tier && p->sink->nerr != before)
+	if (!m->tier && p->y.sink->nerr != before)
 		p->derive_unsure = true;
 	return 0;
 }
@@ -1103,13 +864,13 @@ static int add_egress(struct parser *p, void *arg, char *s, struct mg_loc loc, s
 	const char *why = "invalid";
 
 	if (mg_egress_parse(s, &rule, &why)) {
-		report(p->sink, loc, "invalid egress '%s': %s", s, why);
+		mg_report(p->y.sink, loc, "invalid egress '%s': %s", s, why);
 		free(s);
 		return 0;
 	}
 	free(s);
 	if (grow(&sc->egress, sc->negress, sizeof(*sc->egress)))
-		return nomem(p);
+		return mg_yaml_nomem(&p->y);
 	rule.loc = loc;
 	sc->egress[sc->negress++] = rule;
 	return 0;
@@ -1201,44 +962,44 @@ static bool parse_gpu_index(const char *s, unsigned int *ret)
 /* One item of a 'gpus' list. Returns 0 with *ret filled, 1 when reported, -1 to stop. */
 static int get_gpu(struct parser *p, struct mg_gpu *ret)
 {
-	const yaml_event_t *ev = &p->ev;
+	const yaml_event_t *ev = &p->y.ev;
 	const char *v;
 	char *uuid;
 
-	if (ev->type != YAML_SCALAR_EVENT || is_null(ev))
-		return reject(p, GPUS_BAD);
+	if (ev->type != YAML_SCALAR_EVENT || mg_yaml_is_null(ev))
+		return mg_yaml_reject(&p->y, GPUS_BAD);
 	v = (const char *)ev->data.scalar.value;
 	if (strlen(v) != ev->data.scalar.length) {
-		report(p->sink, here(p), "strings must not contain NUL characters");
+		mg_yaml_report(&p->y, "strings must not contain NUL characters");
 		return 1;
 	}
 	if (ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
 	    ((v[0] >= '0' && v[0] <= '9') || v[0] == '-' || v[0] == '+')) {
-		*ret = (struct mg_gpu){ .kind = MG_GPU_INDEX, .loc = here(p) };
+		*ret = (struct mg_gpu){ .kind = MG_GPU_INDEX, .loc = mg_yaml_here(&p->y) };
 		if (parse_gpu_index(v, &ret->index))
 			return 0;
-		report(p->sink, here(p),
-		       "invalid GPU index '%s' (must be an integer from 0 to 255)", v);
+		mg_report(p->y.sink, mg_yaml_here(&p->y),
+			  "invalid GPU index '%s' (must be an integer from 0 to 255)", v);
 		return 1;
 	}
 	if (strcmp(v, "all") == 0 || strcmp(v, "none") == 0) {
-		report(p->sink, here(p), "'%s' is not allowed in a list of GPUs", v);
+		mg_yaml_report(&p->y, "'%s' is not allowed in a list of GPUs", v);
 		return 1;
 	}
 	if (strncmp(v, "GPU-", 4) != 0) {
-		report(p->sink, here(p),
-		       "invalid GPU '%s' (expected an index from 0 to 255 or GPU-<uuid>)", v);
+		mg_report(p->y.sink, mg_yaml_here(&p->y),
+			  "invalid GPU '%s' (expected an index from 0 to 255 or GPU-<uuid>)", v);
 		return 1;
 	}
 	if (!valid_gpu_uuid(v)) {
-		report(p->sink, here(p),
-		       "invalid GPU UUID '%s' (expected GPU- and 8-4-4-4-12 hex digits)", v);
+		mg_report(p->y.sink, mg_yaml_here(&p->y),
+			  "invalid GPU UUID '%s' (expected GPU- and 8-4-4-4-12 hex digits)", v);
 		return 1;
 	}
 	uuid = strdup(v);
 	if (!uuid)
-		return nomem(p);
-	*ret = (struct mg_gpu){ .kind = MG_GPU_UUID, .uuid = uuid, .loc = here(p) };
+		return mg_yaml_nomem(&p->y);
+	*ret = (struct mg_gpu){ .kind = MG_GPU_UUID, .uuid = uuid, .loc = mg_yaml_here(&p->y) };
 	return 0;
 }
 
@@ -1262,37 +1023,37 @@ static int parse_gpus(struct parser *p, struct mg_scope *sc)
 	char where[LOC_TEXT_MAX];
 	size_t n = 0;
 
-	if (p->ev.type == YAML_SCALAR_EVENT && !is_null(&p->ev)) {
-		if (scalar_is(&p->ev, "none"))
+	if (p->y.ev.type == YAML_SCALAR_EVENT && !mg_yaml_is_null(&p->y.ev)) {
+		if (mg_yaml_scalar_is(&p->y.ev, "none"))
 			return 0;
-		if (!scalar_is(&p->ev, "all")) {
-			report(p->sink, here(p),
-			       "invalid gpus '%s' (expected all, none or a list of GPU indexes and UUIDs)",
-			       (const char *)p->ev.data.scalar.value);
+		if (!mg_yaml_scalar_is(&p->y.ev, "all")) {
+			mg_report(p->y.sink, mg_yaml_here(&p->y),
+				  "invalid gpus '%s' (expected all, none or a list of GPU indexes and UUIDs)",
+				  (const char *)p->y.ev.data.scalar.value);
 			return 1;
 		}
 		sc->gpus = calloc(1, sizeof(*sc->gpus));
 		if (!sc->gpus)
-			return nomem(p);
-		sc->gpus[0] = (struct mg_gpu){ .kind = MG_GPU_ALL, .loc = here(p) };
+			return mg_yaml_nomem(&p->y);
+		sc->gpus[0] = (struct mg_gpu){ .kind = MG_GPU_ALL, .loc = mg_yaml_here(&p->y) };
 		sc->ngpus = 1;
 		return 0;
 	}
-	if (p->ev.type != YAML_SEQUENCE_START_EVENT)
-		return reject(p, GPUS_BAD) < 0 ? -1 : 0;
+	if (p->y.ev.type != YAML_SEQUENCE_START_EVENT)
+		return mg_yaml_reject(&p->y, GPUS_BAD) < 0 ? -1 : 0;
 	for (;;) {
 		const struct mg_gpu *first;
 		struct mg_gpu g;
 		int r;
 
-		if (next(p))
+		if (mg_yaml_next(&p->y))
 			return -1;
-		if (p->ev.type == YAML_SEQUENCE_END_EVENT)
+		if (p->y.ev.type == YAML_SEQUENCE_END_EVENT)
 			return 0;
 		if (n == MG_POLICY_MAX_GPUS)
-			report(p->sink, here(p), "too many GPUs (at most %d)", MG_POLICY_MAX_GPUS);
+			mg_yaml_report(&p->y, "too many GPUs (at most %d)", MG_POLICY_MAX_GPUS);
 		if (n++ >= MG_POLICY_MAX_GPUS) {
-			if (skip_node(p))
+			if (mg_yaml_skip(&p->y))
 				return -1;
 			continue;
 		}
@@ -1303,15 +1064,15 @@ static int parse_gpus(struct parser *p, struct mg_scope *sc)
 			continue;
 		first = find_gpu(sc, &g);
 		if (first) {
-			report(p->sink, g.loc, "duplicate GPU '%s' (first listed at %s)",
-			       (const char *)p->ev.data.scalar.value,
-			       fmt_loc(where, sizeof(where), first->loc));
+			mg_report(p->y.sink, g.loc, "duplicate GPU '%s' (first listed at %s)",
+				  (const char *)p->y.ev.data.scalar.value,
+				  mg_fmt_loc(where, sizeof(where), first->loc));
 			free(g.uuid);
 			continue;
 		}
 		if (grow(&sc->gpus, sc->ngpus, sizeof(*sc->gpus))) {
 			free(g.uuid);
-			return nomem(p);
+			return mg_yaml_nomem(&p->y);
 		}
 		sc->gpus[sc->ngpus++] = g;
 	}
@@ -1326,10 +1087,10 @@ static int parse_scope(struct parser *p)
 	int r, k;
 
 	if (grow(&part->scopes, part->nscopes, sizeof(*sc)))
-		return nomem(p);
+		return mg_yaml_nomem(&p->y);
 	sc = &part->scopes[part->nscopes++];
 	memset(sc, 0, sizeof(*sc));
-	sc->loc = here(p);
+	sc->loc = mg_yaml_here(&p->y);
 
 	while ((r = map_next(p, &scope_kt, seen, &k)) > 0) {
 		switch (k) {
@@ -1339,8 +1100,8 @@ static int parse_scope(struct parser *p)
 		case SCOPE_CGROUP:
 			r = get_str(p, "'cgroup' must be a string", &sc->cgroup, &sc->cgroup_loc);
 			if (r == 0 && (why = cgroup_problem(sc->cgroup))) {
-				report(p->sink, sc->cgroup_loc, "invalid cgroup '%s': %s",
-				       sc->cgroup, why);
+				mg_report(p->y.sink, sc->cgroup_loc, "invalid cgroup '%s': %s",
+					  sc->cgroup, why);
 				free(sc->cgroup);
 				sc->cgroup = NULL;
 			}
@@ -1384,8 +1145,8 @@ static bool set_once(struct parser *p, const char *key, struct mg_loc first, str
 
 	if (!first.file)
 		return true;
-	report(p->sink, loc, "'%s' is already set (first set at %s)", key,
-	       fmt_loc(where, sizeof(where), first));
+	mg_report(p->y.sink, loc, "'%s' is already set (first set at %s)", key,
+		  mg_fmt_loc(where, sizeof(where), first));
 	return false;
 }
 
@@ -1404,7 +1165,7 @@ static int parse_mode(struct parser *p)
 	} else if (strcmp(s, "audit") == 0) {
 		mode = MG_POLICY_AUDIT;
 	} else {
-		report(p->sink, loc, "invalid mode '%s' (expected enforce or audit)", s);
+		mg_report(p->y.sink, loc, "invalid mode '%s' (expected enforce or audit)", s);
 		free(s);
 		return 1;
 	}
@@ -1435,8 +1196,8 @@ static int parse_unknown_weights(struct parser *p)
 		if (strcmp(s, names[i]) == 0)
 			found = (int)i;
 	if (found < 0)
-		report(p->sink, loc,
-		       "invalid unknownWeights '%s' (expected deny, audit or allow)", s);
+		mg_report(p->y.sink, loc,
+			  "invalid unknownWeights '%s' (expected deny, audit or allow)", s);
 	free(s);
 	if (found < 0 || !set_once(p, "unknownWeights", p->dst->unknown_weights_loc, loc))
 		return 1;
@@ -1485,8 +1246,8 @@ static int parse_api_version(struct parser *p)
 	if (r)
 		return r;
 	if (strcmp(s, MG_POLICY_API_VERSION) != 0)
-		report(p->sink, loc, "unsupported apiVersion '%s' (expected '%s')", s,
-		       MG_POLICY_API_VERSION);
+		mg_report(p->y.sink, loc, "unsupported apiVersion '%s' (expected '%s')", s,
+			  MG_POLICY_API_VERSION);
 	free(s);
 	return 0;
 }
@@ -1495,7 +1256,7 @@ static int parse_api_version(struct parser *p)
 static int parse_top(struct parser *p)
 {
 	struct mg_loc seen[TOP__N] = { 0 };
-	struct mg_loc loc = here(p);
+	struct mg_loc loc = mg_yaml_here(&p->y);
 	unsigned int before;
 	int r, k;
 
@@ -1511,18 +1272,18 @@ static int parse_top(struct parser *p)
 			r = parse_unknown_weights(p);
 			break;
 		case TOP_DEFAULT_TIER:
-			before = p->sink->nerr;
+			before = p->y.sink->nerr;
 			r = parse_default_tier(p);
-			if (p->sink->nerr != before)
+			if (p->y.sink->nerr != before)
 				p->derive_unsure = true;
 			break;
 		case TOP_TRUSTED_KEYS:
 			r = parse_str_list(p, "trustedKeys", false, add_trusted_key, p->part);
 			break;
 		case TOP_TIERS:
-			before = p->sink->nerr;
+			before = p->y.sink->nerr;
 			r = parse_entries(p, "tiers", true, parse_tier);
-			if (p->sink->nerr != before)
+			if (p->y.sink->nerr != before)
 				p->tiers_unsure = true;
 			break;
 		case TOP_MODELS:
@@ -1543,29 +1304,30 @@ static int parse_top(struct parser *p)
 
 static int parse_stream(struct parser *p)
 {
-	struct mg_loc file_loc = { .file = p->file };
+	struct mg_loc file_loc = { .file = p->y.file };
 
-	if (next(p) || next(p))		/* STREAM-START, then a document or STREAM-END */
+	/* STREAM-START, then a document or STREAM-END */
+	if (mg_yaml_next(&p->y) || mg_yaml_next(&p->y))
 		return -1;
-	if (p->ev.type == YAML_STREAM_END_EVENT) {
-		report(p->sink, file_loc, "empty policy file");
+	if (p->y.ev.type == YAML_STREAM_END_EVENT) {
+		mg_report(p->y.sink, file_loc, "empty policy file");
 		return 0;
 	}
-	if (next(p))			/* the root node */
+	if (mg_yaml_next(&p->y))			/* the root node */
 		return -1;
-	if (p->ev.type == YAML_MAPPING_START_EVENT) {
+	if (p->y.ev.type == YAML_MAPPING_START_EVENT) {
 		if (parse_top(p))
 			return -1;
-	} else if (is_null(&p->ev)) {
-		report(p->sink, file_loc, "empty policy file");
-	} else if (reject(p, "a policy file must be a mapping") < 0) {
+	} else if (mg_yaml_is_null(&p->y.ev)) {
+		mg_report(p->y.sink, file_loc, "empty policy file");
+	} else if (mg_yaml_reject(&p->y, "a policy file must be a mapping") < 0) {
 		return -1;
 	}
 	/* DOCUMENT-END, then STREAM-END or the start of another document */
-	if (next(p) || next(p))
+	if (mg_yaml_next(&p->y) || mg_yaml_next(&p->y))
 		return -1;
-	if (p->ev.type == YAML_DOCUMENT_START_EVENT)
-		report(p->sink, here(p), "only one YAML document per file is allowed");
+	if (p->y.ev.type == YAML_DOCUMENT_START_EVENT)
+		mg_yaml_report(&p->y, "only one YAML document per file is allowed");
 	return 0;
 }
 
@@ -1656,13 +1418,8 @@ enum {
 static int parse_into(struct mg_policy *policy, const char *name, const char *buf, size_t len,
 		      struct mg_diags *diags, bool keep_partial, unsigned int *unsure)
 {
-	struct sink sink = { .diags = diags };
-	struct parser p = {
-		.sink = &sink,
-		.buf = buf,
-		.len = len,
-		.dst = policy,
-	};
+	struct mg_sink sink = { .diags = diags };
+	struct parser p = { .dst = policy };
 	struct mg_policy *part;
 	int err;
 
@@ -1676,24 +1433,20 @@ static int parse_into(struct mg_policy *policy, const char *name, const char *bu
 	if (!part->sources[0])
 		goto nomem;
 	part->nsources = 1;
-	p.file = part->sources[0];
 	p.part = part;
 
-	if (!yaml_parser_initialize(&p.yaml))
+	if (mg_yaml_open(&p.y, &sink, part->sources[0], buf, len, MG_POLICY_MAX_DEPTH))
 		goto nomem;
-	yaml_parser_set_input_string(&p.yaml, (const unsigned char *)buf, len);
 	parse_stream(&p);
-	if (p.have_ev)
-		yaml_event_delete(&p.ev);
-	yaml_parser_delete(&p.yaml);
+	mg_yaml_close(&p.y);
 
-	if (p.oom)
+	if (p.y.oom)
 		goto nomem;
 	if (sink.nerr && !keep_partial) {
 		mg_policy_free(part);
 		return -EINVAL;
 	}
-	if (unsure && (p.stop || p.tiers_unsure))
+	if (unsure && (p.y.stop || p.tiers_unsure))
 		*unsure |= UNSURE_ALL;
 	if (unsure && p.derive_unsure)
 		*unsure |= UNSURE_DERIVE;
@@ -1718,7 +1471,7 @@ int mg_policy_parse_buffer(struct mg_policy *policy, const char *name, const cha
 
 enum dup_kind { DUP_TIER, DUP_LEVEL, DUP_MODEL, DUP_SCOPE, DUP_CGROUP };
 
-static void report_dups(struct sink *s, const struct item *items, size_t n, enum dup_kind kind)
+static void report_dups(struct mg_sink *s, const struct item *items, size_t n, enum dup_kind kind)
 {
 	char where[LOC_TEXT_MAX];
 
@@ -1728,37 +1481,37 @@ static void report_dups(struct sink *s, const struct item *items, size_t n, enum
 
 		if (!it->first)
 			continue;
-		fmt_loc(where, sizeof(where), it->first->loc);
+		mg_fmt_loc(where, sizeof(where), it->first->loc);
 		owner = it->first->owner ? it->first->owner : "?";
 		switch (kind) {
 		case DUP_TIER:
-			report(s, it->loc, "duplicate tier name '%s' (first defined at %s)",
-			       it->key, where);
+			mg_report(s, it->loc, "duplicate tier name '%s' (first defined at %s)",
+				  it->key, where);
 			break;
 		case DUP_LEVEL:
-			report(s, it->loc,
-			       "duplicate tier level %s (first used by tier '%s' at %s)",
-			       it->key, owner, where);
+			mg_report(s, it->loc,
+				  "duplicate tier level %s (first used by tier '%s' at %s)",
+				  it->key, owner, where);
 			break;
 		case DUP_MODEL:
-			report(s, it->loc, "duplicate model name '%s' (first defined at %s)",
-			       it->key, where);
+			mg_report(s, it->loc, "duplicate model name '%s' (first defined at %s)",
+				  it->key, where);
 			break;
 		case DUP_SCOPE:
-			report(s, it->loc, "duplicate scope name '%s' (first defined at %s)",
-			       it->key, where);
+			mg_report(s, it->loc, "duplicate scope name '%s' (first defined at %s)",
+				  it->key, where);
 			break;
 		case DUP_CGROUP:
-			report(s, it->loc,
-			       "duplicate cgroup '%s' (first used by scope '%s' at %s)",
-			       it->key, owner, where);
+			mg_report(s, it->loc,
+				  "duplicate cgroup '%s' (first used by scope '%s' at %s)",
+				  it->key, owner, where);
 			break;
 		}
 	}
 }
 
 /* Report repeated keys among @n items filled by the caller. Frees @items. */
-static int check_unique(struct sink *s, struct item *items, size_t n, enum dup_kind kind)
+static int check_unique(struct mg_sink *s, struct item *items, size_t n, enum dup_kind kind)
 {
 	int err = find_dups(items, n);
 
@@ -1768,7 +1521,7 @@ static int check_unique(struct sink *s, struct item *items, size_t n, enum dup_k
 	return err;
 }
 
-static int check_names(struct mg_policy *pol, struct sink *s)
+static int check_names(struct mg_policy *pol, struct mg_sink *s)
 {
 	struct item *items;
 	size_t n;
@@ -1815,7 +1568,7 @@ static int check_names(struct mg_policy *pol, struct sink *s)
 	return check_unique(s, items, n, DUP_SCOPE);
 }
 
-static int check_levels(struct mg_policy *pol, struct sink *s)
+static int check_levels(struct mg_policy *pol, struct mg_sink *s)
 {
 	char (*text)[12];
 	struct item *items;
@@ -1844,7 +1597,7 @@ static int check_levels(struct mg_policy *pol, struct sink *s)
 }
 
 /* Two scopes on one cgroup would each claim it. */
-static int check_cgroups(struct mg_policy *pol, struct sink *s)
+static int check_cgroups(struct mg_policy *pol, struct mg_sink *s)
 {
 	struct item *items;
 	size_t n = 0;
@@ -1867,7 +1620,7 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-static int check_refs(struct mg_policy *pol, struct sink *s)
+static int check_refs(struct mg_policy *pol, struct mg_sink *s)
 {
 	const char **names;
 	size_t n = 0;
@@ -1884,22 +1637,22 @@ static int check_refs(struct mg_policy *pol, struct sink *s)
 		const struct mg_model *m = &pol->models[i];
 
 		if (m->tier && !bsearch(&m->tier, names, n, sizeof(*names), cmp_str))
-			report(s, m->tier_loc, "unknown tier '%s'", m->tier);
+			mg_report(s, m->tier_loc, "unknown tier '%s'", m->tier);
 	}
 	for (size_t i = 0; i < pol->nscopes; i++) {
 		const struct mg_scope *sc = &pol->scopes[i];
 
 		if (sc->max_tier && !bsearch(&sc->max_tier, names, n, sizeof(*names), cmp_str))
-			report(s, sc->max_tier_loc, "unknown tier '%s'", sc->max_tier);
+			mg_report(s, sc->max_tier_loc, "unknown tier '%s'", sc->max_tier);
 	}
 	if (pol->default_tier && !bsearch(&pol->default_tier, names, n, sizeof(*names), cmp_str))
-		report(s, pol->default_tier_loc, "unknown tier '%s'", pol->default_tier);
+		mg_report(s, pol->default_tier_loc, "unknown tier '%s'", pol->default_tier);
 	free(names);
 	return 0;
 }
 
 /* Give every model its tier; with @report_missing, a model without one is an error. */
-static int resolve_tiers(struct mg_policy *pol, struct sink *s, bool report_missing)
+static int resolve_tiers(struct mg_policy *pol, struct mg_sink *s, bool report_missing)
 {
 	/* An unknown defaultTier is reported already, not again for each model it misses. */
 	bool default_ok = !pol->default_tier || mg_policy_find_tier(pol, pol->default_tier);
@@ -1917,9 +1670,9 @@ static int resolve_tiers(struct mg_policy *pol, struct sink *s, bool report_miss
 		/* An unknown explicit tier, or a model without a name, is reported already. */
 		if (t || m->tier || !m->name || !default_ok || !report_missing)
 			continue;
-		report(s, m->loc,
-		       "model '%s' has no tier: no 'tier', no tier condition holds on its metrics, and no 'defaultTier'",
-		       m->name);
+		mg_report(s, m->loc,
+			  "model '%s' has no tier: no 'tier', no tier condition holds on its metrics, and no 'defaultTier'",
+			  m->name);
 	}
 	return 0;
 }
@@ -1958,7 +1711,7 @@ static int add_default_tiers(struct mg_policy *pol)
 
 static int validate(struct mg_policy *pol, struct mg_diags *diags, unsigned int unsure)
 {
-	struct sink s = { .diags = diags };
+	struct mg_sink s = { .diags = diags };
 	int err;
 
 	forget_resolved(pol);
@@ -1968,11 +1721,11 @@ static int validate(struct mg_policy *pol, struct mg_diags *diags, unsigned int 
 			return err;
 	}
 	if (pol->ntiers > MG_POLICY_MAX_TIERS)
-		report(&s, pol->tiers[MG_POLICY_MAX_TIERS].loc, "too many tiers (%zu, at most %d)",
-		       pol->ntiers, MG_POLICY_MAX_TIERS);
+		mg_report(&s, pol->tiers[MG_POLICY_MAX_TIERS].loc, "too many tiers (%zu, at most %d)",
+			  pol->ntiers, MG_POLICY_MAX_TIERS);
 	if (pol->nscopes > MG_POLICY_MAX_SCOPES)
-		report(&s, pol->scopes[MG_POLICY_MAX_SCOPES].loc, "more than %d scopes",
-		       MG_POLICY_MAX_SCOPES);
+		mg_report(&s, pol->scopes[MG_POLICY_MAX_SCOPES].loc, "more than %d scopes",
+			  MG_POLICY_MAX_SCOPES);
 
 	err = check_names(pol, &s);
 	if (!err)
@@ -2026,7 +1779,7 @@ char *mg_policy_path(const struct mg_policy *policy, const char *path)
  * The names of the policy files of @dir, sorted. Returns 0, -EINVAL when
  * the folder cannot be used (reported), or -ENOMEM.
  */
-static int list_dir(const char *dir, struct sink *s, char ***ret_names, size_t *ret_n)
+static int list_dir(const char *dir, struct mg_sink *s, char ***ret_names, size_t *ret_n)
 {
 	const struct mg_loc noloc = { 0 };
 	char **names = NULL;
@@ -2036,7 +1789,7 @@ static int list_dir(const char *dir, struct sink *s, char ***ret_names, size_t *
 
 	d = opendir(dir);
 	if (!d) {
-		report(s, noloc, "cannot open policy folder '%s': %s", dir, strerror(errno));
+		mg_report(s, noloc, "cannot open policy folder '%s': %s", dir, strerror(errno));
 		return -EINVAL;
 	}
 	for (;;) {
@@ -2047,8 +1800,8 @@ static int list_dir(const char *dir, struct sink *s, char ***ret_names, size_t *
 		de = readdir(d);
 		if (!de) {
 			if (errno) {
-				report(s, noloc, "cannot read policy folder '%s': %s", dir,
-				       strerror(errno));
+				mg_report(s, noloc, "cannot read policy folder '%s': %s", dir,
+					  strerror(errno));
 				err = -EINVAL;
 			}
 			break;
@@ -2063,16 +1816,16 @@ static int list_dir(const char *dir, struct sink *s, char ***ret_names, size_t *
 				err = -ENOMEM;
 				break;
 			}
-			report(s, (struct mg_loc){ .file = path }, "cannot read file: %s",
-			       strerror(e));
+			mg_report(s, (struct mg_loc){ .file = path }, "cannot read file: %s",
+				  strerror(e));
 			free(path);
 			continue;
 		}
 		if (!S_ISREG(st.st_mode))
 			continue;
 		if (n == MG_POLICY_MAX_FILES) {
-			report(s, noloc, "too many policy files in '%s' (more than %d)", dir,
-			       MG_POLICY_MAX_FILES);
+			mg_report(s, noloc, "too many policy files in '%s' (more than %d)", dir,
+				  MG_POLICY_MAX_FILES);
 			err = -EINVAL;
 			break;
 		}
@@ -2084,7 +1837,7 @@ static int list_dir(const char *dir, struct sink *s, char ***ret_names, size_t *
 	}
 	closedir(d);
 	if (!err && !n && !s->nerr) {
-		report(s, noloc, "no policy files (*.yaml, *.yml) in '%s'", dir);
+		mg_report(s, noloc, "no policy files (*.yaml, *.yml) in '%s'", dir);
 		err = -EINVAL;
 	}
 	if (err) {
@@ -2102,7 +1855,7 @@ static int list_dir(const char *dir, struct sink *s, char ***ret_names, size_t *
 
 int mg_policy_load_dir(const char *dir, struct mg_policy **ret, struct mg_diags *diags)
 {
-	struct sink s = { .diags = diags };
+	struct mg_sink s = { .diags = diags };
 	struct mg_policy *pol = NULL;
 	char **names = NULL;
 	size_t n = 0;
@@ -2140,11 +1893,11 @@ int mg_policy_load_dir(const char *dir, struct mg_policy **ret, struct mg_diags 
 		/* One byte over the limit, so a file of exactly the limit reads fine. */
 		err = mg_read_file(path, MG_POLICY_MAX_FILE_SIZE + 1, &buf, &len);
 		if (err == -EFBIG)
-			report(&s, (struct mg_loc){ .file = path }, "file is larger than %u MiB",
-			       MG_POLICY_MAX_FILE_SIZE >> 20);
+			mg_report(&s, (struct mg_loc){ .file = path }, "file is larger than %u MiB",
+				  MG_POLICY_MAX_FILE_SIZE >> 20);
 		else if (err && err != -ENOMEM)
-			report(&s, (struct mg_loc){ .file = path }, "cannot read file: %s",
-			       strerror(-err));
+			mg_report(&s, (struct mg_loc){ .file = path }, "cannot read file: %s",
+				  strerror(-err));
 		if (err) {
 			free(path);
 			if (err == -ENOMEM)
