@@ -238,12 +238,12 @@ static bool mg_scopes_moved(const struct mg_daemon *d)
 	return false;
 }
 
-static void mg_daemon_write_metrics(struct mg_daemon *d)
+/* @st: the pinned state read for this tick, or NULL when it could not be (@st_err). */
+static void mg_daemon_write_metrics(struct mg_daemon *d, const struct mg_status *st, int st_err)
 {
 	struct mg_metrics_extra x = { .events_written = d->events };
 	struct mg_eventlog_stats ls;
-	struct mg_status *st = calloc(1, sizeof(*st));
-	int err = st ? mg_status_read(d->opts->pin_dir, st) : -ENOMEM;
+	int err = st_err;
 
 	if (d->log) {
 		mg_eventlog_get_stats(d->log, &ls);
@@ -258,21 +258,13 @@ static void mg_daemon_write_metrics(struct mg_daemon *d)
 	if (err && !d->metrics_failing)
 		mg_log_errno(err, "failed to write metrics to '%s'", d->opts->metrics_path);
 	d->metrics_failing = err != 0;
-	free(st);
 }
 
 /* Report events the kernel dropped since the last look, as a notice line. */
-static void mg_report_drops(struct mg_daemon *d)
+static void mg_report_drops(struct mg_daemon *d, const struct mg_status *st)
 {
-	struct mg_status *st = calloc(1, sizeof(*st));
-	uint64_t total;
+	uint64_t total = st->counters[MG_ERR_COUNTER_BASE + MG_ERR_RINGBUF_FULL];
 
-	if (!st || mg_status_read(d->opts->pin_dir, st)) {
-		free(st);
-		return;
-	}
-	total = st->counters[MG_ERR_COUNTER_BASE + MG_ERR_RINGBUF_FULL];
-	free(st);
 	if (total <= d->drops_seen)
 		return;
 	mg_warn("%llu events dropped: the ring buffer was full", (unsigned long long)(total - d->drops_seen));
@@ -281,6 +273,19 @@ static void mg_report_drops(struct mg_daemon *d)
 	if (d->log_stream)
 		mg_drops_print_json(d->log_stream, total - d->drops_seen, total);
 	d->drops_seen = total;
+}
+
+/* Once a second: one read of the pinned state serves the drop notice and the metrics. */
+static void mg_daemon_tick(struct mg_daemon *d)
+{
+	struct mg_status *st = calloc(1, sizeof(*st));
+	int err = st ? mg_status_read(d->opts->pin_dir, st) : -ENOMEM;
+
+	if (!err)
+		mg_report_drops(d, st);
+	if (d->opts->metrics_path)
+		mg_daemon_write_metrics(d, st, err);
+	free(st);
 }
 
 static size_t mg_room_for(size_t n)
@@ -441,9 +446,7 @@ int mg_daemon_run(const struct mg_daemon_opts *opts)
 				mg_warn("a scope's cgroup was removed or re-created: recompiling");
 				mg_daemon_reload(&d);
 			}
-			mg_report_drops(&d);
-			if (opts->metrics_path)
-				mg_daemon_write_metrics(&d);
+			mg_daemon_tick(&d);
 		}
 		n = ring_buffer__poll(d.rb, 200);
 		if (n < 0 && n != -EINTR) {
