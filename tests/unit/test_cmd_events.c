@@ -4,7 +4,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,13 +17,9 @@
 /* The line events.c writes for @e, without its newline. */
 static char *json_line(const struct mg_event *e, const struct mg_image *img)
 {
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *out = open_memstream(&buf, &len);
+	char *buf = unit_render(e, img, 0);
+	size_t len = strlen(buf);
 
-	assert_non_null(out);
-	mg_event_print_json(out, e, img, 0);
-	fclose(out);
 	assert_true(len > 0 && buf[len - 1] == '\n');
 	buf[len - 1] = '\0';
 	return buf;
@@ -43,24 +38,9 @@ static void assert_formats(const struct mg_event *e, const struct mg_image *img,
 
 static void test_format_file_event(void **state)
 {
-	char *model_names[] = { "frontier-x" };
-	char *tier_names[] = { NULL, "general", NULL, "prohibited" };
-	struct mg_image_inode inodes[] = {
-		{ .ino = 42, .dev = (8 << 20) | 1, .val = { 1, 3 }, .path = "/srv/m/a.safetensors" },
-	};
-	struct mg_image_scope scopes[] = { { .name = "vllm", .val = { 1, 1 } } };
-	struct mg_image img = {
-		.scopes = scopes, .nscopes = 1, .inodes = inodes, .ninodes = 1,
-		.model_names = model_names, .nmodels = 1, .tier_names = tier_names, .ntier_names = 4,
-	};
-	struct mg_event e = {
-		.ts_boot_ns = 1500000000ULL, .cgroup_id = 77, .pid = 11, .tgid = 10, .gen = 2,
-		.scope_id = 1, .hook = MG_HOOK_FILE_OPEN, .verdict = MG_VERDICT_KILL,
-		.engine = MG_ENGINE_TP_KILL, .reason = MG_REASON_TIER, .comm = "python3",
-		.file = { .ino = 42, .dev = (8 << 20) | 1, .model_id = 1, .tier = 3, .name = "a.safetensors" },
-	};
+	struct mg_event e = unit_file_event("a.safetensors");
 
-	assert_formats(&e, &img,
+	assert_formats(&e, unit_file_image(),
 		       "1970-01-01T00:00:01.500000Z  kill   file_open     vllm          python3[10]  "
 		       "/srv/m/a.safetensors frontier-x/prohibited  (tier)");
 
@@ -133,20 +113,11 @@ struct fx {
 	FILE *mem;
 };
 
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *pos)
-{
-	return remove(path);
-}
-
 static int setup(void **state)
 {
-	const char *tmp = getenv("TMPDIR");
 	struct fx *fx = calloc(1, sizeof(*fx));
 
-	if (!fx)
-		return -1;
-	snprintf(fx->dir, sizeof(fx->dir), "%s/mguard-events-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-	if (!mkdtemp(fx->dir)) {
+	if (!fx || unit_mkdtemp(fx->dir, sizeof(fx->dir), "events")) {
 		free(fx);
 		return -1;
 	}
@@ -163,7 +134,7 @@ static int teardown(void **state)
 
 	fclose(fx->mem);
 	free(fx->out);
-	nftw(fx->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	unit_rm_tree(fx->dir);
 	free(fx);
 	return 0;
 }

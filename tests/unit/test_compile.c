@@ -22,27 +22,15 @@ static char tmpdir[] = "/tmp/mg-compile-XXXXXX";
 
 static void write_file(const char *rel, const char *text)
 {
-	char path[512];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", tmpdir, rel);
-	f = fopen(path, "w");
-	assert_non_null(f);
-	fputs(text, f);
-	fclose(f);
+	unit_put(unit_path(tmpdir, rel), text, strlen(text));
 }
 
 static int setup(void **state)
 {
-	char path[512];
-
 	assert_non_null(mkdtemp(tmpdir));
-	snprintf(path, sizeof(path), "%s/big", tmpdir);
-	mkdir(path, 0755);
-	snprintf(path, sizeof(path), "%s/big/sub", tmpdir);
-	mkdir(path, 0755);
-	snprintf(path, sizeof(path), "%s/cg", tmpdir);	/* stands in for a cgroup folder */
-	mkdir(path, 0755);
+	mkdir(unit_path(tmpdir, "big"), 0755);
+	mkdir(unit_path(tmpdir, "big/sub"), 0755);
+	mkdir(unit_path(tmpdir, "cg"), 0755);	/* stands in for a cgroup folder */
 	write_file("big/a.safetensors", "a");
 	write_file("big/sub/b.gguf", "b");
 	write_file("small.gguf", "s");
@@ -51,10 +39,7 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-	char cmd[600];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-	return system(cmd);
+	return unit_rm_tree(tmpdir);
 }
 
 static struct mg_egress_rule rule(const char *text)

@@ -3,7 +3,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -35,45 +34,22 @@ struct fx {
 	struct mg_digest_cache *c;
 };
 
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *pos)
-{
-	return remove(path);
-}
-
 static const char *in_base(const char *name)
 {
-	static char path[2 * PATH_MAX];
-
-	snprintf(path, sizeof(path), "%s/%s", base, name);
-	return path;
-}
-
-static int write_all(const char *path, const void *data, size_t len)
-{
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	ssize_t n;
-
-	if (fd < 0)
-		return -1;
-	n = write(fd, data, len);
-	if (close(fd) || n != (ssize_t)len)
-		return -1;
-	return 0;
+	return unit_path(base, name);
 }
 
 static int group_setup(void **state)
 {
-	const char *tmp = getenv("TMPDIR");
 	struct timespec wait = {
 		.tv_sec = MG_DIGEST_SETTLE_NS / 1000000000,
 		.tv_nsec = MG_DIGEST_SETTLE_NS % 1000000000 + 200000000,
 	};
 
-	snprintf(base, sizeof(base), "%s/mguard-digest-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-	if (!mkdtemp(base))
+	if (unit_mkdtemp(base, sizeof(base), "digest"))
 		return -1;
 	for (size_t i = 0; i < sizeof(aged_names) / sizeof(aged_names[0]); i++) {
-		if (write_all(in_base(aged_names[i]), aged_names[i], strlen(aged_names[i])))
+		if (unit_write_file(in_base(aged_names[i]), aged_names[i], strlen(aged_names[i])))
 			return -1;
 	}
 	while (nanosleep(&wait, &wait) && errno == EINTR)
@@ -83,18 +59,14 @@ static int group_setup(void **state)
 
 static int group_teardown(void **state)
 {
-	return nftw(base, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	return unit_rm_tree(base);
 }
 
 static int setup(void **state)
 {
-	static unsigned int seq;
 	struct fx *fx = calloc(1, sizeof(*fx));
 
-	if (!fx)
-		return -1;
-	snprintf(fx->dir, sizeof(fx->dir), "%s/t%u", base, ++seq);
-	if (mkdir(fx->dir, 0700)) {
+	if (!fx || unit_mksubdir(fx->dir, sizeof(fx->dir), base)) {
 		free(fx);
 		return -1;
 	}
@@ -107,23 +79,19 @@ static int teardown(void **state)
 	struct fx *fx = *state;
 
 	mg_digest_cache_free(fx->c);
-	chmod(fx->dir, 0700);
-	nftw(fx->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	unit_rm_tree(fx->dir);
 	free(fx);
 	return 0;
 }
 
 static const char *path_of(const struct fx *fx, const char *name)
 {
-	static char path[2 * PATH_MAX];
-
-	snprintf(path, sizeof(path), "%s/%s", fx->dir, name);
-	return path;
+	return unit_path(fx->dir, name);
 }
 
 static void put(const struct fx *fx, const char *name, const void *data, size_t len)
 {
-	assert_int_equal(write_all(path_of(fx, name), data, len), 0);
+	unit_put(path_of(fx, name), data, len);
 }
 
 static void expect_hex(const uint8_t d[MG_DIGEST_LEN], const char *want)
@@ -241,7 +209,7 @@ static void test_miss_after_change(void **state)
 
 	/* Same size, new content, mtime bumped. */
 	assert_int_equal(stat(path, &st), 0);
-	assert_int_equal(write_all(path, "CHANGE", 6), 0);
+	unit_put(path, "CHANGE", 6);
 	times[0] = st.st_atim;
 	times[1] = st.st_mtim;
 	times[1].tv_sec += 10;
@@ -251,7 +219,7 @@ static void test_miss_after_change(void **state)
 	expect_digest_of(d, "CHANGE");
 
 	/* Content changed again and mtime set back: the ctime still differs. */
-	assert_int_equal(write_all(path, "change", 6), 0);
+	unit_put(path, "change", 6);
 	times[1].tv_sec -= 10;
 	assert_int_equal(utimensat(AT_FDCWD, path, times, 0), 0);
 	assert_int_equal(mg_digest_file(fx->c, path, d, &cached), 0);
@@ -337,32 +305,21 @@ static void test_save_error(void **state)
 static char *saved_cache(struct fx *fx, const char *cache, size_t *len)
 {
 	uint8_t d[MG_DIGEST_LEN];
-	char *buf = NULL;
-	FILE *f;
-	long n;
+	char *buf;
 
 	assert_int_equal(mg_digest_cache_open(cache, &fx->c), 0);
 	assert_int_equal(mg_digest_file(fx->c, in_base("corrupt"), d, NULL), 0);
 	assert_int_equal(mg_digest_cache_save(fx->c), 0);
 	mg_digest_cache_free(fx->c);
 	fx->c = NULL;
-	f = fopen(cache, "r");
-	assert_non_null(f);
-	assert_int_equal(fseek(f, 0, SEEK_END), 0);
-	n = ftell(f);
-	assert_true(n > 0);
-	rewind(f);
-	buf = calloc(1, (size_t)n + 1);
-	assert_non_null(buf);
-	assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-	fclose(f);
-	*len = (size_t)n;
+	buf = unit_slurp(cache, len);
+	assert_true(*len > 0);
 	return buf;
 }
 
 static void write_cache(const char *cache, const char *text, size_t len)
 {
-	assert_int_equal(write_all(cache, text, len), 0);
+	unit_put(cache, text, len);
 	assert_int_equal(chmod(cache, 0600), 0);
 }
 

@@ -3,7 +3,6 @@
 #include "unit.h"
 
 #include <errno.h>
-#include <ftw.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,20 +18,11 @@ struct fx {
 	char base[PATH_MAX - 16];
 };
 
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *pos)
-{
-	return remove(path);
-}
-
 static int setup(void **state)
 {
-	const char *tmp = getenv("TMPDIR");
 	struct fx *fx = calloc(1, sizeof(*fx));
 
-	if (!fx)
-		return -1;
-	snprintf(fx->base, sizeof(fx->base), "%s/mguard-eventlog-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-	if (!mkdtemp(fx->base)) {
+	if (!fx || unit_mkdtemp(fx->base, sizeof(fx->base), "eventlog")) {
 		free(fx);
 		return -1;
 	}
@@ -45,7 +35,7 @@ static int teardown(void **state)
 {
 	struct fx *fx = *state;
 
-	nftw(fx->base, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	unit_rm_tree(fx->base);
 	free(fx);
 	return 0;
 }
@@ -205,7 +195,7 @@ static void test_write_error_is_returned(void **state)
 	assert_int_equal(mg_eventlog_open(fx->dir, 0, 0, &log), 0);
 	f = mg_eventlog_stream(log);
 	assert_non_null(f);
-	assert_int_equal(nftw(fx->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS), 0);
+	assert_int_equal(unit_rm_tree(fx->dir), 0);
 
 	assert_int_equal(mg_eventlog_write(log, "a\n", 2), -ENOENT);
 	fputs("b\n", f);
@@ -375,7 +365,7 @@ static void test_append_error_is_returned(void **state)
 	assert_int_equal(mg_eventlog_open(fx->dir, 0, 0, &log), 0);
 	assert_int_equal(mg_eventlog_append(log, "a\n", 2), 0);
 	assert_int_equal(mg_eventlog_append(log, "b\n", 2), 0);
-	assert_int_equal(nftw(fx->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS), 0);
+	assert_int_equal(unit_rm_tree(fx->dir), 0);
 	assert_int_equal(mg_eventlog_append(log, "c\n", 2), 0);
 
 	assert_int_equal(mg_eventlog_flush(log), -ENOENT);

@@ -9,37 +9,10 @@
 #include "events.h"
 #include "util.h"
 
-static char *render(const struct mg_event *e, const struct mg_image *img)
-{
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *out = open_memstream(&buf, &len);
-
-	assert_non_null(out);
-	mg_event_print_json(out, e, img, 0);
-	fclose(out);
-	return buf;
-}
-
 static void test_file_event_names_everything(void **state)
 {
-	char *model_names[] = { "frontier-x" };
-	char *tier_names[] = { NULL, "general", NULL, "prohibited" };
-	struct mg_image_inode inodes[] = {
-		{ .ino = 42, .dev = (8 << 20) | 1, .val = { 1, 3 }, .path = "/srv/m/a.safetensors" },
-	};
-	struct mg_image_scope scopes[] = { { .name = "vllm", .val = { 1, 1 } } };
-	struct mg_image img = {
-		.scopes = scopes, .nscopes = 1, .inodes = inodes, .ninodes = 1,
-		.model_names = model_names, .nmodels = 1, .tier_names = tier_names, .ntier_names = 4,
-	};
-	struct mg_event e = {
-		.ts_boot_ns = 1500000000ULL, .cgroup_id = 77, .pid = 11, .tgid = 10, .gen = 2,
-		.scope_id = 1, .hook = MG_HOOK_FILE_OPEN, .verdict = MG_VERDICT_KILL,
-		.engine = MG_ENGINE_TP_KILL, .reason = MG_REASON_TIER, .comm = "python3",
-		.file = { .ino = 42, .dev = (8 << 20) | 1, .model_id = 1, .tier = 3, .name = "a\"b" },
-	};
-	char *s = render(&e, &img);
+	struct mg_event e = unit_file_event("a\"b");
+	char *s = unit_render(&e, unit_file_image(), 0);
 
 	assert_string_equal(s,
 		"{\"time\":\"1970-01-01T00:00:01.500000Z\",\"generation\":2,\"hook\":\"file_open\","
@@ -57,7 +30,7 @@ static void test_net_event_without_image(void **state)
 		.reason = MG_REASON_EGRESS, .comm = "curl",
 		.net = { .addr = { [10] = 0xff, [11] = 0xff, 10, 0, 0, 1 }, .port = 443, .family = 2, .protocol = 6 },
 	};
-	char *s = render(&e, NULL);
+	char *s = unit_render(&e, NULL, 0);
 
 	assert_non_null(strstr(s, "\"scope\":null,\"net\":{\"family\":\"ipv4\",\"addr\":\"10.0.0.1\","
 				  "\"port\":443,\"protocol\":\"tcp\"}}\n"));
@@ -68,7 +41,7 @@ static void test_net_event_without_image(void **state)
 	e.net.addr[15] = 1;
 	e.net.family = 10;
 	e.net.protocol = 17;
-	s = render(&e, NULL);
+	s = unit_render(&e, NULL, 0);
 	assert_non_null(strstr(s, "\"hook\":\"connect6\""));
 	assert_non_null(strstr(s, "\"family\":\"ipv6\",\"addr\":\"::1\",\"port\":443,\"protocol\":\"udp\""));
 	free(s);
@@ -81,7 +54,7 @@ static void test_device_event(void **state)
 		.reason = MG_REASON_GPU, .comm = "python3",
 		.dev = { .major = 195, .minor = 1, .access = 2 | 4, .driver = MG_GPU_NVIDIA },
 	};
-	char *s = render(&e, NULL);
+	char *s = unit_render(&e, NULL, 0);
 
 	assert_non_null(strstr(s, "\"hook\":\"device\",\"verdict\":\"deny\",\"engine\":\"cgroup\",\"reason\":\"gpu\""));
 	assert_non_null(strstr(s, ",\"device\":{\"major\":195,\"minor\":1,\"driver\":\"nvidia\",\"access\":\"rw\"}}\n"));
@@ -453,23 +426,11 @@ static const struct pin_case pin_cases[] = {
 	},
 };
 
-static char *render_at(const struct mg_event *e, const struct mg_image *img, int64_t offset)
-{
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *out = open_memstream(&buf, &len);
-
-	assert_non_null(out);
-	mg_event_print_json(out, e, img, offset);
-	fclose(out);
-	return buf;
-}
-
 static void test_pinned_lines(void **state)
 {
 	for (size_t i = 0; i < MG_ARRAY_SIZE(pin_cases); i++) {
 		const struct pin_case *c = &pin_cases[i];
-		char *s = render_at(&c->e, c->img ? &pin_img : NULL, c->offset);
+		char *s = unit_render(&c->e, c->img ? &pin_img : NULL, c->offset);
 
 		if (strcmp(s, c->want))
 			print_message("pinned case %zu differs\n", i);
@@ -518,7 +479,7 @@ static void test_long_path_is_whole(void **state)
 	assert_non_null(path);
 	memset(path, '\x01', n);
 	path[n] = '\0';
-	s = render_at(&e, &img, 0);
+	s = unit_render(&e, &img, 0);
 	p = strstr(s, "\"path\":\"\\u0001");
 	assert_non_null(p);
 	p += strlen("\"path\":\"");
@@ -546,7 +507,7 @@ static void test_escaping_matches_json_string(void **state)
 	mg_json_string(out, all);
 	fclose(out);
 
-	got = render_at(&e, &img, 0);
+	got = unit_render(&e, &img, 0);
 	p = strstr(got, ",\"scope\":");
 	assert_non_null(p);
 	p += strlen(",\"scope\":");

@@ -129,8 +129,7 @@ static void test_uuid_maps_through_driver_information(void **state)
 	mg_diags_free(&diags);
 	free(v);
 
-	snprintf(path, sizeof(path), "rm -rf '%s'", root);
-	assert_int_equal(system(path), 0);
+	assert_int_equal(unit_rm_tree(root), 0);
 }
 
 static void test_all_grants_every_minor(void **state)

@@ -2,8 +2,6 @@
 #include "unit.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <ftw.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -61,45 +59,12 @@ static char base[PATH_MAX - 64];
 
 static const char *path_of(const char *name)
 {
-	static char path[32][PATH_MAX];
-	static unsigned int i;
-	char *p = path[i++ % 32];
-
-	snprintf(p, PATH_MAX, "%s/%s", base, name);
-	return p;
-}
-
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	return remove(path);
+	return unit_path(base, name);
 }
 
 static void put(const char *name, const char *text)
 {
-	FILE *f = fopen(path_of(name), "w");
-
-	assert_non_null(f);
-	assert_true(fputs(text, f) >= 0);
-	assert_int_equal(fclose(f), 0);
-}
-
-static char *slurp(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	char *buf;
-	long n;
-
-	assert_non_null(f);
-	assert_int_equal(fseek(f, 0, SEEK_END), 0);
-	n = ftell(f);
-	assert_true(n >= 0);
-	rewind(f);
-	buf = malloc((size_t)n + 1);
-	assert_non_null(buf);
-	assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-	buf[n] = '\0';
-	fclose(f);
-	return buf;
+	unit_put(path_of(name), text, strlen(text));
 }
 
 /* A key that is not Ed25519, in PEM: @public selects which half. */
@@ -121,13 +86,11 @@ static void put_ec_key(const char *name, bool public)
 /* Keys a and b, made once for the whole group. */
 static int group_setup(void **state)
 {
-	const char *tmp = getenv("TMPDIR");
 	struct mg_diags diags = {};
 	FILE *f;
 	EVP_PKEY *pkey;
 
-	snprintf(base, sizeof(base), "%s/mguard-license-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-	if (!mkdtemp(base))
+	if (unit_mkdtemp(base, sizeof(base), "license"))
 		return -1;
 	if (mg_license_keygen(path_of("a.key"), path_of("a.pub"), &diags) ||
 	    mg_license_keygen(path_of("b.key"), path_of("b.pub"), &diags))
@@ -149,7 +112,7 @@ static int group_setup(void **state)
 
 static int group_teardown(void **state)
 {
-	return nftw(base, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	return unit_rm_tree(base);
 }
 
 struct fx {
@@ -953,10 +916,10 @@ static void test_keygen(void **state)
 
 	assert_int_equal(stat(path_of("a.key"), &st), 0);
 	assert_int_equal(st.st_mode & 07777, 0600);
-	pem = slurp(path_of("a.key"));
+	pem = unit_slurp(path_of("a.key"), NULL);
 	assert_non_null(strstr(pem, "-----BEGIN PRIVATE KEY-----\n"));
 	free(pem);
-	pem = slurp(path_of("a.pub"));
+	pem = unit_slurp(path_of("a.pub"), NULL);
 	assert_true(strncmp(pem, "-----BEGIN PUBLIC KEY-----\n", 27) == 0);
 	free(pem);
 
@@ -1062,65 +1025,8 @@ static void test_covers(void **state)
 
 /* ---- The command line ------------------------------------------------------------- */
 
-struct cli {
-	int status;
-	char *out;
-	char *err;
-};
-
 /* Run "mguard license ARGS..." (NULL-terminated) with stdout and stderr captured. */
-static struct cli run_cli(const char *arg, ...)
-{
-	char *argv[16] = { "license" };
-	int argc = 1, saved_out, saved_err, fd;
-	struct cli r;
-	va_list ap;
-
-	va_start(ap, arg);
-	for (; arg; arg = va_arg(ap, const char *)) {
-		assert_true(argc < 15);
-		argv[argc++] = (char *)arg;
-	}
-	va_end(ap);
-
-	fflush(stdout);
-	fflush(stderr);
-	saved_out = dup(1);
-	saved_err = dup(2);
-	fd = open(path_of("cli.out"), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-	assert_true(fd >= 0);
-	dup2(fd, 1);
-	close(fd);
-	fd = open(path_of("cli.err"), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-	assert_true(fd >= 0);
-	dup2(fd, 2);
-	close(fd);
-
-	r.status = mg_cmd_license(argc, argv);
-
-	fflush(stdout);
-	fflush(stderr);
-	dup2(saved_out, 1);
-	dup2(saved_err, 2);
-	close(saved_out);
-	close(saved_err);
-	r.out = slurp(path_of("cli.out"));
-	r.err = slurp(path_of("cli.err"));
-	return r;
-}
-
-static void expect_cli(struct cli r, int status, const char *out, const char *err)
-{
-	if (r.status != status || (out && strcmp(r.out, out)) || (err && strcmp(r.err, err)))
-		fprintf(stderr, "status %d\nstdout:\n%s\nstderr:\n%s\n", r.status, r.out, r.err);
-	assert_int_equal(r.status, status);
-	if (out)
-		assert_string_equal(r.out, out);
-	if (err)
-		assert_string_equal(r.err, err);
-	free(r.out);
-	free(r.err);
-}
+#define run_cli(...) unit_run_cli(mg_cmd_license, "license", base, __VA_ARGS__)
 
 static void test_cli(void **state)
 {
@@ -1133,56 +1039,59 @@ static void test_cli(void **state)
 			  "notBefore: 2000-01-01T00:00:00Z\nnotAfter: 9999-01-01T00:00:00Z\n" L_ISSUER);
 
 	/* Usage errors: exit 2 with one line. */
-	expect_cli(run_cli(NULL), 2, "",
-		   "mguard: error: missing license command (try 'mguard license help')\n");
-	expect_cli(run_cli("frobnicate", NULL), 2, "",
-		   "mguard: error: unknown license command 'frobnicate' (try 'mguard license help')\n");
-	expect_cli(run_cli("verify", draft, NULL), 2, "",
-		   "mguard: error: missing '--key' (try 'mguard license verify --key PUBLIC.pem "
-		   "[--key PUBLIC.pem]... LICENSE.yaml')\n");
-	expect_cli(run_cli("sign", "--key", NULL), 2, "",
-		   "mguard: error: option '--key' needs an argument (try 'mguard license sign --key "
-		   "PRIVATE.pem LICENSE.yaml [-o OUT]')\n");
-	expect_cli(run_cli("verify", "-o", "x", "--key", "k", draft, NULL), 2, "",
-		   "mguard: error: unknown option '-o' (try 'mguard license verify --key PUBLIC.pem "
-		   "[--key PUBLIC.pem]... LICENSE.yaml')\n");
-	expect_cli(run_cli("keygen", "--frob", "a", "b", NULL), 2, "",
-		   "mguard: error: unknown option '--frob' (try 'mguard license keygen PRIVATE.pem "
-		   "PUBLIC.pem')\n");
-	expect_cli(run_cli("keygen", "a", NULL), 2, "",
-		   "mguard: error: expected 2 key files, got 1 (try 'mguard license keygen "
-		   "PRIVATE.pem PUBLIC.pem')\n");
-	expect_cli(run_cli("sign", "-x", NULL), 2, "",
-		   "mguard: error: unknown option '-x' (try 'mguard license sign --key PRIVATE.pem "
-		   "LICENSE.yaml [-o OUT]')\n");
-	expect_cli(run_cli("help", NULL), 0, NULL, "");
+	unit_expect_cli(run_cli(NULL), 2, "",
+			"mguard: error: missing license command (try 'mguard license help')\n");
+	unit_expect_cli(run_cli("frobnicate", NULL), 2, "",
+			"mguard: error: unknown license command 'frobnicate' (try 'mguard license help')\n");
+	unit_expect_cli(run_cli("verify", draft, NULL), 2, "",
+			"mguard: error: missing '--key' (try 'mguard license verify --key PUBLIC.pem "
+			"[--key PUBLIC.pem]... LICENSE.yaml')\n");
+	unit_expect_cli(run_cli("sign", "--key", NULL), 2, "",
+			"mguard: error: option '--key' needs an argument (try 'mguard license sign --key "
+			"PRIVATE.pem LICENSE.yaml [-o OUT]')\n");
+	unit_expect_cli(run_cli("verify", "-o", "x", "--key", "k", draft, NULL), 2, "",
+			"mguard: error: unknown option '-o' (try 'mguard license verify --key PUBLIC.pem "
+			"[--key PUBLIC.pem]... LICENSE.yaml')\n");
+	unit_expect_cli(run_cli("keygen", "--frob", "a", "b", NULL), 2, "",
+			"mguard: error: unknown option '--frob' (try 'mguard license keygen PRIVATE.pem "
+			"PUBLIC.pem')\n");
+	unit_expect_cli(run_cli("keygen", "a", NULL), 2, "",
+			"mguard: error: expected 2 key files, got 1 (try 'mguard license keygen "
+			"PRIVATE.pem PUBLIC.pem')\n");
+	unit_expect_cli(run_cli("sign", "-x", NULL), 2, "",
+			"mguard: error: unknown option '-x' (try 'mguard license sign --key PRIVATE.pem "
+			"LICENSE.yaml [-o OUT]')\n");
+	unit_expect_cli(run_cli("help", NULL), 0, NULL, "");
 
 	/* keygen */
-	expect_cli(run_cli("keygen", path_of("cli.key"), path_of("cli.pub"), NULL), 0, NULL, "");
+	unit_expect_cli(run_cli("keygen", path_of("cli.key"), path_of("cli.pub"), NULL), 0, NULL,
+			"");
 	snprintf(line, sizeof(line), "%s: file exists: refusing to overwrite it\n"
 				     "mguard: error: no key pair was made\n",
 		 path_of("cli.key"));
-	expect_cli(run_cli("keygen", path_of("cli.key"), path_of("x.pub"), NULL), 1, "", line);
+	unit_expect_cli(run_cli("keygen", path_of("cli.key"), path_of("x.pub"), NULL), 1, "", line);
 
 	/* An unsigned draft. */
 	snprintf(line, sizeof(line), "mguard: error: license 'lic-2026-0042' (%s): not signed\n",
 		 draft);
-	expect_cli(run_cli("verify", "--key", path_of("cli.pub"), draft, NULL), 1, "", line);
+	unit_expect_cli(run_cli("verify", "--key", path_of("cli.pub"), draft, NULL), 1, "", line);
 
 	/* sign to a file, options after the operand, then verify. */
-	expect_cli(run_cli("sign", draft, "--key", path_of("cli.key"), "-o", signed_path, NULL), 0,
-		   "", NULL);
-	expect_cli(run_cli("verify", "--key", path_of("a.pub"), "--key", path_of("cli.pub"),
-			   signed_path, NULL),
-		   0, "license 'lic-2026-0042': valid until 9999-01-01T00:00:00Z\n", "");
+	unit_expect_cli(run_cli("sign", draft, "--key", path_of("cli.key"), "-o", signed_path,
+				NULL),
+			0, "", NULL);
+	unit_expect_cli(run_cli("verify", "--key", path_of("a.pub"), "--key", path_of("cli.pub"),
+				signed_path, NULL),
+			0, "license 'lic-2026-0042': valid until 9999-01-01T00:00:00Z\n", "");
 	snprintf(line, sizeof(line),
 		 "mguard: error: license 'lic-2026-0042' (%s): signature matches no trusted key\n",
 		 signed_path);
-	expect_cli(run_cli("verify", "--key", path_of("a.pub"), signed_path, NULL), 1, "", line);
+	unit_expect_cli(run_cli("verify", "--key", path_of("a.pub"), signed_path, NULL), 1, "",
+			line);
 
 	/* sign to standard output: the same text. */
-	text = slurp(signed_path);
-	expect_cli(run_cli("sign", "--key", path_of("cli.key"), draft, NULL), 0, text, "");
+	text = unit_slurp(signed_path, NULL);
+	unit_expect_cli(run_cli("sign", "--key", path_of("cli.key"), draft, NULL), 0, text, "");
 	free(text);
 
 	/* Errors in the file or the keys: diagnostics, then one line. */
@@ -1191,13 +1100,14 @@ static void test_cli(void **state)
 		 "%s:11:1: unknown key 'x' at top level\n"
 		 "mguard: error: license file '%s' has errors\n",
 		 path_of("broken.yaml"), path_of("broken.yaml"));
-	expect_cli(run_cli("verify", "--key", path_of("a.pub"), path_of("broken.yaml"), NULL), 1,
-		   "", line);
+	unit_expect_cli(run_cli("verify", "--key", path_of("a.pub"), path_of("broken.yaml"), NULL),
+			1, "", line);
 	snprintf(line, sizeof(line),
 		 "%s: not a PEM public key\n"
 		 "mguard: error: license file '%s' not verified: a trusted key has errors\n",
 		 path_of("a.key"), signed_path);
-	expect_cli(run_cli("verify", "--key", path_of("a.key"), signed_path, NULL), 1, "", line);
+	unit_expect_cli(run_cli("verify", "--key", path_of("a.key"), signed_path, NULL), 1, "",
+			line);
 }
 
 int main(void)

@@ -4,7 +4,6 @@
 
 #include <dirent.h>
 #include <errno.h>
-#include <ftw.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -179,14 +178,8 @@ static void test_without_extra(void **state)
 	free(st);
 }
 
-static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *pos)
-{
-	return remove(path);
-}
-
 static void test_atomic_file(void **state)
 {
-	const char *tmp = getenv("TMPDIR");
 	struct mg_status *st = filled_status();
 	char dir[PATH_MAX - 64], path[PATH_MAX], *text, *buf;
 	struct dirent *de;
@@ -194,8 +187,7 @@ static void test_atomic_file(void **state)
 	size_t len, nfiles = 0;
 	DIR *d;
 
-	snprintf(dir, sizeof(dir), "%s/mguard-metrics-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-	assert_non_null(mkdtemp(dir));
+	assert_int_equal(unit_mkdtemp(dir, sizeof(dir), "metrics"), 0);
 	snprintf(path, sizeof(path), "%s/mguard.prom", dir);
 
 	umask(077);
@@ -230,7 +222,7 @@ static void test_atomic_file(void **state)
 	snprintf(path, sizeof(path), "%s/", dir);
 	assert_int_equal(mg_metrics_write_file(path, st, NULL), -EINVAL);
 
-	nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	unit_rm_tree(dir);
 	free(st);
 }
 

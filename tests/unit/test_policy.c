@@ -3,7 +3,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -28,35 +27,21 @@ struct fx {
 	struct mg_policy *pol;
 };
 
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	if (flag == FTW_DP)
-		chmod(path, 0700);
-	return remove(path);
-}
-
 static int group_setup(void **state)
 {
-	const char *tmp = getenv("TMPDIR");
-
-	snprintf(base, sizeof(base), "%s/mguard-policy-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-	return mkdtemp(base) ? 0 : -1;
+	return unit_mkdtemp(base, sizeof(base), "policy");
 }
 
 static int group_teardown(void **state)
 {
-	return nftw(base, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	return unit_rm_tree(base);
 }
 
 static int setup(void **state)
 {
-	static unsigned int seq;
 	struct fx *fx = calloc(1, sizeof(*fx));
 
-	if (!fx)
-		return -1;
-	snprintf(fx->dir, sizeof(fx->dir), "%s/t%u", base, ++seq);
-	if (mkdir(fx->dir, 0700)) {
+	if (!fx || unit_mksubdir(fx->dir, sizeof(fx->dir), base)) {
 		free(fx);
 		return -1;
 	}
@@ -70,26 +55,19 @@ static int teardown(void **state)
 
 	mg_policy_free(fx->pol);
 	mg_diags_free(&fx->diags);
-	nftw(fx->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	unit_rm_tree(fx->dir);
 	free(fx);
 	return 0;
 }
 
 static const char *path_of(const struct fx *fx, const char *name)
 {
-	static char path[2 * PATH_MAX];
-
-	snprintf(path, sizeof(path), "%s/%s", fx->dir, name);
-	return path;
+	return unit_path(fx->dir, name);
 }
 
 static void put(const struct fx *fx, const char *name, const char *text)
 {
-	FILE *f = fopen(path_of(fx, name), "w");
-
-	assert_non_null(f);
-	assert_true(fputs(text, f) >= 0);
-	assert_int_equal(fclose(f), 0);
+	unit_put(path_of(fx, name), text, strlen(text));
 }
 
 static void dump(const struct fx *fx)

@@ -3,7 +3,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <limits.h>
 #include <pthread.h>
 #include <sched.h>
@@ -51,40 +50,12 @@ static char base[PATH_MAX - 64];
 
 static const char *path_of(const char *name)
 {
-	static char buf[4][PATH_MAX];
-	static int next;
-	char *p = buf[next++ % 4];
-
-	snprintf(p, PATH_MAX, "%s/%s", base, name);
-	return p;
+	return unit_path(base, name);
 }
 
 static void put(const char *name, const char *text)
 {
-	FILE *f = fopen(path_of(name), "w");
-
-	assert_non_null(f);
-	assert_int_equal(fputs(text, f) >= 0, 1);
-	assert_int_equal(fclose(f), 0);
-}
-
-static char *slurp(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	char *buf = calloc(1, 1 << 16);
-	size_t n;
-
-	assert_non_null(f);
-	assert_non_null(buf);
-	n = fread(buf, 1, (1 << 16) - 1, f);
-	buf[n] = '\0';
-	fclose(f);
-	return buf;
-}
-
-static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	return remove(path);
+	unit_put(path_of(name), text, strlen(text));
 }
 
 /* A licence for @scope, valid from @nb to @na, signed with @key (or not). */
@@ -113,9 +84,7 @@ static int setup(void **state)
 {
 	struct mg_diags diags = {};
 
-	snprintf(base, sizeof(base), "%s/mguard-run-XXXXXX",
-		 getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-	if (!mkdtemp(base))
+	if (unit_mkdtemp(base, sizeof(base), "run"))
 		return -1;
 	/* Readable by anyone: one test reads it as an unprivileged user. */
 	chmod(base, 0755);
@@ -145,7 +114,7 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-	nftw(base, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	unit_rm_tree(base);
 	return 0;
 }
 
@@ -446,117 +415,64 @@ static void test_license_check(void **state)
 
 /* ---- The command line ------------------------------------------------------------- */
 
-struct cli {
-	int status;
-	char *out;
-	char *err;
-};
-
 /* Run "mguard run ARGS..." (NULL-terminated) with stdout and stderr captured. */
-static struct cli run_cli(const char *arg, ...)
-{
-	char *argv[16] = { "run" };
-	int argc = 1, saved_out, saved_err, fd;
-	struct cli r;
-	va_list ap;
-
-	va_start(ap, arg);
-	for (; arg; arg = va_arg(ap, const char *)) {
-		assert_true(argc < 15);
-		argv[argc++] = (char *)arg;
-	}
-	va_end(ap);
-
-	fflush(stdout);
-	fflush(stderr);
-	saved_out = dup(1);
-	saved_err = dup(2);
-	fd = open(path_of("cli.out"), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-	assert_true(fd >= 0);
-	dup2(fd, 1);
-	close(fd);
-	fd = open(path_of("cli.err"), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-	assert_true(fd >= 0);
-	dup2(fd, 2);
-	close(fd);
-
-	r.status = mg_cmd_run(argc, argv);
-
-	fflush(stdout);
-	fflush(stderr);
-	dup2(saved_out, 1);
-	dup2(saved_err, 2);
-	close(saved_out);
-	close(saved_err);
-	r.out = slurp(path_of("cli.out"));
-	r.err = slurp(path_of("cli.err"));
-	return r;
-}
-
-static void expect_cli(struct cli r, int status, const char *out, const char *err)
-{
-	if (r.status != status || (out && strcmp(r.out, out)) || (err && strcmp(r.err, err)))
-		fprintf(stderr, "status %d\nstdout:\n%s\nstderr:\n%s\n", r.status, r.out, r.err);
-	assert_int_equal(r.status, status);
-	if (out)
-		assert_string_equal(r.out, out);
-	if (err)
-		assert_string_equal(r.err, err);
-	free(r.out);
-	free(r.err);
-}
+#define run_cli(...) unit_run_cli(mg_cmd_run, "run", base, __VA_ARGS__)
 
 static void test_cli_usage(void **state)
 {
-	struct cli r;
+	struct unit_cli r;
 
-	expect_cli(run_cli(NULL), 2, "", "mguard: error: missing '--scope' " TRY "\n");
-	expect_cli(run_cli("--scope", "vllm", NULL), 2, "",
-		   "mguard: error: missing '--' and the command " TRY "\n");
-	expect_cli(run_cli("--scope", "vllm", "echo", "hi", NULL), 2, "",
-		   "mguard: error: missing '--' before the command " TRY "\n");
-	expect_cli(run_cli("--scope", "vllm", "--", NULL), 2, "",
-		   "mguard: error: missing command after '--' " TRY "\n");
-	expect_cli(run_cli("--scope", "vllm", "stray", "--", "true", NULL), 2, "",
-		   "mguard: error: unexpected 'stray' before '--' " TRY "\n");
-	expect_cli(run_cli("--", "true", NULL), 2, "", "mguard: error: missing '--scope' " TRY "\n");
-	expect_cli(run_cli("--bogus", "--", "true", NULL), 2, "",
-		   "mguard: error: unknown option '--bogus' " TRY "\n");
-	expect_cli(run_cli("-x", "--", "true", NULL), 2, "",
-		   "mguard: error: unknown option '-x' " TRY "\n");
-	expect_cli(run_cli("--scope", NULL), 2, "",
-		   "mguard: error: option '--scope' needs an argument " TRY "\n");
+	unit_expect_cli(run_cli(NULL), 2, "", "mguard: error: missing '--scope' " TRY "\n");
+	unit_expect_cli(run_cli("--scope", "vllm", NULL), 2, "",
+			"mguard: error: missing '--' and the command " TRY "\n");
+	unit_expect_cli(run_cli("--scope", "vllm", "echo", "hi", NULL), 2, "",
+			"mguard: error: missing '--' before the command " TRY "\n");
+	unit_expect_cli(run_cli("--scope", "vllm", "--", NULL), 2, "",
+			"mguard: error: missing command after '--' " TRY "\n");
+	unit_expect_cli(run_cli("--scope", "vllm", "stray", "--", "true", NULL), 2, "",
+			"mguard: error: unexpected 'stray' before '--' " TRY "\n");
+	unit_expect_cli(run_cli("--", "true", NULL), 2, "",
+			"mguard: error: missing '--scope' " TRY "\n");
+	unit_expect_cli(run_cli("--bogus", "--", "true", NULL), 2, "",
+			"mguard: error: unknown option '--bogus' " TRY "\n");
+	unit_expect_cli(run_cli("-x", "--", "true", NULL), 2, "",
+			"mguard: error: unknown option '-x' " TRY "\n");
+	unit_expect_cli(run_cli("--scope", NULL), 2, "",
+			"mguard: error: option '--scope' needs an argument " TRY "\n");
 	/* "--" ends the options, even where an option wanted its argument. */
-	expect_cli(run_cli("--scope", "--", "true", NULL), 2, "",
-		   "mguard: error: option '--scope' needs an argument " TRY "\n");
-	expect_cli(run_cli("--scope", "a", "--scope", "b", "--", "true", NULL), 2, "",
-		   "mguard: error: option '--scope' given twice " TRY "\n");
-	expect_cli(run_cli("--license", "a", "--license=b", "--scope", "x", "--", "true", NULL), 2, "",
-		   "mguard: error: option '--license' given twice " TRY "\n");
+	unit_expect_cli(run_cli("--scope", "--", "true", NULL), 2, "",
+			"mguard: error: option '--scope' needs an argument " TRY "\n");
+	unit_expect_cli(run_cli("--scope", "a", "--scope", "b", "--", "true", NULL), 2, "",
+			"mguard: error: option '--scope' given twice " TRY "\n");
+	unit_expect_cli(run_cli("--license", "a", "--license=b", "--scope", "x", "--", "true",
+				NULL),
+			2, "",
+			"mguard: error: option '--license' given twice " TRY "\n");
 
 	r = run_cli("--help", NULL);
 	assert_int_equal(r.status, 0);
 	assert_true(strncmp(r.out, "usage: " USAGE "\n", strlen("usage: " USAGE "\n")) == 0);
 	assert_string_equal(r.err, "");
-	expect_cli(r, 0, NULL, "");
+	unit_expect_cli(r, 0, NULL, "");
 	/* Options after "--" are the command's. */
 	r = run_cli("--help", "--", "--bogus", NULL);
-	expect_cli(r, 0, NULL, "");
+	unit_expect_cli(r, 0, NULL, "");
 }
 
 static void test_cli_errors(void **state)
 {
 	char want[3 * PATH_MAX];
-	struct cli r;
+	struct unit_cli r;
 
 	snprintf(want, sizeof(want), "mguard: error: unknown scope 'nope' in policy '%s'\n", base);
-	expect_cli(run_cli("--policy", base, "--scope", "nope", "--", "true", NULL), 1, "", want);
+	unit_expect_cli(run_cli("--policy", base, "--scope", "nope", "--", "true", NULL), 1, "",
+			want);
 
 	/* The options are taken in any order, '=' forms too. */
 	snprintf(want, sizeof(want), "--policy=%s", base);
 	r = run_cli("--scope=nope", want, "--", "true", NULL);
 	snprintf(want, sizeof(want), "mguard: error: unknown scope 'nope' in policy '%s'\n", base);
-	expect_cli(r, 1, "", want);
+	unit_expect_cli(r, 1, "", want);
 
 	/* A policy with errors: its diagnostics, then one line. */
 	r = run_cli("--policy", path_of("no-such-folder"), "--scope", "vllm", "--", "true", NULL);
@@ -564,34 +480,34 @@ static void test_cli_errors(void **state)
 		 "cannot open policy folder '%s': No such file or directory\n"
 		 "mguard: error: policy '%s' has errors\n",
 		 path_of("no-such-folder"), path_of("no-such-folder"));
-	expect_cli(r, 1, "", want);
+	unit_expect_cli(r, 1, "", want);
 
 	/* Licences refused before anything starts. */
 	snprintf(want, sizeof(want),
 		 "mguard: error: license '%s' refused: signature matches no trusted key\n",
 		 path_of("forged.lic"));
-	expect_cli(run_cli("--policy", base, "--scope", "vllm", "--license", path_of("forged.lic"),
-			   "--", "true", NULL),
-		   1, "", want);
+	unit_expect_cli(run_cli("--policy", base, "--scope", "vllm", "--license",
+				path_of("forged.lic"), "--", "true", NULL),
+			1, "", want);
 	snprintf(want, sizeof(want),
 		 "mguard: error: license '%s' refused: issued to scope 'vllm', not 'batch'\n",
 		 path_of("good.lic"));
-	expect_cli(run_cli("--policy", base, "--scope", "batch", "--license", path_of("good.lic"),
-			   "--", "true", NULL),
-		   1, "", want);
+	unit_expect_cli(run_cli("--policy", base, "--scope", "batch", "--license",
+				path_of("good.lic"), "--", "true", NULL),
+			1, "", want);
 	snprintf(want, sizeof(want),
 		 "mguard: error: license '%s' refused: expired on 2001-01-01T00:00:00Z\n",
 		 path_of("expired.lic"));
-	expect_cli(run_cli("--policy", base, "--scope", "vllm", "--license", path_of("expired.lic"),
-			   "--", "true", NULL),
-		   1, "", want);
+	unit_expect_cli(run_cli("--policy", base, "--scope", "vllm", "--license",
+				path_of("expired.lic"), "--", "true", NULL),
+			1, "", want);
 	r = run_cli("--policy", base, "--scope", "vllm", "--license", path_of("broken.lic"), "--",
 		    "true", NULL);
 	snprintf(want, sizeof(want), "mguard: error: license '%s' refused: ", path_of("broken.lic"));
 	assert_int_equal(strncmp(r.err, want, strlen(want)), 0);
 	assert_non_null(strchr(r.err, '\n'));
 	assert_string_equal(strchr(r.err, '\n'), "\n");
-	expect_cli(r, 1, "", NULL);
+	unit_expect_cli(r, 1, "", NULL);
 }
 
 /*
@@ -637,7 +553,7 @@ static void test_cli_needs_root(void **state)
 	assert_true(WIFEXITED(wstatus));
 	if (WEXITSTATUS(wstatus) == 77)
 		skip();
-	err = slurp(path_of("root.err"));
+	err = unit_slurp(path_of("root.err"), NULL);
 	if (WEXITSTATUS(wstatus) != 1)
 		fprintf(stderr, "status %d\nstderr:\n%s\n", WEXITSTATUS(wstatus), err);
 	assert_int_equal(WEXITSTATUS(wstatus), 1);

@@ -14,27 +14,17 @@ static char tmpdir[] = "/tmp/mg-show-XXXXXX";
 
 static void put(const char *rel, const void *data, size_t len)
 {
-	char path[512];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", tmpdir, rel);
-	f = fopen(path, "w");
-	assert_non_null(f);
-	assert_int_equal(fwrite(data, 1, len, f), len);
-	fclose(f);
+	unit_put(unit_path(tmpdir, rel), data, len);
 }
 
 static int setup(void **state)
 {
 	/* A minimal safetensors file: 8-byte header length, then a JSON header. */
 	static const char st[] = "\x0d\0\0\0\0\0\0\0{\"__meta\":{}}";
-	char path[512];
 
 	assert_non_null(mkdtemp(tmpdir));
-	snprintf(path, sizeof(path), "%s/models", tmpdir);
-	mkdir(path, 0755);
-	snprintf(path, sizeof(path), "%s/cache", tmpdir);
-	mkdir(path, 0755);
+	mkdir(unit_path(tmpdir, "models"), 0755);
+	mkdir(unit_path(tmpdir, "cache"), 0755);
 	put("models/model.safetensors", st, sizeof(st) - 1);
 	put("cache/notes.txt", st, sizeof(st) - 1);	/* weights under another name */
 	put("cache/readme.md", "# hello\n", 8);
@@ -43,10 +33,7 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-	char cmd[600];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-	return system(cmd);
+	return unit_rm_tree(tmpdir);
 }
 
 static char *capture_scan(const struct mg_image *img, bool json, int *ret)

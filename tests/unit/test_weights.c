@@ -3,7 +3,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -21,35 +20,21 @@ struct fx {
 	char dir[PATH_MAX];
 };
 
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *pos)
-{
-	if (flag == FTW_DP || flag == FTW_DNR)
-		chmod(path, 0700);
-	return remove(path);
-}
-
 static int group_setup(void **state)
 {
-	const char *tmp = getenv("TMPDIR");
-
-	snprintf(base, sizeof(base), "%s/mguard-weights-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-	return mkdtemp(base) ? 0 : -1;
+	return unit_mkdtemp(base, sizeof(base), "weights");
 }
 
 static int group_teardown(void **state)
 {
-	return nftw(base, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	return unit_rm_tree(base);
 }
 
 static int setup(void **state)
 {
-	static unsigned int seq;
 	struct fx *fx = calloc(1, sizeof(*fx));
 
-	if (!fx)
-		return -1;
-	snprintf(fx->dir, sizeof(fx->dir), "%s/t%u", base, ++seq);
-	if (mkdir(fx->dir, 0700)) {
+	if (!fx || unit_mksubdir(fx->dir, sizeof(fx->dir), base)) {
 		free(fx);
 		return -1;
 	}
@@ -61,27 +46,19 @@ static int teardown(void **state)
 {
 	struct fx *fx = *state;
 
-	chmod(fx->dir, 0700);
-	nftw(fx->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	unit_rm_tree(fx->dir);
 	free(fx);
 	return 0;
 }
 
 static const char *path_of(const struct fx *fx, const char *name)
 {
-	static char path[2 * PATH_MAX];
-
-	snprintf(path, sizeof(path), "%s/%s", fx->dir, name);
-	return path;
+	return unit_path(fx->dir, name);
 }
 
 static void put(const struct fx *fx, const char *name, const void *data, size_t len)
 {
-	int fd = open(path_of(fx, name), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-
-	assert_true(fd >= 0);
-	assert_int_equal(write(fd, data, len), (ssize_t)len);
-	assert_int_equal(close(fd), 0);
+	unit_put(path_of(fx, name), data, len);
 }
 
 static enum mg_weight_format of(const void *head, size_t len)
@@ -291,21 +268,21 @@ static void test_ggml_legacy(void **state)
 	assert_int_equal(of("lmgg\x00\x00\x00\x00", 8), MG_WF_NONE);
 }
 
-static void test_pytorch_zip(void **state)
+/* The format of a zip whose first entry is @name, read whole. */
+static enum mg_weight_format of_zip(const char *name)
 {
 	uint8_t buf[256];
-	size_t n;
 
-	n = zip(buf, "archive/data.pkl");
-	assert_int_equal(of(buf, n), MG_WF_PYTORCH_ZIP);
-	n = zip(buf, "resnet50/data.pkl");
-	assert_int_equal(of(buf, n), MG_WF_PYTORCH_ZIP);
-	n = zip(buf, "archive/.data/version");
-	assert_int_equal(of(buf, n), MG_WF_PYTORCH_ZIP);
-	n = zip(buf, "archive/constants.pkl");
-	assert_int_equal(of(buf, n), MG_WF_PYTORCH_ZIP);
-	n = zip(buf, "model/.data/version");
-	assert_int_equal(of(buf, n), MG_WF_PYTORCH_ZIP);
+	return of(buf, zip(buf, name));
+}
+
+static void test_pytorch_zip(void **state)
+{
+	assert_int_equal(of_zip("archive/data.pkl"), MG_WF_PYTORCH_ZIP);
+	assert_int_equal(of_zip("resnet50/data.pkl"), MG_WF_PYTORCH_ZIP);
+	assert_int_equal(of_zip("archive/.data/version"), MG_WF_PYTORCH_ZIP);
+	assert_int_equal(of_zip("archive/constants.pkl"), MG_WF_PYTORCH_ZIP);
+	assert_int_equal(of_zip("model/.data/version"), MG_WF_PYTORCH_ZIP);
 }
 
 static void test_zip_rejects(void **state)
@@ -314,18 +291,14 @@ static void test_zip_rejects(void **state)
 	size_t n;
 
 	/* Plain archives: an office document, numpy .npz, a source bundle. */
-	n = zip(buf, "[Content_Types].xml");
-	assert_int_equal(of(buf, n), MG_WF_NONE);
-	n = zip(buf, "arr_0.npy");
-	assert_int_equal(of(buf, n), MG_WF_NONE);
-	n = zip(buf, "src/main.c");
-	assert_int_equal(of(buf, n), MG_WF_NONE);
+	assert_int_equal(of_zip("[Content_Types].xml"), MG_WF_NONE);
+	assert_int_equal(of_zip("arr_0.npy"), MG_WF_NONE);
+	assert_int_equal(of_zip("src/main.c"), MG_WF_NONE);
 	/* The name runs past the head, or there is none. */
-	n = zip(buf, "archive/data.pkl");
+	zip(buf, "archive/data.pkl");
 	assert_int_equal(of(buf, 40), MG_WF_NONE);
 	assert_int_equal(of(buf, 29), MG_WF_NONE);
-	n = zip(buf, "");
-	assert_int_equal(of(buf, n), MG_WF_NONE);
+	assert_int_equal(of_zip(""), MG_WF_NONE);
 	/* A central directory record is not a local header. */
 	n = zip(buf, "archive/data.pkl");
 	buf[2] = 1;
