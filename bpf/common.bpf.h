@@ -194,11 +194,27 @@ mg_scope_current(__u32 gen, __u64 *ret_cgid)
 		scope = bpf_map_lookup_elem(&mg_scopes, &key);
 		if (scope)
 			return scope;
-		/* Not there (a generation being written again): walk. */
+		/* A scope of the generation in force is never deleted: not reached. */
 	}
 	scope = mg_scope_walk(gen, self, &fresh.scope_cgid);
 	bpf_map_update_elem(&mg_scope_cache, &self, &fresh, BPF_ANY);
 	return scope;
+}
+
+/*
+ * What every program does first: the policy in force and the current task's
+ * scope. NULL, to let the call through untouched, when no policy is in force
+ * or the task is outside every scope.
+ */
+static __always_inline const struct mg_scope_val *
+mg_scope_enter(const struct mg_config **ret_cfg, __u64 *ret_cgid)
+{
+	const struct mg_config *cfg = mg_config_get();
+
+	*ret_cfg = cfg;
+	if (!cfg)
+		return NULL;
+	return mg_scope_current(cfg->active_gen, ret_cgid);
 }
 
 /* Is the kill switch engaged? An unreadable control map counts as engaged. */

@@ -49,12 +49,10 @@ static __always_inline __u8 mg_device_decide(struct bpf_cgroup_dev_ctx *ctx,
 	const struct mg_config *cfg;
 
 	*ret_gpu = NULL;
-	cfg = *ret_cfg = mg_config_get();
-	if (!cfg)
-		return MG_REASON_NONE;
-	scope = *ret_scope = mg_scope_current(cfg->active_gen, ret_cgid);
+	scope = *ret_scope = mg_scope_enter(ret_cfg, ret_cgid);
 	if (!scope)
 		return MG_REASON_NONE;
+	cfg = *ret_cfg;
 	if ((ctx->access_type & 0xffff) != BPF_DEVCG_DEV_CHAR)
 		return MG_REASON_NONE;
 	mkey.major = ctx->major;

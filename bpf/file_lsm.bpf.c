@@ -18,10 +18,7 @@ static __always_inline int mg_lsm_file(struct file *file, __u8 hook)
 	__u64 cgid, ino;
 	__u32 dev;
 
-	cfg = mg_config_get();
-	if (!cfg)
-		return 0;
-	scope = mg_scope_current(cfg->active_gen, &cgid);
+	scope = mg_scope_enter(&cfg, &cgid);
 	if (!scope)
 		return 0;
 
@@ -81,10 +78,7 @@ static __always_inline int mg_lsm_unix(struct sock *other)
 	__u64 cgid, ino = 0;
 	__u32 dev = 0;
 
-	cfg = mg_config_get();
-	if (!cfg)
-		return 0;
-	scope = mg_scope_current(cfg->active_gen, &cgid);
+	scope = mg_scope_enter(&cfg, &cgid);
 	if (!scope)
 		return 0;
 

@@ -73,10 +73,7 @@ __noinline int mg_tp_check_fd(long fd, __u32 hook, __u32 must_exist)
 
 	if (fd < 0 || hook >= MG_HOOK__COUNT)
 		return 0;
-	cfg = mg_config_get();
-	if (!cfg)
-		return 0;
-	scope = mg_scope_current(cfg->active_gen, &cgid);
+	scope = mg_scope_enter(&cfg, &cgid);
 	if (!scope)
 		return 0;
 
@@ -125,10 +122,10 @@ int mg_tp_enter_mmap(struct mg_sys_enter_args *ctx)
 SEC("tracepoint/syscalls/sys_enter_recvmsg")
 int mg_tp_enter_recvmsg(struct mg_sys_enter_args *ctx)
 {
-	const struct mg_config *cfg = mg_config_get();
 	__u64 id = bpf_get_current_pid_tgid(), msg = ctx->args[1], cgid;
+	const struct mg_config *cfg;
 
-	if (!cfg || !mg_scope_current(cfg->active_gen, &cgid))
+	if (!mg_scope_enter(&cfg, &cgid))
 		return 0;
 	bpf_map_update_elem(&mg_recvmsg_args, &id, &msg, BPF_ANY);
 	return 0;
@@ -197,10 +194,7 @@ int mg_tp_enter_recvmmsg(struct mg_sys_enter_args *ctx)
 	bool control = vlen > MG_MAX_MMSG;
 	__u64 cgid;
 
-	cfg = mg_config_get();
-	if (!cfg)
-		return 0;
-	scope = mg_scope_current(cfg->active_gen, &cgid);
+	scope = mg_scope_enter(&cfg, &cgid);
 	if (!scope)
 		return 0;
 	for (int i = 0; i < MG_MAX_MMSG && !control; i++) {
@@ -232,10 +226,7 @@ int mg_tp_enter_io_uring_setup(void *ctx)
 	__u8 verdict;
 	__u64 cgid;
 
-	cfg = mg_config_get();
-	if (!cfg)
-		return 0;
-	scope = mg_scope_current(cfg->active_gen, &cgid);
+	scope = mg_scope_enter(&cfg, &cgid);
 	if (!scope)
 		return 0;
 	verdict = mg_deny_verdict(cfg, MG_VERDICT_KILL);

@@ -40,10 +40,7 @@ static __always_inline int mg_connect(struct bpf_sock_addr *ctx, __u8 hook,
 	__u16 port;
 	__u64 cgid;
 
-	cfg = mg_config_get();
-	if (!cfg)
-		return 1;
-	scope = mg_scope_current(cfg->active_gen, &cgid);
+	scope = mg_scope_enter(&cfg, &cgid);
 	if (!scope)
 		return 1;
 
