@@ -62,15 +62,13 @@ static __always_inline void mg_walk_entry(struct mg_walk *w, const struct mg_ino
 					  __u32 gen, __u32 scope_id, __u32 dev, __u64 ino,
 					  bool write, bool want_read)
 {
-	if (!ent)
-		return;
-	if (!w->model && ent->model_id && (self || (ent->flags & MG_INODE_DIR)))
+	bool paths = ent && (ent->flags & MG_INODE_PATHS);
+
+	if (!w->model && ent && ent->model_id && (self || (ent->flags & MG_INODE_DIR)))
 		w->model = ent;
-	if (!(ent->flags & MG_INODE_PATHS))
-		return;
-	if (write && !w->in_output && !self)
+	if (write && !w->in_output && !self && paths)
 		w->in_output = mg_is_output_dir(scope_id, gen, dev, ino);
-	if (want_read && !w->readable && !w->model)
+	if (want_read && !w->readable && !w->model && paths)
 		w->readable = mg_is_readable(scope_id, gen, dev, ino);
 }
 
