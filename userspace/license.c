@@ -559,9 +559,10 @@ static int parse_egress(struct parser *p)
 	return 0;
 }
 
-/* The document's root mapping. */
-static int parse_top(struct parser *p)
+/* The document's root mapping. @arg: the parser. */
+static int parse_top(void *arg)
 {
+	struct parser *p = arg;
 	struct mg_license *l = p->lic;
 	struct mg_loc seen[KEY__N] = { 0 };
 	bool before_ok = false, after_ok = false;
@@ -630,35 +631,6 @@ static int parse_top(struct parser *p)
 	return 0;
 }
 
-static int parse_stream(struct parser *p)
-{
-	struct mg_loc file_loc = { .file = p->y.file };
-
-	/* STREAM-START, then a document or STREAM-END */
-	if (mg_yaml_next(&p->y) || mg_yaml_next(&p->y))
-		return -1;
-	if (p->y.ev.type == YAML_STREAM_END_EVENT) {
-		mg_report(p->y.sink, file_loc, "empty license file");
-		return 0;
-	}
-	if (mg_yaml_next(&p->y))			/* the root node */
-		return -1;
-	if (p->y.ev.type == YAML_MAPPING_START_EVENT) {
-		if (parse_top(p))
-			return -1;
-	} else if (mg_yaml_is_null(&p->y.ev)) {
-		mg_report(p->y.sink, file_loc, "empty license file");
-	} else if (mg_yaml_reject(&p->y, "a license file must be a mapping") < 0) {
-		return -1;
-	}
-	/* DOCUMENT-END, then STREAM-END or the start of another document */
-	if (mg_yaml_next(&p->y) || mg_yaml_next(&p->y))
-		return -1;
-	if (p->y.ev.type == YAML_DOCUMENT_START_EVENT)
-		mg_yaml_report(&p->y, "only one YAML document per file is allowed");
-	return 0;
-}
-
 void mg_license_free(struct mg_license *l)
 {
 	if (!l)
@@ -706,7 +678,7 @@ int mg_license_parse_buffer(const char *name, const char *buf, size_t len,
 		mg_license_free(l);
 		return -ENOMEM;
 	}
-	parse_stream(&p);
+	mg_yaml_document(&p.y, "license", parse_top, &p);
 	mg_yaml_close(&p.y);
 	free(p.model_locs);
 

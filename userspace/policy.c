@@ -1252,9 +1252,10 @@ static int parse_api_version(struct parser *p)
 	return 0;
 }
 
-/* The document's root mapping. */
-static int parse_top(struct parser *p)
+/* The document's root mapping. @arg: the parser. */
+static int parse_top(void *arg)
 {
+	struct parser *p = arg;
 	struct mg_loc seen[TOP__N] = { 0 };
 	struct mg_loc loc = mg_yaml_here(&p->y);
 	unsigned int before;
@@ -1299,35 +1300,6 @@ static int parse_top(struct parser *p)
 	if (r < 0)
 		return -1;
 	check_required(p, &top_kt, seen, loc, NULL, NULL);
-	return 0;
-}
-
-static int parse_stream(struct parser *p)
-{
-	struct mg_loc file_loc = { .file = p->y.file };
-
-	/* STREAM-START, then a document or STREAM-END */
-	if (mg_yaml_next(&p->y) || mg_yaml_next(&p->y))
-		return -1;
-	if (p->y.ev.type == YAML_STREAM_END_EVENT) {
-		mg_report(p->y.sink, file_loc, "empty policy file");
-		return 0;
-	}
-	if (mg_yaml_next(&p->y))			/* the root node */
-		return -1;
-	if (p->y.ev.type == YAML_MAPPING_START_EVENT) {
-		if (parse_top(p))
-			return -1;
-	} else if (mg_yaml_is_null(&p->y.ev)) {
-		mg_report(p->y.sink, file_loc, "empty policy file");
-	} else if (mg_yaml_reject(&p->y, "a policy file must be a mapping") < 0) {
-		return -1;
-	}
-	/* DOCUMENT-END, then STREAM-END or the start of another document */
-	if (mg_yaml_next(&p->y) || mg_yaml_next(&p->y))
-		return -1;
-	if (p->y.ev.type == YAML_DOCUMENT_START_EVENT)
-		mg_yaml_report(&p->y, "only one YAML document per file is allowed");
 	return 0;
 }
 
@@ -1437,7 +1409,7 @@ static int parse_into(struct mg_policy *policy, const char *name, const char *bu
 
 	if (mg_yaml_open(&p.y, &sink, part->sources[0], buf, len, MG_POLICY_MAX_DEPTH))
 		goto nomem;
-	parse_stream(&p);
+	mg_yaml_document(&p.y, "policy", parse_top, &p);
 	mg_yaml_close(&p.y);
 
 	if (p.y.oom)

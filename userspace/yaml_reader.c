@@ -267,3 +267,32 @@ bool mg_yaml_is_null(const yaml_event_t *ev)
 	v = (const char *)ev->data.scalar.value;
 	return strlen(v) == ev->data.scalar.length && mg_yaml_null_word(v);
 }
+
+int mg_yaml_document(struct mg_yaml *y, const char *what, int (*parse_map)(void *arg), void *arg)
+{
+	struct mg_loc file_loc = { .file = y->file };
+
+	/* STREAM-START, then a document or STREAM-END */
+	if (mg_yaml_next(y) || mg_yaml_next(y))
+		return -1;
+	if (y->ev.type == YAML_STREAM_END_EVENT) {
+		mg_report(y->sink, file_loc, "empty %s file", what);
+		return 0;
+	}
+	if (mg_yaml_next(y))			/* the root node */
+		return -1;
+	if (y->ev.type == YAML_MAPPING_START_EVENT) {
+		if (parse_map(arg))
+			return -1;
+	} else if (mg_yaml_is_null(&y->ev)) {
+		mg_report(y->sink, file_loc, "empty %s file", what);
+	} else if (mg_yaml_reject(y, "a %s file must be a mapping", what) < 0) {
+		return -1;
+	}
+	/* DOCUMENT-END, then STREAM-END or the start of another document */
+	if (mg_yaml_next(y) || mg_yaml_next(y))
+		return -1;
+	if (y->ev.type == YAML_DOCUMENT_START_EVENT)
+		mg_yaml_report(y, "only one YAML document per file is allowed");
+	return 0;
+}

@@ -64,6 +64,14 @@ int mg_yaml_skip(struct mg_yaml *y);
  */
 int mg_yaml_reject(struct mg_yaml *y, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/*
+ * Read a file of one YAML document whose root is a mapping: @parse_map is
+ * called with the mapping's start event current and reads up to its end.
+ * An empty file, a root that is not a mapping and a second document are
+ * reported; @what names the file ("policy"). Returns -1 when parsing stopped.
+ */
+int mg_yaml_document(struct mg_yaml *y, const char *what, int (*parse_map)(void *arg), void *arg);
+
 bool mg_yaml_is_start(const yaml_event_t *ev);
 bool mg_yaml_is_end(const yaml_event_t *ev);
 bool mg_yaml_scalar_is(const yaml_event_t *ev, const char *s);
