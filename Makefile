@@ -30,27 +30,36 @@ DEPS_STAMP := $(BUILD)/.deps-ok
 
 WARN	:= -Wall -Wextra -Wformat=2 -Wshadow -Wmissing-prototypes -Wno-unused-parameter $(if $(WERROR),-Werror)
 CFLAGS	?= -O2 -g
-CFLAGS	+= $(WARN) -std=gnu11 -D_GNU_SOURCE -Ibpf -Iuserspace -I$(BUILD)
+CFLAGS	+= $(WARN) -std=gnu11
+# Include paths and defines, kept apart from CFLAGS so a CFLAGS from the
+# command line cannot drop them. Userspace includes name the layer:
+# "core/util.h", "kernel/loader.h".
+CPPFLAGS := -D_GNU_SOURCE -Ibpf -Iuserspace -I$(BUILD)
+DEPFLAGS = -MMD -MP
 LIBS	:= -lbpf -lelf -lz -lyaml -lseccomp -lcrypto -lm
 SAN	:= -fsanitize=address,undefined -fno-omit-frame-pointer
 
-BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall \
+BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall $(if $(WERROR),-Werror) \
 	-Ivmlinux/$(ARCH) -Ibpf -mcpu=v3
 
 BPF_SRCS  := $(wildcard bpf/*.bpf.c)
 BPF_OBJS  := $(patsubst bpf/%.bpf.c,$(BUILD)/bpf/%.bpf.o,$(BPF_SRCS))
 BPF_HDRS  := $(wildcard bpf/*.h)
 
-# userspace/*.c: main.c is the CLI; every other file is library code that the
-# unit tests link against.
-USR_SRCS  := $(wildcard userspace/*.c)
-USR_HDRS  := $(wildcard userspace/*.h)
-LIB_SRCS  := $(filter-out userspace/main.c,$(USR_SRCS))
+# userspace/LAYER/*.c, layers from the bottom up (docs/ARCHITECTURE.md):
+# core, policy, license, compile, kernel, daemon, cli. cli/main.c is the
+# program; every other file is library code that the unit tests link against.
+LAYERS    := core policy license compile kernel daemon cli
+USR_SRCS  := $(foreach l,$(LAYERS),$(wildcard userspace/$(l)/*.c))
+USR_HDRS  := $(foreach l,$(LAYERS),$(wildcard userspace/$(l)/*.h))
+LIB_SRCS  := $(filter-out userspace/cli/main.c,$(USR_SRCS))
 USR_OBJS  := $(patsubst userspace/%.c,$(BUILD)/obj/%.o,$(USR_SRCS))
 SAN_OBJS  := $(patsubst userspace/%.c,$(BUILD)/san/%.o,$(LIB_SRCS))
 
-UNIT_SRCS := $(wildcard tests/unit/test_*.c)
-UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(UNIT_SRCS))
+# Unit tests mirror the layers (tests/unit/LAYER/test_X.c); binaries are flat.
+UNIT_SRCS := $(wildcard tests/unit/*/test_*.c)
+UNIT_BINS := $(addprefix $(BUILD)/tests/unit/,$(basename $(notdir $(UNIT_SRCS))))
+vpath test_%.c $(sort $(dir $(UNIT_SRCS)))
 HELPER_BINS := $(patsubst tests/helpers/%.c,$(BUILD)/tests/helpers/%,$(wildcard tests/helpers/*.c))
 
 .DELETE_ON_ERROR:
@@ -86,37 +95,39 @@ $(BUILD)/mguard.skel.h: $(BUILD)/mguard.bpf.o
 	$(call msg,SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name mguard_bpf > $@
 
-$(BUILD)/obj/%.o: userspace/%.c $(USR_HDRS) bpf/mguard_abi.h | $(DEPS_STAMP)
+$(BUILD)/obj/%.o: userspace/%.c | $(DEPS_STAMP)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(DEPFLAGS) -c $< -o $@
 
-# Only the loader includes the skeleton.
-$(BUILD)/obj/loader.o $(BUILD)/san/loader.o: $(BUILD)/mguard.skel.h
+# Only the kernel layer includes the skeleton; it is generated, so the
+# dependency files cannot name it before the first build.
+SKEL_USERS := $(patsubst userspace/%.c,%.o,$(shell grep -l 'mguard.skel.h' userspace/kernel/*.c))
+$(addprefix $(BUILD)/obj/,$(SKEL_USERS)) $(addprefix $(BUILD)/san/,$(SKEL_USERS)): $(BUILD)/mguard.skel.h
 
 $(BUILD)/mguard: $(USR_OBJS)
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(CFLAGS) $^ -o $@ $(LIBS)
 
 # Unit tests: the library code again, with sanitizers.
-$(BUILD)/san/%.o: userspace/%.c $(USR_HDRS) bpf/mguard_abi.h | $(DEPS_STAMP)
+$(BUILD)/san/%.o: userspace/%.c | $(DEPS_STAMP)
 	$(call msg,CC-SAN,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(CFLAGS) $(SAN) -c $< -o $@
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(DEPFLAGS) $(SAN) -c $< -o $@
 
 $(BUILD)/libmguard-san.a: $(SAN_OBJS)
 	$(Q)rm -f $@ && ar rcs $@ $^
 
-$(BUILD)/tests/unit/%: tests/unit/%.c $(BUILD)/libmguard-san.a tests/unit/unit.h
+$(BUILD)/tests/unit/%: %.c $(BUILD)/libmguard-san.a tests/unit/unit.h
 	$(call msg,CC-TEST,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(CFLAGS) $(SAN) -Itests/unit $< $(BUILD)/libmguard-san.a -o $@ -lcmocka $(LIBS)
+	$(Q)$(CC) $(CPPFLAGS) -Itests/unit $(CFLAGS) $(SAN) $< $(BUILD)/libmguard-san.a -o $@ -lcmocka $(LIBS)
 
 # Small static programs the kernel tests drive (also copied into the VM).
 $(BUILD)/tests/helpers/%: tests/helpers/%.c | $(DEPS_STAMP)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(CFLAGS) -static $< -o $@
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -static $< -o $@
 
 # The guard in the foreground on the shipped default policy; Ctrl-C stops it.
 run: $(BUILD)/mguard
@@ -146,14 +157,13 @@ FUZZ_SECONDS ?= 60
 FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRCS))
 # Only what the parser and the licence reader need: no libbpf in a fuzzer.
-FUZZ_LIB  := $(wildcard userspace/policy*.c) userspace/egress.c userspace/diag.c userspace/util.c \
-	userspace/license.c userspace/yaml_reader.c
-FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -std=gnu11 -D_GNU_SOURCE -Ibpf -Iuserspace -I$(BUILD)
+FUZZ_LIB  := $(wildcard userspace/core/*.c userspace/policy/*.c userspace/license/*.c)
+FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -std=gnu11
 
 $(BUILD)/fuzz/%: tests/fuzz/%.c $(FUZZ_LIB) $(USR_HDRS) | $(DEPS_STAMP)
 	$(call msg,FUZZ-CC,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CLANG) $(FUZZ_FLAGS) $< $(FUZZ_LIB) -o $@ -lyaml -lcrypto -lz -lm
+	$(Q)$(CLANG) $(CPPFLAGS) $(FUZZ_FLAGS) $< $(FUZZ_LIB) -o $@ -lyaml -lcrypto -lz -lm
 
 fuzz: $(FUZZ_BINS)
 	$(Q)scripts/fuzz.sh $(BUILD) $(FUZZ_SECONDS) $(FUZZ_BINS)
@@ -165,7 +175,7 @@ LIB_OBJS := $(patsubst userspace/%.c,$(BUILD)/obj/%.o,$(LIB_SRCS))
 $(BUILD)/bench/%: bench/%.c $(LIB_OBJS)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(CFLAGS) $< $(LIB_OBJS) -o $@ $(LIBS)
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $< $(LIB_OBJS) -o $@ $(LIBS)
 
 # As root: interleaved rounds with and without the guard, on this kernel; the
 # table on stdout, $(BUILD)/bench/results.json. MG_BENCH_* in bench/run.sh.
@@ -207,3 +217,5 @@ uninstall:
 
 clean:
 	rm -rf $(BUILD)
+
+-include $(USR_OBJS:.o=.d) $(SAN_OBJS:.o=.d)

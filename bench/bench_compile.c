@@ -17,8 +17,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "compile.h"
-#include "policy.h"
+#include "compile/compile.h"
+#include "policy/policy.h"
 
 static double cpu_now(void)
 {

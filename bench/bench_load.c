@@ -31,11 +31,11 @@
 
 #include <bpf/bpf.h>
 
-#include "cgroup.h"
-#include "compile.h"
-#include "loader.h"
-#include "policy.h"
-#include "probe.h"
+#include "core/cgroup.h"
+#include "compile/compile.h"
+#include "kernel/loader.h"
+#include "policy/policy.h"
+#include "kernel/probe.h"
 
 static double wall_now(void)
 {

@@ -5,7 +5,7 @@
  * form, so what the parser accepts is always something that can be signed.
  *
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -Ibpf -Iuserspace \
- *     tests/fuzz/fuzz_license.c userspace/license.c userspace/diag.c userspace/util.c \
+ *     tests/fuzz/fuzz_license.c userspace/core/*.c userspace/license/*.c \
  *     -lyaml -lcrypto -o fuzz_license
  */
 #include <errno.h>
@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "license.h"
+#include "license/license.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -4,15 +4,15 @@
  * then validated.
  *
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -Ibpf -Iuserspace \
- *	tests/fuzz/fuzz_policy.c userspace/policy*.c userspace/egress.c \
- *	userspace/diag.c userspace/util.c -lyaml -lm -o fuzz_policy
+ *	tests/fuzz/fuzz_policy.c userspace/core/*.c userspace/policy/*.c \
+ *	-lyaml -lm -o fuzz_policy
  *   ./fuzz_policy -max_total_time=60 CORPUS_DIR policies/default
  */
 #include <stddef.h>
 #include <stdint.h>
 
-#include "diag.h"
-#include "policy.h"
+#include "core/diag.h"
+#include "policy/policy.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -24,7 +24,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "events.h"
+#include "daemon/events.h"
 
 /* ---- Folders and files ---------------------------------------------------------- */
 

@@ -1,0 +1,564 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* Events rendered as JSON lines. */
+#include "unit.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "daemon/events.h"
+#include "core/util.h"
+
+static void test_file_event_names_everything(void **state)
+{
+	struct mg_event e = unit_file_event("a\"b");
+	char *s = unit_render(&e, unit_file_image(), 0);
+
+	assert_string_equal(s,
+		"{\"time\":\"1970-01-01T00:00:01.500000Z\",\"generation\":2,\"hook\":\"file_open\","
+		"\"verdict\":\"kill\",\"engine\":\"tracepoint-kill\",\"reason\":\"tier\",\"pid\":10,"
+		"\"tid\":11,\"comm\":\"python3\",\"cgroup_id\":77,\"scope\":\"vllm\",\"file\":{\"dev\":\"8:1\","
+		"\"ino\":42,\"path\":\"/srv/m/a.safetensors\",\"name\":\"a\\\"b\",\"model\":\"frontier-x\","
+		"\"tier\":\"prohibited\",\"flags\":0}}\n");
+	free(s);
+}
+
+static void test_net_event_without_image(void **state)
+{
+	struct mg_event e = {
+		.hook = MG_HOOK_CONNECT4, .verdict = MG_VERDICT_DENY, .engine = MG_ENGINE_CGROUP,
+		.reason = MG_REASON_EGRESS, .comm = "curl",
+		.net = { .addr = { [10] = 0xff, [11] = 0xff, 10, 0, 0, 1 }, .port = 443, .family = 2, .protocol = 6 },
+	};
+	char *s = unit_render(&e, NULL, 0);
+
+	assert_non_null(strstr(s, "\"scope\":null,\"net\":{\"family\":\"ipv4\",\"addr\":\"10.0.0.1\","
+				  "\"port\":443,\"protocol\":\"tcp\"}}\n"));
+	free(s);
+
+	e.hook = MG_HOOK_CONNECT6;
+	memset(e.net.addr, 0, 16);
+	e.net.addr[15] = 1;
+	e.net.family = 10;
+	e.net.protocol = 17;
+	s = unit_render(&e, NULL, 0);
+	assert_non_null(strstr(s, "\"hook\":\"connect6\""));
+	assert_non_null(strstr(s, "\"family\":\"ipv6\",\"addr\":\"::1\",\"port\":443,\"protocol\":\"udp\""));
+	free(s);
+}
+
+static void test_device_event(void **state)
+{
+	struct mg_event e = {
+		.hook = MG_HOOK_DEVICE, .verdict = MG_VERDICT_DENY, .engine = MG_ENGINE_CGROUP,
+		.reason = MG_REASON_GPU, .comm = "python3",
+		.dev = { .major = 195, .minor = 1, .access = 2 | 4, .driver = MG_GPU_NVIDIA },
+	};
+	char *s = unit_render(&e, NULL, 0);
+
+	assert_non_null(strstr(s, "\"hook\":\"device\",\"verdict\":\"deny\",\"engine\":\"cgroup\",\"reason\":\"gpu\""));
+	assert_non_null(strstr(s, ",\"device\":{\"major\":195,\"minor\":1,\"driver\":\"nvidia\",\"access\":\"rw\"}}\n"));
+	free(s);
+}
+
+/*
+ * The exact lines of every event shape, pinned: names the kernel or a policy
+ * chose (quotes, backslashes, control bytes, bytes above 0x7f), no image,
+ * numbers at their limits, unknown enum values, times across seconds.
+ */
+static char *pin_model_names[] = { "frontier-x", "q\"uo\\te", NULL };
+static char *pin_tier_names[] = { NULL, "general", "ctl\x01\x1f\x7f", "prohibited" };
+static struct mg_image_inode pin_inodes[] = {
+	{ .ino = 42, .dev = (8 << 20) | 1, .path = "/srv/m/a.safetensors" },
+	{ .ino = 43, .dev = (8 << 20) | 1, .path = "/srv/\"q\"/b\\c\n\t\r\x02\xc3\xa9.bin" },
+	{ .ino = UINT64_MAX, .dev = UINT32_MAX, .path = "/max" },
+};
+static struct mg_image_scope pin_scopes[] = {
+	{ .name = "vllm" },
+	{ .name = "team \"a\"\\b\x1b[0m" },
+	{ .name = NULL },
+};
+static const struct mg_image pin_img = {
+	.scopes = pin_scopes, .nscopes = 3, .inodes = pin_inodes, .ninodes = 3,
+	.model_names = pin_model_names, .nmodels = 3, .tier_names = pin_tier_names, .ntier_names = 4,
+};
+
+struct pin_case {
+	struct mg_event e;
+	bool img;
+	int64_t offset;
+	const char *want;
+};
+
+static const struct pin_case pin_cases[] = {
+	/* File events: every file hook, found and unknown inodes, model and tier lookups. */
+	{
+		.e = { .ts_boot_ns = 1500000000ULL, .cgroup_id = 77, .pid = 11, .tgid = 10, .gen = 2,
+		       .scope_id = 1, .hook = MG_HOOK_FILE_OPEN, .verdict = MG_VERDICT_KILL,
+		       .engine = MG_ENGINE_TP_KILL, .reason = MG_REASON_TIER, .comm = "python3",
+		       .file = { .ino = 42, .dev = (8 << 20) | 1, .model_id = 1, .tier = 3,
+				 .flags = 0100002, .name = "a.safetensors" } },
+		.img = true,
+		.want = "{\"time\":\"1970-01-01T00:00:01.500000Z\",\"generation\":2"
+			",\"hook\":\"file_open\",\"verdict\":\"kill\",\"engine\":\"tracepoint-kill\""
+			",\"reason\":\"tier\",\"pid\":10,\"tid\":11,\"comm\":\"python3\""
+			",\"cgroup_id\":77,\"scope\":\"vllm\",\"file\":{\"dev\":\"8:1\",\"ino\":42"
+			",\"path\":\"/srv/m/a.safetensors\",\"name\":\"a.safetensors\""
+			",\"model\":\"frontier-x\",\"tier\":\"prohibited\",\"flags\":32770}}\n",
+	},
+	{
+		.e = { .ts_boot_ns = 1700000000123456789ULL, .cgroup_id = UINT64_MAX, .pid = UINT32_MAX,
+		       .tgid = UINT32_MAX, .gen = UINT32_MAX, .scope_id = 2, .hook = MG_HOOK_MMAP,
+		       .verdict = MG_VERDICT_DENY, .engine = MG_ENGINE_LSM, .reason = MG_REASON_UNKNOWN,
+		       .comm = "0123456789abcdef",
+		       .file = { .ino = 43, .dev = (8 << 20) | 1, .model_id = 2, .tier = 2,
+				 .flags = UINT32_MAX, .name = "q\"b\\s/\x01\x1f\x7f\xff\n\t\r" } },
+		.img = true,
+		.want = "{\"time\":\"2023-11-14T22:13:20.123456Z\",\"generation\":4294967295"
+			",\"hook\":\"mmap\",\"verdict\":\"deny\",\"engine\":\"bpf-lsm\""
+			",\"reason\":\"unknown-weights\",\"pid\":4294967295,\"tid\":4294967295"
+			",\"comm\":\"0123456789abcdef\",\"cgroup_id\":18446744073709551615"
+			",\"scope\":\"team \\\"a\\\"\\\\b\\u001b[0m\",\"file\":{\"dev\":\"8:1\""
+			",\"ino\":43,\"path\":\"/srv/\\\"q\\\"/b\\\\c\\n\\t\\r\\u0002\xc3\xa9.bin\""
+			",\"name\":\"q\\\"b\\\\s/\\u0001\\u001f\x7f\xff\\n\\t\\r\""
+			",\"model\":\"q\\\"uo\\\\te\",\"tier\":\"ctl\\u0001\\u001f\x7f\""
+			",\"flags\":4294967295}}\n",
+	},
+	{
+		.e = { .ts_boot_ns = 1700000000999999999ULL, .scope_id = 3, .hook = MG_HOOK_FILE_RECEIVE,
+		       .verdict = MG_VERDICT_AUDIT, .engine = MG_ENGINE_LSM, .reason = MG_REASON_OUTPUT,
+		       .comm = "a\"\\\x05", .file = { .ino = UINT64_MAX, .dev = UINT32_MAX, .model_id = 3,
+						       .tier = MG_TIER_REFUSED,
+						       .name = "0123456789012345678901234567890123456789"
+							       "012345678901234567890123" } },
+		.img = true,
+		.want = "{\"time\":\"2023-11-14T22:13:20.999999Z\",\"generation\":0"
+			",\"hook\":\"file_receive\",\"verdict\":\"audit\",\"engine\":\"bpf-lsm\""
+			",\"reason\":\"output\",\"pid\":0,\"tid\":0,\"comm\":\"a\\\"\\\\\\u0005\""
+			",\"cgroup_id\":0,\"scope\":null,\"file\":{\"dev\":\"4095:1048575\""
+			",\"ino\":18446744073709551615,\"path\":\"/max\""
+			",\"name\":\"0123456789012345678901234567890123456789012345678901234567890123\""
+			",\"model\":null,\"tier\":\"refused\",\"flags\":0}}\n",
+	},
+	{
+		.e = { .ts_boot_ns = 1700000001000000000ULL, .scope_id = 9, .hook = MG_HOOK_IO_URING,
+		       .verdict = MG_VERDICT_KILL, .engine = MG_ENGINE_TP_KILL, .reason = MG_REASON_IO_URING,
+		       .comm = "", .file = { .ino = 7, .dev = 5, .model_id = 0, .tier = 3, .name = "" } },
+		.img = true,
+		.want = "{\"time\":\"2023-11-14T22:13:21.000000Z\",\"generation\":0"
+			",\"hook\":\"io_uring\",\"verdict\":\"kill\",\"engine\":\"tracepoint-kill\""
+			",\"reason\":\"io_uring\",\"pid\":0,\"tid\":0,\"comm\":\"\",\"cgroup_id\":0"
+			",\"scope\":null,\"file\":{\"dev\":\"0:5\",\"ino\":7,\"path\":null"
+			",\"name\":\"\",\"model\":null,\"tier\":null,\"flags\":0}}\n",
+	},
+	{
+		.e = { .ts_boot_ns = 60000000000ULL, .scope_id = 1, .hook = MG_HOOK_UNIX,
+		       .verdict = MG_VERDICT_DENY, .engine = MG_ENGINE_LSM, .reason = MG_REASON_UNIX,
+		       .comm = "sh", .file = { .ino = 42, .dev = (8 << 20) | 1, .model_id = 4, .tier = 4,
+					       .name = "sock" } },
+		.img = true,
+		.want = "{\"time\":\"1970-01-01T00:01:00.000000Z\",\"generation\":0,\"hook\":\"unix\""
+			",\"verdict\":\"deny\",\"engine\":\"bpf-lsm\",\"reason\":\"unix-socket\""
+			",\"pid\":0,\"tid\":0,\"comm\":\"sh\",\"cgroup_id\":0,\"scope\":\"vllm\""
+			",\"file\":{\"dev\":\"8:1\",\"ino\":42,\"path\":\"/srv/m/a.safetensors\""
+			",\"name\":\"sock\",\"model\":null,\"tier\":null,\"flags\":0}}\n",
+	},
+	{
+		/* No image: every name is null. */
+		.e = { .ts_boot_ns = 86399999999000ULL, .cgroup_id = 1, .pid = 1, .tgid = 1, .scope_id = 1,
+		       .hook = MG_HOOK_FILE_OPEN, .verdict = MG_VERDICT_DENY, .engine = MG_ENGINE_LSM,
+		       .reason = MG_REASON_UNLICENSED, .comm = "x\ty",
+		       .file = { .ino = 42, .dev = (8 << 20) | 1, .model_id = 1, .tier = 3, .name = "n\"" } },
+		.want = "{\"time\":\"1970-01-01T23:59:59.999999Z\",\"generation\":0"
+			",\"hook\":\"file_open\",\"verdict\":\"deny\",\"engine\":\"bpf-lsm\""
+			",\"reason\":\"unlicensed\",\"pid\":1,\"tid\":1,\"comm\":\"x\\ty\""
+			",\"cgroup_id\":1,\"scope\":null,\"file\":{\"dev\":\"8:1\",\"ino\":42"
+			",\"path\":null,\"name\":\"n\\\"\",\"model\":null,\"tier\":null,\"flags\":0}}\n",
+	},
+	/* Network events: IPv4 (mapped), IPv6, protocols, ports. */
+	{
+		.e = { .ts_boot_ns = 1000, .hook = MG_HOOK_CONNECT4, .verdict = MG_VERDICT_DENY,
+		       .engine = MG_ENGINE_CGROUP, .reason = MG_REASON_EGRESS, .comm = "curl", .scope_id = 1,
+		       .net = { .addr = { [10] = 0xff, [11] = 0xff, 255, 255, 255, 255 }, .port = 65535,
+				.family = 2, .protocol = 6 } },
+		.img = true,
+		.want = "{\"time\":\"1970-01-01T00:00:00.000001Z\",\"generation\":0"
+			",\"hook\":\"connect4\",\"verdict\":\"deny\",\"engine\":\"cgroup\""
+			",\"reason\":\"egress\",\"pid\":0,\"tid\":0,\"comm\":\"curl\",\"cgroup_id\":0"
+			",\"scope\":\"vllm\",\"net\":{\"family\":\"ipv4\",\"addr\":\"255.255.255.255\""
+			",\"port\":65535,\"protocol\":\"tcp\"}}\n",
+	},
+	{
+		.e = { .hook = MG_HOOK_SENDMSG4, .verdict = MG_VERDICT_AUDIT, .engine = MG_ENGINE_CGROUP,
+		       .reason = MG_REASON_NARROWED, .comm = "dig",
+		       .net = { .addr = { [10] = 0xff, [11] = 0xff, 0, 0, 0, 0 }, .port = 0,
+				.family = 2, .protocol = 17 } },
+		.want = "{\"time\":\"1970-01-01T00:00:00.000000Z\",\"generation\":0"
+			",\"hook\":\"sendmsg4\",\"verdict\":\"audit\",\"engine\":\"cgroup\""
+			",\"reason\":\"narrowed-by-license\",\"pid\":0,\"tid\":0,\"comm\":\"dig\""
+			",\"cgroup_id\":0,\"scope\":null,\"net\":{\"family\":\"ipv4\""
+			",\"addr\":\"0.0.0.0\",\"port\":0,\"protocol\":\"udp\"}}\n",
+	},
+	{
+		.e = { .hook = MG_HOOK_CONNECT6, .verdict = MG_VERDICT_DENY, .engine = MG_ENGINE_CGROUP,
+		       .reason = MG_REASON_EGRESS, .comm = "wget",
+		       .net = { .addr = { 0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1 },
+				.port = 8443, .family = 10, .protocol = 6 } },
+		.want = "{\"time\":\"1970-01-01T00:00:00.000000Z\",\"generation\":0"
+			",\"hook\":\"connect6\",\"verdict\":\"deny\",\"engine\":\"cgroup\""
+			",\"reason\":\"egress\",\"pid\":0,\"tid\":0,\"comm\":\"wget\",\"cgroup_id\":0"
+			",\"scope\":null,\"net\":{\"family\":\"ipv6\",\"addr\":\"2001:db8::1\""
+			",\"port\":8443,\"protocol\":\"tcp\"}}\n",
+	},
+	{
+		.e = { .hook = MG_HOOK_SENDMSG6, .verdict = MG_VERDICT_KILL, .engine = MG_ENGINE_CGROUP,
+		       .reason = MG_REASON_KILLSWITCH, .comm = "q",
+		       .net = { .addr = { 0xfe, 0x80, 0, 0, 0, 0, 0, 0, 0x12, 0x34, 0x56, 0x78, 0x9a, 0xbc, 0xde, 0xf0 },
+				.port = 53, .family = 10, .protocol = 132 } },
+		.want = "{\"time\":\"1970-01-01T00:00:00.000000Z\",\"generation\":0"
+			",\"hook\":\"sendmsg6\",\"verdict\":\"kill\",\"engine\":\"cgroup\""
+			",\"reason\":\"killswitch\",\"pid\":0,\"tid\":0,\"comm\":\"q\",\"cgroup_id\":0"
+			",\"scope\":null,\"net\":{\"family\":\"ipv6\""
+			",\"addr\":\"fe80::1234:5678:9abc:def0\",\"port\":53,\"protocol\":\"other\"}}\n",
+	},
+	{
+		/* IPv4-mapped but reported as IPv6; all-zero address. */
+		.e = { .hook = MG_HOOK_CONNECT6, .verdict = MG_VERDICT_DENY, .engine = MG_ENGINE_CGROUP,
+		       .reason = MG_REASON_EGRESS, .comm = "m",
+		       .net = { .addr = { [10] = 0xff, [11] = 0xff, 192, 168, 1, 20 }, .port = 80,
+				.family = 10, .protocol = 6 } },
+		.want = "{\"time\":\"1970-01-01T00:00:00.000000Z\",\"generation\":0"
+			",\"hook\":\"connect6\",\"verdict\":\"deny\",\"engine\":\"cgroup\""
+			",\"reason\":\"egress\",\"pid\":0,\"tid\":0,\"comm\":\"m\",\"cgroup_id\":0"
+			",\"scope\":null,\"net\":{\"family\":\"ipv6\",\"addr\":\"192.168.1.20\""
+			",\"port\":80,\"protocol\":\"tcp\"}}\n",
+	},
+	{
+		.e = { .hook = MG_HOOK_CONNECT6, .verdict = MG_VERDICT_DENY, .engine = MG_ENGINE_CGROUP,
+		       .reason = MG_REASON_EGRESS, .comm = "z", .net = { .family = 10, .protocol = 0 } },
+		.want = "{\"time\":\"1970-01-01T00:00:00.000000Z\",\"generation\":0"
+			",\"hook\":\"connect6\",\"verdict\":\"deny\",\"engine\":\"cgroup\""
+			",\"reason\":\"egress\",\"pid\":0,\"tid\":0,\"comm\":\"z\",\"cgroup_id\":0"
+			",\"scope\":null,\"net\":{\"family\":\"ipv6\",\"addr\":\"::\",\"port\":0"
+			",\"protocol\":\"other\"}}\n",
+	},
+	{
+		/* Unknown hook, verdict, engine and reason: named "unknown", shown as a network event. */
+		.e = { .hook = 200, .verdict = 99, .engine = 77, .reason = 250, .comm = "?",
+		       .net = { .addr = { [10] = 0xff, [11] = 0xff, 1, 2, 3, 4 }, .port = 1, .family = 2,
+				.protocol = 17 } },
+		.want = "{\"time\":\"1970-01-01T00:00:00.000000Z\",\"generation\":0"
+			",\"hook\":\"unknown\",\"verdict\":\"unknown\",\"engine\":\"unknown\""
+			",\"reason\":\"unknown\",\"pid\":0,\"tid\":0,\"comm\":\"?\",\"cgroup_id\":0"
+			",\"scope\":null,\"net\":{\"family\":\"ipv4\",\"addr\":\"1.2.3.4\",\"port\":1"
+			",\"protocol\":\"udp\"}}\n",
+	},
+	/* Device events: every driver, unknown ones, every access combination. */
+	{
+		.e = { .hook = MG_HOOK_DEVICE, .verdict = MG_VERDICT_DENY, .engine = MG_ENGINE_CGROUP,
+		       .reason = MG_REASON_GPU, .comm = "python3", .scope_id = 2,
+		       .dev = { .major = 195, .minor = 255, .access = 7, .driver = MG_GPU_NVIDIA } },
+		.img = true,
+		.want = "{\"time\":\"1970-01-01T00:00:00.000000Z\",\"generation\":0,\"hook\":\"device\""
+			",\"verdict\":\"deny\",\"engine\":\"cgroup\",\"reason\":\"gpu\",\"pid\":0"
+			",\"tid\":0,\"comm\":\"python3\",\"cgroup_id\":0"
+			",\"scope\":\"team \\\"a\\\"\\\\b\\u001b[0m\",\"device\":{\"major\":195"
+			",\"minor\":255,\"driver\":\"nvidia\",\"access\":\"rwm\"}}\n",
+	},
+	{
+		.e = { .hook = MG_HOOK_DEVICE, .verdict = MG_VERDICT_AUDIT, .engine = MG_ENGINE_CGROUP,
+		       .reason = MG_REASON_GPU, .comm = "p",
+		       .dev = { .major = 510, .minor = 0, .access = 1, .driver = MG_GPU_NVIDIA_UVM } },
+		.want = "{\"time\":\"1970-01-01T00:00:00.000000Z\",\"generation\":0,\"hook\":\"device\""
+			",\"verdict\":\"audit\",\"engine\":\"cgroup\",\"reason\":\"gpu\",\"pid\":0"
+			",\"tid\":0,\"comm\":\"p\",\"cgroup_id\":0,\"scope\":null"
+			",\"device\":{\"major\":510,\"minor\":0,\"driver\":\"nvidia-uvm\""
+			",\"access\":\"m\"}}\n",
+	},
+	{
+		.e = { .hook = MG_HOOK_DEVICE, .verdict = MG_VERDICT_DENY, .engine = MG_ENGINE_CGROUP,
+		       .reason = MG_REASON_GPU, .comm = "p",
+		       .dev = { .major = 226, .minor = 128, .access = 4, .driver = MG_GPU_DRM } },
+		.want = "{\"time\":\"1970-01-01T00:00:00.000000Z\",\"generation\":0,\"hook\":\"device\""
+			",\"verdict\":\"deny\",\"engine\":\"cgroup\",\"reason\":\"gpu\",\"pid\":0"
+			",\"tid\":0,\"comm\":\"p\",\"cgroup_id\":0,\"scope\":null"
+			",\"device\":{\"major\":226,\"minor\":128,\"driver\":\"drm\""
+			",\"access\":\"w\"}}\n",
+	},
+	{
+		.e = { .hook = MG_HOOK_DEVICE, .verdict = MG_VERDICT_DENY, .engine = MG_ENGINE_CGROUP,
+		       .reason = MG_REASON_GPU, .comm = "p",
+		       .dev = { .major = 261, .minor = 1, .access = 0, .driver = MG_GPU_ACCEL } },
+		.want = "{\"time\":\"1970-01-01T00:00:00.000000Z\",\"generation\":0,\"hook\":\"device\""
+			",\"verdict\":\"deny\",\"engine\":\"cgroup\",\"reason\":\"gpu\",\"pid\":0"
+			",\"tid\":0,\"comm\":\"p\",\"cgroup_id\":0,\"scope\":null"
+			",\"device\":{\"major\":261,\"minor\":1,\"driver\":\"accel\""
+			",\"access\":\"\"}}\n",
+	},
+	{
+		.e = { .hook = MG_HOOK_DEVICE, .verdict = MG_VERDICT_DENY, .engine = MG_ENGINE_CGROUP,
+		       .reason = MG_REASON_GPU, .comm = "p",
+		       .dev = { .major = 234, .minor = 0, .access = 6, .driver = MG_GPU_KFD } },
+		.want = "{\"time\":\"1970-01-01T00:00:00.000000Z\",\"generation\":0,\"hook\":\"device\""
+			",\"verdict\":\"deny\",\"engine\":\"cgroup\",\"reason\":\"gpu\",\"pid\":0"
+			",\"tid\":0,\"comm\":\"p\",\"cgroup_id\":0,\"scope\":null"
+			",\"device\":{\"major\":234,\"minor\":0,\"driver\":\"kfd\""
+			",\"access\":\"rw\"}}\n",
+	},
+	{
+		.e = { .hook = MG_HOOK_DEVICE, .verdict = MG_VERDICT_DENY, .engine = MG_ENGINE_CGROUP,
+		       .reason = MG_REASON_GPU, .comm = "p",
+		       .dev = { .major = UINT32_MAX, .minor = UINT32_MAX, .access = 3, .driver = MG_GPU_NVIDIA_CAPS } },
+		.want = "{\"time\":\"1970-01-01T00:00:00.000000Z\",\"generation\":0,\"hook\":\"device\""
+			",\"verdict\":\"deny\",\"engine\":\"cgroup\",\"reason\":\"gpu\",\"pid\":0"
+			",\"tid\":0,\"comm\":\"p\",\"cgroup_id\":0,\"scope\":null"
+			",\"device\":{\"major\":4294967295,\"minor\":4294967295"
+			",\"driver\":\"nvidia-caps\",\"access\":\"rm\"}}\n",
+	},
+	{
+		.e = { .hook = MG_HOOK_DEVICE, .verdict = MG_VERDICT_DENY, .engine = MG_ENGINE_CGROUP,
+		       .reason = MG_REASON_GPU, .comm = "p", .dev = { .major = 1, .minor = 2, .access = 5, .driver = 0 } },
+		.want = "{\"time\":\"1970-01-01T00:00:00.000000Z\",\"generation\":0,\"hook\":\"device\""
+			",\"verdict\":\"deny\",\"engine\":\"cgroup\",\"reason\":\"gpu\",\"pid\":0"
+			",\"tid\":0,\"comm\":\"p\",\"cgroup_id\":0,\"scope\":null"
+			",\"device\":{\"major\":1,\"minor\":2,\"driver\":\"unknown\""
+			",\"access\":\"wm\"}}\n",
+	},
+	{
+		.e = { .hook = MG_HOOK_DEVICE, .verdict = MG_VERDICT_DENY, .engine = MG_ENGINE_CGROUP,
+		       .reason = MG_REASON_GPU, .comm = "p",
+		       .dev = { .major = 1, .minor = 2, .access = 0xfffffff8, .driver = 1000 } },
+		.want = "{\"time\":\"1970-01-01T00:00:00.000000Z\",\"generation\":0,\"hook\":\"device\""
+			",\"verdict\":\"deny\",\"engine\":\"cgroup\",\"reason\":\"gpu\",\"pid\":0"
+			",\"tid\":0,\"comm\":\"p\",\"cgroup_id\":0,\"scope\":null"
+			",\"device\":{\"major\":1,\"minor\":2,\"driver\":\"unknown\""
+			",\"access\":\"\"}}\n",
+	},
+	/* Rate summaries, whatever the hook. */
+	{
+		.e = { .ts_boot_ns = 2000000000ULL, .scope_id = 1, .hook = MG_HOOK_FILE_OPEN,
+		       .verdict = MG_VERDICT_DENY, .engine = MG_ENGINE_LSM, .reason = MG_REASON_RATE_LIMITED,
+		       .comm = "python3", .rate = { .limit = 1000, .suppressed = 0 } },
+		.img = true,
+		.want = "{\"time\":\"1970-01-01T00:00:02.000000Z\",\"generation\":0"
+			",\"hook\":\"file_open\",\"verdict\":\"deny\",\"engine\":\"bpf-lsm\""
+			",\"reason\":\"rate-limited\",\"pid\":0,\"tid\":0,\"comm\":\"python3\""
+			",\"cgroup_id\":0,\"scope\":\"vllm\",\"rate\":{\"limit\":1000"
+			",\"suppressed\":0}}\n",
+	},
+	{
+		.e = { .ts_boot_ns = 3000000000ULL, .scope_id = 2, .hook = MG_HOOK_CONNECT4,
+		       .verdict = MG_VERDICT_DENY, .engine = MG_ENGINE_CGROUP, .reason = MG_REASON_RATE_RESUMED,
+		       .comm = "python3", .rate = { .limit = UINT32_MAX, .suppressed = UINT32_MAX } },
+		.img = true,
+		.want = "{\"time\":\"1970-01-01T00:00:03.000000Z\",\"generation\":0"
+			",\"hook\":\"connect4\",\"verdict\":\"deny\",\"engine\":\"cgroup\""
+			",\"reason\":\"rate-resumed\",\"pid\":0,\"tid\":0,\"comm\":\"python3\""
+			",\"cgroup_id\":0,\"scope\":\"team \\\"a\\\"\\\\b\\u001b[0m\""
+			",\"rate\":{\"limit\":4294967295,\"suppressed\":4294967295}}\n",
+	},
+	{
+		.e = { .hook = MG_HOOK_DEVICE, .verdict = MG_VERDICT_DENY, .engine = MG_ENGINE_CGROUP,
+		       .reason = MG_REASON_RATE_RESUMED, .comm = "p", .rate = { .limit = 5, .suppressed = 12 } },
+		.want = "{\"time\":\"1970-01-01T00:00:00.000000Z\",\"generation\":0,\"hook\":\"device\""
+			",\"verdict\":\"deny\",\"engine\":\"cgroup\",\"reason\":\"rate-resumed\""
+			",\"pid\":0,\"tid\":0,\"comm\":\"p\",\"cgroup_id\":0,\"scope\":null"
+			",\"rate\":{\"limit\":5,\"suppressed\":12}}\n",
+	},
+	/* Times: the boot-to-realtime offset, a leap day, far ahead, and before 1970. */
+	{
+		.e = { .ts_boot_ns = 5000000123ULL, .hook = MG_HOOK_FILE_OPEN, .comm = "t",
+		       .file = { .name = "f" } },
+		.offset = 1582934400000000000LL,
+		.want = "{\"time\":\"2020-02-29T00:00:05.000000Z\",\"generation\":0"
+			",\"hook\":\"file_open\",\"verdict\":\"allow\",\"engine\":\"none\""
+			",\"reason\":\"none\",\"pid\":0,\"tid\":0,\"comm\":\"t\",\"cgroup_id\":0"
+			",\"scope\":null,\"file\":{\"dev\":\"0:0\",\"ino\":0,\"path\":null"
+			",\"name\":\"f\",\"model\":null,\"tier\":null,\"flags\":0}}\n",
+	},
+	{
+		.e = { .ts_boot_ns = 5000000999ULL, .hook = MG_HOOK_FILE_OPEN, .comm = "t",
+		       .file = { .name = "f" } },
+		.offset = 1582934400000000000LL,
+		.want = "{\"time\":\"2020-02-29T00:00:05.000000Z\",\"generation\":0"
+			",\"hook\":\"file_open\",\"verdict\":\"allow\",\"engine\":\"none\""
+			",\"reason\":\"none\",\"pid\":0,\"tid\":0,\"comm\":\"t\",\"cgroup_id\":0"
+			",\"scope\":null,\"file\":{\"dev\":\"0:0\",\"ino\":0,\"path\":null"
+			",\"name\":\"f\",\"model\":null,\"tier\":null,\"flags\":0}}\n",
+	},
+	{
+		.e = { .ts_boot_ns = 4999999999ULL, .hook = MG_HOOK_FILE_OPEN, .comm = "t",
+		       .file = { .name = "f" } },
+		.offset = 1582934400000000000LL,
+		.want = "{\"time\":\"2020-02-29T00:00:04.999999Z\",\"generation\":0"
+			",\"hook\":\"file_open\",\"verdict\":\"allow\",\"engine\":\"none\""
+			",\"reason\":\"none\",\"pid\":0,\"tid\":0,\"comm\":\"t\",\"cgroup_id\":0"
+			",\"scope\":null,\"file\":{\"dev\":\"0:0\",\"ino\":0,\"path\":null"
+			",\"name\":\"f\",\"model\":null,\"tier\":null,\"flags\":0}}\n",
+	},
+	{
+		.e = { .ts_boot_ns = 9000000000000000000ULL, .hook = MG_HOOK_FILE_OPEN, .comm = "t",
+		       .file = { .name = "f" } },
+		.want = "{\"time\":\"2255-03-14T16:00:00.000000Z\",\"generation\":0"
+			",\"hook\":\"file_open\",\"verdict\":\"allow\",\"engine\":\"none\""
+			",\"reason\":\"none\",\"pid\":0,\"tid\":0,\"comm\":\"t\",\"cgroup_id\":0"
+			",\"scope\":null,\"file\":{\"dev\":\"0:0\",\"ino\":0,\"path\":null"
+			",\"name\":\"f\",\"model\":null,\"tier\":null,\"flags\":0}}\n",
+	},
+	{
+		/* Before 1970 (a wrong clock): the seconds round toward 0, the fraction keeps its sign. */
+		.e = { .ts_boot_ns = 0, .hook = MG_HOOK_FILE_OPEN, .comm = "t", .file = { .name = "f" } },
+		.offset = -1500,
+		.want = "{\"time\":\"1970-01-01T00:00:00.-00001Z\",\"generation\":0"
+			",\"hook\":\"file_open\",\"verdict\":\"allow\",\"engine\":\"none\""
+			",\"reason\":\"none\",\"pid\":0,\"tid\":0,\"comm\":\"t\",\"cgroup_id\":0"
+			",\"scope\":null,\"file\":{\"dev\":\"0:0\",\"ino\":0,\"path\":null"
+			",\"name\":\"f\",\"model\":null,\"tier\":null,\"flags\":0}}\n",
+	},
+	{
+		.e = { .ts_boot_ns = 0, .hook = MG_HOOK_FILE_OPEN, .comm = "t", .file = { .name = "f" } },
+		.offset = -86400000000000LL - 1,
+		.want = "{\"time\":\"1969-12-31T00:00:00.000000Z\",\"generation\":0"
+			",\"hook\":\"file_open\",\"verdict\":\"allow\",\"engine\":\"none\""
+			",\"reason\":\"none\",\"pid\":0,\"tid\":0,\"comm\":\"t\",\"cgroup_id\":0"
+			",\"scope\":null,\"file\":{\"dev\":\"0:0\",\"ino\":0,\"path\":null"
+			",\"name\":\"f\",\"model\":null,\"tier\":null,\"flags\":0}}\n",
+	},
+};
+
+static void test_pinned_lines(void **state)
+{
+	for (size_t i = 0; i < MG_ARRAY_SIZE(pin_cases); i++) {
+		const struct pin_case *c = &pin_cases[i];
+		char *s = unit_render(&c->e, c->img ? &pin_img : NULL, c->offset);
+
+		if (strcmp(s, c->want))
+			print_message("pinned case %zu differs\n", i);
+		assert_string_equal(s, c->want);
+		free(s);
+	}
+}
+
+/* Into a buffer: exactly the lines above; a short buffer is measured, never overrun. */
+static void test_format_into_buffer(void **state)
+{
+	const struct pin_case *c = &pin_cases[1];
+	size_t want = strlen(c->want);
+	char *buf = malloc(want);
+	size_t len;
+
+	assert_non_null(buf);
+	len = mg_event_format_json(buf, want, &c->e, &pin_img, c->offset);
+	assert_int_equal(len, want);
+	assert_memory_equal(buf, c->want, want);
+
+	/* One byte short: the length is still the whole line's. */
+	assert_int_equal(mg_event_format_json(buf, want - 1, &c->e, &pin_img, c->offset), want);
+	assert_int_equal(mg_event_format_json(NULL, 0, &c->e, &pin_img, c->offset), want);
+	free(buf);
+}
+
+/* A path longer than MG_EVENT_JSON_BUF once escaped is still written whole. */
+static void test_long_path_is_whole(void **state)
+{
+	char *model_names[] = { "m" };
+	char *tier_names[] = { NULL, "t" };
+	size_t n = MG_EVENT_JSON_BUF;
+	char *path = malloc(n + 1);
+	struct mg_image_inode inodes[] = { { .ino = 1, .dev = 1, .path = path } };
+	struct mg_image img = {
+		.inodes = inodes, .ninodes = 1, .model_names = model_names, .nmodels = 1,
+		.tier_names = tier_names, .ntier_names = 2,
+	};
+	struct mg_event e = {
+		.hook = MG_HOOK_FILE_OPEN, .comm = "c",
+		.file = { .ino = 1, .dev = 1, .model_id = 1, .tier = 1, .name = "n" },
+	};
+	char *s, *p;
+
+	assert_non_null(path);
+	memset(path, '\x01', n);
+	path[n] = '\0';
+	s = unit_render(&e, &img, 0);
+	p = strstr(s, "\"path\":\"\\u0001");
+	assert_non_null(p);
+	p += strlen("\"path\":\"");
+	for (size_t i = 0; i < n; i++, p += 6)
+		assert_memory_equal(p, "\\u0001", 6);
+	assert_string_equal(p, "\",\"name\":\"n\",\"model\":\"m\",\"tier\":\"t\",\"flags\":0}}\n");
+	free(s);
+	free(path);
+}
+
+/* Every byte is escaped as mg_json_string() escapes it. */
+static void test_escaping_matches_json_string(void **state)
+{
+	char all[256], *want = NULL, *got, *p;
+	size_t want_len = 0;
+	struct mg_image_scope scopes[] = { { .name = all } };
+	struct mg_image img = { .scopes = scopes, .nscopes = 1 };
+	struct mg_event e = { .scope_id = 1, .hook = MG_HOOK_DEVICE, .comm = "c" };
+	FILE *out = open_memstream(&want, &want_len);
+
+	for (int i = 1; i < 256; i++)
+		all[i - 1] = (char)i;
+	all[255] = '\0';
+	assert_non_null(out);
+	mg_json_string(out, all);
+	fclose(out);
+
+	got = unit_render(&e, &img, 0);
+	p = strstr(got, ",\"scope\":");
+	assert_non_null(p);
+	p += strlen(",\"scope\":");
+	assert_true(strlen(p) > want_len);
+	assert_memory_equal(p, want, want_len);
+	assert_true(!strncmp(p + want_len, ",\"device\":", 10));
+	free(got);
+	free(want);
+}
+
+static void test_drops_notice(void **state)
+{
+	char *buf = NULL, *tail;
+	size_t len = 0;
+	FILE *out = open_memstream(&buf, &len);
+
+	assert_non_null(out);
+	mg_drops_print_json(out, 5, 17);
+	fclose(out);
+	/* {"time":"YYYY-MM-DDTHH:MM:SS.uuuuuuZ",... */
+	assert_true(len > 38);
+	assert_memory_equal(buf, "{\"time\":\"", 9);
+	assert_int_equal(buf[13], '-');
+	assert_int_equal(buf[19], 'T');
+	assert_int_equal(buf[28], '.');
+	assert_memory_equal(buf + 35, "Z\"", 2);
+	tail = buf + 37;
+	assert_string_equal(tail, ",\"notice\":\"events-dropped\",\"dropped\":5,\"dropped_total\":17}\n");
+	free(buf);
+}
+
+static void test_names_out_of_range(void **state)
+{
+	assert_string_equal(mg_verdict_name(99), "unknown");
+	assert_string_equal(mg_reason_name(MG_REASON__COUNT), "unknown");
+	assert_string_equal(mg_reason_name(MG_REASON_KILLSWITCH), "killswitch");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_file_event_names_everything),
+		cmocka_unit_test(test_net_event_without_image),
+		cmocka_unit_test(test_device_event),
+		cmocka_unit_test(test_pinned_lines),
+		cmocka_unit_test(test_format_into_buffer),
+		cmocka_unit_test(test_long_path_is_whole),
+		cmocka_unit_test(test_escaping_matches_json_string),
+		cmocka_unit_test(test_drops_notice),
+		cmocka_unit_test(test_names_out_of_range),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

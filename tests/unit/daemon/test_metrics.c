@@ -1,0 +1,256 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* Prometheus text of the pinned state, and its atomic file. */
+#include "unit.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "daemon/metrics.h"
+#include "core/util.h"
+
+static const char *const want_lines[] = {
+	"# HELP mguard_decisions_total Decisions of the BPF programs in scopes, by hook, verdict and engine.",
+	"# TYPE mguard_decisions_total counter",
+		"mguard_decisions_total{hook=\"file_open\",verdict=\"allow\",engine=\"bpf-lsm\"} 1",
+		"mguard_decisions_total{hook=\"file_open\",verdict=\"deny\",engine=\"bpf-lsm\"} 2",
+		"mguard_decisions_total{hook=\"file_open\",verdict=\"kill\",engine=\"bpf-lsm\"} 3",
+		"mguard_decisions_total{hook=\"file_open\",verdict=\"audit\",engine=\"bpf-lsm\"} 4",
+		"mguard_decisions_total{hook=\"connect4\",verdict=\"allow\",engine=\"cgroup\"} 5",
+		"mguard_decisions_total{hook=\"connect4\",verdict=\"deny\",engine=\"cgroup\"} 6",
+		"mguard_decisions_total{hook=\"connect4\",verdict=\"kill\",engine=\"cgroup\"} 7",
+		"mguard_decisions_total{hook=\"connect4\",verdict=\"audit\",engine=\"cgroup\"} 8",
+		"mguard_decisions_total{hook=\"connect6\",verdict=\"allow\",engine=\"cgroup\"} 9",
+		"mguard_decisions_total{hook=\"connect6\",verdict=\"deny\",engine=\"cgroup\"} 10",
+		"mguard_decisions_total{hook=\"connect6\",verdict=\"kill\",engine=\"cgroup\"} 11",
+		"mguard_decisions_total{hook=\"connect6\",verdict=\"audit\",engine=\"cgroup\"} 12",
+		"mguard_decisions_total{hook=\"device\",verdict=\"allow\",engine=\"cgroup\"} 13",
+		"mguard_decisions_total{hook=\"device\",verdict=\"deny\",engine=\"cgroup\"} 14",
+		"mguard_decisions_total{hook=\"device\",verdict=\"kill\",engine=\"cgroup\"} 15",
+		"mguard_decisions_total{hook=\"device\",verdict=\"audit\",engine=\"cgroup\"} 16",
+		"mguard_decisions_total{hook=\"sendmsg4\",verdict=\"allow\",engine=\"cgroup\"} 17",
+		"mguard_decisions_total{hook=\"sendmsg4\",verdict=\"deny\",engine=\"cgroup\"} 18",
+		"mguard_decisions_total{hook=\"sendmsg4\",verdict=\"kill\",engine=\"cgroup\"} 19",
+		"mguard_decisions_total{hook=\"sendmsg4\",verdict=\"audit\",engine=\"cgroup\"} 20",
+		"mguard_decisions_total{hook=\"sendmsg6\",verdict=\"allow\",engine=\"cgroup\"} 21",
+		"mguard_decisions_total{hook=\"sendmsg6\",verdict=\"deny\",engine=\"cgroup\"} 22",
+		"mguard_decisions_total{hook=\"sendmsg6\",verdict=\"kill\",engine=\"cgroup\"} 23",
+		"mguard_decisions_total{hook=\"sendmsg6\",verdict=\"audit\",engine=\"cgroup\"} 24",
+		"mguard_decisions_total{hook=\"mmap\",verdict=\"allow\",engine=\"bpf-lsm\"} 25",
+		"mguard_decisions_total{hook=\"mmap\",verdict=\"deny\",engine=\"bpf-lsm\"} 26",
+		"mguard_decisions_total{hook=\"mmap\",verdict=\"kill\",engine=\"bpf-lsm\"} 27",
+		"mguard_decisions_total{hook=\"mmap\",verdict=\"audit\",engine=\"bpf-lsm\"} 28",
+		"mguard_decisions_total{hook=\"file_receive\",verdict=\"allow\",engine=\"bpf-lsm\"} 29",
+		"mguard_decisions_total{hook=\"file_receive\",verdict=\"deny\",engine=\"bpf-lsm\"} 30",
+		"mguard_decisions_total{hook=\"file_receive\",verdict=\"kill\",engine=\"bpf-lsm\"} 31",
+		"mguard_decisions_total{hook=\"file_receive\",verdict=\"audit\",engine=\"bpf-lsm\"} 32",
+		"mguard_decisions_total{hook=\"io_uring\",verdict=\"allow\",engine=\"covered\"} 33",
+		"mguard_decisions_total{hook=\"io_uring\",verdict=\"deny\",engine=\"covered\"} 34",
+		"mguard_decisions_total{hook=\"io_uring\",verdict=\"kill\",engine=\"covered\"} 35",
+		"mguard_decisions_total{hook=\"io_uring\",verdict=\"audit\",engine=\"covered\"} 36",
+		"mguard_decisions_total{hook=\"unix\",verdict=\"allow\",engine=\"none\"} 37",
+		"mguard_decisions_total{hook=\"unix\",verdict=\"deny\",engine=\"none\"} 38",
+		"mguard_decisions_total{hook=\"unix\",verdict=\"kill\",engine=\"none\"} 39",
+		"mguard_decisions_total{hook=\"unix\",verdict=\"audit\",engine=\"none\"} 40",
+	"# HELP mguard_errors_total Failures counted by the BPF programs, by kind.",
+	"# TYPE mguard_errors_total counter",
+	"mguard_errors_total{kind=\"events_dropped\"} 41",
+	"mguard_errors_total{kind=\"config_unreadable\"} 42",
+	"mguard_errors_total{kind=\"fd_unresolved\"} 43",
+	"mguard_errors_total{kind=\"walk_limit\"} 44",
+	"mguard_errors_total{kind=\"events_rate_limited\"} 45",
+	"# HELP mguard_policy_generation Generation of the policy in force; 0 when none is.",
+	"# TYPE mguard_policy_generation gauge",
+	"mguard_policy_generation 3",
+	"# HELP mguard_audit_mode 1 when the policy in force only audits, 0 when it enforces.",
+	"# TYPE mguard_audit_mode gauge",
+	"mguard_audit_mode 0",
+	"# HELP mguard_killswitch 1 when the kill switch denies every scope every weight load and connection.",
+	"# TYPE mguard_killswitch gauge",
+	"mguard_killswitch 1",
+	"# HELP mguard_scopes Scopes in the policy in force.",
+	"# TYPE mguard_scopes gauge",
+	"mguard_scopes 2",
+	"# HELP mguard_events_written_total Events the daemon wrote to its event file.",
+	"# TYPE mguard_events_written_total counter",
+	"mguard_events_written_total 12",
+	"# HELP mguard_events_lost_total Events the daemon read from the ring buffer but could not write.",
+	"# TYPE mguard_events_lost_total counter",
+	"mguard_events_lost_total 1",
+	"# HELP mguard_policy_load_timestamp_seconds Unix time the policy in force was loaded.",
+	"# TYPE mguard_policy_load_timestamp_seconds gauge",
+	"mguard_policy_load_timestamp_seconds 1790000000",
+	"# HELP mguard_licenses_expiring Licences in force that expire within 7 days.",
+	"# TYPE mguard_licenses_expiring gauge",
+	"mguard_licenses_expiring 2",
+};
+
+static const struct mg_metrics_extra extra = {
+	.events_written = 12, .events_lost = 1, .policy_loaded_at = 1790000000, .licenses_expiring = 2,
+};
+
+static struct mg_status *filled_status(void)
+{
+	static const enum mg_engine engines[MG_HOOK__COUNT] = {
+		[MG_HOOK_FILE_OPEN] = MG_ENGINE_LSM, [MG_HOOK_CONNECT4] = MG_ENGINE_CGROUP,
+		[MG_HOOK_CONNECT6] = MG_ENGINE_CGROUP, [MG_HOOK_DEVICE] = MG_ENGINE_CGROUP,
+		[MG_HOOK_SENDMSG4] = MG_ENGINE_CGROUP, [MG_HOOK_SENDMSG6] = MG_ENGINE_CGROUP,
+		[MG_HOOK_MMAP] = MG_ENGINE_LSM, [MG_HOOK_FILE_RECEIVE] = MG_ENGINE_LSM,
+		[MG_HOOK_IO_URING] = MG_ENGINE_COVERED,
+	};
+	struct mg_status *st = calloc(1, sizeof(*st));
+
+	assert_non_null(st);
+	st->cfg.active_gen = 3;
+	st->cfg.mode = MG_MODE_ENFORCE;
+	for (int h = 0; h < MG_HOOK__COUNT; h++)
+		st->cfg.engine[h] = engines[h];
+	for (int i = 0; i < MG_COUNTERS; i++)
+		st->counters[i] = i + 1;
+	st->ctl.killswitch = 1;
+	st->nscopes = 2;
+	return st;
+}
+
+/* @text is exactly the lines of want_lines, from @from, @n of them. */
+static void assert_lines(const char *text, size_t from, size_t n)
+{
+	const char *p = text;
+
+	for (size_t i = from; i < from + n; i++) {
+		const char *nl = strchr(p, '\n');
+		char *line;
+
+		assert_non_null(nl);
+		line = strndup(p, nl - p);
+		assert_string_equal(line, want_lines[i]);
+		free(line);
+		p = nl + 1;
+	}
+	assert_string_equal(p, "");
+}
+
+static char *render(const struct mg_status *st, const struct mg_metrics_extra *x)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&buf, &len);
+
+	assert_non_null(out);
+	assert_int_equal(mg_metrics_write(out, st, x), 0);
+	fclose(out);
+	return buf;
+}
+
+static void test_exact_text(void **state)
+{
+	struct mg_status *st = filled_status();
+	char *text = render(st, &extra);
+
+	/* This text follows the hooks, verdicts and errors of mguard_abi.h. */
+	assert_int_equal(MG_HOOK__COUNT * MG_VERDICT__COUNT, 40);
+	assert_int_equal(MG_ERR__COUNT, 5);
+	assert_lines(text, 0, MG_ARRAY_SIZE(want_lines));
+	free(text);
+	free(st);
+}
+
+static void test_without_extra(void **state)
+{
+	struct mg_status *st = filled_status();
+	struct mg_metrics_extra x = extra;
+	char *text = render(st, NULL);
+
+	assert_lines(text, 0, MG_ARRAY_SIZE(want_lines) - 12);
+	free(text);
+
+	/* An unknown load time is left out rather than given as 1970. */
+	x.policy_loaded_at = 0;
+	text = render(st, &x);
+	assert_null(strstr(text, "mguard_policy_load_timestamp_seconds"));
+	assert_non_null(strstr(text, "\nmguard_licenses_expiring 2\n"));
+	free(text);
+	free(st);
+}
+
+static void test_atomic_file(void **state)
+{
+	struct mg_status *st = filled_status();
+	char dir[PATH_MAX - 64], path[PATH_MAX], *text, *buf;
+	struct dirent *de;
+	struct stat sb;
+	size_t len, nfiles = 0;
+	DIR *d;
+
+	assert_int_equal(unit_mkdtemp(dir, sizeof(dir), "metrics"), 0);
+	snprintf(path, sizeof(path), "%s/mguard.prom", dir);
+
+	umask(077);
+	assert_int_equal(mg_metrics_write_file(path, st, &extra), 0);
+	assert_int_equal(stat(path, &sb), 0);
+	assert_int_equal(sb.st_mode & 07777, 0644);
+	assert_int_equal(mg_read_file(path, 1 << 20, &buf, &len), 0);
+	text = render(st, &extra);
+	assert_string_equal(buf, text);
+	free(buf);
+	free(text);
+
+	/* Replaced whole, and nothing left beside it. */
+	st->nscopes = 5;
+	assert_int_equal(mg_metrics_write_file(path, st, NULL), 0);
+	assert_int_equal(mg_read_file(path, 1 << 20, &buf, &len), 0);
+	assert_non_null(strstr(buf, "\nmguard_scopes 5\n"));
+	assert_null(strstr(buf, "mguard_events_written_total"));
+	free(buf);
+	umask(022);
+
+	d = opendir(dir);
+	assert_non_null(d);
+	while ((de = readdir(d)))
+		nfiles += strcmp(de->d_name, ".") && strcmp(de->d_name, "..");
+	closedir(d);
+	assert_int_equal(nfiles, 1);
+
+	/* A folder that does not exist: an error, no file. */
+	snprintf(path, sizeof(path), "%s/missing/mguard.prom", dir);
+	assert_int_equal(mg_metrics_write_file(path, st, NULL), -ENOENT);
+	snprintf(path, sizeof(path), "%s/", dir);
+	assert_int_equal(mg_metrics_write_file(path, st, NULL), -EINVAL);
+
+	unit_rm_tree(dir);
+	free(st);
+}
+
+static void test_licenses_expiring(void **state)
+{
+	struct mg_image_license lic[] = {
+		{ .id = "a", .not_after = 1000 + 3600 },		/* two models, one licence */
+		{ .id = "a", .not_after = 1000 + 3600 },
+		{ .id = "b", .not_after = 1000 + MG_METRICS_LICENSE_SOON },	/* the last second */
+		{ .id = "c", .not_after = 1000 + MG_METRICS_LICENSE_SOON + 1 },
+		{ .id = "d", .not_after = 1000 },			/* over */
+		{ .id = NULL, .not_after = 2000 },
+	};
+	struct mg_image img = { .licenses = lic, .nlicenses = MG_ARRAY_SIZE(lic) };
+
+	assert_int_equal(mg_metrics_licenses_expiring(&img, 1000, MG_METRICS_LICENSE_SOON), 3);
+	img.nlicenses = 0;
+	assert_int_equal(mg_metrics_licenses_expiring(&img, 1000, MG_METRICS_LICENSE_SOON), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_exact_text),
+		cmocka_unit_test(test_without_extra),
+		cmocka_unit_test(test_atomic_file),
+		cmocka_unit_test(test_licenses_expiring),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,303 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cli/show.h"
+#include "core/util.h"
+#include "compile/weights.h"
+
+static const char *const mg_unknown_names[] = {
+	[MG_UNKNOWN_DENY] = "deny", [MG_UNKNOWN_AUDIT] = "audit", [MG_UNKNOWN_ALLOW] = "allow",
+};
+
+void mg_egress_format(const struct mg_egress_rule *r, char *buf, size_t len)
+{
+	static const uint8_t v4mapped[12] = { [10] = 0xff, [11] = 0xff };
+	char addr[INET6_ADDRSTRLEN], ports[16] = "", proto[8] = "";
+	int v4 = r->prefixlen >= 96 && !memcmp(r->addr, v4mapped, 12);
+	unsigned int plen = v4 ? r->prefixlen - 96 : r->prefixlen;
+
+	if (v4)
+		inet_ntop(AF_INET, &r->addr[12], addr, sizeof(addr));
+	else
+		inet_ntop(AF_INET6, r->addr, addr, sizeof(addr));
+	if (r->port_lo == r->port_hi)
+		snprintf(ports, sizeof(ports), ":%u", r->port_lo);
+	else if (r->port_lo != 0 || r->port_hi != 65535)
+		snprintf(ports, sizeof(ports), ":%u-%u", r->port_lo, r->port_hi);
+	if (r->protos == MG_EGRESS_TCP)
+		strcpy(proto, "/tcp");
+	else if (r->protos == MG_EGRESS_UDP)
+		strcpy(proto, "/udp");
+	if (v4)
+		snprintf(buf, len, "%s/%u%s%s", addr, plen, ports, proto);
+	else
+		snprintf(buf, len, "[%s/%u]%s%s", addr, plen, ports, proto);
+}
+
+static size_t mg_model_files(const struct mg_image *img, uint32_t model_id)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < img->ninodes; i++)
+		n += img->inodes[i].val.model_id == model_id && !(img->inodes[i].val.flags & MG_INODE_DIR);
+	return n;
+}
+
+static const struct mg_image_license *mg_granted(const struct mg_image *img, uint32_t scope_id,
+						 uint32_t model_id)
+{
+	for (size_t i = 0; i < img->nlicenses; i++)
+		if (img->licenses[i].key.scope_id == scope_id && img->licenses[i].key.model_id == model_id)
+			return &img->licenses[i];
+	return NULL;
+}
+
+/* May scope @s load model @j (0-based)? Also the licence that lets it, if any. */
+static bool mg_scope_may_load(const struct mg_policy *p, const struct mg_image *img, size_t s, size_t j,
+			      const struct mg_image_license **ret_lic)
+{
+	const struct mg_tier *t = p->models[j].resolved_tier;
+	uint16_t level = img->model_tiers[j];
+
+	*ret_lic = NULL;
+	if (level == MG_TIER_REFUSED || level > img->scopes[s].val.max_tier)
+		return false;
+	if (t && t->requires_license) {
+		*ret_lic = mg_granted(img, s + 1, j + 1);
+		return *ret_lic != NULL;
+	}
+	return true;
+}
+
+static void mg_show_text(const struct mg_policy *p, const struct mg_image *img, FILE *out)
+{
+	fprintf(out, "mode %s, unknown weights %s\n\nmodels:\n",
+		p->mode == MG_POLICY_AUDIT ? "audit" : "enforce", mg_unknown_names[p->unknown_weights]);
+	for (size_t j = 0; j < p->nmodels; j++) {
+		const struct mg_model *m = &p->models[j];
+
+		fprintf(out, "  %-24s %-12s %5zu files  (%s)\n", m->name,
+			mg_image_tier_name(img, img->model_tiers[j]) ?: "?", mg_model_files(img, j + 1),
+			img->model_tiers[j] == MG_TIER_REFUSED ? "refused: see the warnings above" :
+			m->tier_reason ? m->tier_reason : "");
+	}
+	for (size_t s = 0; s < img->nscopes; s++) {
+		const struct mg_scope *ps = &p->scopes[s];
+		char rule[96];
+
+		fprintf(out, "\nscope %s\n  cgroup   %s", ps->name, ps->cgroup);
+		if (img->scopes[s].cgroup_id)
+			fprintf(out, " (id %llu)", (unsigned long long)img->scopes[s].cgroup_id);
+		fprintf(out, "\n  maxTier  %s\n  loads   ", ps->max_tier);
+		for (size_t j = 0, any = 0; j < p->nmodels; j++) {
+			const struct mg_image_license *lic;
+
+			if (!mg_scope_may_load(p, img, s, j, &lic))
+				continue;
+			fprintf(out, "%s %s", any++ ? "," : "", p->models[j].name);
+			if (lic)
+				fprintf(out, " (licence %s)", lic->id);
+		}
+		fputs("\n  licences", out);
+		for (size_t k = 0; k < img->nlicense_notes; k++) {
+			const struct mg_image_license_note *n = &img->license_notes[k];
+
+			if (n->scope_id != s + 1)
+				continue;
+			fprintf(out, "\n    %s: %s", n->path, n->refused ? "refused: " : "valid");
+			if (n->refused)
+				fputs(n->refused, out);
+		}
+		fputs("\n  egress  ", out);
+		for (size_t e = 0; e < ps->negress; e++) {
+			mg_egress_format(&ps->egress[e], rule, sizeof(rule));
+			fprintf(out, " %s", rule);
+		}
+		if (!ps->negress)
+			fputs(" (nothing)", out);
+		fputs("\n  outputs ", out);
+		for (size_t o = 0; o < ps->noutputs; o++)
+			fprintf(out, " %s", ps->outputs[o]);
+		if (!ps->noutputs)
+			fputs(" (nothing)", out);
+		fputs("\n  devices ", out);
+		for (size_t d = 0, any = 0; d < img->ndevices; d++) {
+			const struct mg_device_key *k = &img->devices[d].key;
+
+			if (k->scope_id != s + 1)
+				continue;
+			any++;
+			if (k->minor == MG_MINOR_ANY)
+				fprintf(out, " %u:*", k->major);
+			else
+				fprintf(out, " %u:%u", k->major, k->minor);
+		}
+		fputc('\n', out);
+	}
+}
+
+static void mg_show_json(const struct mg_policy *p, const struct mg_image *img, FILE *out)
+{
+	fprintf(out, "{\"mode\":\"%s\",\"unknownWeights\":\"%s\",\"models\":[",
+		p->mode == MG_POLICY_AUDIT ? "audit" : "enforce", mg_unknown_names[p->unknown_weights]);
+	for (size_t j = 0; j < p->nmodels; j++) {
+		const struct mg_model *m = &p->models[j];
+
+		fprintf(out, "%s{\"name\":", j ? "," : "");
+		mg_json_string(out, m->name);
+		fputs(",\"tier\":", out);
+		mg_json_string(out, mg_image_tier_name(img, img->model_tiers[j]) ?: "");
+		fputs(",\"why\":", out);
+		mg_json_string(out, m->tier_reason ? m->tier_reason : "");
+		fprintf(out, ",\"refused\":%s,\"files\":%zu}", img->model_tiers[j] == MG_TIER_REFUSED ? "true" : "false",
+			mg_model_files(img, j + 1));
+	}
+	fputs("],\"scopes\":[", out);
+	for (size_t s = 0; s < img->nscopes; s++) {
+		const struct mg_scope *ps = &p->scopes[s];
+		char rule[96];
+		int first = 1;
+
+		fprintf(out, "%s{\"name\":", s ? "," : "");
+		mg_json_string(out, ps->name);
+		fputs(",\"cgroup\":", out);
+		mg_json_string(out, ps->cgroup);
+		fprintf(out, ",\"cgroupId\":%llu,\"maxTier\":", (unsigned long long)img->scopes[s].cgroup_id);
+		mg_json_string(out, ps->max_tier);
+		fputs(",\"loads\":[", out);
+		for (size_t j = 0; j < p->nmodels; j++) {
+			const struct mg_image_license *lic;
+
+			if (!mg_scope_may_load(p, img, s, j, &lic))
+				continue;
+			fprintf(out, "%s{\"model\":", first ? "" : ",");
+			first = 0;
+			mg_json_string(out, p->models[j].name);
+			fputs(",\"license\":", out);
+			if (lic)
+				mg_json_string(out, lic->id);
+			else
+				fputs("null", out);
+			fputc('}', out);
+		}
+		fputs("],\"licenses\":[", out);
+		first = 1;
+		for (size_t k = 0; k < img->nlicense_notes; k++) {
+			const struct mg_image_license_note *n = &img->license_notes[k];
+
+			if (n->scope_id != s + 1)
+				continue;
+			fprintf(out, "%s{\"path\":", first ? "" : ",");
+			first = 0;
+			mg_json_string(out, n->path);
+			fputs(",\"refused\":", out);
+			if (n->refused)
+				mg_json_string(out, n->refused);
+			else
+				fputs("null", out);
+			fputc('}', out);
+		}
+		fputs("],\"egress\":[", out);
+		for (size_t e = 0; e < ps->negress; e++) {
+			mg_egress_format(&ps->egress[e], rule, sizeof(rule));
+			if (e)
+				fputc(',', out);
+			mg_json_string(out, rule);
+		}
+		fputs("],\"outputs\":[", out);
+		for (size_t o = 0; o < ps->noutputs; o++) {
+			if (o)
+				fputc(',', out);
+			mg_json_string(out, ps->outputs[o]);
+		}
+		fputs("],\"devices\":[", out);
+		first = 1;
+		for (size_t d = 0; d < img->ndevices; d++) {
+			const struct mg_device_key *k = &img->devices[d].key;
+
+			if (k->scope_id != s + 1)
+				continue;
+			if (k->minor == MG_MINOR_ANY)
+				fprintf(out, "%s\"%u:*\"", first ? "" : ",", k->major);
+			else
+				fprintf(out, "%s\"%u:%u\"", first ? "" : ",", k->major, k->minor);
+			first = 0;
+		}
+		fputs("]}", out);
+	}
+	fputs("]}\n", out);
+}
+
+void mg_show_policy(const struct mg_policy *p, const struct mg_image *img, bool json, FILE *out)
+{
+	if (json)
+		mg_show_json(p, img, out);
+	else
+		mg_show_text(p, img, out);
+}
+
+struct mg_scan_ctx {
+	const struct mg_image *img;
+	bool json;
+	FILE *out;
+	int unknown;
+	int first;
+};
+
+static int mg_scan_one(const char *path, const struct stat *st, enum mg_weight_format f, int err,
+		       void *data)
+{
+	struct mg_scan_ctx *c = data;
+	const struct mg_image_inode *in;
+	const char *model = NULL, *tier = NULL;
+
+	if (err) {
+		fprintf(stderr, "mguard: warning: cannot read '%s': %s\n", path, strerror(-err));
+		return 0;
+	}
+	in = mg_image_find_inode(c->img, mg_kernel_dev(st->st_dev), st->st_ino);
+	if (in) {
+		model = mg_image_model_name(c->img, in->val.model_id);
+		tier = mg_image_tier_name(c->img, in->val.tier);
+	} else if (f == MG_WF_NONE) {
+		return 0;	/* neither weights nor a model's file */
+	} else {
+		c->unknown++;
+	}
+	if (c->json) {
+		fprintf(c->out, "%s{\"path\":", c->first ? "" : ",");
+		mg_json_string(c->out, path);
+		fprintf(c->out, ",\"format\":\"%s\",\"model\":", mg_weight_format_name(f));
+		if (model)
+			mg_json_string(c->out, model);
+		else
+			fputs("null", c->out);
+		fputs(",\"tier\":", c->out);
+		mg_json_string(c->out, tier ? tier : "unknown");
+		fputc('}', c->out);
+	} else {
+		fprintf(c->out, "%-12s %-24s %-12s %s\n", mg_weight_format_name(f), model ? model : "-",
+			tier ? tier : "unknown", path);
+	}
+	c->first = 0;
+	return 0;
+}
+
+int mg_scan_print(const char *dir, const struct mg_image *img, bool json, FILE *out)
+{
+	struct mg_scan_ctx c = { .img = img, .json = json, .out = out, .first = 1 };
+	int err;
+
+	if (json)
+		fputs("{\"files\":[", out);
+	else
+		fprintf(out, "%-12s %-24s %-12s %s\n", "format", "model", "tier", "path");
+	err = mg_weights_scan(dir, mg_scan_one, &c);
+	if (json)
+		fprintf(out, "],\"unknown\":%d}\n", c.unknown);
+	return err < 0 ? err : c.unknown;
+}

@@ -1,0 +1,122 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "daemon/events.h"
+#include "daemon/metrics.h"
+#include "kernel/probe.h"
+
+static void mg_metric_head(FILE *out, const char *name, const char *type, const char *help)
+{
+	fprintf(out, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+}
+
+static void mg_metric(FILE *out, const char *name, const char *type, const char *help,
+		      unsigned long long value)
+{
+	mg_metric_head(out, name, type, help);
+	fprintf(out, "%s %llu\n", name, value);
+}
+
+/* Label values are names from mguard's own tables: nothing in them needs escaping. */
+int mg_metrics_write(FILE *out, const struct mg_status *st, const struct mg_metrics_extra *x)
+{
+	mg_metric_head(out, "mguard_decisions_total", "counter",
+		       "Decisions of the BPF programs in scopes, by hook, verdict and engine.");
+	for (int h = 0; h < MG_HOOK__COUNT; h++) {
+		for (int v = 0; v < MG_VERDICT__COUNT; v++)
+			fprintf(out, "mguard_decisions_total{hook=\"%s\",verdict=\"%s\",engine=\"%s\"} %llu\n",
+				mg_hook_name(h), mg_verdict_name(v), mg_engine_name(st->cfg.engine[h]),
+				(unsigned long long)st->counters[MG_COUNTER_INDEX(h, v)]);
+	}
+	mg_metric_head(out, "mguard_errors_total", "counter",
+		       "Failures counted by the BPF programs, by kind.");
+	for (int i = 0; i < MG_ERR__COUNT; i++)
+		fprintf(out, "mguard_errors_total{kind=\"%s\"} %llu\n", mg_error_name(i),
+			(unsigned long long)st->counters[MG_ERR_COUNTER_BASE + i]);
+	mg_metric(out, "mguard_policy_generation", "gauge",
+		  "Generation of the policy in force; 0 when none is.", st->cfg.active_gen);
+	mg_metric(out, "mguard_audit_mode", "gauge",
+		  "1 when the policy in force only audits, 0 when it enforces.",
+		  st->cfg.mode == MG_MODE_AUDIT);
+	mg_metric(out, "mguard_killswitch", "gauge",
+		  "1 when the kill switch denies every scope every weight load and connection.",
+		  st->ctl.killswitch != 0);
+	mg_metric(out, "mguard_scopes", "gauge", "Scopes in the policy in force.", st->nscopes);
+	if (x) {
+		mg_metric(out, "mguard_events_written_total", "counter",
+			  "Events the daemon wrote to its event file.", x->events_written);
+		mg_metric(out, "mguard_events_lost_total", "counter",
+			  "Events the daemon read from the ring buffer but could not write.",
+			  x->events_lost);
+		if (x->policy_loaded_at > 0)
+			mg_metric(out, "mguard_policy_load_timestamp_seconds", "gauge",
+				  "Unix time the policy in force was loaded.", x->policy_loaded_at);
+		mg_metric(out, "mguard_licenses_expiring", "gauge",
+			  "Licences in force that expire within 7 days.", x->licenses_expiring);
+	}
+	return ferror(out) ? -EIO : 0;
+}
+
+int mg_metrics_write_file(const char *path, const struct mg_status *st,
+			  const struct mg_metrics_extra *x)
+{
+	const char *slash = strrchr(path, '/');
+	const char *base = slash ? slash + 1 : path;
+	char tmp[PATH_MAX];
+	FILE *out;
+	int fd, err;
+
+	if (!*base)
+		return -EINVAL;
+	if (snprintf(tmp, sizeof(tmp), "%.*s.%s.XXXXXX", (int)(base - path), path, base) >=
+	    (int)sizeof(tmp))
+		return -ENAMETOOLONG;
+	fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	out = fdopen(fd, "w");
+	if (!out) {
+		err = -errno;
+		close(fd);
+		unlink(tmp);
+		return err;
+	}
+	err = mg_metrics_write(out, st, x);
+	if (!err && fflush(out))
+		err = -errno;
+	if (!err && fchmod(fd, 0644))
+		err = -errno;
+	if (!err && fsync(fd))
+		err = -errno;
+	if (fclose(out) && !err)
+		err = -errno;
+	if (!err && rename(tmp, path))
+		err = -errno;
+	if (err)
+		unlink(tmp);
+	return err;
+}
+
+unsigned int mg_metrics_licenses_expiring(const struct mg_image *img, int64_t now, int64_t within)
+{
+	unsigned int n = 0;
+
+	for (size_t i = 0; i < img->nlicenses; i++) {
+		const struct mg_image_license *l = &img->licenses[i];
+		bool counted = false;
+
+		if (l->not_after <= now || l->not_after > now + within)
+			continue;
+		/* One entry per model a licence covers: count the licence once. */
+		for (size_t j = 0; j < i && l->id && !counted; j++)
+			counted = img->licenses[j].id && !strcmp(img->licenses[j].id, l->id);
+		n += !counted;
+	}
+	return n;
+}

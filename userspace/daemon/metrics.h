@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * The pinned state as Prometheus text exposition, for node_exporter's
+ * textfile collector (or any scraper that reads a file).
+ */
+#ifndef MGUARD_METRICS_H
+#define MGUARD_METRICS_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "compile/compile.h"
+#include "cli/status.h"
+
+#define MG_METRICS_LICENSE_SOON (7 * 24 * 3600)	/* "expiring": within 7 days */
+
+/* What only the daemon knows. */
+struct mg_metrics_extra {
+	uint64_t events_written;	/* event lines written to the event file */
+	uint64_t events_lost;		/* events read from the ring buffer but not written */
+	int64_t policy_loaded_at;	/* unix seconds the policy in force was loaded; 0: unknown */
+	unsigned int licenses_expiring;	/* licences in force that expire within 7 days */
+};
+
+/*
+ * Write every metric of @st, and those of @x unless it is NULL, to @out.
+ * Returns 0, or -EIO when @out reports an error.
+ */
+int mg_metrics_write(FILE *out, const struct mg_status *st, const struct mg_metrics_extra *x);
+
+/*
+ * The same into @path, atomically: a hidden temporary file in the same
+ * folder, mode 0644, renamed over @path. Returns 0 or a negative errno.
+ */
+int mg_metrics_write_file(const char *path, const struct mg_status *st,
+			  const struct mg_metrics_extra *x);
+
+/* How many licences of @img end after @now and no later than @now + @within seconds. */
+unsigned int mg_metrics_licenses_expiring(const struct mg_image *img, int64_t now, int64_t within);
+
+#endif /* MGUARD_METRICS_H */

@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * What the kernel maps do not say by name: the policy in force, its digest
+ * and load time, its scopes and licences. The daemon writes it at each load
+ * to a small text file beside its pins' name; status reads it back.
+ */
+#ifndef MGUARD_STATE_H
+#define MGUARD_STATE_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "compile/compile.h"
+#include "policy/policy.h"
+
+#define MG_STATE_DIR "/run/mguard"
+
+/* The state file of the daemon whose pin folder is @pin_dir. */
+void mg_state_path(const char *pin_dir, char *buf, size_t len);
+
+/* SHA-256 over the policy's files, in the order they were read, as hex. */
+int mg_policy_digest(const struct mg_policy *policy, char out[65]);
+
+/* Write the state atomically (tmp + rename). */
+int mg_state_write(const char *path, const struct mg_policy *policy, const struct mg_image *img,
+		   const char *policy_dir, const char *digest, int64_t loaded_at);
+
+/*
+ * Print the state for status: the policy, and each scope with its cgroup,
+ * the processes in it and its highest tier; licences expiring within
+ * @soon_s seconds of @now are marked. Returns -ENOENT when there is no state.
+ */
+int mg_state_print(const char *path, const char *cgroup_root, int64_t now, int64_t soon_s, int json,
+		   FILE *out);
+
+#endif /* MGUARD_STATE_H */
