@@ -63,7 +63,7 @@ vpath test_%.c $(sort $(dir $(UNIT_SRCS)))
 HELPER_BINS := $(patsubst tests/helpers/%.c,$(BUILD)/tests/helpers/%,$(wildcard tests/helpers/*.c))
 
 .DELETE_ON_ERROR:
-.PHONY: all run demo deps fuzz bench man test test-unit test-kernel test-vm install uninstall clean vmlinux tests-build fmt-check
+.PHONY: all run demo deps fuzz bench man test test-unit test-kernel test-vm install uninstall clean vmlinux tests-build fmt fmt-check
 
 all: $(BUILD)/mguard man
 
@@ -190,8 +190,12 @@ bench: $(BUILD)/mguard $(BENCH_BINS)
 vmlinux:
 	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > vmlinux/$(ARCH)/vmlinux.h
 
+# Every C file of the tree in the style of .clang-format (kernel style).
+FMT_FILES = $(shell git ls-files '*.c' '*.h' | grep -v '^vmlinux/')
+fmt:
+	$(Q)clang-format -i $(FMT_FILES)
 fmt-check:
-	$(Q)clang-format --dry-run --Werror $(USR_SRCS) $(USR_HDRS) $(BPF_SRCS) $(BPF_HDRS)
+	$(Q)clang-format --dry-run --Werror $(FMT_FILES)
 
 SYSTEMD_UNIT_DIR ?= /lib/systemd/system
 BASH_COMPLETION_DIR ?= /usr/share/bash-completion/completions

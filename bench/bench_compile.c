@@ -86,16 +86,22 @@ int main(int argc, char **argv)
 			close(fd);
 		}
 		fprintf(f, "  - {name: m%04d, tier: %s, files: [%s/]}\n", i,
-			i % 3 == 0 ? "general" : i % 3 == 1 ? "controlled" : "prohibited", path);
+			i % 3 == 0 ? "general" :
+			i % 3 == 1 ? "controlled" :
+				     "prohibited",
+			path);
 	}
 	fprintf(f, "scopes:\n");
 	for (int i = 0; i < scopes; i++) {
 		snprintf(path, sizeof(path), "%s/cg/s%04d", root, i);
 		if (mkdir(path, 0755))
 			die("mkdir");
-		fprintf(f, "  - name: s%04d\n    cgroup: /s%04d\n    maxTier: general\n    egress: [", i, i);
+		fprintf(f,
+			"  - name: s%04d\n    cgroup: /s%04d\n    maxTier: general\n    egress: [",
+			i, i);
 		for (int j = 0; j < egress; j++)
-			fprintf(f, "%s\"10.%d.%d.0/24:%d/tcp\"", j ? ", " : "", i % 256, j, 443 + j);
+			fprintf(f, "%s\"10.%d.%d.0/24:%d/tcp\"", j ? ", " : "", i % 256, j,
+				443 + j);
 		fprintf(f, "]\n");
 	}
 	fclose(f);
@@ -121,8 +127,8 @@ int main(int argc, char **argv)
 	printf("{\"bench\":\"policy-compile\",\"folders\":%d,\"files\":%zu,\"scopes\":%zu,\"egress_prefixes\":%zu,"
 	       "\"parse_cpu_s\":%.3f,\"compile_cpu_s\":%.3f,\"total_cpu_s\":%.3f,\"total_wall_s\":%.3f,"
 	       "\"max_rss_kib\":%ld,\"target_cpu_s\":1.0,\"met\":%s}\n",
-	       folders, img->ninodes - (size_t)folders, img->nscopes, img->negress, c1 - c0, c2 - c1, c2 - c0,
-	       w2 - w0, ru.ru_maxrss, c2 - c0 < 1.0 ? "true" : "false");
+	       folders, img->ninodes - (size_t)folders, img->nscopes, img->negress, c1 - c0,
+	       c2 - c1, c2 - c0, w2 - w0, ru.ru_maxrss, c2 - c0 < 1.0 ? "true" : "false");
 	mg_image_free(img);
 	mg_policy_free(policy);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);

@@ -107,7 +107,10 @@ static int gen(int argc, char **argv)
 		}
 		for (int k = 0; k < 2; k++)
 			fprintf(f[k], "  - {name: m%04d, tier: %s, files: [%s/]}\n", i,
-				i % 3 == 0 ? "general" : i % 3 == 1 ? "controlled" : "prohibited", path);
+				i % 3 == 0 ? "general" :
+				i % 3 == 1 ? "controlled" :
+					     "prohibited",
+				path);
 	}
 	for (int k = 0; k < 2; k++)
 		fprintf(f[k], "scopes:\n");
@@ -194,8 +197,8 @@ static size_t room_for(size_t n)
  * cut short. Meanwhile this process watches the pinned config map for the
  * moment the new generation is in force (*ret_switch, from the start).
  */
-static double timed_swap(struct mg_loader *l, const struct mg_image *img, const char *pin_dir, int timeout,
-			 double *ret_switch, int *ret_timed_out)
+static double timed_swap(struct mg_loader *l, const struct mg_image *img, const char *pin_dir,
+			 int timeout, double *ret_switch, int *ret_timed_out)
 {
 	struct mg_config cfg;
 	char path[PATH_MAX];
@@ -325,7 +328,8 @@ int main(int argc, char **argv)
 		return gen(argc, argv);
 	if (argc >= 4 && strcmp(argv[1], "run") == 0)
 		return run(argc, argv);
-	fprintf(stderr, "usage: bench_load gen DIR CGROUP-MOUNT CGROUP [FOLDERS [FILES [SCOPES [EGRESS]]]]\n"
-			"       bench_load run POLICY-DIR PIN-DIR [SWAP-TIMEOUT-SECONDS]\n");
+	fprintf(stderr,
+		"usage: bench_load gen DIR CGROUP-MOUNT CGROUP [FOLDERS [FILES [SCOPES [EGRESS]]]]\n"
+		"       bench_load run POLICY-DIR PIN-DIR [SWAP-TIMEOUT-SECONDS]\n");
 	return 2;
 }

@@ -85,7 +85,8 @@ int main(int argc, char **argv)
 	}
 	for (int k = 0; k < n; k++) {
 		if (read_stats(&progs[k])) {
-			fprintf(stderr, "bpf_stats: program %u: %s\n", progs[k].id, strerror(errno));
+			fprintf(stderr, "bpf_stats: program %u: %s\n", progs[k].id,
+				strerror(errno));
 			return 1;
 		}
 		before[k] = progs[k];

@@ -114,7 +114,8 @@ static int attach(int prog, const char *name)
 		fprintf(stderr, "empty_tp: perf_event_open %s: %s\n", name, strerror(errno));
 		return -1;
 	}
-	if (ioctl(fd, PERF_EVENT_IOC_SET_BPF, prog) < 0 || ioctl(fd, PERF_EVENT_IOC_ENABLE, 0) < 0) {
+	if (ioctl(fd, PERF_EVENT_IOC_SET_BPF, prog) < 0 ||
+	    ioctl(fd, PERF_EVENT_IOC_ENABLE, 0) < 0) {
 		fprintf(stderr, "empty_tp: attach to %s: %s\n", name, strerror(errno));
 		return -1;
 	}

@@ -60,7 +60,7 @@ static int in_scope(pid_t pid)
 	snprintf(path, sizeof(path), "/proc/%d/cgroup", pid);
 	f = fopen(path, "re");
 	if (!f)
-		return 1;	/* gone or unreadable: fail closed */
+		return 1; /* gone or unreadable: fail closed */
 	while (fgets(line, sizeof(line), f)) {
 		const char *p;
 
@@ -105,7 +105,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "fanotify_guard: fanotify_init: %s\n", strerror(errno));
 		return 1;
 	}
-	if (fanotify_mark(fan, FAN_MARK_ADD | FAN_MARK_MOUNT, FAN_OPEN_PERM, AT_FDCWD, argv[1]) < 0) {
+	if (fanotify_mark(fan, FAN_MARK_ADD | FAN_MARK_MOUNT, FAN_OPEN_PERM, AT_FDCWD, argv[1]) <
+	    0) {
 		fprintf(stderr, "fanotify_guard: mark %s: %s\n", argv[1], strerror(errno));
 		return 1;
 	}
@@ -131,8 +132,8 @@ int main(int argc, char **argv)
 			if (m->fd < 0)
 				continue;
 			events++;
-			if ((m->mask & FAN_OPEN_PERM) && fstat(m->fd, &st) == 0 && is_denied_file(&st) &&
-			    in_scope(m->pid)) {
+			if ((m->mask & FAN_OPEN_PERM) && fstat(m->fd, &st) == 0 &&
+			    is_denied_file(&st) && in_scope(m->pid)) {
 				r.response = FAN_DENY;
 				denials++;
 			}

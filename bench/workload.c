@@ -41,7 +41,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define MAX_BATCHES 64
+#define MAX_BATCHES   64
 #define MAX_PRODUCERS 16
 
 struct opts {
@@ -249,7 +249,8 @@ static long count_lines(int fd, off_t from)
  * Watch @fd grow until every child is gone and it has not grown for
  * @quiet_ms; returns when it last grew. @children is decremented as they exit.
  */
-static uint64_t watch_growth(int fd, int *children, long quiet_ms, long limit_ms, long *produced, int rd)
+static uint64_t watch_growth(int fd, int *children, long quiet_ms, long limit_ms, long *produced,
+			     int rd)
 {
 	uint64_t start = now_ns(), last = start;
 	off_t size = file_size(fd);
@@ -329,8 +330,8 @@ static int run_events(const struct opts *o, const char *path)
 	close(pipefd[1]);
 	last = watch_growth(fd, &children, 500, 1000L * (o->seconds + 60), &produced, pipefd[0]);
 	lines = count_lines(fd, from);
-	printf("produced %ld\nproduce_seconds %d\nlines %ld\nelapsed_ns %llu\n", produced, o->seconds,
-	       lines, (unsigned long long)(last - t0));
+	printf("produced %ld\nproduce_seconds %d\nlines %ld\nelapsed_ns %llu\n", produced,
+	       o->seconds, lines, (unsigned long long)(last - t0));
 	return 0;
 }
 
@@ -347,7 +348,7 @@ static int run_drain(const struct opts *o, const char *path)
 		die(o->out);
 	if (kill(o->daemon, SIGSTOP) < 0)
 		die("stop the daemon");
-	sleep_us(200000);	/* let it finish writing what it had */
+	sleep_us(200000); /* let it finish writing what it had */
 	from = file_size(fd);
 	pid = fork();
 	if (pid < 0) {
@@ -372,12 +373,13 @@ static int run_drain(const struct opts *o, const char *path)
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: workload [--cgroup DIR] [--cpu N] [--batches B] open PATH N\n"
-			"       workload [--cgroup DIR] [--cpu N] [--batches B] mmap PATH N\n"
-			"       workload [--cgroup DIR] [--cpu N] [--batches B] connect PORT N\n"
-			"       workload fill PATH MIB\n"
-			"       workload events --cgroup DIR --out FILE [--seconds S] [--producers P] PATH\n"
-			"       workload drain --cgroup DIR --out FILE --daemon PID --count N PATH\n");
+	fprintf(stderr,
+		"usage: workload [--cgroup DIR] [--cpu N] [--batches B] open PATH N\n"
+		"       workload [--cgroup DIR] [--cpu N] [--batches B] mmap PATH N\n"
+		"       workload [--cgroup DIR] [--cpu N] [--batches B] connect PORT N\n"
+		"       workload fill PATH MIB\n"
+		"       workload events --cgroup DIR --out FILE [--seconds S] [--producers P] PATH\n"
+		"       workload drain --cgroup DIR --out FILE --daemon PID --count N PATH\n");
 	exit(2);
 }
 
@@ -463,7 +465,7 @@ int main(int argc, char **argv)
 			run_mmap(arg, ops);
 		else
 			run_connect(ops);
-		if (b >= 0) {	/* batch -1 warms up */
+		if (b >= 0) { /* batch -1 warms up */
 			per_op[b] = (double)(now_ns() - t0) / ops;
 			cpu_per_op[b] = (double)(cpu_ns() - c0) / ops;
 		}

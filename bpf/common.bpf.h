@@ -145,8 +145,8 @@ struct {
  * Walk the current task's cgroup and its ancestors for a scope. Ancestors
  * are walked from the root down, so a scope nested in another wins.
  */
-static __always_inline const struct mg_scope_val *
-mg_scope_walk(__u32 gen, __u64 self, __u64 *ret_scope_cgid)
+static __always_inline const struct mg_scope_val *mg_scope_walk(__u32 gen, __u64 self,
+								__u64 *ret_scope_cgid)
 {
 	struct mg_scope_key key = { .cgroup_id = self, .gen = gen };
 	const struct mg_scope_val *scope, *found = NULL;
@@ -177,8 +177,7 @@ mg_scope_walk(__u32 gen, __u64 self, __u64 *ret_scope_cgid)
  * that is a scope. Returns NULL for tasks outside every scope: every program
  * calls this first and lets everything else through untouched.
  */
-static __always_inline const struct mg_scope_val *
-mg_scope_current(__u32 gen, __u64 *ret_cgid)
+static __always_inline const struct mg_scope_val *mg_scope_current(__u32 gen, __u64 *ret_cgid)
 {
 	__u64 self = bpf_get_current_cgroup_id();
 	struct mg_scope_hit *hit, fresh = { .gen = gen };
@@ -206,8 +205,8 @@ mg_scope_current(__u32 gen, __u64 *ret_cgid)
  * scope. NULL, to let the call through untouched, when no policy is in force
  * or the task is outside every scope.
  */
-static __always_inline const struct mg_scope_val *
-mg_scope_enter(const struct mg_config **ret_cfg, __u64 *ret_cgid)
+static __always_inline const struct mg_scope_val *mg_scope_enter(const struct mg_config **ret_cfg,
+								 __u64 *ret_cgid)
 {
 	const struct mg_config *cfg = mg_config_get();
 
@@ -253,9 +252,9 @@ static __always_inline void mg_event_fill(struct mg_event *e, const struct mg_co
 }
 
 /* A summary event of the rate limit (best effort: a full ring buffer counts it). */
-static __always_inline void mg_rate_summary(const struct mg_config *cfg, const struct mg_scope_val *scope,
-					    __u64 cgid, __u8 hook, __u8 verdict, __u8 reason,
-					    __u32 suppressed)
+static __always_inline void mg_rate_summary(const struct mg_config *cfg,
+					    const struct mg_scope_val *scope, __u64 cgid, __u8 hook,
+					    __u8 verdict, __u8 reason, __u32 suppressed)
 {
 	struct mg_event *e = bpf_ringbuf_reserve(&mg_events, sizeof(*e), 0);
 
@@ -275,8 +274,9 @@ static __always_inline void mg_rate_summary(const struct mg_config *cfg, const s
  * so. Concurrent CPUs may let a few more through: the limit protects the
  * ring buffer, it is not an accounting.
  */
-static __always_inline bool mg_rate_allow(const struct mg_config *cfg, const struct mg_scope_val *scope,
-					  __u64 cgid, __u8 hook, __u8 verdict)
+static __always_inline bool mg_rate_allow(const struct mg_config *cfg,
+					  const struct mg_scope_val *scope, __u64 cgid, __u8 hook,
+					  __u8 verdict)
 {
 	__u32 key = scope->scope_id;
 	struct mg_rate *r;
@@ -297,7 +297,8 @@ static __always_inline bool mg_rate_allow(const struct mg_config *cfg, const str
 		r->suppressed = 0;
 		r->limited = 0;
 		if (was_limited)
-			mg_rate_summary(cfg, scope, cgid, hook, verdict, MG_REASON_RATE_RESUMED, suppressed);
+			mg_rate_summary(cfg, scope, cgid, hook, verdict, MG_REASON_RATE_RESUMED,
+					suppressed);
 	}
 	if (r->count < cfg->event_rate) {
 		r->count++;
@@ -316,9 +317,9 @@ static __always_inline bool mg_rate_allow(const struct mg_config *cfg, const str
  * Reserve an event with its common part filled. NULL when the scope is over
  * its rate (counted, summarised) or the ring buffer is full (counted).
  */
-static __always_inline struct mg_event *
-mg_event_new(const struct mg_config *cfg, const struct mg_scope_val *scope, __u64 cgid,
-	     __u8 hook, __u8 verdict, __u8 reason)
+static __always_inline struct mg_event *mg_event_new(const struct mg_config *cfg,
+						     const struct mg_scope_val *scope, __u64 cgid,
+						     __u8 hook, __u8 verdict, __u8 reason)
 {
 	struct mg_event *e;
 

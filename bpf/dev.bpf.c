@@ -27,7 +27,9 @@ struct {
 
 static __always_inline bool mg_device_allowed(__u32 scope_id, __u32 gen, __u32 major, __u32 minor)
 {
-	struct mg_device_key key = { .scope_id = scope_id, .gen = gen, .major = major, .minor = minor };
+	struct mg_device_key key = {
+		.scope_id = scope_id, .gen = gen, .major = major, .minor = minor
+	};
 
 	if (bpf_map_lookup_elem(&mg_devices, &key))
 		return true;
@@ -59,7 +61,7 @@ static __always_inline __u8 mg_device_decide(struct bpf_cgroup_dev_ctx *ctx,
 	mkey.gen = cfg->active_gen;
 	*ret_gpu = bpf_map_lookup_elem(&mg_gpu_majors, &mkey);
 	if (!*ret_gpu)
-		return MG_REASON_NONE;	/* not a GPU: not ours to decide */
+		return MG_REASON_NONE; /* not a GPU: not ours to decide */
 	if (mg_killswitch())
 		return MG_REASON_KILLSWITCH;
 	if (!mg_device_allowed(scope->scope_id, cfg->active_gen, ctx->major, ctx->minor))

@@ -27,10 +27,11 @@ static __always_inline const struct mg_inode_val *mg_inode_lookup(__u32 gen, __u
 }
 
 #define MG_FMODE_WRITE 0x2
-#define MG_S_IFMT 00170000
-#define MG_S_IFREG 0100000
+#define MG_S_IFMT      00170000
+#define MG_S_IFREG     0100000
 
-static __always_inline bool mg_scope_path_has(__u32 scope_id, __u32 gen, __u32 dev, __u64 ino, __u32 what)
+static __always_inline bool mg_scope_path_has(__u32 scope_id, __u32 gen, __u32 dev, __u64 ino,
+					      __u32 what)
 {
 	struct mg_output_key key = { .ino = ino, .dev = dev, .scope_id = scope_id, .gen = gen };
 	const struct mg_output_val *val = bpf_map_lookup_elem(&mg_outputs, &key);
@@ -52,15 +53,15 @@ static __always_inline bool mg_is_readable(__u32 scope_id, __u32 gen, __u32 dev,
 
 /* What the walk up from a file found. */
 struct mg_walk {
-	const struct mg_inode_val *model;	/* the file's model, or NULL */
-	bool in_output;				/* under one of the scope's output folders */
-	bool readable;				/* under a folder the scope may read */
+	const struct mg_inode_val *model; /* the file's model, or NULL */
+	bool in_output;			  /* under one of the scope's output folders */
+	bool readable;			  /* under a folder the scope may read */
 };
 
 /* What the entry of one folder (or of the file itself, @self) tells the walk. */
-static __always_inline void mg_walk_entry(struct mg_walk *w, const struct mg_inode_val *ent, bool self,
-					  __u32 gen, __u32 scope_id, __u32 dev, __u64 ino,
-					  bool write, bool want_read)
+static __always_inline void mg_walk_entry(struct mg_walk *w, const struct mg_inode_val *ent,
+					  bool self, __u32 gen, __u32 scope_id, __u32 dev,
+					  __u64 ino, bool write, bool want_read)
 {
 	bool paths = ent && (ent->flags & MG_INODE_PATHS);
 
@@ -83,24 +84,24 @@ static __always_inline void mg_walk_entry(struct mg_walk *w, const struct mg_ino
  * listed by the compiler). Returns -1 when it reached MG_MAX_DIR_DEPTH
  * before the root: the caller fails closed.
  */
-static __always_inline int mg_file_walk(struct file *file, __u32 gen, __u32 scope_id,
-					__u32 dev, __u64 ino, bool write, bool want_read,
-					struct mg_walk *w)
+static __always_inline int mg_file_walk(struct file *file, __u32 gen, __u32 scope_id, __u32 dev,
+					__u64 ino, bool write, bool want_read, struct mg_walk *w)
 {
 	struct dentry *dentry = BPF_CORE_READ(file, f_path.dentry);
 
 	w->model = NULL;
 	w->in_output = false;
 	w->readable = false;
-	mg_walk_entry(w, mg_inode_lookup(gen, dev, ino), true, gen, scope_id, dev, ino, write, want_read);
+	mg_walk_entry(w, mg_inode_lookup(gen, dev, ino), true, gen, scope_id, dev, ino, write,
+		      want_read);
 	if (w->model && !write)
-		return 0;	/* a model's own file: its rules decide */
+		return 0; /* a model's own file: its rules decide */
 	for (int i = 0; i < MG_MAX_DIR_DEPTH; i++) {
 		struct dentry *parent = BPF_CORE_READ(dentry, d_parent);
 		__u64 pino;
 
 		if (!parent || parent == dentry)
-			return 0;	/* the file system's root */
+			return 0; /* the file system's root */
 		pino = BPF_CORE_READ(parent, d_inode, i_ino);
 		mg_walk_entry(w, mg_inode_lookup(gen, dev, pino), false, gen, scope_id, dev, pino,
 			      write, want_read);
@@ -177,8 +178,8 @@ static __always_inline __u8 mg_file_verdict(const struct mg_config *cfg, __u8 re
 
 static __always_inline void mg_file_event(const struct mg_config *cfg,
 					  const struct mg_scope_val *scope, __u64 cgid, __u8 hook,
-					  __u8 verdict, __u8 reason, struct file *file,
-					  __u32 dev, __u64 ino, const struct mg_inode_val *model)
+					  __u8 verdict, __u8 reason, struct file *file, __u32 dev,
+					  __u64 ino, const struct mg_inode_val *model)
 {
 	struct mg_event *e;
 	const unsigned char *name;

@@ -38,7 +38,7 @@ SEC("lsm/file_open")
 int BPF_PROG(mg_lsm_file_open, struct file *file, int ret)
 {
 	if (ret)
-		return ret;	/* never override an earlier denial */
+		return ret; /* never override an earlier denial */
 	return mg_lsm_file(file, MG_HOOK_FILE_OPEN);
 }
 
@@ -49,7 +49,7 @@ int BPF_PROG(mg_lsm_mmap_file, struct file *file, unsigned long reqprot, unsigne
 	if (ret)
 		return ret;
 	if (!file)
-		return 0;	/* anonymous memory */
+		return 0; /* anonymous memory */
 	return mg_lsm_file(file, MG_HOOK_MMAP);
 }
 
@@ -84,16 +84,17 @@ static __always_inline int mg_lsm_unix(struct sock *other)
 
 	u = (struct unix_sock *)other;
 	if (!BPF_CORE_READ(u, addr))
-		return 0;	/* unnamed */
+		return 0; /* unnamed */
 	d = BPF_CORE_READ(u, path.dentry);
 	if (mg_killswitch()) {
 		reason = MG_REASON_KILLSWITCH;
 	} else if (!d) {
-		reason = MG_REASON_UNIX;	/* abstract */
+		reason = MG_REASON_UNIX; /* abstract */
 	} else {
 		dev = BPF_CORE_READ(d, d_sb, s_dev);
 		ino = BPF_CORE_READ(d, d_inode, i_ino);
-		if (!mg_scope_path_has(scope->scope_id, cfg->active_gen, dev, ino, MG_OUTPUT_UNIX) &&
+		if (!mg_scope_path_has(scope->scope_id, cfg->active_gen, dev, ino,
+				       MG_OUTPUT_UNIX) &&
 		    !mg_scope_path_has(scope->scope_id, cfg->active_gen, dev,
 				       BPF_CORE_READ(d, d_parent, d_inode, i_ino), MG_OUTPUT_UNIX))
 			reason = MG_REASON_UNIX;

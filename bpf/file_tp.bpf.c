@@ -13,12 +13,12 @@
  */
 #include "file.bpf.h"
 
-#define SIGKILL 9
+#define SIGKILL	      9
 #define MAP_ANONYMOUS 0x20
-#define SOL_SOCKET 1
-#define SCM_RIGHTS 1
-#define MG_MAX_CMSGS 2		/* control messages examined per recvmsg */
-#define MG_MAX_RIGHTS 8		/* descriptors examined per control message */
+#define SOL_SOCKET    1
+#define SCM_RIGHTS    1
+#define MG_MAX_CMSGS  2 /* control messages examined per recvmsg */
+#define MG_MAX_RIGHTS 8 /* descriptors examined per control message */
 
 /* The layout of syscalls:sys_exit_* and sys_enter_* records. */
 struct mg_sys_exit_args {
@@ -80,7 +80,7 @@ __noinline int mg_tp_check_fd(long fd, __u32 hook, __u32 must_exist)
 	file = mg_fd_file(fd);
 	if (!file) {
 		if (!must_exist)
-			return 0;	/* the syscall fails with EBADF by itself */
+			return 0; /* the syscall fails with EBADF by itself */
 		mg_count(MG_ERR_COUNTER_BASE + MG_ERR_FD_LOOKUP);
 		if (cfg->mode != MG_MODE_AUDIT)
 			bpf_send_signal(SIGKILL);
@@ -166,7 +166,8 @@ int mg_tp_exit_recvmsg(struct mg_sys_exit_args *ctx)
 				if (j >= nfds)
 					break;
 				if (bpf_probe_read_user(&fd, sizeof(fd),
-							msg.msg_control + off + sizeof(cm) + j * sizeof(int)))
+							msg.msg_control + off + sizeof(cm) +
+								j * sizeof(int)))
 					break;
 				mg_tp_check_fd(fd, MG_HOOK_FILE_RECEIVE, 1);
 			}
@@ -203,7 +204,7 @@ int mg_tp_enter_recvmmsg(struct mg_sys_enter_args *ctx)
 		if (i >= vlen)
 			break;
 		if (bpf_probe_read_user(&ctl, sizeof(ctl), &vec[i].msg_hdr.msg_control))
-			control = true;	/* unreadable: fail closed */
+			control = true; /* unreadable: fail closed */
 		else if (ctl)
 			control = true;
 	}

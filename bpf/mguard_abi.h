@@ -13,14 +13,14 @@
 #define MGUARD_ABI_H
 
 /* Limits that userspace validates a policy against before anything loads. */
-#define MG_MAX_SCOPES		1024
-#define MG_MAX_CGROUP_DEPTH	16	/* ancestors examined for a scope */
-#define MG_SCOPE_CACHE_ENTRIES	16384	/* cgroups whose scope the programs remember */
-#define MG_MAX_DIR_DEPTH	32	/* parent folders examined for a file */
-#define MG_MAX_PORT_RANGES	8	/* per egress prefix, after inheritance */
-#define MG_NAME_LEN		64	/* file name carried in an event */
-#define MG_COMM_LEN		16
-#define MG_RINGBUF_BYTES	(4u << 20)
+#define MG_MAX_SCOPES	       1024
+#define MG_MAX_CGROUP_DEPTH    16    /* ancestors examined for a scope */
+#define MG_SCOPE_CACHE_ENTRIES 16384 /* cgroups whose scope the programs remember */
+#define MG_MAX_DIR_DEPTH       32    /* parent folders examined for a file */
+#define MG_MAX_PORT_RANGES     8     /* per egress prefix, after inheritance */
+#define MG_NAME_LEN	       64    /* file name carried in an event */
+#define MG_COMM_LEN	       16
+#define MG_RINGBUF_BYTES       (4u << 20)
 
 /*
  * Policy generations. Every policy map key carries the generation it belongs
@@ -31,54 +31,54 @@
  */
 
 enum mg_hook {
-	MG_HOOK_FILE_OPEN = 0,	/* weight loads */
-	MG_HOOK_CONNECT4,	/* outbound IPv4 connect */
-	MG_HOOK_CONNECT6,	/* outbound IPv6 connect */
-	MG_HOOK_DEVICE,		/* GPU device nodes */
-	MG_HOOK_SENDMSG4,	/* unconnected IPv4 sends (UDP sendto/sendmsg) */
-	MG_HOOK_SENDMSG6,	/* unconnected IPv6 sends */
-	MG_HOOK_MMAP,		/* mapping a file: also one opened before the scope */
-	MG_HOOK_FILE_RECEIVE,	/* a descriptor passed over a UNIX socket */
-	MG_HOOK_IO_URING,	/* io_uring set-up (fallback engine: closed) */
-	MG_HOOK_UNIX,		/* UNIX socket connects and sends (BPF LSM only) */
+	MG_HOOK_FILE_OPEN = 0, /* weight loads */
+	MG_HOOK_CONNECT4,      /* outbound IPv4 connect */
+	MG_HOOK_CONNECT6,      /* outbound IPv6 connect */
+	MG_HOOK_DEVICE,	       /* GPU device nodes */
+	MG_HOOK_SENDMSG4,      /* unconnected IPv4 sends (UDP sendto/sendmsg) */
+	MG_HOOK_SENDMSG6,      /* unconnected IPv6 sends */
+	MG_HOOK_MMAP,	       /* mapping a file: also one opened before the scope */
+	MG_HOOK_FILE_RECEIVE,  /* a descriptor passed over a UNIX socket */
+	MG_HOOK_IO_URING,      /* io_uring set-up (fallback engine: closed) */
+	MG_HOOK_UNIX,	       /* UNIX socket connects and sends (BPF LSM only) */
 	MG_HOOK__COUNT,
 };
-#define MG_HOOK_SLOTS 16	/* room for hooks in mg_config; >= MG_HOOK__COUNT */
+#define MG_HOOK_SLOTS 16 /* room for hooks in mg_config; >= MG_HOOK__COUNT */
 
 enum mg_verdict {
 	MG_VERDICT_ALLOW = 0,
-	MG_VERDICT_DENY,	/* refused with EPERM */
-	MG_VERDICT_KILL,	/* process killed before user space ran */
-	MG_VERDICT_AUDIT,	/* would have been denied; audit mode let it pass */
+	MG_VERDICT_DENY,  /* refused with EPERM */
+	MG_VERDICT_KILL,  /* process killed before user space ran */
+	MG_VERDICT_AUDIT, /* would have been denied; audit mode let it pass */
 	MG_VERDICT__COUNT,
 };
 
 /* How a hook is enforced. Reported per hook, never rounded up. */
 enum mg_engine {
-	MG_ENGINE_NONE = 0,	/* not attached */
-	MG_ENGINE_LSM,		/* BPF LSM: denies with EPERM */
-	MG_ENGINE_TP_KILL,	/* syscall-exit tracepoint: SIGKILL on return */
-	MG_ENGINE_CGROUP,	/* cgroup program: denies with EPERM */
-	MG_ENGINE_COVERED,	/* needs no program: another hook sees this route */
+	MG_ENGINE_NONE = 0, /* not attached */
+	MG_ENGINE_LSM,	    /* BPF LSM: denies with EPERM */
+	MG_ENGINE_TP_KILL,  /* syscall-exit tracepoint: SIGKILL on return */
+	MG_ENGINE_CGROUP,   /* cgroup program: denies with EPERM */
+	MG_ENGINE_COVERED,  /* needs no program: another hook sees this route */
 	MG_ENGINE__COUNT,
 };
 
 enum mg_reason {
 	MG_REASON_NONE = 0,
-	MG_REASON_TIER,		/* model's tier above the scope's highest */
-	MG_REASON_EGRESS,	/* destination not in the scope's allow-list */
-	MG_REASON_KILLSWITCH,	/* kill switch engaged */
-	MG_REASON_UNLICENSED,	/* tier requires a licence the scope does not hold */
+	MG_REASON_TIER,		   /* model's tier above the scope's highest */
+	MG_REASON_EGRESS,	   /* destination not in the scope's allow-list */
+	MG_REASON_KILLSWITCH,	   /* kill switch engaged */
+	MG_REASON_UNLICENSED,	   /* tier requires a licence the scope does not hold */
 	MG_REASON_LICENSE_EXPIRED, /* the licence's notAfter has passed */
-	MG_REASON_WALK_LIMIT,	/* folder deeper than MG_MAX_DIR_DEPTH: failed closed */
-	MG_REASON_GPU,		/* a GPU device node the scope was not given */
-	MG_REASON_OUTPUT,	/* a write outside the scope's output folders */
-	MG_REASON_IO_URING,	/* io_uring bypasses the fallback engine's tracepoints */
-	MG_REASON_RATE_LIMITED,	/* summary: the scope's events are being suppressed */
-	MG_REASON_RATE_RESUMED,	/* summary: the limit lifted; how many were suppressed */
-	MG_REASON_UNIX,		/* a UNIX socket not in the scope's list */
-	MG_REASON_UNKNOWN,	/* a file of no model outside every folder the scope may read */
-	MG_REASON_NARROWED,	/* outside the egress of the licence the process loaded under */
+	MG_REASON_WALK_LIMIT,	   /* folder deeper than MG_MAX_DIR_DEPTH: failed closed */
+	MG_REASON_GPU,		   /* a GPU device node the scope was not given */
+	MG_REASON_OUTPUT,	   /* a write outside the scope's output folders */
+	MG_REASON_IO_URING,	   /* io_uring bypasses the fallback engine's tracepoints */
+	MG_REASON_RATE_LIMITED,	   /* summary: the scope's events are being suppressed */
+	MG_REASON_RATE_RESUMED,	   /* summary: the limit lifted; how many were suppressed */
+	MG_REASON_UNIX,		   /* a UNIX socket not in the scope's list */
+	MG_REASON_UNKNOWN,	   /* a file of no model outside every folder the scope may read */
+	MG_REASON_NARROWED,	   /* outside the egress of the licence the process loaded under */
 	MG_REASON__COUNT,
 };
 
@@ -103,30 +103,30 @@ enum mg_unknown_reads {
  * access through is counted here, and fails closed where it can.
  */
 enum mg_error {
-	MG_ERR_RINGBUF_FULL = 0,	/* event dropped: ring buffer full */
-	MG_ERR_NO_CONFIG,		/* config map unreadable: denied */
-	MG_ERR_FD_LOOKUP,		/* new fd not resolvable: killed */
-	MG_ERR_WALK_LIMIT,		/* parent walk hit MG_MAX_DIR_DEPTH: denied */
-	MG_ERR_RATE_LIMITED,		/* event suppressed by a scope's rate limit (still decided) */
+	MG_ERR_RINGBUF_FULL = 0, /* event dropped: ring buffer full */
+	MG_ERR_NO_CONFIG,	 /* config map unreadable: denied */
+	MG_ERR_FD_LOOKUP,	 /* new fd not resolvable: killed */
+	MG_ERR_WALK_LIMIT,	 /* parent walk hit MG_MAX_DIR_DEPTH: denied */
+	MG_ERR_RATE_LIMITED,	 /* event suppressed by a scope's rate limit (still decided) */
 	MG_ERR__COUNT,
 };
 
 /* Index into the per-CPU counter array. */
-#define MG_COUNTER_INDEX(hook, verdict) ((hook) * MG_VERDICT__COUNT + (verdict))
-#define MG_ERR_COUNTER_BASE (MG_HOOK__COUNT * MG_VERDICT__COUNT)
-#define MG_COUNTERS (MG_ERR_COUNTER_BASE + MG_ERR__COUNT)
+#define MG_COUNTER_INDEX(hook, verdict) ((hook)*MG_VERDICT__COUNT + (verdict))
+#define MG_ERR_COUNTER_BASE		(MG_HOOK__COUNT * MG_VERDICT__COUNT)
+#define MG_COUNTERS			(MG_ERR_COUNTER_BASE + MG_ERR__COUNT)
 
 /* The single entry of the config map, written by the loader only. */
 struct mg_config {
-	__u32 active_gen;	/* 0: no policy yet, nothing is guarded */
-	__u32 mode;		/* enum mg_mode */
-	__u32 daemon_pid;	/* the daemon that owns the pins; 0: none */
-	__u32 reload_seq;	/* bumped after every reload attempt */
-	__s32 reload_err;	/* 0, or the negative errno of the last failed reload */
+	__u32 active_gen; /* 0: no policy yet, nothing is guarded */
+	__u32 mode;	  /* enum mg_mode */
+	__u32 daemon_pid; /* the daemon that owns the pins; 0: none */
+	__u32 reload_seq; /* bumped after every reload attempt */
+	__s32 reload_err; /* 0, or the negative errno of the last failed reload */
 	__u32 pad;
-	__u64 loaded_at;	/* unix seconds of the generation in force */
-	__u32 event_rate;	/* events per second per scope; 0: unlimited */
-	__u32 unknown_weights;	/* enum mg_unknown_reads */
+	__u64 loaded_at;	    /* unix seconds of the generation in force */
+	__u32 event_rate;	    /* events per second per scope; 0: unlimited */
+	__u32 unknown_weights;	    /* enum mg_unknown_reads */
 	__u8 engine[MG_HOOK_SLOTS]; /* enum mg_engine, written by the loader */
 };
 
@@ -135,7 +135,7 @@ struct mg_config {
  * only (never by a reload, so a reload cannot undo a kill switch).
  */
 struct mg_control {
-	__u32 killswitch;	/* non-zero: every scope loads no weights, reaches nothing */
+	__u32 killswitch; /* non-zero: every scope loads no weights, reaches nothing */
 	__u32 pad;
 };
 
@@ -147,8 +147,8 @@ struct mg_scope_key {
 };
 
 struct mg_scope_val {
-	__u32 scope_id;		/* index of the scope in the policy, from 1 */
-	__u32 max_tier;		/* highest tier level the scope may load */
+	__u32 scope_id; /* index of the scope in the policy, from 1 */
+	__u32 max_tier; /* highest tier level the scope may load */
 };
 
 /*
@@ -159,24 +159,24 @@ struct mg_scope_val {
  */
 struct mg_inode_key {
 	__u64 ino;
-	__u32 dev;		/* kernel encoding: major << 20 | minor */
+	__u32 dev; /* kernel encoding: major << 20 | minor */
 	__u32 gen;
 };
 
-#define MG_INODE_DIR			(1u << 0)	/* a folder: covers what is under it */
-#define MG_INODE_REQUIRES_LICENSE	(1u << 1)	/* the model's tier requires a licence */
+#define MG_INODE_DIR		  (1u << 0) /* a folder: covers what is under it */
+#define MG_INODE_REQUIRES_LICENSE (1u << 1) /* the model's tier requires a licence */
 /*
  * A scope (or the system) has an output, readable or socket folder here:
  * look in outputs. The loader adds an entry of model_id 0 with only this
  * flag for such a folder that is no model's, so a walk up the folders costs
  * one lookup per folder.
  */
-#define MG_INODE_PATHS			(1u << 2)
+#define MG_INODE_PATHS (1u << 2)
 
 struct mg_inode_val {
-	__u32 model_id;		/* index of the model in the policy, from 1; 0: no model's */
-	__u16 tier;		/* the model's tier level */
-	__u16 flags;		/* MG_INODE_* */
+	__u32 model_id; /* index of the model in the policy, from 1; 0: no model's */
+	__u16 tier;	/* the model's tier level */
+	__u16 flags;	/* MG_INODE_* */
 };
 
 /*
@@ -192,15 +192,15 @@ struct mg_output_key {
 	__u32 pad;
 };
 
-#define MG_OUTPUT_WRITE	(1u << 0)	/* may write under it (and read back) */
-#define MG_OUTPUT_UNIX	(1u << 1)	/* may connect to the sockets there */
-#define MG_OUTPUT_READ	(1u << 2)	/* may read under it */
+#define MG_OUTPUT_WRITE (1u << 0) /* may write under it (and read back) */
+#define MG_OUTPUT_UNIX	(1u << 1) /* may connect to the sockets there */
+#define MG_OUTPUT_READ	(1u << 2) /* may read under it */
 
 /* scope_id of the entries every scope shares: the system's own folders. */
-#define MG_SCOPE_ANY	0
+#define MG_SCOPE_ANY 0
 
 struct mg_output_val {
-	__u32 allowed;		/* MG_OUTPUT_* */
+	__u32 allowed; /* MG_OUTPUT_* */
 };
 
 /* licenses: a scope holds a valid licence for a model (of a licensed tier). */
@@ -212,8 +212,8 @@ struct mg_license_key {
 };
 
 struct mg_license_val {
-	__u64 not_after_boot_ns;	/* CLOCK_BOOTTIME of notAfter: enforced with no daemon */
-	__u32 narrow_id;		/* 0, or the egress list a loading process narrows to */
+	__u64 not_after_boot_ns; /* CLOCK_BOOTTIME of notAfter: enforced with no daemon */
+	__u32 narrow_id;	 /* 0, or the egress list a loading process narrows to */
 	__u32 pad;
 };
 
@@ -227,7 +227,7 @@ struct mg_license_val {
 
 struct mg_narrow_val {
 	__u32 narrow_id;
-	__u32 gen;		/* the generation that narrowed it */
+	__u32 gen; /* the generation that narrowed it */
 };
 
 /*
@@ -236,10 +236,10 @@ struct mg_narrow_val {
  * both families. The compiler copies the port ranges of every shorter prefix
  * into the longer ones it contains, so the longest match alone decides.
  */
-#define MG_EGRESS_KEY_FIXED_BITS 64	/* scope_id + gen, always matched */
+#define MG_EGRESS_KEY_FIXED_BITS 64 /* scope_id + gen, always matched */
 
 struct mg_egress_key {
-	__u32 prefixlen;	/* 64 + address prefix length (v4: 64 + 96 + n) */
+	__u32 prefixlen; /* 64 + address prefix length (v4: 64 + 96 + n) */
 	__u32 scope_id;
 	__u32 gen;
 	__u8 addr[16];
@@ -249,9 +249,9 @@ struct mg_egress_key {
 #define MG_PROTO_UDP (1u << 1)
 
 struct mg_port_range {
-	__u16 lo;		/* host byte order, inclusive */
+	__u16 lo; /* host byte order, inclusive */
 	__u16 hi;
-	__u8 protos;		/* MG_PROTO_* */
+	__u8 protos; /* MG_PROTO_* */
 	__u8 pad[3];
 };
 
@@ -272,16 +272,16 @@ struct mg_gpu_major_key {
 };
 
 enum mg_gpu_driver {
-	MG_GPU_NVIDIA = 1,	/* nvidiaN (minor N), nvidiactl, nvidia-modeset */
+	MG_GPU_NVIDIA = 1, /* nvidiaN (minor N), nvidiactl, nvidia-modeset */
 	MG_GPU_NVIDIA_UVM,
 	MG_GPU_NVIDIA_CAPS,
-	MG_GPU_DRM,		/* cardN, renderD(128 + N) */
+	MG_GPU_DRM, /* cardN, renderD(128 + N) */
 	MG_GPU_ACCEL,
 	MG_GPU_KFD,
 };
 
 struct mg_gpu_major_val {
-	__u32 driver;		/* enum mg_gpu_driver */
+	__u32 driver; /* enum mg_gpu_driver */
 };
 
 /* devices: a scope may open (major, minor); MG_MINOR_ANY for every minor. */
@@ -295,14 +295,14 @@ struct mg_device_key {
 };
 
 struct mg_device_val {
-	__u32 allowed;		/* always 1: presence is what counts */
+	__u32 allowed; /* always 1: presence is what counts */
 };
 
 struct mg_event_dev {
 	__u32 major;
 	__u32 minor;
-	__u32 access;		/* BPF_DEVCG_ACC_* bits */
-	__u32 driver;		/* enum mg_gpu_driver */
+	__u32 access; /* BPF_DEVCG_ACC_* bits */
+	__u32 driver; /* enum mg_gpu_driver */
 };
 
 /*
@@ -310,46 +310,46 @@ struct mg_event_dev {
  * (indexed by scope id). Decisions are never limited, only their events.
  */
 struct mg_rate {
-	__u64 window_start_ns;	/* bpf_ktime_get_boot_ns() */
-	__u32 count;		/* events in this window */
-	__u32 suppressed;	/* since the limit kicked in */
-	__u32 limited;		/* the limit is in force */
+	__u64 window_start_ns; /* bpf_ktime_get_boot_ns() */
+	__u32 count;	       /* events in this window */
+	__u32 suppressed;      /* since the limit kicked in */
+	__u32 limited;	       /* the limit is in force */
 	__u32 pad;
 };
 
 struct mg_event_rate {
-	__u32 suppressed;	/* RESUMED: events not sent while limited */
-	__u32 limit;		/* events per second per scope */
+	__u32 suppressed; /* RESUMED: events not sent while limited */
+	__u32 limit;	  /* events per second per scope */
 };
 
 struct mg_event_file {
 	__u64 ino;
 	__u32 dev;
-	__u32 model_id;		/* 0: not a registered model */
+	__u32 model_id; /* 0: not a registered model */
 	__u32 tier;
 	__u32 flags;		/* open flags (f_flags) */
-	char name[MG_NAME_LEN];	/* the dentry's name */
+	char name[MG_NAME_LEN]; /* the dentry's name */
 };
 
 struct mg_event_net {
-	__u8 addr[16];		/* IPv4 as IPv4-mapped IPv6 */
-	__u16 port;		/* host byte order */
-	__u16 family;		/* AF_INET or AF_INET6 */
-	__u32 protocol;		/* IPPROTO_* */
+	__u8 addr[16];	/* IPv4 as IPv4-mapped IPv6 */
+	__u16 port;	/* host byte order */
+	__u16 family;	/* AF_INET or AF_INET6 */
+	__u32 protocol; /* IPPROTO_* */
 };
 
 /* One record in the ring buffer: a decision that was not a plain allow. */
 struct mg_event {
-	__u64 ts_boot_ns;	/* bpf_ktime_get_boot_ns() */
+	__u64 ts_boot_ns; /* bpf_ktime_get_boot_ns() */
 	__u64 cgroup_id;
-	__u32 pid;		/* thread id */
-	__u32 tgid;		/* process id */
-	__u32 gen;		/* the policy generation that decided */
+	__u32 pid;  /* thread id */
+	__u32 tgid; /* process id */
+	__u32 gen;  /* the policy generation that decided */
 	__u32 scope_id;
-	__u8 hook;		/* enum mg_hook */
-	__u8 verdict;		/* enum mg_verdict */
-	__u8 engine;		/* enum mg_engine */
-	__u8 reason;		/* enum mg_reason */
+	__u8 hook;    /* enum mg_hook */
+	__u8 verdict; /* enum mg_verdict */
+	__u8 engine;  /* enum mg_engine */
+	__u8 reason;  /* enum mg_reason */
 	char comm[MG_COMM_LEN];
 	__u32 pad;
 	union {

@@ -7,8 +7,8 @@
  */
 #include "common.bpf.h"
 
-#define AF_INET 2
-#define AF_INET6 10
+#define AF_INET	    2
+#define AF_INET6    10
 #define IPPROTO_TCP 6
 #define IPPROTO_UDP 17
 
@@ -27,8 +27,8 @@ static __always_inline bool mg_ports_allow(const struct mg_egress_val *val, __u1
 	return false;
 }
 
-static __always_inline int mg_connect(struct bpf_sock_addr *ctx, __u8 hook,
-				      const __u8 addr[16], __u16 family)
+static __always_inline int mg_connect(struct bpf_sock_addr *ctx, __u8 hook, const __u8 addr[16],
+				      __u16 family)
 {
 	const struct mg_scope_val *scope;
 	const struct mg_egress_val *val;
@@ -94,7 +94,7 @@ static __always_inline int mg_connect(struct bpf_sock_addr *ctx, __u8 hook,
 
 static __always_inline int mg_check4(struct bpf_sock_addr *ctx, __u8 hook)
 {
-	__u32 ip4 = ctx->user_ip4;	/* network byte order */
+	__u32 ip4 = ctx->user_ip4; /* network byte order */
 	__u8 addr[16];
 
 	/* IPv4-mapped: ::ffff:a.b.c.d */

@@ -30,7 +30,8 @@ int main(int argc, char **argv)
 	fd = open(path, O_WRONLY);
 	len = snprintf(pid, sizeof(pid), "%d\n", getpid());
 	if (fd < 0 || write(fd, pid, len) != len) {
-		fprintf(stderr, "mg-flood: cannot enter cgroup '%s': %s\n", argv[1], strerror(errno));
+		fprintf(stderr, "mg-flood: cannot enter cgroup '%s': %s\n", argv[1],
+			strerror(errno));
 		return 2;
 	}
 	close(fd);
@@ -42,7 +43,8 @@ int main(int argc, char **argv)
 	if (fd < 0)
 		return 2;
 	for (long i = 0; i < n; i++)
-		if (sendto(fd, "f", 1, 0, (struct sockaddr *)&sin, sizeof(sin)) < 0 && errno == EPERM)
+		if (sendto(fd, "f", 1, 0, (struct sockaddr *)&sin, sizeof(sin)) < 0 &&
+		    errno == EPERM)
 			denied++;
 	printf("denied %ld of %ld\n", denied, n);
 	return 0;

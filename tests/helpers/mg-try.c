@@ -42,19 +42,32 @@
 static const char *errno_name(int e)
 {
 	switch (e) {
-	case EPERM: return "EPERM";
-	case EACCES: return "EACCES";
-	case ENOENT: return "ENOENT";
-	case ECONNREFUSED: return "ECONNREFUSED";
-	case ENETUNREACH: return "ENETUNREACH";
-	case EADDRNOTAVAIL: return "EADDRNOTAVAIL";
-	case ENXIO: return "ENXIO";
-	case EINVAL: return "EINVAL";
-	case ESRCH: return "ESRCH";
-	case EFAULT: return "EFAULT";
-	case ENOSYS: return "ENOSYS";
-	case ENOSPC: return "ENOSPC";
-	default: return "EOTHER";
+	case EPERM:
+		return "EPERM";
+	case EACCES:
+		return "EACCES";
+	case ENOENT:
+		return "ENOENT";
+	case ECONNREFUSED:
+		return "ECONNREFUSED";
+	case ENETUNREACH:
+		return "ENETUNREACH";
+	case EADDRNOTAVAIL:
+		return "EADDRNOTAVAIL";
+	case ENXIO:
+		return "ENXIO";
+	case EINVAL:
+		return "EINVAL";
+	case ESRCH:
+		return "ESRCH";
+	case EFAULT:
+		return "EFAULT";
+	case ENOSYS:
+		return "ENOSYS";
+	case ENOSPC:
+		return "ENOSPC";
+	default:
+		return "EOTHER";
 	}
 }
 
@@ -111,7 +124,8 @@ static int do_write(const char *path)
 	return 0;
 }
 
-static int make_addr(const char *addr, const char *port, struct sockaddr_storage *ss, socklen_t *ret_len)
+static int make_addr(const char *addr, const char *port, struct sockaddr_storage *ss,
+		     socklen_t *ret_len)
 {
 	if (strchr(addr, ':')) {
 		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
@@ -201,8 +215,10 @@ static int start_sender(const char *path, int *ret_sock)
 	if (pid == 0) {
 		char cbuf[CMSG_SPACE(sizeof(int))] = { 0 }, byte = 'f';
 		struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
-		struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1,
-				      .msg_control = cbuf, .msg_controllen = sizeof(cbuf) };
+		struct msghdr msg = { .msg_iov = &iov,
+				      .msg_iovlen = 1,
+				      .msg_control = cbuf,
+				      .msg_controllen = sizeof(cbuf) };
 		struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
 		int fd = open(path, O_RDONLY);
 
@@ -225,8 +241,10 @@ static int do_recvmmsg_fd(int sock)
 {
 	char cbuf[CMSG_SPACE(sizeof(int))] = { 0 }, byte;
 	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
-	struct mmsghdr m = { .msg_hdr = { .msg_iov = &iov, .msg_iovlen = 1,
-					  .msg_control = cbuf, .msg_controllen = sizeof(cbuf) } };
+	struct mmsghdr m = { .msg_hdr = { .msg_iov = &iov,
+					  .msg_iovlen = 1,
+					  .msg_control = cbuf,
+					  .msg_controllen = sizeof(cbuf) } };
 	struct cmsghdr *cm;
 	int fd;
 
@@ -245,8 +263,10 @@ static int do_recv_fd(int sock)
 {
 	char cbuf[CMSG_SPACE(sizeof(int))] = { 0 }, byte;
 	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
-	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1,
-			      .msg_control = cbuf, .msg_controllen = sizeof(cbuf) };
+	struct msghdr msg = { .msg_iov = &iov,
+			      .msg_iovlen = 1,
+			      .msg_control = cbuf,
+			      .msg_controllen = sizeof(cbuf) };
 	struct cmsghdr *cm;
 	int fd;
 
@@ -289,10 +309,10 @@ static int do_uring_open(const char *path)
 	ring = syscall(__NR_io_uring_setup, 4, &p);
 	if (ring < 0)
 		return fail("io_uring_setup");
-	sq = mmap(NULL, p.sq_off.array + p.sq_entries * sizeof(unsigned int), PROT_READ | PROT_WRITE,
-		  MAP_SHARED | MAP_POPULATE, ring, IORING_OFF_SQ_RING);
-	cq = mmap(NULL, p.cq_off.cqes + p.cq_entries * sizeof(struct io_uring_cqe), PROT_READ | PROT_WRITE,
-		  MAP_SHARED | MAP_POPULATE, ring, IORING_OFF_CQ_RING);
+	sq = mmap(NULL, p.sq_off.array + p.sq_entries * sizeof(unsigned int),
+		  PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, ring, IORING_OFF_SQ_RING);
+	cq = mmap(NULL, p.cq_off.cqes + p.cq_entries * sizeof(struct io_uring_cqe),
+		  PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, ring, IORING_OFF_CQ_RING);
 	sqes = mmap(NULL, p.sq_entries * sizeof(struct io_uring_sqe), PROT_READ | PROT_WRITE,
 		    MAP_SHARED | MAP_POPULATE, ring, IORING_OFF_SQES);
 	if (sq == MAP_FAILED || cq == MAP_FAILED || sqes == MAP_FAILED)
@@ -418,7 +438,8 @@ int main(int argc, char **argv)
 
 	setvbuf(stdout, NULL, _IONBF, 0);
 	/* What must happen before entering the cgroup: the inherited descriptors. */
-	if (argc >= 5 && strcmp(argv[1], "--cgroup") == 0 && strcmp(argv[3], "mmap-inherited") == 0) {
+	if (argc >= 5 && strcmp(argv[1], "--cgroup") == 0 &&
+	    strcmp(argv[3], "mmap-inherited") == 0) {
 		int fd = open(argv[4], O_RDONLY);
 
 		if (fd < 0)
@@ -442,7 +463,8 @@ int main(int argc, char **argv)
 	}
 	if (i + 1 < argc && strcmp(argv[i], "--cgroup") == 0) {
 		if (enter_cgroup(argv[i + 1]) < 0) {
-			fprintf(stderr, "mg-try: cannot enter cgroup '%s': %s\n", argv[i + 1], strerror(errno));
+			fprintf(stderr, "mg-try: cannot enter cgroup '%s': %s\n", argv[i + 1],
+				strerror(errno));
 			return 2;
 		}
 		i += 2;
@@ -460,7 +482,8 @@ int main(int argc, char **argv)
 		return rc;
 	}
 	if (i + 4 < argc && strcmp(argv[i], "load-then") == 0) {
-		int fd = open(argv[i + 1], O_RDONLY), in_child = strcmp(argv[i + 2], "fork") == 0, status;
+		int fd = open(argv[i + 1], O_RDONLY), in_child = strcmp(argv[i + 2], "fork") == 0,
+		    status;
 		char c;
 		pid_t pid;
 
@@ -473,13 +496,14 @@ int main(int argc, char **argv)
 		if (in_child) {
 			pid = fork();
 			if (pid == 0)
-				_exit(strcmp(argv[i], "sendto") ? do_connect(argv[i + 1], argv[i + 2], NULL)
-								: do_sendto(argv[i + 1], argv[i + 2]));
+				_exit(strcmp(argv[i], "sendto") ?
+					      do_connect(argv[i + 1], argv[i + 2], NULL) :
+					      do_sendto(argv[i + 1], argv[i + 2]));
 			waitpid(pid, &status, 0);
 			return WIFEXITED(status) ? WEXITSTATUS(status) : 2;
 		}
-		return strcmp(argv[i], "sendto") ? do_connect(argv[i + 1], argv[i + 2], NULL)
-						 : do_sendto(argv[i + 1], argv[i + 2]);
+		return strcmp(argv[i], "sendto") ? do_connect(argv[i + 1], argv[i + 2], NULL) :
+						   do_sendto(argv[i + 1], argv[i + 2]);
 	}
 	if (i + 2 < argc && strcmp(argv[i], "unix-listen") == 0)
 		return do_unix_listen(argv[i + 1], atoi(argv[i + 2]));
@@ -504,6 +528,7 @@ int main(int argc, char **argv)
 		return do_connect(argv[i + 1], argv[i + 2], i + 3 < argc ? argv[i + 3] : NULL);
 	if (i + 1 < argc && strcmp(argv[i], "syscall") == 0)
 		return do_syscall(argv[i + 1]);
-	fprintf(stderr, "usage: mg-try [--cgroup DIR] open PATH | write PATH | connect ADDR PORT [tcp|udp] | sendto ADDR PORT | syscall NAME\n");
+	fprintf(stderr,
+		"usage: mg-try [--cgroup DIR] open PATH | write PATH | connect ADDR PORT [tcp|udp] | sendto ADDR PORT | syscall NAME\n");
 	return 2;
 }

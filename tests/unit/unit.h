@@ -47,8 +47,7 @@ static inline int unit_mksubdir(char *dir, size_t size, const char *base)
 }
 
 /* nftw() callback of unit_rm_tree(): folders a test closed are opened before they go. */
-static inline int unit_rm_entry(const char *path, const struct stat *st, int flag,
-				struct FTW *pos)
+static inline int unit_rm_entry(const char *path, const struct stat *st, int flag, struct FTW *pos)
 {
 	if (flag == FTW_DP || flag == FTW_DNR)
 		chmod(path, 0700);
@@ -207,9 +206,17 @@ static inline char *unit_render(const struct mg_event *e, const struct mg_image 
 static inline struct mg_event unit_file_event(const char *name)
 {
 	struct mg_event e = {
-		.ts_boot_ns = 1500000000ULL, .cgroup_id = 77, .pid = 11, .tgid = 10, .gen = 2,
-		.scope_id = 1, .hook = MG_HOOK_FILE_OPEN, .verdict = MG_VERDICT_KILL,
-		.engine = MG_ENGINE_TP_KILL, .reason = MG_REASON_TIER, .comm = "python3",
+		.ts_boot_ns = 1500000000ULL,
+		.cgroup_id = 77,
+		.pid = 11,
+		.tgid = 10,
+		.gen = 2,
+		.scope_id = 1,
+		.hook = MG_HOOK_FILE_OPEN,
+		.verdict = MG_VERDICT_KILL,
+		.engine = MG_ENGINE_TP_KILL,
+		.reason = MG_REASON_TIER,
+		.comm = "python3",
 		.file = { .ino = 42, .dev = (8 << 20) | 1, .model_id = 1, .tier = 3 },
 	};
 
@@ -226,14 +233,21 @@ static inline const struct mg_image *unit_file_image(void)
 	static char *model_names[] = { "frontier-x" };
 	static char *tier_names[] = { NULL, "general", NULL, "prohibited" };
 	static struct mg_image_inode inodes[] = {
-		{ .ino = 42, .dev = (8 << 20) | 1, .val = { 1, 3 },
+		{ .ino = 42,
+		  .dev = (8 << 20) | 1,
+		  .val = { 1, 3 },
 		  .path = "/srv/m/a.safetensors" },
 	};
 	static struct mg_image_scope scopes[] = { { .name = "vllm", .val = { 1, 1 } } };
 	static const struct mg_image img = {
-		.scopes = scopes, .nscopes = 1, .inodes = inodes, .ninodes = 1,
-		.model_names = model_names, .nmodels = 1,
-		.tier_names = tier_names, .ntier_names = 4,
+		.scopes = scopes,
+		.nscopes = 1,
+		.inodes = inodes,
+		.ninodes = 1,
+		.model_names = model_names,
+		.nmodels = 1,
+		.tier_names = tier_names,
+		.ntier_names = 4,
 	};
 
 	return &img;

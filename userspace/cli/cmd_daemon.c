@@ -36,7 +36,8 @@ int mg_daemon_stop(const char *pin_dir, bool leave_enforcing)
 			return 0;
 		}
 		if (leave_enforcing) {
-			mg_info("no daemon is running; what is pinned at '%s' stays in force", pin_dir);
+			mg_info("no daemon is running; what is pinned at '%s' stays in force",
+				pin_dir);
 			return 0;
 		}
 		err = mg_loader_unpin_all(pin_dir);
@@ -54,9 +55,11 @@ int mg_daemon_stop(const char *pin_dir, bool leave_enforcing)
 	for (int waited = 0; waited < MG_WAIT_MS; waited += 50) {
 		if (kill(pid, 0) < 0) {
 			if (leave_enforcing)
-				mg_info("daemon (pid %d) exited; every hook stays in force", (int)pid);
+				mg_info("daemon (pid %d) exited; every hook stays in force",
+					(int)pid);
 			else
-				mg_info("daemon (pid %d) stopped and detached every hook", (int)pid);
+				mg_info("daemon (pid %d) stopped and detached every hook",
+					(int)pid);
 			return 0;
 		}
 		mg_sleep_ms(50);
@@ -97,7 +100,8 @@ int mg_daemon_reload_cmd(const char *pin_dir, const char *policy_dir)
 		return 3;
 	}
 	if (mg_check_policy(policy_dir)) {
-		mg_err("policy '%s' has errors: nothing was sent, the policy in force stays", policy_dir);
+		mg_err("policy '%s' has errors: nothing was sent, the policy in force stays",
+		       policy_dir);
 		return 1;
 	}
 	st = calloc(1, sizeof(*st));
@@ -118,7 +122,8 @@ int mg_daemon_reload_cmd(const char *pin_dir, const char *policy_dir)
 			continue;
 		if (st->cfg.reload_err) {
 			mg_err("the daemon refused the policy (%s): the previous one stays in force; "
-			       "its log says why", strerror(-st->cfg.reload_err));
+			       "its log says why",
+			       strerror(-st->cfg.reload_err));
 		} else {
 			mg_info("policy generation %u in force", st->cfg.active_gen);
 			rc = 0;
@@ -157,7 +162,8 @@ int mg_daemonize(const char *log_path)
 	dup2(fd, STDOUT_FILENO);
 	close(fd);
 	/* The daemon's own messages: to its log file, or nowhere. */
-	fd = open(log_path ? log_path : "/dev/null", O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+	fd = open(log_path ? log_path : "/dev/null", O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC,
+		  0640);
 	if (fd < 0)
 		return -errno;
 	dup2(fd, STDERR_FILENO);

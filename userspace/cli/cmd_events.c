@@ -20,10 +20,14 @@
 #include "daemon/eventlog.h"
 #include "core/log.h"
 
-#define MG_EVENTS_LINE_MAX (1u << 20)	/* longer lines are cut */
-#define MG_EVENTS_POLL_MS 250
+#define MG_EVENTS_LINE_MAX (1u << 20) /* longer lines are cut */
+#define MG_EVENTS_POLL_MS  250
 
-enum { EXIT_OK = 0, EXIT_ERROR = 1, EXIT_USAGE = 2 };
+enum {
+	EXIT_OK = 0,
+	EXIT_ERROR = 1,
+	EXIT_USAGE = 2
+};
 
 static char mg_printable(unsigned char c)
 {
@@ -59,7 +63,7 @@ static void mg_json_unescape(const char *p, const char *end, char *out, size_t s
 				c = u < 0x80 ? (char)u : '?';
 				p += 4;
 			} else if (c != '"' && c != '\\' && c != '/') {
-				c = '?';	/* \n, \t... */
+				c = '?'; /* \n, \t... */
 			}
 		}
 		out[n++] = mg_printable(c);
@@ -204,8 +208,9 @@ static int mg_read_lines(struct mg_events_follow *f, off_t limit, FILE *out)
 	int printed = 0;
 
 	while (limit < 0 || f->off < limit) {
-		size_t want = limit < 0 || limit - f->off > (off_t)sizeof(buf) ? sizeof(buf)
-									   : (size_t)(limit - f->off);
+		size_t want = limit < 0 || limit - f->off > (off_t)sizeof(buf) ?
+				      sizeof(buf) :
+				      (size_t)(limit - f->off);
 		ssize_t r = pread(f->fd, buf, want, f->off);
 		const char *p = buf, *end = buf + (r > 0 ? r : 0);
 
@@ -261,7 +266,7 @@ static int mg_complete_end(int fd, off_t size, off_t *ret)
 static int mg_tail_start(int fd, off_t end, size_t n, off_t *ret, size_t *ret_n)
 {
 	char buf[65536];
-	off_t pos = end - 1;		/* the last newline ends the last line */
+	off_t pos = end - 1; /* the last newline ends the last line */
 	size_t found = 0;
 
 	*ret = end;
@@ -313,7 +318,8 @@ int mg_events_tail(const char *dir, size_t n, bool json, FILE *out, struct mg_ev
 	bool missing;
 	int err;
 
-	if (snprintf(cur.path, sizeof(cur.path), "%s/%s", dir, MG_EVENTLOG_FILE) >= (int)sizeof(cur.path) ||
+	if (snprintf(cur.path, sizeof(cur.path), "%s/%s", dir, MG_EVENTLOG_FILE) >=
+		    (int)sizeof(cur.path) ||
 	    snprintf(old.path, sizeof(old.path), "%s.1", cur.path) >= (int)sizeof(old.path))
 		return -ENAMETOOLONG;
 
@@ -425,13 +431,19 @@ int mg_cmd_events(int argc, char **argv)
 	char *end;
 	int c, err;
 
-	optind = 0;		/* glibc: start over, whatever parsed before */
+	optind = 0; /* glibc: start over, whatever parsed before */
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":fn:h", opts, NULL)) != -1) {
 		switch (c) {
-		case 'd': dir = optarg; break;
-		case 'f': follow = true; break;
-		case 'j': json = true; break;
+		case 'd':
+			dir = optarg;
+			break;
+		case 'f':
+			follow = true;
+			break;
+		case 'j':
+			json = true;
+			break;
 		case 'n':
 			errno = 0;
 			n = strtoul(optarg, &end, 10);
@@ -440,12 +452,15 @@ int mg_cmd_events(int argc, char **argv)
 				return EXIT_USAGE;
 			}
 			break;
-		case 'h': return mg_events_usage(stdout);
+		case 'h':
+			return mg_events_usage(stdout);
 		case ':':
-			mg_err("option '%s' needs an argument (try 'mguard events --help')", argv[optind - 1]);
+			mg_err("option '%s' needs an argument (try 'mguard events --help')",
+			       argv[optind - 1]);
 			return EXIT_USAGE;
 		default:
-			mg_err("unknown option '%s' (try 'mguard events --help')", argv[optind - 1]);
+			mg_err("unknown option '%s' (try 'mguard events --help')",
+			       argv[optind - 1]);
 			return EXIT_USAGE;
 		}
 	}

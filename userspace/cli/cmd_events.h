@@ -27,12 +27,12 @@ int mg_events_format(const char *line, size_t len, char *buf, size_t size);
 /* A reader of the event file that follows it across rotations. */
 struct mg_events_follow {
 	char path[PATH_MAX];
-	bool json;			/* print lines as they are */
-	int fd;				/* -1 while there is no file */
+	bool json; /* print lines as they are */
+	int fd;	   /* -1 while there is no file */
 	dev_t dev;
 	ino_t ino;
-	off_t off;			/* bytes of the file consumed */
-	char *part;			/* the file's last line, still without its newline */
+	off_t off;  /* bytes of the file consumed */
+	char *part; /* the file's last line, still without its newline */
 	size_t plen;
 };
 

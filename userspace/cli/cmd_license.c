@@ -19,10 +19,14 @@
 #include "license/license.h"
 #include "core/log.h"
 
-enum { EXIT_OK = 0, EXIT_ERROR = 1, EXIT_USAGE = 2 };
+enum {
+	EXIT_OK = 0,
+	EXIT_ERROR = 1,
+	EXIT_USAGE = 2
+};
 
 #define USAGE_KEYGEN "mguard license keygen PRIVATE.pem PUBLIC.pem"
-#define USAGE_SIGN "mguard license sign --key PRIVATE.pem LICENSE.yaml [-o OUT]"
+#define USAGE_SIGN   "mguard license sign --key PRIVATE.pem LICENSE.yaml [-o OUT]"
 #define USAGE_VERIFY "mguard license verify --key PUBLIC.pem [--key PUBLIC.pem]... LICENSE.yaml"
 
 static int usage(void)
@@ -44,7 +48,7 @@ struct opts {
 	size_t nkeys;
 	const char *out;
 	bool help;
-	char **args;			/* the operands */
+	char **args; /* the operands */
 	int nargs;
 };
 
@@ -60,12 +64,11 @@ static const struct option long_opts[] = {
  * option letters VERB takes besides -h. Returns 0, or EXIT_USAGE after
  * saying why.
  */
-static int parse_opts(int argc, char **argv, const char *allowed, const char *use,
-		      struct opts *o)
+static int parse_opts(int argc, char **argv, const char *allowed, const char *use, struct opts *o)
 {
 	int c, idx = -1;
 
-	optind = 0;		/* glibc: start over, whatever parsed before */
+	optind = 0; /* glibc: start over, whatever parsed before */
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":k:o:h", long_opts, &idx)) != -1) {
 		const char *arg = argv[optind - 1];

@@ -19,10 +19,14 @@
 #include "policy/policy.h"
 #include "cli/run.h"
 
-enum { EXIT_OK = 0, EXIT_ERROR = 1, EXIT_USAGE = 2 };
+enum {
+	EXIT_OK = 0,
+	EXIT_ERROR = 1,
+	EXIT_USAGE = 2
+};
 
 #define RUN_POLICY_DIR_DEFAULT "/etc/mguard"
-#define USAGE_RUN "mguard run --scope NAME [--policy DIR] [--license FILE] -- CMD [ARGS...]"
+#define USAGE_RUN	       "mguard run --scope NAME [--policy DIR] [--license FILE] -- CMD [ARGS...]"
 
 static int usage(void)
 {
@@ -46,7 +50,7 @@ struct run_opts {
 	const char *policy_dir;
 	const char *license;
 	bool help;
-	char **cmd;			/* after "--", NULL-terminated */
+	char **cmd; /* after "--", NULL-terminated */
 };
 
 static const struct option long_opts[] = {
@@ -79,7 +83,7 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 			break;
 		}
 	}
-	optind = 0;		/* glibc: start over, whatever parsed before */
+	optind = 0; /* glibc: start over, whatever parsed before */
 	opterr = 0;
 	while ((c = getopt_long(sep, argv, "+:h", long_opts, &idx)) != -1) {
 		const char *arg = argv[optind - 1];
@@ -98,10 +102,19 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 		}
 		idx = -1;
 		switch (c) {
-		case 's': err = set_once(&o->scope, "scope"); break;
-		case 'p': err = set_once(&o->policy_dir, "policy"); break;
-		case 'l': err = set_once(&o->license, "license"); break;
-		default: o->help = true; err = 0; break;
+		case 's':
+			err = set_once(&o->scope, "scope");
+			break;
+		case 'p':
+			err = set_once(&o->policy_dir, "policy");
+			break;
+		case 'l':
+			err = set_once(&o->license, "license");
+			break;
+		default:
+			o->help = true;
+			err = 0;
+			break;
 		}
 		if (err)
 			return err;
@@ -177,8 +190,8 @@ static int prepare(const struct run_opts *o, char *rel, size_t rel_len, char *li
 		goto out;
 	}
 	if (o->license) {
-		err = mg_run_license_check(policy, scope->name, o->license, (int64_t)time(NULL),
-					   &l, why, sizeof(why));
+		err = mg_run_license_check(policy, scope->name, o->license, (int64_t)time(NULL), &l,
+					   why, sizeof(why));
 		if (err) {
 			mg_err("license '%s' refused: %s", o->license, why);
 			err = EXIT_ERROR;

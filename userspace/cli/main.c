@@ -29,11 +29,16 @@
 #include "cli/show.h"
 #include "cli/status.h"
 
-#define MG_VERSION "0.1.0"
+#define MG_VERSION	      "0.1.0"
 #define MG_POLICY_DIR_DEFAULT "/etc/mguard"
 
 /* Exit statuses: 0 fine, 1 error, 2 usage, 3 not running (as systemctl status). */
-enum { MG_EXIT_OK = 0, MG_EXIT_ERROR = 1, MG_EXIT_USAGE = 2, MG_EXIT_NOT_RUNNING = 3 };
+enum {
+	MG_EXIT_OK = 0,
+	MG_EXIT_ERROR = 1,
+	MG_EXIT_USAGE = 2,
+	MG_EXIT_NOT_RUNNING = 3
+};
 
 static const struct option mg_common_opts[] = {
 	{ "json", no_argument, NULL, 'j' },
@@ -82,8 +87,10 @@ static int mg_usage(FILE *out)
 	      "\n"
 	      "options:\n"
 	      "  --policy DIR    policy folder (default " MG_POLICY_DIR_DEFAULT ")\n"
-	      "  --pin-dir DIR   bpffs folder for pinned maps and links (default " MG_PIN_DIR_DEFAULT ")\n"
-	      "  --log-dir DIR   event file folder (default " MG_EVENTLOG_DIR_DEFAULT " in the background)\n"
+	      "  --pin-dir DIR   bpffs folder for pinned maps and links (default " MG_PIN_DIR_DEFAULT
+	      ")\n"
+	      "  --log-dir DIR   event file folder (default " MG_EVENTLOG_DIR_DEFAULT
+	      " in the background)\n"
 	      "  --syslog        also send each event to syslog\n"
 	      "  --metrics-file FILE  Prometheus text for node_exporter, rewritten every second\n"
 	      "  --event-rate N  events per second per scope before a scope is rate-limited (0: none)\n"
@@ -103,28 +110,50 @@ static int mg_parse(int argc, char **argv, struct mg_args *a)
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "", mg_common_opts, NULL)) != -1) {
 		switch (c) {
-		case 'j': a->json = true; break;
-		case 'p': a->policy_dir = optarg; break;
-		case 'P': a->pin_dir = optarg; break;
-		case 'f': a->foreground = true; break;
-		case 'v': mg_log_verbose = true; break;
-		case 'L': a->leave_enforcing = true; break;
-		case 'l': a->log_dir = optarg; break;
-		case 's': a->syslog = true; break;
-		case 'm': a->metrics_path = optarg; break;
+		case 'j':
+			a->json = true;
+			break;
+		case 'p':
+			a->policy_dir = optarg;
+			break;
+		case 'P':
+			a->pin_dir = optarg;
+			break;
+		case 'f':
+			a->foreground = true;
+			break;
+		case 'v':
+			mg_log_verbose = true;
+			break;
+		case 'L':
+			a->leave_enforcing = true;
+			break;
+		case 'l':
+			a->log_dir = optarg;
+			break;
+		case 's':
+			a->syslog = true;
+			break;
+		case 'm':
+			a->metrics_path = optarg;
+			break;
 		case 'r': {
 			char *end;
 			unsigned long v = strtoul(optarg, &end, 10);
 
 			if (*optarg == '\0' || *end || v > UINT32_MAX) {
-				mg_err("invalid --event-rate '%s': a number of events per second per scope", optarg);
+				mg_err("invalid --event-rate '%s': a number of events per second per scope",
+				       optarg);
 				return -EINVAL;
 			}
 			a->event_rate = v;
 			break;
 		}
-		case 'h': a->help = true; break;
-		default: return -EINVAL;
+		case 'h':
+			a->help = true;
+			break;
+		default:
+			return -EINVAL;
 		}
 	}
 	a->optind = optind;
@@ -154,7 +183,9 @@ static int mg_cmd_start(struct mg_args *a, int argc, char **argv)
 		.pin_dir = a->pin_dir,
 		/* In the foreground events go to stdout, and to a file only when asked. */
 		.events = a->foreground ? stdout : NULL,
-		.log_dir = a->log_dir ? a->log_dir : a->foreground ? NULL : MG_EVENTLOG_DIR_DEFAULT,
+		.log_dir = a->log_dir	 ? a->log_dir :
+			   a->foreground ? NULL :
+					   MG_EVENTLOG_DIR_DEFAULT,
 		.log_syslog = a->syslog,
 		.metrics_path = a->metrics_path,
 		.background = !a->foreground,
@@ -236,8 +267,8 @@ static int mg_cmd_policy(struct mg_args *a, int argc, char **argv)
 		opts.check_only = 1;
 		if (mg_policy_compile(arg ? arg : a->policy_dir, &opts, &policy, &img))
 			return MG_EXIT_ERROR;
-		printf("policy '%s': %zu tiers, %zu models, %zu scopes: ok\n", arg ? arg : a->policy_dir,
-		       policy->ntiers, policy->nmodels, policy->nscopes);
+		printf("policy '%s': %zu tiers, %zu models, %zu scopes: ok\n",
+		       arg ? arg : a->policy_dir, policy->ntiers, policy->nmodels, policy->nscopes);
 	} else if (!strcmp(verb, "show")) {
 		opts.no_cgroups = 1;
 		if (mg_policy_compile(arg ? arg : a->policy_dir, &opts, &policy, &img))
@@ -292,8 +323,9 @@ static int mg_cmd_killswitch(struct mg_args *a, int argc, char **argv)
 		mg_log_errno(err, "failed to set the kill switch");
 		return MG_EXIT_ERROR;
 	}
-	mg_info(ctl.killswitch ? "kill switch on: every scope is denied every weight load and connection"
-			       : "kill switch off: scopes are back under their policy");
+	mg_info(ctl.killswitch ?
+			"kill switch on: every scope is denied every weight load and connection" :
+			"kill switch off: scopes are back under their policy");
 	return MG_EXIT_OK;
 }
 
@@ -321,7 +353,8 @@ int main(int argc, char **argv)
 {
 	struct mg_args a = {};
 
-	if (argc < 2 || !strcmp(argv[1], "help") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))
+	if (argc < 2 || !strcmp(argv[1], "help") || !strcmp(argv[1], "--help") ||
+	    !strcmp(argv[1], "-h"))
 		return mg_usage(argc < 2 ? stderr : stdout);
 	/* These have options of their own. */
 	if (!strcmp(argv[1], "events"))

@@ -63,8 +63,7 @@ static void mg_run_cgroup_undo(const char *path, size_t base, int levels)
 		mg_cgroup_remove(buf, levels);
 }
 
-int mg_run_cgroup_make(const char *mount, const char *rel, char *path, size_t len,
-		       int *ret_levels)
+int mg_run_cgroup_make(const char *mount, const char *rel, char *path, size_t len, int *ret_levels)
 {
 	int n, levels = 0, err;
 

@@ -39,8 +39,7 @@ int mg_run_cgroup_rel(const char *scope_cgroup, pid_t pid, char *buf, size_t len
  * Returns 0 with the absolute folder in @path and the number of levels made
  * in *ret_levels, or a negative errno (nothing is left behind).
  */
-int mg_run_cgroup_make(const char *mount, const char *rel, char *path, size_t len,
-		       int *ret_levels);
+int mg_run_cgroup_make(const char *mount, const char *rel, char *path, size_t len, int *ret_levels);
 
 /*
  * Take back what mg_run_cgroup_make() made: processes the command left
@@ -79,17 +78,17 @@ int mg_run_confine(void);
 /* The child's steps, for the error a spawn reports. */
 enum mg_run_step {
 	MG_RUN_STEP_NONE = 0,
-	MG_RUN_STEP_CGROUP,		/* entering the run cgroup */
-	MG_RUN_STEP_FDS,		/* closing inherited descriptors */
-	MG_RUN_STEP_CONFINE,		/* no_new_privs and seccomp */
-	MG_RUN_STEP_ENV,		/* MGUARD_LICENSE */
-	MG_RUN_STEP_EXEC,		/* execvp */
+	MG_RUN_STEP_CGROUP,  /* entering the run cgroup */
+	MG_RUN_STEP_FDS,     /* closing inherited descriptors */
+	MG_RUN_STEP_CONFINE, /* no_new_privs and seccomp */
+	MG_RUN_STEP_ENV,     /* MGUARD_LICENSE */
+	MG_RUN_STEP_EXEC,    /* execvp */
 };
 
 struct mg_run_spec {
-	const char *cgroup;		/* the run cgroup folder, absolute */
-	char *const *argv;		/* the command; argv[0] is looked up in PATH */
-	const char *license_id;		/* exported as MGUARD_LICENSE, or NULL */
+	const char *cgroup;	/* the run cgroup folder, absolute */
+	char *const *argv;	/* the command; argv[0] is looked up in PATH */
+	const char *license_id; /* exported as MGUARD_LICENSE, or NULL */
 };
 
 /*

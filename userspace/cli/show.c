@@ -10,7 +10,9 @@
 #include "compile/weights.h"
 
 static const char *const mg_unknown_names[] = {
-	[MG_UNKNOWN_DENY] = "deny", [MG_UNKNOWN_AUDIT] = "audit", [MG_UNKNOWN_ALLOW] = "allow",
+	[MG_UNKNOWN_DENY] = "deny",
+	[MG_UNKNOWN_AUDIT] = "audit",
+	[MG_UNKNOWN_ALLOW] = "allow",
 };
 
 void mg_egress_format(const struct mg_egress_rule *r, char *buf, size_t len)
@@ -43,7 +45,8 @@ static size_t mg_model_files(const struct mg_image *img, uint32_t model_id)
 	size_t n = 0;
 
 	for (size_t i = 0; i < img->ninodes; i++)
-		n += img->inodes[i].val.model_id == model_id && !(img->inodes[i].val.flags & MG_INODE_DIR);
+		n += img->inodes[i].val.model_id == model_id &&
+		     !(img->inodes[i].val.flags & MG_INODE_DIR);
 	return n;
 }
 
@@ -51,14 +54,15 @@ static const struct mg_image_license *mg_granted(const struct mg_image *img, uin
 						 uint32_t model_id)
 {
 	for (size_t i = 0; i < img->nlicenses; i++)
-		if (img->licenses[i].key.scope_id == scope_id && img->licenses[i].key.model_id == model_id)
+		if (img->licenses[i].key.scope_id == scope_id &&
+		    img->licenses[i].key.model_id == model_id)
 			return &img->licenses[i];
 	return NULL;
 }
 
 /* May scope @s load model @j (0-based)? Also the licence that lets it, if any. */
-static bool mg_scope_may_load(const struct mg_policy *p, const struct mg_image *img, size_t s, size_t j,
-			      const struct mg_image_license **ret_lic)
+static bool mg_scope_may_load(const struct mg_policy *p, const struct mg_image *img, size_t s,
+			      size_t j, const struct mg_image_license **ret_lic)
 {
 	const struct mg_tier *t = p->models[j].resolved_tier;
 	uint16_t level = img->model_tiers[j];
@@ -76,14 +80,17 @@ static bool mg_scope_may_load(const struct mg_policy *p, const struct mg_image *
 static void mg_show_text(const struct mg_policy *p, const struct mg_image *img, FILE *out)
 {
 	fprintf(out, "mode %s, unknown weights %s\n\nmodels:\n",
-		p->mode == MG_POLICY_AUDIT ? "audit" : "enforce", mg_unknown_names[p->unknown_weights]);
+		p->mode == MG_POLICY_AUDIT ? "audit" : "enforce",
+		mg_unknown_names[p->unknown_weights]);
 	for (size_t j = 0; j < p->nmodels; j++) {
 		const struct mg_model *m = &p->models[j];
 
 		fprintf(out, "  %-24s %-12s %5zu files  (%s)\n", m->name,
-			mg_image_tier_name(img, img->model_tiers[j]) ?: "?", mg_model_files(img, j + 1),
+			mg_image_tier_name(img, img->model_tiers[j]) ?: "?",
+			mg_model_files(img, j + 1),
 			img->model_tiers[j] == MG_TIER_REFUSED ? "refused: see the warnings above" :
-			m->tier_reason ? m->tier_reason : "");
+			m->tier_reason			       ? m->tier_reason :
+								 "");
 	}
 	for (size_t s = 0; s < img->nscopes; s++) {
 		const struct mg_scope *ps = &p->scopes[s];
@@ -143,7 +150,8 @@ static void mg_show_text(const struct mg_policy *p, const struct mg_image *img, 
 static void mg_show_json(const struct mg_policy *p, const struct mg_image *img, FILE *out)
 {
 	fprintf(out, "{\"mode\":\"%s\",\"unknownWeights\":\"%s\",\"models\":[",
-		p->mode == MG_POLICY_AUDIT ? "audit" : "enforce", mg_unknown_names[p->unknown_weights]);
+		p->mode == MG_POLICY_AUDIT ? "audit" : "enforce",
+		mg_unknown_names[p->unknown_weights]);
 	for (size_t j = 0; j < p->nmodels; j++) {
 		const struct mg_model *m = &p->models[j];
 
@@ -153,7 +161,8 @@ static void mg_show_json(const struct mg_policy *p, const struct mg_image *img, 
 		mg_json_string(out, mg_image_tier_name(img, img->model_tiers[j]) ?: "");
 		fputs(",\"why\":", out);
 		mg_json_string(out, m->tier_reason ? m->tier_reason : "");
-		fprintf(out, ",\"refused\":%s,\"files\":%zu}", img->model_tiers[j] == MG_TIER_REFUSED ? "true" : "false",
+		fprintf(out, ",\"refused\":%s,\"files\":%zu}",
+			img->model_tiers[j] == MG_TIER_REFUSED ? "true" : "false",
 			mg_model_files(img, j + 1));
 	}
 	fputs("],\"scopes\":[", out);
@@ -166,7 +175,8 @@ static void mg_show_json(const struct mg_policy *p, const struct mg_image *img, 
 		mg_json_string(out, ps->name);
 		fputs(",\"cgroup\":", out);
 		mg_json_string(out, ps->cgroup);
-		fprintf(out, ",\"cgroupId\":%llu,\"maxTier\":", (unsigned long long)img->scopes[s].cgroup_id);
+		fprintf(out, ",\"cgroupId\":%llu,\"maxTier\":",
+			(unsigned long long)img->scopes[s].cgroup_id);
 		mg_json_string(out, ps->max_tier);
 		fputs(",\"loads\":[", out);
 		for (size_t j = 0; j < p->nmodels; j++) {
@@ -264,7 +274,7 @@ static int mg_scan_one(const char *path, const struct stat *st, enum mg_weight_f
 		model = mg_image_model_name(c->img, in->val.model_id);
 		tier = mg_image_tier_name(c->img, in->val.tier);
 	} else if (f == MG_WF_NONE) {
-		return 0;	/* neither weights nor a model's file */
+		return 0; /* neither weights nor a model's file */
 	} else {
 		c->unknown++;
 	}
@@ -280,8 +290,8 @@ static int mg_scan_one(const char *path, const struct stat *st, enum mg_weight_f
 		mg_json_string(c->out, tier ? tier : "unknown");
 		fputc('}', c->out);
 	} else {
-		fprintf(c->out, "%-12s %-24s %-12s %s\n", mg_weight_format_name(f), model ? model : "-",
-			tier ? tier : "unknown", path);
+		fprintf(c->out, "%-12s %-24s %-12s %s\n", mg_weight_format_name(f),
+			model ? model : "-", tier ? tier : "unknown", path);
 	}
 	c->first = 0;
 	return 0;

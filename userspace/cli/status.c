@@ -199,7 +199,8 @@ static void mg_status_text(const char *pin_dir, const struct mg_status *st, FILE
 
 		fprintf(out, "%-13s %-16s %10llu %10llu %10llu %10llu\n", mg_hook_name(h),
 			mg_engine_name(st->cfg.engine[h]), (unsigned long long)c[MG_VERDICT_ALLOW],
-			(unsigned long long)c[MG_VERDICT_DENY], (unsigned long long)c[MG_VERDICT_KILL],
+			(unsigned long long)c[MG_VERDICT_DENY],
+			(unsigned long long)c[MG_VERDICT_KILL],
 			(unsigned long long)c[MG_VERDICT_AUDIT]);
 	}
 	fputs("\nerrors:", out);
@@ -221,7 +222,8 @@ static void mg_status_json(const char *pin_dir, const struct mg_status *st, FILE
 {
 	fputs("{\"state\":\"loaded\",\"pin_dir\":", out);
 	mg_json_string(out, pin_dir);
-	fprintf(out, ",\"generation\":%u,\"mode\":\"%s\",\"killswitch\":%s,\"scopes\":%zu,\"hooks\":{",
+	fprintf(out,
+		",\"generation\":%u,\"mode\":\"%s\",\"killswitch\":%s,\"scopes\":%zu,\"hooks\":{",
 		st->cfg.active_gen, st->cfg.mode == MG_MODE_AUDIT ? "audit" : "enforce",
 		st->ctl.killswitch ? "true" : "false", st->nscopes);
 	for (int h = 0; h < MG_HOOK__COUNT; h++) {
@@ -278,7 +280,8 @@ int mg_status_print(const char *pin_dir, bool json, FILE *out)
 			mg_status_text(pin_dir, st, out);
 			fputc('\n', out);
 			if (mg_state_print(state, cgroot, time(NULL), 7 * 86400, 0, out))
-				fputs("policy: no state file (the daemon that loaded it is gone)\n", out);
+				fputs("policy: no state file (the daemon that loaded it is gone)\n",
+				      out);
 		}
 	}
 	free(st);

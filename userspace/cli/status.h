@@ -16,14 +16,14 @@ struct mg_status_link {
 	char pin[96];
 	char prog[64];
 	__u32 prog_id;
-	__u64 cgroup_id;	/* 0 unless a cgroup link */
+	__u64 cgroup_id; /* 0 unless a cgroup link */
 };
 
 /* What is pinned in a pin folder, read back. */
 struct mg_status {
 	struct mg_config cfg;
 	struct mg_control ctl;
-	__u64 counters[MG_COUNTERS];	/* summed over CPUs: MG_COUNTER_INDEX(), MG_ERR_COUNTER_BASE */
+	__u64 counters[MG_COUNTERS]; /* summed over CPUs: MG_COUNTER_INDEX(), MG_ERR_COUNTER_BASE */
 	size_t nscopes;
 	struct mg_status_link links[MG_STATUS_MAX_LINKS];
 	size_t nlinks;

@@ -38,7 +38,7 @@ struct mg_inode_builder {
 	struct mg_image_inode *v;
 	size_t n, cap, max;
 	uint32_t model_id, tier;
-	uint16_t flags;			/* MG_INODE_REQUIRES_LICENSE of the model's tier */
+	uint16_t flags; /* MG_INODE_REQUIRES_LICENSE of the model's tier */
 	const struct mg_model *model;
 	struct mg_loc loc;
 	struct mg_diags *diags;
@@ -51,7 +51,8 @@ static int mg_add_inode(struct mg_inode_builder *b, const char *path, const stru
 
 	if (b->n >= b->max) {
 		if (!b->err)
-			mg_diag_add(b->diags, b->loc, "model '%s': more than %zu weight files in the policy",
+			mg_diag_add(b->diags, b->loc,
+				    "model '%s': more than %zu weight files in the policy",
 				    b->model->name, b->max);
 		b->err = -E2BIG;
 		return -E2BIG;
@@ -93,8 +94,8 @@ static int mg_walk_one(const char *path, const struct stat *st, int type, struct
 		return FTW_CONTINUE;
 	case FTW_DNR:
 	case FTW_NS:
-		mg_diag_add(b->diags, b->loc, "model '%s': cannot read '%s': %s",
-			    b->model->name, path, strerror(errno ? errno : EACCES));
+		mg_diag_add(b->diags, b->loc, "model '%s': cannot read '%s': %s", b->model->name,
+			    path, strerror(errno ? errno : EACCES));
 		b->err = -EACCES;
 		return FTW_STOP;
 	default:
@@ -107,8 +108,8 @@ static int mg_compile_model_path(struct mg_inode_builder *b, const char *path)
 	struct stat st;
 
 	if (stat(path, &st) < 0) {
-		mg_diag_add(b->diags, b->loc, "model '%s': cannot use '%s': %s",
-			    b->model->name, path, strerror(errno));
+		mg_diag_add(b->diags, b->loc, "model '%s': cannot use '%s': %s", b->model->name,
+			    path, strerror(errno));
 		return -errno;
 	}
 	if (S_ISREG(st.st_mode))
@@ -228,12 +229,14 @@ int mg_compile_egress(const struct mg_scope *scope, uint32_t scope_id,
 		for (size_t j = 0; j < scope->negress; j++) {
 			const struct mg_egress_rule *q = &scope->egress[j];
 
-			if (q->prefixlen > r->prefixlen || !mg_prefix_contains(q->addr, q->prefixlen, r->addr))
+			if (q->prefixlen > r->prefixlen ||
+			    !mg_prefix_contains(q->addr, q->prefixlen, r->addr))
 				continue;
 			if (mg_range_add(&e->val, q)) {
-				mg_diag_add(diags, r->loc,
-					    "scope '%s': more than %d port ranges apply to one egress prefix",
-					    scope->name, MG_MAX_PORT_RANGES);
+				mg_diag_add(
+					diags, r->loc,
+					"scope '%s': more than %d port ranges apply to one egress prefix",
+					scope->name, MG_MAX_PORT_RANGES);
 				return -E2BIG;
 			}
 		}
@@ -249,8 +252,9 @@ static int mg_compile_gpus(const struct mg_policy *p, const struct mg_compile_op
 	size_t len, nmajors;
 	int bad = 0;
 
-	if (mg_read_file(opts->proc_devices ? opts->proc_devices : "/proc/devices", 1u << 20, &text, &len))
-		text = NULL;	/* the fixed majors still apply */
+	if (mg_read_file(opts->proc_devices ? opts->proc_devices : "/proc/devices", 1u << 20, &text,
+			 &len))
+		text = NULL; /* the fixed majors still apply */
 	nmajors = mg_gpu_majors_parse(text ? text : "", majors, MG_ARRAY_SIZE(majors));
 	free(text);
 
@@ -270,7 +274,8 @@ static int mg_compile_gpus(const struct mg_policy *p, const struct mg_compile_op
 		int err;
 
 		err = mg_gpu_rules(&p->scopes[i], majors, nmajors,
-				   opts->nvidia_root ? opts->nvidia_root : "/proc/driver/nvidia/gpus",
+				   opts->nvidia_root ? opts->nvidia_root :
+						       "/proc/driver/nvidia/gpus",
 				   &rules, &nrules, diags);
 		if (err == -ENOMEM) {
 			free(rules);
@@ -304,7 +309,8 @@ static int mg_compile_gpus(const struct mg_policy *p, const struct mg_compile_op
  * the kernel's parent walk ends at a file system's root.
  */
 static const char *const mg_system_reads[] = {
-	"/usr", "/lib", "/lib32", "/lib64", "/libx32", "/bin", "/sbin", "/etc", "/proc", "/sys", "/dev", "/run",
+	"/usr",	 "/lib", "/lib32", "/lib64", "/libx32", "/bin",
+	"/sbin", "/etc", "/proc",  "/sys",   "/dev",	"/run",
 };
 
 static void mg_system_read_add(struct mg_image *img, const char *path)
@@ -312,8 +318,8 @@ static void mg_system_read_add(struct mg_image *img, const char *path)
 	struct mg_image_output *o;
 	struct stat st;
 
-	if (img->nsystem_reads >= MG_MAX_SYSTEM_READS || stat(path, &st) < 0 || !S_ISDIR(st.st_mode) ||
-	    (st.st_mode & S_IWOTH))
+	if (img->nsystem_reads >= MG_MAX_SYSTEM_READS || stat(path, &st) < 0 ||
+	    !S_ISDIR(st.st_mode) || (st.st_mode & S_IWOTH))
 		return;
 	for (o = img->outputs; o < img->outputs + img->noutputs; o++)
 		if (o->key.scope_id == MG_SCOPE_ANY && o->key.ino == st.st_ino &&
@@ -353,7 +359,8 @@ static void mg_compile_system_reads(struct mg_image *img)
 
 /* Add (dev, ino) of @path for scope @scope_id with @flag, merging with an entry already there. */
 static int mg_output_add(struct mg_image *img, uint32_t scope_id, const char *path, uint32_t flag,
-			 bool want_dir, const struct mg_scope *s, struct mg_loc loc, struct mg_diags *diags)
+			 bool want_dir, const struct mg_scope *s, struct mg_loc loc,
+			 struct mg_diags *diags)
 {
 	struct mg_image_output *o;
 	struct stat st;
@@ -367,7 +374,8 @@ static int mg_output_add(struct mg_image *img, uint32_t scope_id, const char *pa
 		return -EINVAL;
 	}
 	if (flag == MG_OUTPUT_UNIX && !S_ISDIR(st.st_mode) && !S_ISSOCK(st.st_mode)) {
-		mg_diag_add(diags, loc, "scope '%s': '%s' is neither a UNIX socket nor a folder", s->name, path);
+		mg_diag_add(diags, loc, "scope '%s': '%s' is neither a UNIX socket nor a folder",
+			    s->name, path);
 		return -EINVAL;
 	}
 	for (o = img->outputs; o < img->outputs + img->noutputs; o++) {
@@ -389,7 +397,8 @@ static int mg_output_add(struct mg_image *img, uint32_t scope_id, const char *pa
  * Each scope's output folders and UNIX sockets as (dev, ino): what its
  * processes may write under, and connect to.
  */
-static int mg_compile_outputs(const struct mg_policy *p, struct mg_image *img, struct mg_diags *diags)
+static int mg_compile_outputs(const struct mg_policy *p, struct mg_image *img,
+			      struct mg_diags *diags)
 {
 	size_t total = 0;
 	int bad = 0;
@@ -404,10 +413,13 @@ static int mg_compile_outputs(const struct mg_policy *p, struct mg_image *img, s
 
 		for (size_t o = 0; o < s->noutputs; o++)
 			bad |= mg_output_add(img, i + 1, s->outputs[o], MG_OUTPUT_WRITE, true, s,
-					     s->output_locs ? s->output_locs[o] : s->loc, diags) != 0;
+					     s->output_locs ? s->output_locs[o] : s->loc,
+					     diags) != 0;
 		for (size_t u = 0; u < s->nunix_sockets; u++)
-			bad |= mg_output_add(img, i + 1, s->unix_sockets[u], MG_OUTPUT_UNIX, false, s,
-					     s->unix_socket_locs ? s->unix_socket_locs[u] : s->loc, diags) != 0;
+			bad |= mg_output_add(img, i + 1, s->unix_sockets[u], MG_OUTPUT_UNIX, false,
+					     s,
+					     s->unix_socket_locs ? s->unix_socket_locs[u] : s->loc,
+					     diags) != 0;
 		for (size_t r = 0; r < s->nreads; r++)
 			bad |= mg_output_add(img, i + 1, s->reads[r], MG_OUTPUT_READ, false, s,
 					     s->read_locs ? s->read_locs[r] : s->loc, diags) != 0;
@@ -435,7 +447,8 @@ static int mg_compile_scopes(const struct mg_policy *p, const struct mg_compile_
 	if (!img->scopes)
 		return -ENOMEM;
 	if (p->nscopes > MG_MAX_SCOPES) {
-		mg_diag_add(diags, p->scopes[MG_MAX_SCOPES].loc, "more than %d scopes", MG_MAX_SCOPES);
+		mg_diag_add(diags, p->scopes[MG_MAX_SCOPES].loc, "more than %d scopes",
+			    MG_MAX_SCOPES);
 		return -E2BIG;
 	}
 
@@ -454,8 +467,9 @@ static int mg_compile_scopes(const struct mg_policy *p, const struct mg_compile_
 		is->val.max_tier = tier ? tier->level : 0;
 
 		if (mg_cgroup_depth(s->cgroup) >= MG_MAX_CGROUP_DEPTH) {
-			mg_diag_add(diags, s->cgroup_loc, "scope '%s': cgroup '%s' is deeper than %d levels",
-				    s->name, s->cgroup, MG_MAX_CGROUP_DEPTH - 1);
+			mg_diag_add(diags, s->cgroup_loc,
+				    "scope '%s': cgroup '%s' is deeper than %d levels", s->name,
+				    s->cgroup, MG_MAX_CGROUP_DEPTH - 1);
 			err = -EINVAL;
 			continue;
 		}
@@ -464,14 +478,15 @@ static int mg_compile_scopes(const struct mg_policy *p, const struct mg_compile_
 		snprintf(path, sizeof(path), "%s%s", opts->cgroup_root, s->cgroup);
 		r = mg_cgroup_id(path, &is->cgroup_id);
 		if (r) {
-			mg_diag_add(diags, s->cgroup_loc, "scope '%s': cgroup '%s': %s",
-				    s->name, s->cgroup, strerror(-r));
+			mg_diag_add(diags, s->cgroup_loc, "scope '%s': cgroup '%s': %s", s->name,
+				    s->cgroup, strerror(-r));
 			err = r;
 			continue;
 		}
 		for (size_t j = 0; j < i; j++) {
 			if (img->scopes[j].cgroup_id == is->cgroup_id) {
-				mg_diag_add(diags, s->cgroup_loc, "scope '%s': cgroup '%s' is already scope '%s'",
+				mg_diag_add(diags, s->cgroup_loc,
+					    "scope '%s': cgroup '%s' is already scope '%s'",
 					    s->name, s->cgroup, img->scopes[j].name);
 				err = -EINVAL;
 			}
@@ -554,8 +569,9 @@ static int mg_check_digests(const struct mg_model *m, struct mg_digest_cache *ca
 		if (!path) {
 			if (errno == ENOMEM)
 				return -ENOMEM;
-			mg_diag_warn(diags, d->loc, "model '%s' refused: '%s' is not one of its files",
-				     m->name, d->path);
+			mg_diag_warn(diags, d->loc,
+				     "model '%s' refused: '%s' is not one of its files", m->name,
+				     d->path);
 			refused = 1;
 			continue;
 		}
@@ -571,7 +587,8 @@ static int mg_check_digests(const struct mg_model *m, struct mg_digest_cache *ca
 		} else if (memcmp(sum, d->sha256, MG_DIGEST_LEN)) {
 			mg_digest_hex(sum, got);
 			mg_digest_hex(d->sha256, want);
-			mg_diag_warn(diags, d->loc, "model '%s' refused: '%s' has SHA-256 %s, expected %s",
+			mg_diag_warn(diags, d->loc,
+				     "model '%s' refused: '%s' has SHA-256 %s, expected %s",
 				     m->name, path, got, want);
 			refused = 1;
 		}
@@ -607,7 +624,8 @@ static int mg_license_note_add(struct mg_image *img, uint32_t scope_id, const ch
  * process that loads a model under it sends only where this list allows too.
  * Returns the id, 0 when the licence has no list, or a negative errno.
  */
-static long mg_license_narrowing(const struct mg_license *l, struct mg_image *img, struct mg_diags *diags)
+static long mg_license_narrowing(const struct mg_license *l, struct mg_image *img,
+				 struct mg_diags *diags)
 {
 	struct mg_scope narrow = { .name = l->id };
 	uint32_t id;
@@ -630,11 +648,12 @@ static long mg_license_narrowing(const struct mg_license *l, struct mg_image *im
 	return err ? err : (long)id;
 }
 
-static int mg_license_grant(const struct mg_policy *p, const struct mg_scope *scope, uint32_t scope_id,
-			    const struct mg_license *l, uint64_t not_after_boot_ns,
-			    struct mg_image *img, struct mg_diags *diags)
+static int mg_license_grant(const struct mg_policy *p, const struct mg_scope *scope,
+			    uint32_t scope_id, const struct mg_license *l,
+			    uint64_t not_after_boot_ns, struct mg_image *img,
+			    struct mg_diags *diags)
 {
-	long narrow_id = -1;	/* made on the first grant that needs it */
+	long narrow_id = -1; /* made on the first grant that needs it */
 
 	const struct mg_tier *lic_tier = l->max_tier ? mg_policy_find_tier(p, l->max_tier) : NULL;
 	const struct mg_tier *scope_tier = mg_policy_find_tier(p, scope->max_tier);
@@ -646,8 +665,10 @@ static int mg_license_grant(const struct mg_policy *p, const struct mg_scope *sc
 			if (!strcmp(p->models[j].name, l->models[i]))
 				break;
 		if (j == p->nmodels)
-			mg_diag_warn(diags, l->loc, "licence '%s' names model '%s', which the policy does not have",
-				     l->id, l->models[i]);
+			mg_diag_warn(
+				diags, l->loc,
+				"licence '%s' names model '%s', which the policy does not have",
+				l->id, l->models[i]);
 	}
 	for (size_t j = 0; j < p->nmodels; j++) {
 		const struct mg_tier *t = p->models[j].resolved_tier;
@@ -656,14 +677,16 @@ static int mg_license_grant(const struct mg_policy *p, const struct mg_scope *sc
 		if (!t || !t->requires_license || img->model_tiers[j] == MG_TIER_REFUSED)
 			continue;
 		if (scope_tier && t->level > scope_tier->level)
-			continue;	/* above the scope's tier: no licence reaches it */
-		if (!mg_license_covers(l, p->models[j].name, t->level, lic_tier ? lic_tier->level : 0))
+			continue; /* above the scope's tier: no licence reaches it */
+		if (!mg_license_covers(l, p->models[j].name, t->level,
+				       lic_tier ? lic_tier->level : 0))
 			continue;
 		for (g = img->licenses; g < img->licenses + img->nlicenses; g++)
 			if (g->key.scope_id == scope_id && g->key.model_id == j + 1)
 				break;
 		if (g == img->licenses + img->nlicenses) {
-			struct mg_image_license *v = realloc(img->licenses, (img->nlicenses + 1) * sizeof(*v));
+			struct mg_image_license *v =
+				realloc(img->licenses, (img->nlicenses + 1) * sizeof(*v));
 
 			if (!v)
 				return -ENOMEM;
@@ -673,7 +696,7 @@ static int mg_license_grant(const struct mg_policy *p, const struct mg_scope *sc
 			g->key.scope_id = scope_id;
 			g->key.model_id = j + 1;
 		} else if (g->val.not_after_boot_ns >= not_after_boot_ns) {
-			continue;	/* another licence already runs longer */
+			continue; /* another licence already runs longer */
 		} else {
 			free(g->id);
 		}
@@ -749,11 +772,13 @@ static int mg_compile_licenses(const struct mg_policy *p, const struct mg_compil
 			}
 			if (err) {
 				/* Malformed: refused with its first error; the rest still loads. */
-				snprintf(why, sizeof(why), "%s", ldiags.n ? ldiags.v[0].msg : strerror(-err));
+				snprintf(why, sizeof(why), "%s",
+					 ldiags.n ? ldiags.v[0].msg : strerror(-err));
 				reason = why;
 			} else if (mg_license_verify(l, ring, now, &reason) == 0) {
 				if (strcmp(l->scope, s->name)) {
-					snprintf(why, sizeof(why), "issued to scope '%s', not '%s'", l->scope, s->name);
+					snprintf(why, sizeof(why), "issued to scope '%s', not '%s'",
+						 l->scope, s->name);
 					reason = why;
 				}
 			} else {
@@ -763,10 +788,12 @@ static int mg_compile_licenses(const struct mg_policy *p, const struct mg_compil
 			err = 0;
 			if (reason)
 				mg_diag_warn(diags, s->license_locs ? s->license_locs[k] : s->loc,
-					     "scope '%s': licence '%s' refused: %s", s->name, path, reason);
+					     "scope '%s': licence '%s' refused: %s", s->name, path,
+					     reason);
 			else
 				err = mg_license_grant(p, s, i + 1, l,
-						       boot_now + (uint64_t)(l->not_after - now) * 1000000000ULL,
+						       boot_now + (uint64_t)(l->not_after - now) *
+									  1000000000ULL,
 						       img, diags);
 			if (!err)
 				err = mg_license_note_add(img, i + 1, path, l, reason);
@@ -783,8 +810,8 @@ out:
 	return err;
 }
 
-int mg_compile(const struct mg_policy *p, const struct mg_compile_opts *opts,
-	       struct mg_image **ret, struct mg_diags *diags)
+int mg_compile(const struct mg_policy *p, const struct mg_compile_opts *opts, struct mg_image **ret,
+	       struct mg_diags *diags)
 {
 	struct mg_inode_builder b = { .diags = diags };
 	struct mg_image *img;
@@ -815,7 +842,7 @@ int mg_compile(const struct mg_policy *p, const struct mg_compile_opts *opts,
 	b.max = opts->max_files ? opts->max_files : MG_COMPILE_DEFAULT_MAX_FILES;
 	for (size_t i = 0; i < p->nmodels; i++) {
 		const struct mg_model *m = &p->models[i];
-		const struct mg_tier *tier = m->resolved_tier;	/* set by mg_policy_validate() */
+		const struct mg_tier *tier = m->resolved_tier; /* set by mg_policy_validate() */
 
 		b.model = m;
 		b.model_id = i + 1;
@@ -862,7 +889,8 @@ int mg_compile(const struct mg_policy *p, const struct mg_compile_opts *opts,
 	bad |= err != 0;
 
 	for (size_t i = 0; i < img->nscopes && i < p->nscopes; i++) {
-		err = mg_compile_egress(&p->scopes[i], i + 1, &img->egress, &img->negress, &img->egress_cap, diags);
+		err = mg_compile_egress(&p->scopes[i], i + 1, &img->egress, &img->negress,
+					&img->egress_cap, diags);
 		if (err == -ENOMEM)
 			goto out_free;
 		bad |= err != 0;
@@ -920,7 +948,8 @@ void mg_image_free(struct mg_image *img)
 	free(img);
 }
 
-const struct mg_image_inode *mg_image_find_inode(const struct mg_image *img, uint32_t dev, uint64_t ino)
+const struct mg_image_inode *mg_image_find_inode(const struct mg_image *img, uint32_t dev,
+						 uint64_t ino)
 {
 	struct mg_image_inode key = { .dev = dev, .ino = ino };
 	size_t lo = 0, hi = img->ninodes;

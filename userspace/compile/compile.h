@@ -17,70 +17,70 @@
 
 struct mg_image_scope {
 	char *name;
-	char *cgroup;			/* as in the policy: below the cgroup2 mount */
+	char *cgroup; /* as in the policy: below the cgroup2 mount */
 	uint64_t cgroup_id;
 	struct mg_scope_val val;
 };
 
 struct mg_image_inode {
 	uint64_t ino;
-	uint32_t dev;			/* kernel encoding */
+	uint32_t dev; /* kernel encoding */
 	struct mg_inode_val val;
-	char *path;			/* where the compiler found it first */
+	char *path; /* where the compiler found it first */
 };
 
 /* A scope holds a valid licence for a model. */
 struct mg_image_license {
-	struct mg_license_key key;	/* gen left 0: the loader sets it */
+	struct mg_license_key key; /* gen left 0: the loader sets it */
 	struct mg_license_val val;
-	char *id;			/* the licence's id, for status and events */
-	int64_t not_after;		/* unix seconds */
+	char *id;	   /* the licence's id, for status and events */
+	int64_t not_after; /* unix seconds */
 };
 
 struct mg_image_output {
-	struct mg_output_key key;	/* gen left 0: the loader sets it */
-	struct mg_output_val val;	/* MG_OUTPUT_WRITE, MG_OUTPUT_UNIX */
+	struct mg_output_key key; /* gen left 0: the loader sets it */
+	struct mg_output_val val; /* MG_OUTPUT_WRITE, MG_OUTPUT_UNIX */
 };
 
 struct mg_image_device {
-	struct mg_device_key key;	/* gen left 0: the loader sets it */
+	struct mg_device_key key; /* gen left 0: the loader sets it */
 };
 
 struct mg_image_gpu_major {
-	struct mg_gpu_major_key key;	/* gen left 0 */
+	struct mg_gpu_major_key key; /* gen left 0 */
 	struct mg_gpu_major_val val;
 };
 
 struct mg_image_egress {
-	struct mg_egress_key key;	/* gen left 0: the loader sets it */
+	struct mg_egress_key key; /* gen left 0: the loader sets it */
 	struct mg_egress_val val;
 };
 
 struct mg_image {
-	uint32_t mode;			/* enum mg_mode */
+	uint32_t mode; /* enum mg_mode */
 	struct mg_image_scope *scopes;
 	size_t nscopes;
-	struct mg_image_inode *inodes;	/* sorted by (dev, ino) */
+	struct mg_image_inode *inodes; /* sorted by (dev, ino) */
 	size_t ninodes;
 	struct mg_image_egress *egress;
 	size_t negress, egress_cap;
 	struct mg_image_license *licenses;
 	size_t nlicenses;
-	size_t nnarrowings;		/* licence egress lists, as scope ids from MG_NARROW_ID_BASE */
+	size_t nnarrowings; /* licence egress lists, as scope ids from MG_NARROW_ID_BASE */
 	struct mg_image_device *devices;
 	size_t ndevices;
-	struct mg_image_output *outputs;	/* outputs, reads, UNIX sockets; system reads too */
+	struct mg_image_output *outputs; /* outputs, reads, UNIX sockets; system reads too */
 	size_t noutputs;
 	size_t nsystem_reads;
 	struct mg_image_gpu_major *gpu_majors;
 	size_t ngpu_majors;
 	struct mg_image_license_note *license_notes;
 	size_t nlicense_notes;
-	char **model_names;		/* model_id - 1 -> name */
-	uint16_t *model_tiers;		/* model_id - 1 -> tier level (MG_TIER_REFUSED) */
+	char **model_names;    /* model_id - 1 -> name */
+	uint16_t *model_tiers; /* model_id - 1 -> tier level (MG_TIER_REFUSED) */
 	size_t nmodels;
-	uint32_t unknown_weights;	/* enum mg_unknown_weights */
-	char **tier_names;		/* level -> name, NULL where no tier has that level */
+	uint32_t unknown_weights; /* enum mg_unknown_weights */
+	char **tier_names;	  /* level -> name, NULL where no tier has that level */
 	size_t ntier_names;
 };
 
@@ -94,21 +94,21 @@ struct mg_image {
 struct mg_image_license_note {
 	uint32_t scope_id;
 	char *path;
-	char *id;			/* NULL when it did not parse */
+	char *id; /* NULL when it did not parse */
 	int64_t not_after;
-	char *refused;			/* NULL when accepted, else why */
+	char *refused; /* NULL when accepted, else why */
 };
 
 struct mg_compile_opts {
-	const char *cgroup_root;	/* the cgroup2 mount point */
-	int check_only;			/* no file, cgroup or device look-ups (policy check) */
-	int no_cgroups;			/* leave scopes' cgroup ids 0 (policy show, scan) */
-	int64_t now;			/* unix seconds; 0: time(NULL) */
-	uint64_t boot_ns_at_now;	/* CLOCK_BOOTTIME at @now; 0: read it */
-	struct mg_digest_cache *digests;/* NULL: hashes are not cached across compiles */
-	const char *proc_devices;	/* default /proc/devices */
-	const char *nvidia_root;	/* default /proc/driver/nvidia/gpus */
-	size_t max_files;		/* weight files over all models; 0: default */
+	const char *cgroup_root;	 /* the cgroup2 mount point */
+	int check_only;			 /* no file, cgroup or device look-ups (policy check) */
+	int no_cgroups;			 /* leave scopes' cgroup ids 0 (policy show, scan) */
+	int64_t now;			 /* unix seconds; 0: time(NULL) */
+	uint64_t boot_ns_at_now;	 /* CLOCK_BOOTTIME at @now; 0: read it */
+	struct mg_digest_cache *digests; /* NULL: hashes are not cached across compiles */
+	const char *proc_devices;	 /* default /proc/devices */
+	const char *nvidia_root;	 /* default /proc/driver/nvidia/gpus */
+	size_t max_files;		 /* weight files over all models; 0: default */
 };
 
 #define MG_COMPILE_DEFAULT_MAX_FILES 1000000
@@ -126,7 +126,8 @@ int mg_compile(const struct mg_policy *policy, const struct mg_compile_opts *opt
 
 void mg_image_free(struct mg_image *img);
 
-const struct mg_image_inode *mg_image_find_inode(const struct mg_image *img, uint32_t dev, uint64_t ino);
+const struct mg_image_inode *mg_image_find_inode(const struct mg_image *img, uint32_t dev,
+						 uint64_t ino);
 const struct mg_image_scope *mg_image_find_scope(const struct mg_image *img, uint32_t scope_id);
 const char *mg_image_tier_name(const struct mg_image *img, uint32_t level);
 const char *mg_image_model_name(const struct mg_image *img, uint32_t model_id);

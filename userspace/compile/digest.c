@@ -18,9 +18,9 @@
 
 #include "compile/digest.h"
 
-#define READ_BUF_SIZE	(1u << 20)
-#define CACHE_MAGIC	"mguard-digest-cache 1\n"
-#define MIN_SLOTS	64
+#define READ_BUF_SIZE (1u << 20)
+#define CACHE_MAGIC   "mguard-digest-cache 1\n"
+#define MIN_SLOTS     64
 
 struct entry {
 	uint64_t dev;
@@ -35,9 +35,9 @@ struct entry {
 };
 
 struct mg_digest_cache {
-	char *path;		/* NULL: memory only */
+	char *path; /* NULL: memory only */
 	struct entry *slots;
-	size_t cap;		/* 0 or a power of two */
+	size_t cap; /* 0 or a power of two */
 	size_t n;
 };
 
@@ -447,9 +447,8 @@ static int write_entries(struct mg_digest_cache *c, FILE *f)
 			continue;
 		mg_digest_hex(e->digest, hex);
 		wr(&w, "%llu %llu %llu %lld %u %lld %u %s\n", (unsigned long long)e->dev,
-		   (unsigned long long)e->ino, (unsigned long long)e->size,
-		   (long long)e->mtime_sec, e->mtime_nsec, (long long)e->ctime_sec,
-		   e->ctime_nsec, hex);
+		   (unsigned long long)e->ino, (unsigned long long)e->size, (long long)e->mtime_sec,
+		   e->mtime_nsec, (long long)e->ctime_sec, e->ctime_nsec, hex);
 	}
 	if (w.failed) {
 		err = -EIO;
@@ -460,7 +459,7 @@ static int write_entries(struct mg_digest_cache *c, FILE *f)
 		goto out;
 	}
 	mg_digest_hex(sum, hex);
-	w.md = NULL;	/* the trailer is not part of what it checks */
+	w.md = NULL; /* the trailer is not part of what it checks */
 	wr(&w, "end %zu %s\n", c->n, hex);
 	if (w.failed)
 		err = -EIO;

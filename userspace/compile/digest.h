@@ -38,10 +38,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define MG_DIGEST_LEN		32
-#define MG_DIGEST_HEX_LEN	64
-#define MG_DIGEST_SETTLE_NS	2000000000ll
-#define MG_DIGEST_CACHE_MAX_FILE (128u << 20)	/* larger cache files are ignored */
+#define MG_DIGEST_LEN		 32
+#define MG_DIGEST_HEX_LEN	 64
+#define MG_DIGEST_SETTLE_NS	 2000000000ll
+#define MG_DIGEST_CACHE_MAX_FILE (128u << 20) /* larger cache files are ignored */
 
 struct mg_digest_cache;
 

@@ -139,7 +139,7 @@ static int mg_rules_for_index(const struct mg_gpu_major *majors, size_t nmajors,
 		case MG_GPU_ACCEL:
 			err = mg_rule_add(out, n, major, index);
 			break;
-		default:	/* uvm, caps, kfd: shared control nodes */
+		default: /* uvm, caps, kfd: shared control nodes */
 			err = mg_rule_add(out, n, major, MG_MINOR_ANY);
 		}
 	}
@@ -164,10 +164,12 @@ int mg_gpu_rules(const struct mg_scope *scope, const struct mg_gpu_major *majors
 		case MG_GPU_UUID:
 			minor = mg_gpu_uuid_minor(nvidia_root, g->uuid);
 			if (minor < 0) {
-				mg_diag_add(diags, g->loc, "scope '%s': cannot map GPU '%s' to a device: %s",
+				mg_diag_add(diags, g->loc,
+					    "scope '%s': cannot map GPU '%s' to a device: %s",
 					    scope->name, g->uuid,
-					    minor == -ENODEV ? "no NVIDIA driver information on this host"
-							     : "no GPU has this UUID");
+					    minor == -ENODEV ?
+						    "no NVIDIA driver information on this host" :
+						    "no GPU has this UUID");
 				bad = 1;
 				continue;
 			}

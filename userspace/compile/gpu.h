@@ -13,10 +13,10 @@
 #include "mguard_abi.h"
 #include "policy/policy.h"
 
-#define MG_NVIDIA_MAJOR		195	/* nvidiaN = minor N */
+#define MG_NVIDIA_MAJOR		195 /* nvidiaN = minor N */
 #define MG_NVIDIACTL_MINOR	255
-#define MG_NVIDIA_MODESET_MINOR	254
-#define MG_DRM_MAJOR		226	/* cardN = minor N, renderD(128+N) */
+#define MG_NVIDIA_MODESET_MINOR 254
+#define MG_DRM_MAJOR		226 /* cardN = minor N, renderD(128+N) */
 #define MG_DRM_RENDER_BASE	128
 #define MG_ACCEL_MAJOR		261
 #define MG_MAX_GPU_MAJORS	16
@@ -43,7 +43,7 @@ int mg_gpu_uuid_minor(const char *nvidia_root, const char *uuid);
 
 struct mg_device_rule {
 	uint32_t major;
-	uint32_t minor;			/* MG_MINOR_ANY: every minor */
+	uint32_t minor; /* MG_MINOR_ANY: every minor */
 };
 
 /*

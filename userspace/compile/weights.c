@@ -16,20 +16,16 @@
 #include "core/util.h"
 #include "compile/weights.h"
 
-#define SAFETENSORS_MAX_HEADER	(100ull << 20)
-#define ONNX_MAX_IR_VERSION	20
-#define ONNX_MAX_PRODUCER	256
-#define GGML_MAX_VOCAB		(1u << 24)
+#define SAFETENSORS_MAX_HEADER (100ull << 20)
+#define ONNX_MAX_IR_VERSION    20
+#define ONNX_MAX_PRODUCER      256
+#define GGML_MAX_VOCAB	       (1u << 24)
 
 static const char *const format_names[MG_WF__COUNT] = {
-	[MG_WF_NONE] = "none",
-	[MG_WF_SAFETENSORS] = "safetensors",
-	[MG_WF_GGUF] = "gguf",
-	[MG_WF_PYTORCH_ZIP] = "pytorch-zip",
-	[MG_WF_PICKLE] = "pickle",
-	[MG_WF_HDF5] = "hdf5",
-	[MG_WF_NUMPY] = "numpy",
-	[MG_WF_ONNX] = "onnx",
+	[MG_WF_NONE] = "none",	   [MG_WF_SAFETENSORS] = "safetensors",
+	[MG_WF_GGUF] = "gguf",	   [MG_WF_PYTORCH_ZIP] = "pytorch-zip",
+	[MG_WF_PICKLE] = "pickle", [MG_WF_HDF5] = "hdf5",
+	[MG_WF_NUMPY] = "numpy",   [MG_WF_ONNX] = "onnx",
 };
 
 const char *mg_weight_format_name(enum mg_weight_format f)
@@ -140,7 +136,9 @@ static bool is_torch_pickle(const uint8_t *head, size_t len)
 	static const uint8_t magic[] = { 0x8a, 0x0a, 0x6c, 0xfc, 0x9c, 0x46,
 					 0xf9, 0x20, 0x6a, 0xa8, 0x50, 0x19 };
 	static const char *const marks[] = {
-		"torch", "_rebuild_tensor", "collections\nOrderedDict",
+		"torch",
+		"_rebuild_tensor",
+		"collections\nOrderedDict",
 	};
 
 	if (len < 3 || head[0] != 0x80 || head[1] < 2 || head[1] > 5)
@@ -198,11 +196,17 @@ static bool varint(const uint8_t *head, size_t len, size_t *p, uint64_t *v, int 
 static int onnx_wire_type(uint64_t field)
 {
 	switch (field) {
-	case 5:			/* model_version */
+	case 5: /* model_version */
 		return 0;
-	case 2: case 3: case 4:	/* producer_name, producer_version, domain */
-	case 6: case 7: case 8:	/* doc_string, graph, opset_import */
-	case 14: case 20: case 25: /* metadata_props, training_info, functions */
+	case 2:
+	case 3:
+	case 4: /* producer_name, producer_version, domain */
+	case 6:
+	case 7:
+	case 8: /* doc_string, graph, opset_import */
+	case 14:
+	case 20:
+	case 25: /* metadata_props, training_info, functions */
 		return 2;
 	default:
 		return -1;

@@ -108,8 +108,8 @@ const char *mg_weight_format_name(enum mg_weight_format f);
  * files in it go unseen: S_ISDIR(@st->st_mode) tells those apart. A
  * non-zero return stops the walk.
  */
-typedef int (*mg_weights_scan_cb)(const char *path, const struct stat *st,
-				  enum mg_weight_format f, int err, void *ctx);
+typedef int (*mg_weights_scan_cb)(const char *path, const struct stat *st, enum mg_weight_format f,
+				  int err, void *ctx);
 
 /*
  * Walk the tree at @dir and call @cb for every regular file in it,

@@ -103,7 +103,7 @@ int mg_cgroup_create(const char *mount, const char *rel, int *ret_created)
 	if (n < 0 || (size_t)n >= sizeof(path))
 		return -ENAMETOOLONG;
 	base = strlen(mount);
-	for (char *p = path + base + 1; ; p++) {
+	for (char *p = path + base + 1;; p++) {
 		if (*p == '/' || *p == '\0') {
 			char c = *p;
 

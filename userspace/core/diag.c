@@ -5,8 +5,8 @@
 
 #include "core/diag.h"
 
-static void mg_diag_vadd(struct mg_diags *diags, struct mg_loc loc, int warning,
-			 const char *fmt, va_list ap)
+static void mg_diag_vadd(struct mg_diags *diags, struct mg_loc loc, int warning, const char *fmt,
+			 va_list ap)
 {
 	struct mg_diag *d;
 	char *msg;

@@ -10,9 +10,9 @@
 #include <stdio.h>
 
 struct mg_loc {
-	const char *file;	/* not owned; NULL when the error has no place */
-	unsigned int line;	/* from 1; 0 when unknown */
-	unsigned int col;	/* from 1; 0 when unknown */
+	const char *file;  /* not owned; NULL when the error has no place */
+	unsigned int line; /* from 1; 0 when unknown */
+	unsigned int col;  /* from 1; 0 when unknown */
 };
 
 struct mg_diag {
@@ -20,7 +20,7 @@ struct mg_diag {
 	unsigned int line;
 	unsigned int col;
 	char *msg;
-	int warning;		/* reported, but nothing fails because of it */
+	int warning; /* reported, but nothing fails because of it */
 };
 
 struct mg_diags {

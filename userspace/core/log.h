@@ -16,9 +16,13 @@ int mg_log_errno(int err, const char *fmt, ...) __attribute__((format(printf, 2,
 
 extern bool mg_log_verbose;
 
-#define mg_err(...) mg_log("error", __VA_ARGS__)
+#define mg_err(...)  mg_log("error", __VA_ARGS__)
 #define mg_warn(...) mg_log("warning", __VA_ARGS__)
 #define mg_info(...) mg_log(NULL, __VA_ARGS__)
-#define mg_debug(...) do { if (mg_log_verbose) mg_log("debug", __VA_ARGS__); } while (0)
+#define mg_debug(...)                                 \
+	do {                                          \
+		if (mg_log_verbose)                   \
+			mg_log("debug", __VA_ARGS__); \
+	} while (0)
 
 #endif /* MGUARD_LOG_H */

@@ -42,8 +42,8 @@ bool mg_valid_name(const char *s, size_t max)
 		return false;
 	for (size_t i = 0; i < n; i++) {
 		char c = s[i];
-		bool alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-			     (c >= '0' && c <= '9');
+		bool alnum =
+			(c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
 
 		if (!alnum && (i == 0 || (c != '.' && c != '_' && c != '-')))
 			return false;
@@ -54,7 +54,9 @@ bool mg_valid_name(const char *s, size_t max)
 int mg_yaml_open(struct mg_yaml *y, struct mg_sink *sink, const char *file, const char *buf,
 		 size_t len, unsigned int max_depth)
 {
-	*y = (struct mg_yaml){ .sink = sink, .file = file, .buf = buf, .len = len, .max_depth = max_depth };
+	*y = (struct mg_yaml){
+		.sink = sink, .file = file, .buf = buf, .len = len, .max_depth = max_depth
+	};
 	if (!yaml_parser_initialize(&y->parser))
 		return -ENOMEM;
 	yaml_parser_set_input_string(&y->parser, (const unsigned char *)buf, len);
@@ -141,9 +143,9 @@ static void mg_yaml_error(struct mg_yaml *y)
 		break;
 	default:
 		if (yp->context)
-			mg_report(y->sink, mg_yaml_mark_loc(y, yp->problem_mark), "%s (%s at %zu:%zu)",
-				  problem, yp->context, yp->context_mark.line + 1,
-				  yp->context_mark.column + 1);
+			mg_report(y->sink, mg_yaml_mark_loc(y, yp->problem_mark),
+				  "%s (%s at %zu:%zu)", problem, yp->context,
+				  yp->context_mark.line + 1, yp->context_mark.column + 1);
 		else
 			mg_report(y->sink, mg_yaml_mark_loc(y, yp->problem_mark), "%s", problem);
 		break;
@@ -279,7 +281,7 @@ int mg_yaml_document(struct mg_yaml *y, const char *what, int (*parse_map)(void 
 		mg_report(y->sink, file_loc, "empty %s file", what);
 		return 0;
 	}
-	if (mg_yaml_next(y))			/* the root node */
+	if (mg_yaml_next(y)) /* the root node */
 		return -1;
 	if (y->ev.type == YAML_MAPPING_START_EVENT) {
 		if (parse_map(arg))

@@ -31,13 +31,13 @@ bool mg_valid_name(const char *s, size_t max);
 struct mg_yaml {
 	struct mg_sink *sink;
 	yaml_parser_t parser;
-	yaml_event_t ev;		/* the current event, when have_ev */
+	yaml_event_t ev; /* the current event, when have_ev */
 	bool have_ev;
-	const char *file;		/* the caller's, for locations */
+	const char *file; /* the caller's, for locations */
 	const char *buf;
 	size_t len;
 	unsigned int depth, max_depth;
-	bool stop;			/* no more events: syntax error, too deep, no memory */
+	bool stop; /* no more events: syntax error, too deep, no memory */
 	bool oom;
 };
 

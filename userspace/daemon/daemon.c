@@ -26,11 +26,11 @@
 
 /* Set by signal handlers, acted on by the main loop. */
 static volatile sig_atomic_t mg_stop_signal;	/* SIGINT, SIGTERM: detach everything */
-static volatile sig_atomic_t mg_release_signal;	/* SIGUSR1: exit, leave enforcing */
+static volatile sig_atomic_t mg_release_signal; /* SIGUSR1: exit, leave enforcing */
 /* Events read at once above which the reader pauses, so the next ones come in batches. */
 #define MG_EVENT_BATCH_HINT 32
 
-static volatile sig_atomic_t mg_reload_signal;	/* SIGHUP */
+static volatile sig_atomic_t mg_reload_signal; /* SIGHUP */
 
 static void mg_on_signal(int sig)
 {
@@ -44,26 +44,27 @@ static void mg_on_signal(int sig)
 
 struct mg_created_cgroup {
 	char *path;
-	int levels;			/* how many folders up to take back */
+	int levels; /* how many folders up to take back */
 };
 
 struct mg_daemon {
 	const struct mg_daemon_opts *opts;
 	char cgroup_root[PATH_MAX];
-	struct mg_policy *policy;	/* in force */
+	struct mg_policy *policy; /* in force */
 	struct mg_image *img;
 	struct mg_loader *loader;
 	struct ring_buffer *rb;
-	struct mg_created_cgroup *created;	/* scope cgroups this daemon made */
+	struct mg_created_cgroup *created; /* scope cgroups this daemon made */
 	size_t ncreated;
 	int64_t boot_offset;
 	unsigned long long events;
-	struct mg_digest_cache *digests;	/* kept across reloads: unchanged weights are not re-read */
-	struct mg_eventlog *log;	/* the event file, when there is one */
-	FILE *log_stream;		/* on the event file: notices */
+	struct mg_digest_cache
+		*digests;	 /* kept across reloads: unchanged weights are not re-read */
+	struct mg_eventlog *log; /* the event file, when there is one */
+	FILE *log_stream;	 /* on the event file: notices */
 	time_t log_warned;
 	bool metrics_failing;
-	uint64_t drops_seen;		/* kernel drops already reported */
+	uint64_t drops_seen; /* kernel drops already reported */
 };
 
 /* Each event is formatted once; both outputs get the same line. */
@@ -104,7 +105,8 @@ static int mg_create_scope_cgroups(struct mg_daemon *d, const struct mg_policy *
 
 		err = mg_cgroup_create(d->cgroup_root, s->cgroup, &created);
 		if (err)
-			return mg_log_errno(err, "failed to create cgroup '%s' of scope '%s'", s->cgroup, s->name);
+			return mg_log_errno(err, "failed to create cgroup '%s' of scope '%s'",
+					    s->cgroup, s->name);
 		if (!created)
 			continue;
 		v = realloc(d->created, (d->ncreated + 1) * sizeof(*v));
@@ -145,7 +147,7 @@ static int mg_compile_policy(struct mg_daemon *d, struct mg_policy **ret_policy,
 	err = mg_create_scope_cgroups(d, policy);
 	if (!err)
 		err = mg_compile(policy, &copts, ret_img, &diags);
-	mg_diags_print(&diags, stderr);	/* errors, or refused licences and models */
+	mg_diags_print(&diags, stderr); /* errors, or refused licences and models */
 	mg_diags_free(&diags);
 	if (err) {
 		mg_policy_free(policy);
@@ -250,7 +252,8 @@ static void mg_daemon_write_metrics(struct mg_daemon *d, const struct mg_status 
 		x.events_written = ls.lines;
 		x.events_lost = ls.lost;
 	}
-	x.licenses_expiring = mg_metrics_licenses_expiring(d->img, time(NULL), MG_METRICS_LICENSE_SOON);
+	x.licenses_expiring =
+		mg_metrics_licenses_expiring(d->img, time(NULL), MG_METRICS_LICENSE_SOON);
 	if (!err) {
 		x.policy_loaded_at = st->cfg.loaded_at;
 		err = mg_metrics_write_file(d->opts->metrics_path, st, &x);
@@ -267,7 +270,8 @@ static void mg_report_drops(struct mg_daemon *d, const struct mg_status *st)
 
 	if (total <= d->drops_seen)
 		return;
-	mg_warn("%llu events dropped: the ring buffer was full", (unsigned long long)(total - d->drops_seen));
+	mg_warn("%llu events dropped: the ring buffer was full",
+		(unsigned long long)(total - d->drops_seen));
 	if (d->opts->events)
 		mg_drops_print_json(d->opts->events, total - d->drops_seen, total);
 	if (d->log_stream)
@@ -307,12 +311,15 @@ static int mg_daemon_setup(struct mg_daemon *d)
 		return -EPERM;
 	}
 	if (d->opts->log_dir) {
-		err = mg_eventlog_open(d->opts->log_dir, d->opts->log_max_bytes, d->opts->log_keep, &d->log);
+		err = mg_eventlog_open(d->opts->log_dir, d->opts->log_max_bytes, d->opts->log_keep,
+				       &d->log);
 		if (err)
-			return mg_log_errno(err, "failed to open the event file in '%s'", d->opts->log_dir);
+			return mg_log_errno(err, "failed to open the event file in '%s'",
+					    d->opts->log_dir);
 		d->log_stream = mg_eventlog_stream(d->log);
 		if (!d->log_stream)
-			return mg_log_errno(-errno, "failed to open a stream on '%s'", mg_eventlog_path(d->log));
+			return mg_log_errno(-errno, "failed to open a stream on '%s'",
+					    mg_eventlog_path(d->log));
 		mg_eventlog_set_syslog(d->log, d->opts->log_syslog);
 	}
 	err = mg_digest_cache_open(NULL, &d->digests);
@@ -373,7 +380,8 @@ static int mg_daemon_setup(struct mg_daemon *d)
 		/* Errors so far reached the terminal; from here on the log does. */
 		char log_path[PATH_MAX];
 
-		snprintf(log_path, sizeof(log_path), "%s/mguard.log", d->opts->log_dir ? d->opts->log_dir : "/tmp");
+		snprintf(log_path, sizeof(log_path), "%s/mguard.log",
+			 d->opts->log_dir ? d->opts->log_dir : "/tmp");
 		err = mg_daemonize(d->opts->log_dir ? log_path : NULL);
 		if (!err)
 			err = mg_loader_set_daemon_pid(d->loader, getpid());
@@ -408,7 +416,8 @@ static void mg_daemon_teardown(struct mg_daemon *d, bool leave_enforcing)
 			int err = mg_cgroup_remove(d->created[i].path, d->created[i].levels);
 
 			if (err)
-				mg_warn("left cgroup '%s' in place: %s", d->created[i].path, strerror(-err));
+				mg_warn("left cgroup '%s' in place: %s", d->created[i].path,
+					strerror(-err));
 		}
 	}
 	for (size_t i = 0; i < d->ncreated; i++)
@@ -441,7 +450,7 @@ int mg_daemon_run(const struct mg_daemon_opts *opts)
 			mg_reload_signal = 0;
 			mg_daemon_reload(&d);
 		} else if (time(NULL) != last_check) {
-			last_check = time(NULL);	/* at most once a second */
+			last_check = time(NULL); /* at most once a second */
 			if (mg_scopes_moved(&d)) {
 				mg_warn("a scope's cgroup was removed or re-created: recompiling");
 				mg_daemon_reload(&d);
@@ -468,7 +477,8 @@ int mg_daemon_run(const struct mg_daemon_opts *opts)
 			int lerr = mg_eventlog_flush(d.log);
 
 			if (lerr && time(NULL) - d.log_warned >= 60) {
-				mg_log_errno(lerr, "failed to write events to '%s'", mg_eventlog_path(d.log));
+				mg_log_errno(lerr, "failed to write events to '%s'",
+					     mg_eventlog_path(d.log));
 				d.log_warned = time(NULL);
 			}
 		}

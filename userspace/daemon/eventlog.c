@@ -15,20 +15,20 @@
 
 struct mg_eventlog {
 	char path[PATH_MAX];
-	int fd;				/* -1 when the file could not be (re)opened */
-	uint64_t size;			/* the file's size after the last write to it */
-	char *buf;			/* whole lines appended, not written yet */
+	int fd;	       /* -1 when the file could not be (re)opened */
+	uint64_t size; /* the file's size after the last write to it */
+	char *buf;     /* whole lines appended, not written yet */
 	size_t buf_len;
 	uint64_t buf_lines;
 	uint64_t max_bytes;
 	unsigned int keep;
 	bool syslog;
-	int err;			/* first error since mg_eventlog_flush() */
+	int err; /* first error since mg_eventlog_flush() */
 	struct mg_eventlog_stats stats;
 	FILE *stream;
-	char *line;			/* the stream's unfinished line */
+	char *line; /* the stream's unfinished line */
 	size_t len, cap;
-	bool skip;			/* drop the rest of a line that could not be kept */
+	bool skip; /* drop the rest of a line that could not be kept */
 };
 
 static int mg_open_file(struct mg_eventlog *log)
@@ -209,7 +209,8 @@ int mg_eventlog_append(struct mg_eventlog *log, const char *line, size_t len)
 	if (!len)
 		return 0;
 	if (log->syslog)
-		syslog(LOG_WARNING | LOG_AUTHPRIV, "%.*s", (int)(len - (line[len - 1] == '\n')), line);
+		syslog(LOG_WARNING | LOG_AUTHPRIV, "%.*s", (int)(len - (line[len - 1] == '\n')),
+		       line);
 	/*
 	 * Lines kept together never need the file rotated between them: a line
 	 * that would go past max_bytes starts a new batch, and the rotation is

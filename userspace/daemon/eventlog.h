@@ -12,17 +12,17 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#define MG_EVENTLOG_DIR_DEFAULT "/var/log/mguard"
-#define MG_EVENTLOG_FILE "events.jsonl"
+#define MG_EVENTLOG_DIR_DEFAULT	      "/var/log/mguard"
+#define MG_EVENTLOG_FILE	      "events.jsonl"
 #define MG_EVENTLOG_MAX_BYTES_DEFAULT (64ull << 20)
-#define MG_EVENTLOG_KEEP_DEFAULT 5
-#define MG_EVENTLOG_KEEP_MAX 100
+#define MG_EVENTLOG_KEEP_DEFAULT      5
+#define MG_EVENTLOG_KEEP_MAX	      100
 
 struct mg_eventlog;
 
 struct mg_eventlog_stats {
-	uint64_t lines;			/* lines written to the file */
-	uint64_t lost;			/* lines that could not be written */
+	uint64_t lines; /* lines written to the file */
+	uint64_t lost;	/* lines that could not be written */
 	uint64_t rotations;
 };
 

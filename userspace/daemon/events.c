@@ -59,7 +59,7 @@ int64_t mg_boot_to_realtime_offset(void)
 struct mg_out {
 	char *buf;
 	size_t size;
-	size_t len;			/* the line so far, written or not */
+	size_t len; /* the line so far, written or not */
 };
 
 static inline void mg_put(struct mg_out *o, const void *s, size_t n)
@@ -134,11 +134,21 @@ static void mg_put_string_len(struct mg_out *o, const char *s, size_t len)
 		mg_put(o, run, p - run);
 		run = p + 1;
 		switch (c) {
-		case '"': mg_put_lit(o, "\\\""); break;
-		case '\\': mg_put_lit(o, "\\\\"); break;
-		case '\n': mg_put_lit(o, "\\n"); break;
-		case '\t': mg_put_lit(o, "\\t"); break;
-		case '\r': mg_put_lit(o, "\\r"); break;
+		case '"':
+			mg_put_lit(o, "\\\"");
+			break;
+		case '\\':
+			mg_put_lit(o, "\\\\");
+			break;
+		case '\n':
+			mg_put_lit(o, "\\n");
+			break;
+		case '\t':
+			mg_put_lit(o, "\\t");
+			break;
+		case '\r':
+			mg_put_lit(o, "\\r");
+			break;
 		default: {
 			char esc[6] = { '\\', 'u', '0', '0', hex[c >> 4], hex[c & 0xf] };
 
@@ -168,7 +178,7 @@ struct mg_time_cache {
 	bool valid;
 	time_t sec;
 	size_t len;
-	char text[32];			/* YYYY-MM-DDTHH:MM:SS */
+	char text[32]; /* YYYY-MM-DDTHH:MM:SS */
 };
 
 static __thread struct mg_time_cache mg_time_cache;
@@ -258,12 +268,16 @@ static void mg_put_net(struct mg_out *o, const struct mg_event_net *n)
 static void mg_put_dev(struct mg_out *o, const struct mg_event_dev *d)
 {
 	static const char *const drivers[] = {
-		[MG_GPU_NVIDIA] = "nvidia", [MG_GPU_NVIDIA_UVM] = "nvidia-uvm",
-		[MG_GPU_NVIDIA_CAPS] = "nvidia-caps", [MG_GPU_DRM] = "drm",
-		[MG_GPU_ACCEL] = "accel", [MG_GPU_KFD] = "kfd",
+		[MG_GPU_NVIDIA] = "nvidia",
+		[MG_GPU_NVIDIA_UVM] = "nvidia-uvm",
+		[MG_GPU_NVIDIA_CAPS] = "nvidia-caps",
+		[MG_GPU_DRM] = "drm",
+		[MG_GPU_ACCEL] = "accel",
+		[MG_GPU_KFD] = "kfd",
 	};
 	const char *driver = d->driver < MG_ARRAY_SIZE(drivers) && drivers[d->driver] ?
-		drivers[d->driver] : "unknown";
+				     drivers[d->driver] :
+				     "unknown";
 
 	mg_put_lit(o, ",\"device\":{\"major\":");
 	mg_put_u64(o, d->major);

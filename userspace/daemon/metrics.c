@@ -30,8 +30,10 @@ int mg_metrics_write(FILE *out, const struct mg_status *st, const struct mg_metr
 		       "Decisions of the BPF programs in scopes, by hook, verdict and engine.");
 	for (int h = 0; h < MG_HOOK__COUNT; h++) {
 		for (int v = 0; v < MG_VERDICT__COUNT; v++)
-			fprintf(out, "mguard_decisions_total{hook=\"%s\",verdict=\"%s\",engine=\"%s\"} %llu\n",
-				mg_hook_name(h), mg_verdict_name(v), mg_engine_name(st->cfg.engine[h]),
+			fprintf(out,
+				"mguard_decisions_total{hook=\"%s\",verdict=\"%s\",engine=\"%s\"} %llu\n",
+				mg_hook_name(h), mg_verdict_name(v),
+				mg_engine_name(st->cfg.engine[h]),
 				(unsigned long long)st->counters[MG_COUNTER_INDEX(h, v)]);
 	}
 	mg_metric_head(out, "mguard_errors_total", "counter",

@@ -12,14 +12,14 @@
 #include "compile/compile.h"
 #include "cli/status.h"
 
-#define MG_METRICS_LICENSE_SOON (7 * 24 * 3600)	/* "expiring": within 7 days */
+#define MG_METRICS_LICENSE_SOON (7 * 24 * 3600) /* "expiring": within 7 days */
 
 /* What only the daemon knows. */
 struct mg_metrics_extra {
-	uint64_t events_written;	/* event lines written to the event file */
-	uint64_t events_lost;		/* events read from the ring buffer but not written */
-	int64_t policy_loaded_at;	/* unix seconds the policy in force was loaded; 0: unknown */
-	unsigned int licenses_expiring;	/* licences in force that expire within 7 days */
+	uint64_t events_written;  /* event lines written to the event file */
+	uint64_t events_lost;	  /* events read from the ring buffer but not written */
+	int64_t policy_loaded_at; /* unix seconds the policy in force was loaded; 0: unknown */
+	unsigned int licenses_expiring; /* licences in force that expire within 7 days */
 };
 
 /*

@@ -63,7 +63,8 @@ int mg_state_write(const char *path, const struct mg_policy *policy, const struc
 	if (!f)
 		return -errno;
 	/* One record a line, fields separated by tabs; names cannot hold tabs. */
-	fprintf(f, "policy\t%s\ndigest\t%s\nloaded\t%lld\n", policy_dir, digest, (long long)loaded_at);
+	fprintf(f, "policy\t%s\ndigest\t%s\nloaded\t%lld\n", policy_dir, digest,
+		(long long)loaded_at);
 	for (size_t i = 0; i < img->nscopes && i < policy->nscopes; i++)
 		fprintf(f, "scope\t%s\t%s\t%llu\t%s\n", img->scopes[i].name, img->scopes[i].cgroup,
 			(unsigned long long)img->scopes[i].cgroup_id, policy->scopes[i].max_tier);
@@ -166,7 +167,9 @@ int mg_state_print(const char *path, const char *cgroup_root, int64_t now, int64
 				mg_json_string(out, f[1]);
 				fputs(",\"cgroup\":", out);
 				mg_json_string(out, f[2]);
-				fprintf(out, ",\"cgroup_id\":%s,\"processes\":%ld,\"maxTier\":", f[3], procs);
+				fprintf(out,
+					",\"cgroup_id\":%s,\"processes\":%ld,\"maxTier\":", f[3],
+					procs);
 				mg_json_string(out, f[4]);
 				fputc('}', out);
 			} else {
@@ -176,7 +179,8 @@ int mg_state_print(const char *path, const char *cgroup_root, int64_t now, int64
 					snprintf(count, sizeof(count), "no cgroup");
 				else
 					snprintf(count, sizeof(count), "%ld processes", procs);
-				fprintf(out, "  %-20s %-40s %-14s max tier %s\n", f[1], f[2], count, f[4]);
+				fprintf(out, "  %-20s %-40s %-14s max tier %s\n", f[1], f[2], count,
+					f[4]);
 			}
 			nscope++;
 		} else if (n == 4 && !strcmp(f[0], "license")) {
@@ -190,10 +194,12 @@ int mg_state_print(const char *path, const char *cgroup_root, int64_t now, int64
 				mg_json_string(out, f[1]);
 				fputs(",\"scope\":", out);
 				mg_json_string(out, f[2]);
-				fprintf(out, ",\"notAfter\":\"%s\",\"expiringSoon\":%s}", when, soon ? "true" : "false");
+				fprintf(out, ",\"notAfter\":\"%s\",\"expiringSoon\":%s}", when,
+					soon ? "true" : "false");
 			} else {
-				fprintf(out, "%s  %-24s scope %-16s until %s%s\n", nlic ? "" : "\nlicences:\n",
-					f[1], f[2], when, soon ? "  EXPIRES SOON" : "");
+				fprintf(out, "%s  %-24s scope %-16s until %s%s\n",
+					nlic ? "" : "\nlicences:\n", f[1], f[2], when,
+					soon ? "  EXPIRES SOON" : "");
 			}
 			nlic++;
 		}

@@ -27,14 +27,14 @@
 #include "cli/status.h"
 #include "core/util.h"
 
-#define MG_BPF_FS_MAGIC 0xcafe4a11
+#define MG_BPF_FS_MAGIC	 0xcafe4a11
 #define MG_TRACEFS_MAGIC 0x74726163
 /* An attachment this loader made, and what it serves. */
 struct mg_loader_link {
 	struct bpf_link *link;
-	uint64_t owner;			/* cgroup id of the scope it serves; 0: every process */
-	bool on_parent;			/* owner is the parent of the scopes it serves */
-	char name[96];			/* pinned as link_<name> */
+	uint64_t owner; /* cgroup id of the scope it serves; 0: every process */
+	bool on_parent; /* owner is the parent of the scopes it serves */
+	char name[96];	/* pinned as link_<name> */
 };
 
 struct mg_loader {
@@ -45,8 +45,8 @@ struct mg_loader {
 	struct mg_loader_link *links;
 	size_t nlinks, cap;
 	int global_attached;
-	int adopted;			/* maps reused from a daemon that is gone */
-	__u32 only_gen;			/* the maps hold this generation alone; 0: not known */
+	int adopted;	/* maps reused from a daemon that is gone */
+	__u32 only_gen; /* the maps hold this generation alone; 0: not known */
 };
 
 static int mg_libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
@@ -103,15 +103,23 @@ static void mg_select_programs(struct mg_loader *l)
 	bpf_program__set_autoload(s->progs.mg_tp_exit_recvmsg, tp);
 	bpf_program__set_autoload(s->progs.mg_tp_enter_recvmmsg, tp);
 	bpf_program__set_autoload(s->progs.mg_tp_enter_io_uring_setup, tp);
-	bpf_program__set_autoload(s->progs.mg_connect4, l->engine[MG_HOOK_CONNECT4] == MG_ENGINE_CGROUP);
-	bpf_program__set_autoload(s->progs.mg_connect6, l->engine[MG_HOOK_CONNECT6] == MG_ENGINE_CGROUP);
+	bpf_program__set_autoload(s->progs.mg_connect4,
+				  l->engine[MG_HOOK_CONNECT4] == MG_ENGINE_CGROUP);
+	bpf_program__set_autoload(s->progs.mg_connect6,
+				  l->engine[MG_HOOK_CONNECT6] == MG_ENGINE_CGROUP);
 	/* Narrowing follows processes; the network hooks consult it. */
-	bpf_program__set_autoload(s->progs.mg_tp_fork, l->engine[MG_HOOK_CONNECT4] == MG_ENGINE_CGROUP);
-	bpf_program__set_autoload(s->progs.mg_tp_exit, l->engine[MG_HOOK_CONNECT4] == MG_ENGINE_CGROUP);
-	bpf_program__set_autoload(s->progs.mg_sendmsg4, l->engine[MG_HOOK_SENDMSG4] == MG_ENGINE_CGROUP);
-	bpf_program__set_autoload(s->progs.mg_sendmsg6, l->engine[MG_HOOK_SENDMSG6] == MG_ENGINE_CGROUP);
-	bpf_program__set_autoload(s->progs.mg_device, l->engine[MG_HOOK_DEVICE] == MG_ENGINE_CGROUP);
-	bpf_program__set_autoload(s->progs.mg_device_backstop, l->engine[MG_HOOK_DEVICE] == MG_ENGINE_CGROUP);
+	bpf_program__set_autoload(s->progs.mg_tp_fork,
+				  l->engine[MG_HOOK_CONNECT4] == MG_ENGINE_CGROUP);
+	bpf_program__set_autoload(s->progs.mg_tp_exit,
+				  l->engine[MG_HOOK_CONNECT4] == MG_ENGINE_CGROUP);
+	bpf_program__set_autoload(s->progs.mg_sendmsg4,
+				  l->engine[MG_HOOK_SENDMSG4] == MG_ENGINE_CGROUP);
+	bpf_program__set_autoload(s->progs.mg_sendmsg6,
+				  l->engine[MG_HOOK_SENDMSG6] == MG_ENGINE_CGROUP);
+	bpf_program__set_autoload(s->progs.mg_device,
+				  l->engine[MG_HOOK_DEVICE] == MG_ENGINE_CGROUP);
+	bpf_program__set_autoload(s->progs.mg_device_backstop,
+				  l->engine[MG_HOOK_DEVICE] == MG_ENGINE_CGROUP);
 }
 
 /*
@@ -170,7 +178,8 @@ static int mg_prepare_maps(struct mg_loader *l, const struct mg_loader_opts *opt
 			}
 		}
 		if (bpf_map__set_pin_path(maps[i], path))
-			return mg_log_errno(-errno, "failed to set the pin path of map '%s'", bpf_map__name(maps[i]));
+			return mg_log_errno(-errno, "failed to set the pin path of map '%s'",
+					    bpf_map__name(maps[i]));
 	}
 	return 0;
 }
@@ -199,12 +208,13 @@ int mg_loader_load(const struct mg_loader_opts *opts, struct mg_loader **ret)
 		err = -errno;
 		if (err != -EEXIST) {
 			mg_log_errno(err, "failed to create pin folder '%s'", l->pin_dir);
-			l->pin_dir[0] = '\0';	/* not ours: never remove it */
+			l->pin_dir[0] = '\0'; /* not ours: never remove it */
 			goto out_destroy;
 		}
 		other = mg_status_daemon(l->pin_dir);
 		if (other) {
-			mg_err("mguard is already running (pid %d, pin folder '%s')", (int)other, l->pin_dir);
+			mg_err("mguard is already running (pid %d, pin folder '%s')", (int)other,
+			       l->pin_dir);
 			l->pin_dir[0] = '\0';
 			err = -EBUSY;
 			goto out_destroy;
@@ -226,10 +236,11 @@ int mg_loader_load(const struct mg_loader_opts *opts, struct mg_loader **ret)
 
 	err = mguard_bpf__load(l->skel);
 	if (err) {
-		err = mg_log_errno(err, l->adopted ?
-				   "failed to load BPF skeleton 'mguard' over the pinned maps "
-				   "('mguard stop' first, to start from nothing)" :
-				   "failed to load BPF skeleton 'mguard'");
+		err = mg_log_errno(
+			err, l->adopted ?
+				     "failed to load BPF skeleton 'mguard' over the pinned maps "
+				     "('mguard stop' first, to start from nothing)" :
+				     "failed to load BPF skeleton 'mguard'");
 		goto out_destroy;
 	}
 
@@ -304,7 +315,8 @@ typedef void mg_entry_fn(const struct mg_image *img, size_t i, __u32 gen, void *
 
 static void mg_scope_entry(const struct mg_image *img, size_t i, __u32 gen, void *key, void *val)
 {
-	*(struct mg_scope_key *)key = (struct mg_scope_key){ .cgroup_id = img->scopes[i].cgroup_id, .gen = gen };
+	*(struct mg_scope_key *)key =
+		(struct mg_scope_key){ .cgroup_id = img->scopes[i].cgroup_id, .gen = gen };
 	*(struct mg_scope_val *)val = img->scopes[i].val;
 }
 
@@ -326,7 +338,8 @@ static void mg_output_entry(const struct mg_image *img, size_t i, __u32 gen, voi
 	*(struct mg_output_val *)val = img->outputs[i].val;
 }
 
-static void mg_gpu_major_entry(const struct mg_image *img, size_t i, __u32 gen, void *key, void *val)
+static void mg_gpu_major_entry(const struct mg_image *img, size_t i, __u32 gen, void *key,
+			       void *val)
 {
 	struct mg_gpu_major_key *k = key;
 
@@ -385,7 +398,9 @@ static int mg_fill_inodes(struct bpf_map *map, const struct mg_image *img, __u32
 	if (!keys || !vals)
 		goto out;
 	for (size_t i = 0; i < img->ninodes; i++) {
-		keys[i] = (struct mg_inode_key){ .ino = img->inodes[i].ino, .dev = img->inodes[i].dev, .gen = gen };
+		keys[i] = (struct mg_inode_key){ .ino = img->inodes[i].ino,
+						 .dev = img->inodes[i].dev,
+						 .gen = gen };
 		vals[i] = img->inodes[i].val;
 	}
 	for (size_t i = 0; i < img->noutputs; i++) {
@@ -408,7 +423,8 @@ static int mg_fill_inodes(struct bpf_map *map, const struct mg_image *img, __u32
 		keys[extra] = keys[i];
 		vals[extra++] = (struct mg_inode_val){ .flags = MG_INODE_PATHS };
 	}
-	err = mg_map_write(bpf_map__fd(map), keys, vals, extra, sizeof(*keys), sizeof(*vals), &done);
+	err = mg_map_write(bpf_map__fd(map), keys, vals, extra, sizeof(*keys), sizeof(*vals),
+			   &done);
 	if (err && done < img->ninodes)
 		mg_log_errno(err, "failed to write weight file '%s'", img->inodes[done].path);
 	else if (err)
@@ -424,8 +440,8 @@ out:
  * in as few system calls as the map allows. On failure *ret_failed is the
  * entry that failed, for the caller to name.
  */
-static int mg_fill_table(struct bpf_map *map, const struct mg_image *img, size_t n, mg_entry_fn *entry,
-			 __u32 gen, size_t *ret_failed)
+static int mg_fill_table(struct bpf_map *map, const struct mg_image *img, size_t n,
+			 mg_entry_fn *entry, __u32 gen, size_t *ret_failed)
 {
 	size_t ksz = bpf_map__key_size(map), vsz = bpf_map__value_size(map);
 	unsigned char *keys, *vals;
@@ -465,9 +481,11 @@ static int mg_fill(struct mg_loader *l, const struct mg_image *img, __u32 gen)
 	if (err)
 		return mg_log_errno(err, "failed to write an output folder of scope %u",
 				    img->outputs[i].key.scope_id);
-	err = mg_fill_table(s->maps.mg_gpu_majors, img, img->ngpu_majors, mg_gpu_major_entry, gen, &i);
+	err = mg_fill_table(s->maps.mg_gpu_majors, img, img->ngpu_majors, mg_gpu_major_entry, gen,
+			    &i);
 	if (err)
-		return mg_log_errno(err, "failed to write GPU major %u", img->gpu_majors[i].key.major);
+		return mg_log_errno(err, "failed to write GPU major %u",
+				    img->gpu_majors[i].key.major);
 	err = mg_fill_table(s->maps.mg_devices, img, img->ndevices, mg_device_entry, gen, &i);
 	if (err)
 		return mg_log_errno(err, "failed to write device %u:%u of scope %u",
@@ -531,7 +549,8 @@ int mg_loader_apply(struct mg_loader *l, const struct mg_image *img, uint32_t *r
  * that is gone is replaced only now, after the new attachment is in place:
  * there is no moment with neither.
  */
-static int mg_link_keep(struct mg_loader *l, struct bpf_link *link, uint64_t owner, const char *what)
+static int mg_link_keep(struct mg_loader *l, struct bpf_link *link, uint64_t owner,
+			const char *what)
 {
 	char path[PATH_MAX], name[128];
 	struct mg_loader_link *k;
@@ -539,7 +558,8 @@ static int mg_link_keep(struct mg_loader *l, struct bpf_link *link, uint64_t own
 	if (!link)
 		return mg_log_errno(-errno, "failed to attach '%s'", what);
 	if (l->nlinks == l->cap) {
-		struct mg_loader_link *v = realloc(l->links, (l->cap ? 2 * l->cap : 32) * sizeof(*v));
+		struct mg_loader_link *v =
+			realloc(l->links, (l->cap ? 2 * l->cap : 32) * sizeof(*v));
 
 		if (!v) {
 			bpf_link__destroy(link);
@@ -662,7 +682,10 @@ static int mg_attach_device(struct mg_loader *l, const struct mg_image_scope *sc
 static int mg_attach_global(struct mg_loader *l)
 {
 	struct mguard_bpf *s = l->skel;
-	struct { struct bpf_program *prog; const char *name; } lsms[] = {
+	struct {
+		struct bpf_program *prog;
+		const char *name;
+	} lsms[] = {
 		{ s->progs.mg_lsm_file_open, "lsm_file_open" },
 		{ s->progs.mg_lsm_mmap_file, "lsm_mmap_file" },
 		{ s->progs.mg_lsm_file_receive, "lsm_file_receive" },
@@ -670,7 +693,10 @@ static int mg_attach_global(struct mg_loader *l)
 		{ s->progs.mg_lsm_unix_may_send, "lsm_unix_may_send" },
 	};
 	/* Pinned as link_tp_<tracepoint>. */
-	struct { struct bpf_program *prog; const char *tp; } tps[] = {
+	struct {
+		struct bpf_program *prog;
+		const char *tp;
+	} tps[] = {
 		{ s->progs.mg_tp_exit_open, "sys_exit_open" },
 		{ s->progs.mg_tp_exit_open, "sys_exit_openat" },
 		{ s->progs.mg_tp_exit_open, "sys_exit_openat2" },
@@ -686,22 +712,27 @@ static int mg_attach_global(struct mg_loader *l)
 	int err = 0;
 
 	if (l->engine[MG_HOOK_CONNECT4] == MG_ENGINE_CGROUP) {
-		err = mg_link_keep(l, bpf_program__attach(s->progs.mg_tp_fork), 0, "tp_sched_process_fork");
+		err = mg_link_keep(l, bpf_program__attach(s->progs.mg_tp_fork), 0,
+				   "tp_sched_process_fork");
 		if (!err)
-			err = mg_link_keep(l, bpf_program__attach(s->progs.mg_tp_exit), 0, "tp_sched_process_exit");
+			err = mg_link_keep(l, bpf_program__attach(s->progs.mg_tp_exit), 0,
+					   "tp_sched_process_exit");
 		if (err)
 			return err;
 	}
 	switch (l->engine[MG_HOOK_FILE_OPEN]) {
 	case MG_ENGINE_LSM:
 		for (size_t i = 0; i < MG_ARRAY_SIZE(lsms) && !err; i++)
-			err = mg_link_keep(l, bpf_program__attach_lsm(lsms[i].prog), 0, lsms[i].name);
+			err = mg_link_keep(l, bpf_program__attach_lsm(lsms[i].prog), 0,
+					   lsms[i].name);
 		return err;
 	case MG_ENGINE_TP_KILL:
 		for (size_t i = 0; i < MG_ARRAY_SIZE(tps) && !err; i++) {
 			snprintf(name, sizeof(name), "tp_%s", tps[i].tp);
-			err = mg_link_keep(l, bpf_program__attach_tracepoint(tps[i].prog, "syscalls", tps[i].tp),
-					   0, name);
+			err = mg_link_keep(
+				l,
+				bpf_program__attach_tracepoint(tps[i].prog, "syscalls", tps[i].tp),
+				0, name);
 		}
 		return err;
 	default:
@@ -713,7 +744,10 @@ static int mg_attach_global(struct mg_loader *l)
 static int mg_attach_scope(struct mg_loader *l, const struct mg_image_scope *scope)
 {
 	struct mguard_bpf *s = l->skel;
-	struct { enum mg_hook hook; struct bpf_program *prog; } net[] = {
+	struct {
+		enum mg_hook hook;
+		struct bpf_program *prog;
+	} net[] = {
 		{ MG_HOOK_CONNECT4, s->progs.mg_connect4 },
 		{ MG_HOOK_CONNECT6, s->progs.mg_connect6 },
 		{ MG_HOOK_SENDMSG4, s->progs.mg_sendmsg4 },
@@ -804,8 +838,9 @@ void mg_loader_detach_stale(struct mg_loader *l, const struct mg_image *img)
 		char path[PATH_MAX];
 
 		for (size_t j = 0; j < img->nscopes && !keep; j++)
-			keep = k->on_parent ? mg_scope_parent_id(l, &img->scopes[j], path, sizeof(path)) == k->owner
-					    : img->scopes[j].cgroup_id == k->owner;
+			keep = k->on_parent ? mg_scope_parent_id(l, &img->scopes[j], path,
+								 sizeof(path)) == k->owner :
+					      img->scopes[j].cgroup_id == k->owner;
 		if (keep) {
 			l->links[out++] = *k;
 			continue;
@@ -864,7 +899,8 @@ int mg_loader_unpin_all(const char *pin_dir)
 	while ((de = readdir(dir))) {
 		char path[PATH_MAX];
 
-		if (de->d_name[0] == '.' && (!de->d_name[1] || (de->d_name[1] == '.' && !de->d_name[2])))
+		if (de->d_name[0] == '.' &&
+		    (!de->d_name[1] || (de->d_name[1] == '.' && !de->d_name[2])))
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", pin_dir, de->d_name);
 		/* Unpinning a link detaches it once no process holds it. */

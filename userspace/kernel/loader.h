@@ -18,15 +18,15 @@
 struct mg_loader;
 
 struct mg_loader_opts {
-	const char *pin_dir;			/* a folder in bpffs, created here */
-	const char *cgroup_root;		/* the cgroup2 mount */
-	enum mg_engine engine[MG_HOOK__COUNT];	/* chosen by the probe */
-	size_t max_inodes;			/* map sizes: room for two generations */
+	const char *pin_dir;		       /* a folder in bpffs, created here */
+	const char *cgroup_root;	       /* the cgroup2 mount */
+	enum mg_engine engine[MG_HOOK__COUNT]; /* chosen by the probe */
+	size_t max_inodes;		       /* map sizes: room for two generations */
 	size_t max_egress;
 	size_t max_licenses;
 	size_t max_devices;
 	size_t max_outputs;
-	uint32_t event_rate;			/* events per second per scope; 0: unlimited */
+	uint32_t event_rate; /* events per second per scope; 0: unlimited */
 };
 
 /* Entries of the inodes map one generation of @img needs, at most. */

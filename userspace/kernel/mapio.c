@@ -7,8 +7,8 @@
 
 #include "kernel/mapio.h"
 
-#define MG_BATCH 8192			/* entries per batch system call */
-#define MG_ENOTSUPP 524			/* the kernel's own "not supported" */
+#define MG_BATCH    8192 /* entries per batch system call */
+#define MG_ENOTSUPP 524	 /* the kernel's own "not supported" */
 
 /* The kernel has no batch operation for this map type. */
 static bool mg_no_batch(int err)
@@ -16,8 +16,8 @@ static bool mg_no_batch(int err)
 	return err == -EINVAL || err == -EOPNOTSUPP || err == -MG_ENOTSUPP;
 }
 
-int mg_map_write(int fd, const void *keys, const void *vals, size_t n,
-		 size_t key_size, size_t val_size, size_t *ret_done)
+int mg_map_write(int fd, const void *keys, const void *vals, size_t n, size_t key_size,
+		 size_t val_size, size_t *ret_done)
 {
 	LIBBPF_OPTS(bpf_map_batch_opts, opts);
 	const unsigned char *k = keys, *v = vals;
@@ -27,7 +27,8 @@ int mg_map_write(int fd, const void *keys, const void *vals, size_t n,
 	while (done < n) {
 		__u32 count = n - done < MG_BATCH ? n - done : MG_BATCH;
 
-		err = bpf_map_update_batch(fd, k + done * key_size, v + done * val_size, &count, &opts);
+		err = bpf_map_update_batch(fd, k + done * key_size, v + done * val_size, &count,
+					   &opts);
 		if (err && mg_no_batch(err) && count == 0)
 			break;
 		done += count;
@@ -75,7 +76,8 @@ static bool mg_is_stale(const unsigned char *key, size_t gen_offset, __u32 keep)
 }
 
 /* Collect the stale keys by batches; -ENOTSUPP style errors when the map has none. */
-static int mg_collect_batch(int fd, size_t val_size, size_t gen_offset, __u32 keep, struct mg_stale *s)
+static int mg_collect_batch(int fd, size_t val_size, size_t gen_offset, __u32 keep,
+			    struct mg_stale *s)
 {
 	LIBBPF_OPTS(bpf_map_batch_opts, opts);
 	/* Where to go on: a bucket index (hash maps) or the last key (others). */
@@ -157,7 +159,7 @@ int mg_map_prune(int fd, size_t key_size, size_t val_size, size_t gen_offset, __
 		if (r && mg_no_batch(r) && count == 0)
 			break;
 		if (r == -ENOENT) {
-			done++;		/* gone already: the batch stopped there, go on after it */
+			done++; /* gone already: the batch stopped there, go on after it */
 			continue;
 		}
 		err = r;

@@ -15,8 +15,8 @@
  * Existing keys are overwritten. On failure *ret_done is the number of
  * entries written before the one that failed; returns 0 or -errno.
  */
-int mg_map_write(int fd, const void *keys, const void *vals, size_t n,
-		 size_t key_size, size_t val_size, size_t *ret_done);
+int mg_map_write(int fd, const void *keys, const void *vals, size_t n, size_t key_size,
+		 size_t val_size, size_t *ret_done);
 
 /*
  * Delete every entry of map @fd whose key holds, at @gen_offset, a

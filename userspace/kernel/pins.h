@@ -8,13 +8,13 @@
 #ifndef MGUARD_PINS_H
 #define MGUARD_PINS_H
 
-#define MG_PIN_DIR_DEFAULT	"/sys/fs/bpf/mguard"
-#define MG_BPFFS		"/sys/fs/bpf"
+#define MG_PIN_DIR_DEFAULT "/sys/fs/bpf/mguard"
+#define MG_BPFFS	   "/sys/fs/bpf"
 
-#define MG_PIN_CONFIG		"mg_config"
-#define MG_PIN_CONTROL		"mg_control"
-#define MG_PIN_COUNTERS		"mg_counters"
-#define MG_PIN_SCOPES		"mg_scopes"
-#define MG_PIN_LINK_PREFIX	"link_"
+#define MG_PIN_CONFIG	   "mg_config"
+#define MG_PIN_CONTROL	   "mg_control"
+#define MG_PIN_COUNTERS	   "mg_counters"
+#define MG_PIN_SCOPES	   "mg_scopes"
+#define MG_PIN_LINK_PREFIX "link_"
 
 #endif /* MGUARD_PINS_H */

@@ -34,9 +34,9 @@
 #define TRACEFS_MAGIC 0x74726163
 #endif
 
-#define SECURITYFS_DIR	"/sys/kernel/security"
-#define TRACEFS_DIR	"/sys/kernel/tracing"
-#define VMLINUX_BTF	"/sys/kernel/btf/vmlinux"
+#define SECURITYFS_DIR "/sys/kernel/security"
+#define TRACEFS_DIR    "/sys/kernel/tracing"
+#define VMLINUX_BTF    "/sys/kernel/btf/vmlinux"
 
 static const char *const engine_names[MG_ENGINE__COUNT] = {
 	[MG_ENGINE_NONE] = "none",
@@ -47,16 +47,11 @@ static const char *const engine_names[MG_ENGINE__COUNT] = {
 };
 
 static const char *const hook_names[MG_HOOK__COUNT] = {
-	[MG_HOOK_FILE_OPEN] = "file_open",
-	[MG_HOOK_CONNECT4] = "connect4",
-	[MG_HOOK_CONNECT6] = "connect6",
-	[MG_HOOK_DEVICE] = "device",
-	[MG_HOOK_SENDMSG4] = "sendmsg4",
-	[MG_HOOK_SENDMSG6] = "sendmsg6",
-	[MG_HOOK_MMAP] = "mmap",
-	[MG_HOOK_FILE_RECEIVE] = "file_receive",
-	[MG_HOOK_IO_URING] = "io_uring",
-	[MG_HOOK_UNIX] = "unix",
+	[MG_HOOK_FILE_OPEN] = "file_open", [MG_HOOK_CONNECT4] = "connect4",
+	[MG_HOOK_CONNECT6] = "connect6",   [MG_HOOK_DEVICE] = "device",
+	[MG_HOOK_SENDMSG4] = "sendmsg4",   [MG_HOOK_SENDMSG6] = "sendmsg6",
+	[MG_HOOK_MMAP] = "mmap",	   [MG_HOOK_FILE_RECEIVE] = "file_receive",
+	[MG_HOOK_IO_URING] = "io_uring",   [MG_HOOK_UNIX] = "unix",
 };
 
 const char *mg_engine_name(enum mg_engine e)
@@ -92,8 +87,8 @@ void mg_probe_choose_engines(struct mg_probe *p)
 	p->engine[MG_HOOK_MMAP] = p->engine[MG_HOOK_FILE_OPEN];
 	p->engine[MG_HOOK_FILE_RECEIVE] = p->engine[MG_HOOK_FILE_OPEN];
 	/* UNIX sockets have no cgroup hook: only BPF LSM sees their connects. */
-	p->engine[MG_HOOK_UNIX] = p->engine[MG_HOOK_FILE_OPEN] == MG_ENGINE_LSM ?
-		MG_ENGINE_LSM : MG_ENGINE_NONE;
+	p->engine[MG_HOOK_UNIX] =
+		p->engine[MG_HOOK_FILE_OPEN] == MG_ENGINE_LSM ? MG_ENGINE_LSM : MG_ENGINE_NONE;
 	if (p->engine[MG_HOOK_FILE_OPEN] == MG_ENGINE_LSM)
 		p->engine[MG_HOOK_IO_URING] = MG_ENGINE_COVERED;
 	else
@@ -105,35 +100,56 @@ void mg_probe_choose_engines(struct mg_probe *p)
 	p->engine[MG_HOOK_CONNECT6] = net;
 	p->engine[MG_HOOK_SENDMSG4] = net;
 	p->engine[MG_HOOK_SENDMSG6] = net;
-	p->engine[MG_HOOK_DEVICE] = p->cgroup_device && p->cgroup2_mount[0] ?
-		MG_ENGINE_CGROUP : MG_ENGINE_NONE;
+	p->engine[MG_HOOK_DEVICE] =
+		p->cgroup_device && p->cgroup2_mount[0] ? MG_ENGINE_CGROUP : MG_ENGINE_NONE;
 }
 
 /* Symbolic name of an errno value, including the kernel-internal ENOTSUPP. */
 static const char *err_name(int err, char *buf, size_t len)
 {
 	switch (err) {
-	case EPERM: return "EPERM";
-	case ENOENT: return "ENOENT";
-	case ESRCH: return "ESRCH";
-	case EINTR: return "EINTR";
-	case EIO: return "EIO";
-	case E2BIG: return "E2BIG";
-	case EBADF: return "EBADF";
-	case EAGAIN: return "EAGAIN";
-	case ENOMEM: return "ENOMEM";
-	case EACCES: return "EACCES";
-	case EFAULT: return "EFAULT";
-	case EBUSY: return "EBUSY";
-	case EEXIST: return "EEXIST";
-	case ENODEV: return "ENODEV";
-	case ENOTDIR: return "ENOTDIR";
-	case EINVAL: return "EINVAL";
-	case ENOSPC: return "ENOSPC";
-	case ERANGE: return "ERANGE";
-	case ENOSYS: return "ENOSYS";
-	case EOPNOTSUPP: return "EOPNOTSUPP";
-	case 524: return "ENOTSUPP";
+	case EPERM:
+		return "EPERM";
+	case ENOENT:
+		return "ENOENT";
+	case ESRCH:
+		return "ESRCH";
+	case EINTR:
+		return "EINTR";
+	case EIO:
+		return "EIO";
+	case E2BIG:
+		return "E2BIG";
+	case EBADF:
+		return "EBADF";
+	case EAGAIN:
+		return "EAGAIN";
+	case ENOMEM:
+		return "ENOMEM";
+	case EACCES:
+		return "EACCES";
+	case EFAULT:
+		return "EFAULT";
+	case EBUSY:
+		return "EBUSY";
+	case EEXIST:
+		return "EEXIST";
+	case ENODEV:
+		return "ENODEV";
+	case ENOTDIR:
+		return "ENOTDIR";
+	case EINVAL:
+		return "EINVAL";
+	case ENOSPC:
+		return "ENOSPC";
+	case ERANGE:
+		return "ERANGE";
+	case ENOSYS:
+		return "ENOSYS";
+	case EOPNOTSUPP:
+		return "EOPNOTSUPP";
+	case 524:
+		return "ENOTSUPP";
 	}
 	snprintf(buf, len, "errno %d", err);
 	return buf;
@@ -234,10 +250,8 @@ static int try_load(enum bpf_prog_type type, enum bpf_attach_type eat, __u32 btf
 		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
 		{ .code = BPF_JMP | BPF_EXIT },
 	};
-	LIBBPF_OPTS(bpf_prog_load_opts, opts,
-		.expected_attach_type = eat,
-		.attach_btf_id = btf_id,
-	);
+	LIBBPF_OPTS(bpf_prog_load_opts, opts, .expected_attach_type = eat,
+		    .attach_btf_id = btf_id, );
 	int fd;
 
 	fd = bpf_prog_load(type, "mg_probe", "GPL", insns, MG_ARRAY_SIZE(insns), &opts);
@@ -272,7 +286,9 @@ static void probe_lsm_prog(struct mg_probe *p, const struct btf *btf)
 static void probe_trampoline(struct mg_probe *p, const struct btf *btf)
 {
 	static const char *const targets[] = {
-		"bpf_fentry_test1", "do_unlinkat", "security_file_open",
+		"bpf_fentry_test1",
+		"do_unlinkat",
+		"security_file_open",
 	};
 	int id = -ENOENT, err;
 
@@ -309,7 +325,7 @@ static int tracepoint_id(void)
 		if (e == -ENOMEM)
 			return e;
 		if (e && err == -ENOENT)
-			err = e;	/* keep the first error that says more than ENOENT */
+			err = e; /* keep the first error that says more than ENOENT */
 	}
 	if (!text)
 		return err;
@@ -498,7 +514,8 @@ static void engine_note(const struct mg_probe *p, enum mg_hook h, char *buf, siz
 	}
 	if (h == MG_HOOK_MMAP || h == MG_HOOK_FILE_RECEIVE || h == MG_HOOK_IO_URING) {
 		if (p->engine[h] == MG_ENGINE_TP_KILL && h == MG_HOOK_IO_URING)
-			snprintf(buf, len, "(closed: a guarded process that sets up a ring is killed)");
+			snprintf(buf, len,
+				 "(closed: a guarded process that sets up a ring is killed)");
 		else if (p->engine[h] == MG_ENGINE_NONE)
 			snprintf(buf, len, "(as file_open)");
 		return;
@@ -510,7 +527,8 @@ static void engine_note(const struct mg_probe *p, enum mg_hook h, char *buf, siz
 	}
 	if (h == MG_HOOK_DEVICE) {
 		if (p->engine[h] == MG_ENGINE_NONE)
-			snprintf(buf, len, "(cgroup device programs do not load, or cgroup2 not mounted)");
+			snprintf(buf, len,
+				 "(cgroup device programs do not load, or cgroup2 not mounted)");
 		return;
 	}
 	if (h == MG_HOOK_FILE_OPEN) {
@@ -561,8 +579,7 @@ static void print_text(const struct mg_probe *p, FILE *out)
 		snprintf(note, sizeof(note), "lsm=%s", p->lsm_list);
 	row(out, "lsm_bpf_active", yes_no(p->lsm_bpf_active), note);
 
-	row(out, "lsm_bpf_built",
-	    p->lsm_bpf_built < 0 ? "?" : yes_no(p->lsm_bpf_built == 1),
+	row(out, "lsm_bpf_built", p->lsm_bpf_built < 0 ? "?" : yes_no(p->lsm_bpf_built == 1),
 	    p->lsm_bpf_built < 0 ? "no kernel config found" : "CONFIG_BPF_LSM");
 
 	if (p->lsm_prog_loads)
@@ -651,7 +668,9 @@ static void print_json(const struct mg_probe *p, FILE *out)
 	json_str_or_null(out, "lsm_list", p->lsm_list_errno ? NULL : p->lsm_list);
 	json_errno(out, "lsm_list", p->lsm_list_errno);
 	fprintf(out, ",\"lsm_bpf_built\":%s",
-		p->lsm_bpf_built < 0 ? "null" : p->lsm_bpf_built ? "true" : "false");
+		p->lsm_bpf_built < 0 ? "null" :
+		p->lsm_bpf_built     ? "true" :
+				       "false");
 	json_bool(out, "lsm_hook_in_btf", p->lsm_hook_in_btf);
 	json_bool(out, "lsm_prog_loads", p->lsm_prog_loads);
 	json_errno(out, "lsm_prog", p->lsm_prog_errno);

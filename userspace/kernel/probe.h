@@ -14,33 +14,33 @@
 
 #include "mguard_abi.h"
 
-#define MG_PROBE_LSM_HOOK "bpf_lsm_file_open"
+#define MG_PROBE_LSM_HOOK   "bpf_lsm_file_open"
 #define MG_PROBE_TRACEPOINT "syscalls/sys_exit_openat"
 
 struct mg_probe {
-	bool btf;			/* /sys/kernel/btf/vmlinux present and parsed */
-	bool lsm_bpf_active;		/* "bpf" in /sys/kernel/security/lsm */
-	int lsm_list_errno;		/* 0, or why the LSM list could not be read */
-	char lsm_list[256];		/* the active LSM list as the kernel gives it */
-	int lsm_bpf_built;		/* CONFIG_BPF_LSM: 1 yes, 0 no, -1 unknown */
-	bool lsm_hook_in_btf;		/* MG_PROBE_LSM_HOOK has a BTF id */
-	bool lsm_prog_loads;		/* a minimal BPF_LSM_MAC program on file_open loads */
-	int lsm_prog_errno;		/* errno of that load, 0 when it loaded */
-	bool trampoline_loads;		/* a minimal fentry program loads */
+	bool btf;	       /* /sys/kernel/btf/vmlinux present and parsed */
+	bool lsm_bpf_active;   /* "bpf" in /sys/kernel/security/lsm */
+	int lsm_list_errno;    /* 0, or why the LSM list could not be read */
+	char lsm_list[256];    /* the active LSM list as the kernel gives it */
+	int lsm_bpf_built;     /* CONFIG_BPF_LSM: 1 yes, 0 no, -1 unknown */
+	bool lsm_hook_in_btf;  /* MG_PROBE_LSM_HOOK has a BTF id */
+	bool lsm_prog_loads;   /* a minimal BPF_LSM_MAC program on file_open loads */
+	int lsm_prog_errno;    /* errno of that load, 0 when it loaded */
+	bool trampoline_loads; /* a minimal fentry program loads */
 	int trampoline_errno;
-	char trampoline_target[64];	/* the function it was tried on; empty: none in BTF */
-	bool ringbuf;			/* BPF_MAP_TYPE_RINGBUF can be created */
-	bool tracepoint_progs;		/* a tracepoint program loads and attaches to
+	char trampoline_target[64];   /* the function it was tried on; empty: none in BTF */
+	bool ringbuf;		      /* BPF_MAP_TYPE_RINGBUF can be created */
+	bool tracepoint_progs;	      /* a tracepoint program loads and attaches to
 					 * MG_PROBE_TRACEPOINT */
-	int tracepoint_errno;		/* why not, 0 when it works */
-	const char *tracepoint_step;	/* where it failed: "tracefs", "load" or
+	int tracepoint_errno;	      /* why not, 0 when it works */
+	const char *tracepoint_step;  /* where it failed: "tracefs", "load" or
 					 * "attach"; NULL when it works */
-	bool cgroup_sock_addr;		/* BPF_PROG_TYPE_CGROUP_SOCK_ADDR loads */
-	bool cgroup_device;		/* BPF_PROG_TYPE_CGROUP_DEVICE loads */
-	char cgroup2_mount[PATH_MAX];	/* empty if cgroup2 is not mounted */
-	int landlock_abi;		/* Landlock ABI version, 0 when unavailable */
-	int landlock_errno;		/* why unavailable, 0 otherwise */
-	char kernel[128];		/* uname -r */
+	bool cgroup_sock_addr;	      /* BPF_PROG_TYPE_CGROUP_SOCK_ADDR loads */
+	bool cgroup_device;	      /* BPF_PROG_TYPE_CGROUP_DEVICE loads */
+	char cgroup2_mount[PATH_MAX]; /* empty if cgroup2 is not mounted */
+	int landlock_abi;	      /* Landlock ABI version, 0 when unavailable */
+	int landlock_errno;	      /* why unavailable, 0 otherwise */
+	char kernel[128];	      /* uname -r */
 	enum mg_engine engine[MG_HOOK__COUNT]; /* by mg_probe_choose_engines() */
 };
 

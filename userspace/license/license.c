@@ -31,12 +31,12 @@
 #include "core/yaml_reader.h"
 
 #define LOC_TEXT_MAX	(PATH_MAX + 32)
-#define MAX_DEPTH	16		/* YAML nesting */
-#define MAX_NAME	63		/* scope, model and tier names, as in policies */
-#define CANONICAL_MAGIC	"mguard-license-v1\n"
+#define MAX_DEPTH	16 /* YAML nesting */
+#define MAX_NAME	63 /* scope, model and tier names, as in policies */
+#define CANONICAL_MAGIC "mguard-license-v1\n"
 
 /* Base64 of MG_LICENSE_SIG_LEN bytes, and its NUL. */
-#define SIG_B64_LEN	(4 * ((MG_LICENSE_SIG_LEN + 2) / 3))
+#define SIG_B64_LEN (4 * ((MG_LICENSE_SIG_LEN + 2) / 3))
 
 struct mg_keyring {
 	EVP_PKEY **keys;
@@ -162,8 +162,7 @@ int mg_license_parse_time(const char *s, int64_t *ret)
 	if (!digits(s, 4, &y) || !digits(s + 5, 2, &mo) || !digits(s + 8, 2, &d) ||
 	    !digits(s + 11, 2, &h) || !digits(s + 14, 2, &mi) || !digits(s + 17, 2, &sec))
 		return -EINVAL;
-	if (mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo) || h > 23 || mi > 59 ||
-	    sec > 59)
+	if (mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo) || h > 23 || mi > 59 || sec > 59)
 		return -EINVAL;
 	*ret = days_from_civil(y, mo, d) * SECS_PER_DAY + h * 3600 + mi * 60 + sec;
 	return 0;
@@ -239,22 +238,33 @@ static long decode_sig(const char *s, uint8_t out[MG_LICENSE_SIG_LEN])
 /* ---- YAML events ----------------------------------------------------------- */
 
 enum {
-	KEY_API, KEY_KIND, KEY_ID, KEY_USE_CASE, KEY_SCOPE, KEY_MODELS, KEY_MAX_TIER,
-	KEY_NOT_BEFORE, KEY_NOT_AFTER, KEY_ISSUER, KEY_EGRESS, KEY_SIGNATURE, KEY__N
+	KEY_API,
+	KEY_KIND,
+	KEY_ID,
+	KEY_USE_CASE,
+	KEY_SCOPE,
+	KEY_MODELS,
+	KEY_MAX_TIER,
+	KEY_NOT_BEFORE,
+	KEY_NOT_AFTER,
+	KEY_ISSUER,
+	KEY_EGRESS,
+	KEY_SIGNATURE,
+	KEY__N
 };
 static const char *const keys[KEY__N] = {
-	"apiVersion", "kind", "id", "useCase", "scope", "models", "maxTier",
-	"notBefore", "notAfter", "issuer", "egress", "signature",
+	"apiVersion", "kind",	   "id",       "useCase", "scope",  "models",
+	"maxTier",    "notBefore", "notAfter", "issuer",  "egress", "signature",
 };
 static const unsigned int required_keys =
 	(1u << KEY_API) | (1u << KEY_KIND) | (1u << KEY_ID) | (1u << KEY_USE_CASE) |
 	(1u << KEY_SCOPE) | (1u << KEY_NOT_BEFORE) | (1u << KEY_NOT_AFTER) | (1u << KEY_ISSUER);
 
 struct parser {
-	struct mg_yaml y;		/* its file is owned by lic->path */
+	struct mg_yaml y; /* its file is owned by lic->path */
 	struct mg_license *lic;
-	struct mg_loc *model_locs;	/* where each of lic->models is */
-	bool times_ok;			/* both times parsed */
+	struct mg_loc *model_locs; /* where each of lic->models is */
+	bool times_ok;		   /* both times parsed */
 	struct mg_loc not_after_loc;
 };
 
@@ -311,9 +321,10 @@ static int get_name(struct parser *p, const char *what, const char *bad, const c
 	if (r)
 		return r;
 	if (!mg_valid_name(s, MAX_NAME)) {
-		mg_report(p->y.sink, loc,
-			  "invalid %s name '%s' (1 to %d of A-Z a-z 0-9 . _ -, starting with a letter or digit)",
-			  kind, s, MAX_NAME);
+		mg_report(
+			p->y.sink, loc,
+			"invalid %s name '%s' (1 to %d of A-Z a-z 0-9 . _ -, starting with a letter or digit)",
+			kind, s, MAX_NAME);
 		free(s);
 		return 1;
 	}
@@ -406,8 +417,7 @@ static int parse_time(struct parser *p, const char *key, int64_t *ret, struct mg
 		return r;
 	if (mg_license_parse_time(s, ret)) {
 		mg_report(p->y.sink, loc, "invalid %s '%s' (expected YYYY-MM-DDTHH:MM:SSZ, in UTC)",
-			  key,
-			  s);
+			  key, s);
 		r = 1;
 	}
 	free(s);
@@ -650,8 +660,8 @@ void mg_license_free(struct mg_license *l)
 	free(l);
 }
 
-int mg_license_parse_buffer(const char *name, const char *buf, size_t len,
-			    struct mg_license **ret, struct mg_diags *diags)
+int mg_license_parse_buffer(const char *name, const char *buf, size_t len, struct mg_license **ret,
+			    struct mg_diags *diags)
 {
 	struct mg_sink sink = { .diags = diags };
 	struct parser p = {};
@@ -731,9 +741,8 @@ int mg_license_canonical(const struct mg_license *l, char **ret_buf, size_t *ret
 	size_t mlen = 0;
 	int n;
 
-	if (!text_ok(l->id) || !text_ok(l->use_case) || !text_ok(l->scope) ||
-	    !text_ok(l->issuer) || (l->max_tier && !text_ok(l->max_tier)) ||
-	    l->nmodels > MG_LICENSE_MAX_MODELS)
+	if (!text_ok(l->id) || !text_ok(l->use_case) || !text_ok(l->scope) || !text_ok(l->issuer) ||
+	    (l->max_tier && !text_ok(l->max_tier)) || l->nmodels > MG_LICENSE_MAX_MODELS)
 		return -EINVAL;
 	for (size_t i = 0; i < l->nmodels; i++) {
 		if (!text_ok(l->models[i]) || strchr(l->models[i], ','))
@@ -787,9 +796,9 @@ int mg_license_canonical(const struct mg_license *l, char **ret_buf, size_t *ret
 		}
 	}
 	n = asprintf(&buf,
-		     CANONICAL_MAGIC
-		     "id=%s\nuseCase=%s\nscope=%s\nmodels=%s\nmaxTier=%s\n"
-		     "notBefore=%" PRId64 "\nnotAfter=%" PRId64 "\nissuer=%s\n%s%s%s",
+		     CANONICAL_MAGIC "id=%s\nuseCase=%s\nscope=%s\nmodels=%s\nmaxTier=%s\n"
+				     "notBefore=%" PRId64 "\nnotAfter=%" PRId64
+				     "\nissuer=%s\n%s%s%s",
 		     l->id, l->use_case, l->scope, models ? models : "",
 		     l->max_tier ? l->max_tier : "", l->not_before, l->not_after, l->issuer,
 		     egress ? "egress=" : "", egress ? egress : "", egress ? "\n" : "");
@@ -851,8 +860,8 @@ static int read_key(const char *path, bool public, EVP_PKEY **ret, struct mg_dia
 		pkey = PEM_read_bio_PrivateKey(bio, NULL, no_passphrase, NULL);
 	BIO_free(bio);
 	if (!pkey) {
-		mg_diag_add(diags, loc, public ? "not a PEM public key"
-					       : "not an unencrypted PEM private key");
+		mg_diag_add(diags, loc,
+			    public ? "not a PEM public key" : "not an unencrypted PEM private key");
 		err = -EINVAL;
 		goto out;
 	}
@@ -1066,8 +1075,7 @@ static int finish_file(FILE *f, bool ok, const char *path, struct mg_diags *diag
 	return err;
 }
 
-int mg_license_keygen(const char *private_path, const char *public_path,
-		      struct mg_diags *diags)
+int mg_license_keygen(const char *private_path, const char *public_path, struct mg_diags *diags)
 {
 	EVP_PKEY *pkey;
 	FILE *f;
@@ -1204,18 +1212,18 @@ static int emit_license(yaml_emitter_t *e, const struct mg_license *l)
 	yaml_event_t ev;
 	int err;
 
-#define TRY(x)                                                                                \
-	do {                                                                                  \
-		err = (x);                                                                    \
-		if (err)                                                                      \
-			return err;                                                           \
+#define TRY(x)                      \
+	do {                        \
+		err = (x);          \
+		if (err)            \
+			return err; \
 	} while (0)
 
 	TRY(emit(e, &ev, yaml_stream_start_event_initialize(&ev, YAML_UTF8_ENCODING)));
 	TRY(emit(e, &ev, yaml_document_start_event_initialize(&ev, NULL, NULL, NULL, 1)));
-	TRY(emit(e, &ev,
-		 yaml_mapping_start_event_initialize(&ev, NULL, NULL, 1,
-						     YAML_BLOCK_MAPPING_STYLE)));
+	TRY(emit(
+		e, &ev,
+		yaml_mapping_start_event_initialize(&ev, NULL, NULL, 1, YAML_BLOCK_MAPPING_STYLE)));
 	TRY(emit_fixed(e, "apiVersion", MG_LICENSE_API_VERSION));
 	TRY(emit_fixed(e, "kind", MG_LICENSE_KIND));
 	TRY(emit_pair(e, "id", l->id));

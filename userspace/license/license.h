@@ -15,38 +15,38 @@
 
 #include "core/diag.h"
 
-#define MG_LICENSE_API_VERSION	"mguard/v1"
-#define MG_LICENSE_KIND		"License"
+#define MG_LICENSE_API_VERSION "mguard/v1"
+#define MG_LICENSE_KIND	       "License"
 
 /* Limits on input, checked while parsing (absurd input is an error). */
-#define MG_LICENSE_MAX_FILE_SIZE (64u << 10)	/* bytes per licence or key file */
-#define MG_LICENSE_MAX_STRING	256		/* bytes of id, useCase, issuer */
-#define MG_LICENSE_MAX_MODELS	256
-#define MG_LICENSE_MAX_KEYS	64		/* trusted keys in a keyring */
-#define MG_LICENSE_MAX_EGRESS	64		/* egress entries */
+#define MG_LICENSE_MAX_FILE_SIZE (64u << 10) /* bytes per licence or key file */
+#define MG_LICENSE_MAX_STRING	 256	     /* bytes of id, useCase, issuer */
+#define MG_LICENSE_MAX_MODELS	 256
+#define MG_LICENSE_MAX_KEYS	 64 /* trusted keys in a keyring */
+#define MG_LICENSE_MAX_EGRESS	 64 /* egress entries */
 
-#define MG_LICENSE_SIG_LEN	64		/* Ed25519 */
+#define MG_LICENSE_SIG_LEN 64 /* Ed25519 */
 
 /* "YYYY-MM-DDTHH:MM:SSZ" and its NUL. */
-#define MG_LICENSE_TIME_LEN	21
+#define MG_LICENSE_TIME_LEN 21
 
 struct mg_license {
 	char *id;
 	char *use_case;
-	char *scope;			/* the policy scope it is issued to */
+	char *scope; /* the policy scope it is issued to */
 	char *issuer;
-	char *max_tier;			/* tier name, or NULL */
-	char **models;			/* model names as written, in file order */
+	char *max_tier; /* tier name, or NULL */
+	char **models;	/* model names as written, in file order */
 	size_t nmodels;
-	char **egress;			/* where a process may send once it loaded a covered model */
+	char **egress; /* where a process may send once it loaded a covered model */
 	size_t negress;
-	int has_egress;			/* 'egress' was given (even empty: nowhere) */
-	int64_t not_before;		/* unix seconds: valid from not_before ... */
-	int64_t not_after;		/* ... up to, not including, not_after */
+	int has_egress;	    /* 'egress' was given (even empty: nowhere) */
+	int64_t not_before; /* unix seconds: valid from not_before ... */
+	int64_t not_after;  /* ... up to, not including, not_after */
 	uint8_t signature[MG_LICENSE_SIG_LEN];
-	int signed_;			/* signature holds one */
-	struct mg_loc loc;		/* the root mapping; loc.file is path */
-	char *path;			/* the name it was parsed under */
+	int signed_;	   /* signature holds one */
+	struct mg_loc loc; /* the root mapping; loc.file is path */
+	char *path;	   /* the name it was parsed under */
 };
 
 /*
@@ -55,8 +55,8 @@ struct mg_license {
  * licence in *ret, -EINVAL when it has errors (all appended to @diags with
  * their file:line:col) or -ENOMEM; *ret is untouched on error.
  */
-int mg_license_parse_buffer(const char *name, const char *buf, size_t len,
-			    struct mg_license **ret, struct mg_diags *diags);
+int mg_license_parse_buffer(const char *name, const char *buf, size_t len, struct mg_license **ret,
+			    struct mg_diags *diags);
 
 /* Read @path (at most MG_LICENSE_MAX_FILE_SIZE bytes) and parse it. */
 int mg_license_load(const char *path, struct mg_license **ret, struct mg_diags *diags);
@@ -120,8 +120,7 @@ bool mg_license_covers(const struct mg_license *l, const char *model, unsigned i
  * existing file is never overwritten. Returns 0, or a negative errno with
  * the reason in @diags (nothing is left behind).
  */
-int mg_license_keygen(const char *private_path, const char *public_path,
-		      struct mg_diags *diags);
+int mg_license_keygen(const char *private_path, const char *public_path, struct mg_diags *diags);
 
 /*
  * Sign @l with the unencrypted PEM Ed25519 private key at @private_key_path,

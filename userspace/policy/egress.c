@@ -12,12 +12,11 @@
 
 #include "policy/policy.h"
 
-#define ADDR_TEXT_MAX 64	/* longer than any address inet_pton accepts */
+#define ADDR_TEXT_MAX 64 /* longer than any address inet_pton accepts */
 
 static _Thread_local char egress_err[256];
 
-static int fail(const char **ret_err, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+static int fail(const char **ret_err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 static int fail(const char **ret_err, const char *fmt, ...)
 {
@@ -102,8 +101,9 @@ static int parse_ports(const char *s, size_t n, struct mg_egress_rule *r, const 
 	if (lo > hi)
 		return fail(ret_err, "port range %u-%u has its low end above its high end", lo, hi);
 	if ((lo == 0 || hi == 0) && !(lo == 0 && hi == 65535))
-		return fail(ret_err,
-			    "port 0 is only allowed as part of 0-65535 (leave the port out to allow all ports)");
+		return fail(
+			ret_err,
+			"port 0 is only allowed as part of 0-65535 (leave the port out to allow all ports)");
 	r->port_lo = (uint16_t)lo;
 	r->port_hi = (uint16_t)hi;
 	return 0;
@@ -204,8 +204,8 @@ static int parse_bracketed(const char *text, struct mg_egress_rule *r, const cha
 			return err;
 	}
 	if (end[1] == '/' && end[2] >= '0' && end[2] <= '9')
-		return fail(ret_err, "the prefix length goes inside the brackets ('[%s/%s]')",
-			    addr, end + 2);
+		return fail(ret_err, "the prefix length goes inside the brackets ('[%s/%s]')", addr,
+			    end + 2);
 	err = check_host_bits(r, false, ret_err);
 	if (err)
 		return err;
@@ -269,10 +269,10 @@ int mg_egress_parse(const char *text, struct mg_egress_rule *ret, const char **r
 		char addr[ADDR_TEXT_MAX];
 
 		if (strpbrk(text, "/[]"))
-			return fail(ret_err,
-				    "an IPv6 address needs brackets when a prefix length, port or protocol follows, as in '[fd00::/8]:443'");
-		if (!copy_text(addr, text, strlen(text)) ||
-		    inet_pton(AF_INET6, addr, r.addr) != 1)
+			return fail(
+				ret_err,
+				"an IPv6 address needs brackets when a prefix length, port or protocol follows, as in '[fd00::/8]:443'");
+		if (!copy_text(addr, text, strlen(text)) || inet_pton(AF_INET6, addr, r.addr) != 1)
 			return fail(ret_err, "invalid IPv6 address '%.*s'", ADDR_TEXT_MAX, text);
 		r.prefixlen = 128;
 		err = 0;

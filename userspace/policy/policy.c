@@ -159,9 +159,9 @@ static const char *cgroup_problem(const char *s)
 }
 
 enum {
-	PATH_ABSOLUTE = 1u << 0,	/* must start with '/' */
-	PATH_NO_DOTDOT = 1u << 1,	/* no '..' component */
-	PATH_NO_DOTS = 1u << 2,		/* no '.' or '..' component */
+	PATH_ABSOLUTE = 1u << 0,  /* must start with '/' */
+	PATH_NO_DOTDOT = 1u << 1, /* no '..' component */
+	PATH_NO_DOTS = 1u << 2,	  /* no '.' or '..' component */
 };
 
 /* What is wrong with a path written in a policy, under @rules, or NULL. */
@@ -176,8 +176,8 @@ static const char *path_problem(const char *s, unsigned int rules)
 
 		c += strspn(c, "/");
 		len = strcspn(c, "/");
-		if ((rules & PATH_NO_DOTS) && ((len == 1 && c[0] == '.') ||
-					       (len == 2 && c[0] == '.' && c[1] == '.')))
+		if ((rules & PATH_NO_DOTS) &&
+		    ((len == 1 && c[0] == '.') || (len == 2 && c[0] == '.' && c[1] == '.')))
 			return "must not contain '.' or '..' components";
 		if ((rules & PATH_NO_DOTDOT) && len == 2 && c[0] == '.' && c[1] == '.')
 			return "must not contain '..' components";
@@ -189,9 +189,9 @@ static const char *path_problem(const char *s, unsigned int rules)
 
 struct item {
 	const char *key;
-	const char *owner;		/* name of the entry it belongs to, or NULL */
+	const char *owner; /* name of the entry it belongs to, or NULL */
 	struct mg_loc loc;
-	const struct item *first;	/* the earlier item with the same key */
+	const struct item *first; /* the earlier item with the same key */
 };
 
 static int cmp_item(const void *a, const void *b)
@@ -228,54 +228,94 @@ static int find_dups(struct item *items, size_t n)
 /* ---- YAML events -------------------------------------------------------- */
 
 struct keytab {
-	const char *where;		/* "in tier": for "unknown key 'x' in tier" */
+	const char *where; /* "in tier": for "unknown key 'x' in tier" */
 	const char *const *keys;
 	size_t nkeys;
-	unsigned int required;		/* bit i: keys[i] must be present */
+	unsigned int required; /* bit i: keys[i] must be present */
 };
 
 enum {
-	TOP_API, TOP_MODE, TOP_UNKNOWN_WEIGHTS, TOP_DEFAULT_TIER, TOP_TRUSTED_KEYS,
-	TOP_TIERS, TOP_MODELS, TOP_SCOPES, TOP__N
+	TOP_API,
+	TOP_MODE,
+	TOP_UNKNOWN_WEIGHTS,
+	TOP_DEFAULT_TIER,
+	TOP_TRUSTED_KEYS,
+	TOP_TIERS,
+	TOP_MODELS,
+	TOP_SCOPES,
+	TOP__N
 };
 static const char *const top_keys[TOP__N] = {
-	"apiVersion", "mode", "unknownWeights", "defaultTier", "trustedKeys",
-	"tiers", "models", "scopes",
+	"apiVersion",  "mode",	"unknownWeights", "defaultTier",
+	"trustedKeys", "tiers", "models",	  "scopes",
 };
 static const struct keytab top_kt = {
-	"at top level", top_keys, TOP__N, 1u << TOP_API,
-};
-
-enum { TIER_NAME, TIER_LEVEL, TIER_REQUIRES_LICENSE, TIER_WHEN, TIER__N };
-static const char *const tier_keys[TIER__N] = { "name", "level", "requiresLicense", "when" };
-static const struct keytab tier_kt = {
-	"in tier", tier_keys, TIER__N, (1u << TIER_NAME) | (1u << TIER_LEVEL),
-};
-
-enum { MODEL_NAME, MODEL_TIER, MODEL_FILES, MODEL_METRICS, MODEL_SHA256, MODEL__N };
-static const char *const model_keys[MODEL__N] = { "name", "tier", "files", "metrics", "sha256" };
-static const struct keytab model_kt = {
-	"in model", model_keys, MODEL__N, (1u << MODEL_NAME) | (1u << MODEL_FILES),
+	"at top level",
+	top_keys,
+	TOP__N,
+	1u << TOP_API,
 };
 
 enum {
-	SCOPE_NAME, SCOPE_CGROUP, SCOPE_MAX_TIER, SCOPE_EGRESS, SCOPE_LICENSES, SCOPE_OUTPUTS,
-	SCOPE_GPUS, SCOPE_UNIX_SOCKETS, SCOPE_READS, SCOPE__N
+	TIER_NAME,
+	TIER_LEVEL,
+	TIER_REQUIRES_LICENSE,
+	TIER_WHEN,
+	TIER__N
+};
+static const char *const tier_keys[TIER__N] = { "name", "level", "requiresLicense", "when" };
+static const struct keytab tier_kt = {
+	"in tier",
+	tier_keys,
+	TIER__N,
+	(1u << TIER_NAME) | (1u << TIER_LEVEL),
+};
+
+enum {
+	MODEL_NAME,
+	MODEL_TIER,
+	MODEL_FILES,
+	MODEL_METRICS,
+	MODEL_SHA256,
+	MODEL__N
+};
+static const char *const model_keys[MODEL__N] = { "name", "tier", "files", "metrics", "sha256" };
+static const struct keytab model_kt = {
+	"in model",
+	model_keys,
+	MODEL__N,
+	(1u << MODEL_NAME) | (1u << MODEL_FILES),
+};
+
+enum {
+	SCOPE_NAME,
+	SCOPE_CGROUP,
+	SCOPE_MAX_TIER,
+	SCOPE_EGRESS,
+	SCOPE_LICENSES,
+	SCOPE_OUTPUTS,
+	SCOPE_GPUS,
+	SCOPE_UNIX_SOCKETS,
+	SCOPE_READS,
+	SCOPE__N
 };
 static const char *const scope_keys[SCOPE__N] = {
-	"name", "cgroup", "maxTier", "egress", "licenses", "outputs", "gpus", "unixSockets", "reads",
+	"name",	   "cgroup", "maxTier",	    "egress", "licenses",
+	"outputs", "gpus",   "unixSockets", "reads",
 };
 static const struct keytab scope_kt = {
-	"in scope", scope_keys, SCOPE__N,
+	"in scope",
+	scope_keys,
+	SCOPE__N,
 	(1u << SCOPE_NAME) | (1u << SCOPE_CGROUP) | (1u << SCOPE_MAX_TIER),
 };
 
 struct parser {
-	struct mg_yaml y;		/* its file is owned by part->sources */
-	const struct mg_policy *dst;	/* the policy this file is merged into */
-	struct mg_policy *part;		/* what this file defines */
-	bool tiers_unsure;		/* some tier of this file may be missing */
-	bool derive_unsure;		/* what gives some model its tier may be missing */
+	struct mg_yaml y;	     /* its file is owned by part->sources */
+	const struct mg_policy *dst; /* the policy this file is merged into */
+	struct mg_policy *part;	     /* what this file defines */
+	bool tiers_unsure;	     /* some tier of this file may be missing */
+	bool derive_unsure;	     /* what gives some model its tier may be missing */
 };
 
 /*
@@ -381,9 +421,10 @@ static int get_name(struct parser *p, const char *kind, char **ret)
 	if (r)
 		return r;
 	if (!mg_valid_name(s, MG_POLICY_MAX_NAME)) {
-		mg_report(p->y.sink, loc,
-			  "invalid %s name '%s' (1 to %d of A-Z a-z 0-9 . _ -, starting with a letter or digit)",
-			  kind, s, MG_POLICY_MAX_NAME);
+		mg_report(
+			p->y.sink, loc,
+			"invalid %s name '%s' (1 to %d of A-Z a-z 0-9 . _ -, starting with a letter or digit)",
+			kind, s, MG_POLICY_MAX_NAME);
 		free(s);
 		return 1;
 	}
@@ -476,8 +517,8 @@ static int report_dup_keys(struct parser *p, struct item *items, size_t n)
 	for (size_t i = 0; i < n; i++)
 		if (items[i].first)
 			mg_report(p->y.sink, items[i].loc,
-				  "duplicate key '%s' (first defined at %s)",
-				  items[i].key, mg_fmt_loc(where, sizeof(where), items[i].first->loc));
+				  "duplicate key '%s' (first defined at %s)", items[i].key,
+				  mg_fmt_loc(where, sizeof(where), items[i].first->loc));
 	free(items);
 	return 0;
 }
@@ -574,8 +615,9 @@ static int get_level(struct parser *p, unsigned int *ret)
 	n = ev->data.scalar.length;
 	if (n >= 1 && n <= 4 && v[0] >= '1' && v[0] <= '9') {
 		for (size_t i = 0; i < n && level <= 1000; i++)
-			level = v[i] >= '0' && v[i] <= '9' ? level * 10 + (unsigned int)(v[i] - '0')
-							 : 1001;
+			level = v[i] >= '0' && v[i] <= '9' ?
+					level * 10 + (unsigned int)(v[i] - '0') :
+					1001;
 	} else {
 		level = 1001;
 	}
@@ -697,9 +739,10 @@ static int add_metric(struct parser *p, void *arg, char *name, struct mg_loc klo
 	if (i >= MG_POLICY_MAX_METRICS) {
 		r = mg_yaml_skip(&p->y);
 	} else if (!mg_metric_name_valid(name)) {
-		mg_report(p->y.sink, kloc,
-			  "invalid metric name '%s' (1 to %d of A-Z a-z 0-9 _, starting with a letter)",
-			  name, MG_POLICY_MAX_METRIC_NAME);
+		mg_report(
+			p->y.sink, kloc,
+			"invalid metric name '%s' (1 to %d of A-Z a-z 0-9 _, starting with a letter)",
+			name, MG_POLICY_MAX_METRIC_NAME);
 		r = mg_yaml_skip(&p->y);
 	} else if (ev->type != YAML_SCALAR_EVENT || mg_yaml_is_null(ev)) {
 		if (mg_yaml_reject(&p->y, "metric '%s' must be a number", name) < 0)
@@ -779,7 +822,7 @@ static int add_digest(struct parser *p, void *arg, char *path, struct mg_loc klo
 		r = mg_yaml_skip(&p->y);
 	} else if (ev->type != YAML_SCALAR_EVENT || mg_yaml_is_null(ev)) {
 		if (mg_yaml_reject(&p->y, "the sha256 of '%s' must be a string of 64 hex digits",
-		    path) < 0)
+				   path) < 0)
 			r = -1;
 	} else if (!parse_sha256((const char *)ev->data.scalar.value, ev->data.scalar.length,
 				 d.sha256)) {
@@ -1011,8 +1054,8 @@ static const struct mg_gpu *find_gpu(const struct mg_scope *sc, const struct mg_
 
 		if (o->kind != g->kind)
 			continue;
-		if (g->kind == MG_GPU_INDEX ? o->index == g->index
-					   : strcasecmp(o->uuid, g->uuid) == 0)
+		if (g->kind == MG_GPU_INDEX ? o->index == g->index :
+					      strcasecmp(o->uuid, g->uuid) == 0)
 			return o;
 	}
 	return NULL;
@@ -1027,9 +1070,10 @@ static int parse_gpus(struct parser *p, struct mg_scope *sc)
 		if (mg_yaml_scalar_is(&p->y.ev, "none"))
 			return 0;
 		if (!mg_yaml_scalar_is(&p->y.ev, "all")) {
-			mg_report(p->y.sink, mg_yaml_here(&p->y),
-				  "invalid gpus '%s' (expected all, none or a list of GPU indexes and UUIDs)",
-				  (const char *)p->y.ev.data.scalar.value);
+			mg_report(
+				p->y.sink, mg_yaml_here(&p->y),
+				"invalid gpus '%s' (expected all, none or a list of GPU indexes and UUIDs)",
+				(const char *)p->y.ev.data.scalar.value);
 			return 1;
 		}
 		sc->gpus = calloc(1, sizeof(*sc->gpus));
@@ -1322,21 +1366,21 @@ static int merge(struct mg_policy *dst, struct mg_policy *src)
 	char **sources = NULL, **keys = NULL;
 	struct mg_loc *key_locs = NULL;
 
-#define RESERVE(field, n, var)                                                         \
-	do {                                                                           \
-		if (src->n) {                                                          \
-			var = realloc(dst->field, (dst->n + src->n) * sizeof(*var));    \
-			if (!var)                                                      \
-				return -ENOMEM;                                        \
-			dst->field = var;                                              \
-		}                                                                      \
+#define RESERVE(field, n, var)                                                       \
+	do {                                                                         \
+		if (src->n) {                                                        \
+			var = realloc(dst->field, (dst->n + src->n) * sizeof(*var)); \
+			if (!var)                                                    \
+				return -ENOMEM;                                      \
+			dst->field = var;                                            \
+		}                                                                    \
 	} while (0)
-#define MOVE(field, n)                                                                 \
-	do {                                                                           \
-		if (src->n)                                                            \
+#define MOVE(field, n)                                                                         \
+	do {                                                                                   \
+		if (src->n)                                                                    \
 			memcpy(dst->field + dst->n, src->field, src->n * sizeof(*src->field)); \
-		dst->n += src->n;                                                      \
-		src->n = 0;                                                            \
+		dst->n += src->n;                                                              \
+		src->n = 0;                                                                    \
 	} while (0)
 
 	RESERVE(tiers, ntiers, tiers);
@@ -1377,8 +1421,8 @@ static int merge(struct mg_policy *dst, struct mg_policy *src)
 
 /* What a file with errors may have left out, so that checks built on it would mislead. */
 enum {
-	UNSURE_TIERS = 1u << 0,		/* tiers: no reference checks */
-	UNSURE_DERIVE = 1u << 1,	/* what gives models their tier: no "has no tier" */
+	UNSURE_TIERS = 1u << 0,	 /* tiers: no reference checks */
+	UNSURE_DERIVE = 1u << 1, /* what gives models their tier: no "has no tier" */
 	UNSURE_ALL = UNSURE_TIERS | UNSURE_DERIVE,
 };
 
@@ -1433,15 +1477,21 @@ nomem:
 	return -ENOMEM;
 }
 
-int mg_policy_parse_buffer(struct mg_policy *policy, const char *name, const char *buf,
-			   size_t len, struct mg_diags *diags)
+int mg_policy_parse_buffer(struct mg_policy *policy, const char *name, const char *buf, size_t len,
+			   struct mg_diags *diags)
 {
 	return parse_into(policy, name, buf, len, diags, false, NULL);
 }
 
 /* ---- Validation ---------------------------------------------------------- */
 
-enum dup_kind { DUP_TIER, DUP_LEVEL, DUP_MODEL, DUP_SCOPE, DUP_CGROUP };
+enum dup_kind {
+	DUP_TIER,
+	DUP_LEVEL,
+	DUP_MODEL,
+	DUP_SCOPE,
+	DUP_CGROUP
+};
 
 static void report_dups(struct mg_sink *s, const struct item *items, size_t n, enum dup_kind kind)
 {
@@ -1475,8 +1525,8 @@ static void report_dups(struct mg_sink *s, const struct item *items, size_t n, e
 			break;
 		case DUP_CGROUP:
 			mg_report(s, it->loc,
-				  "duplicate cgroup '%s' (first used by scope '%s' at %s)",
-				  it->key, owner, where);
+				  "duplicate cgroup '%s' (first used by scope '%s' at %s)", it->key,
+				  owner, where);
 			break;
 		}
 	}
@@ -1542,7 +1592,7 @@ static int check_names(struct mg_policy *pol, struct mg_sink *s)
 
 static int check_levels(struct mg_policy *pol, struct mg_sink *s)
 {
-	char (*text)[12];
+	char(*text)[12];
 	struct item *items;
 	size_t n = 0;
 	int err;
@@ -1581,7 +1631,8 @@ static int check_cgroups(struct mg_policy *pol, struct mg_sink *s)
 		const struct mg_scope *sc = &pol->scopes[i];
 
 		if (sc->cgroup)
-			items[n++] = (struct item){ .key = sc->cgroup, .owner = sc->name,
+			items[n++] = (struct item){ .key = sc->cgroup,
+						    .owner = sc->name,
 						    .loc = sc->cgroup_loc };
 	}
 	return check_unique(s, items, n, DUP_CGROUP);
@@ -1642,9 +1693,10 @@ static int resolve_tiers(struct mg_policy *pol, struct mg_sink *s, bool report_m
 		/* An unknown explicit tier, or a model without a name, is reported already. */
 		if (t || m->tier || !m->name || !default_ok || !report_missing)
 			continue;
-		mg_report(s, m->loc,
-			  "model '%s' has no tier: no 'tier', no tier condition holds on its metrics, and no 'defaultTier'",
-			  m->name);
+		mg_report(
+			s, m->loc,
+			"model '%s' has no tier: no 'tier', no tier condition holds on its metrics, and no 'defaultTier'",
+			m->name);
 	}
 	return 0;
 }
@@ -1693,8 +1745,8 @@ static int validate(struct mg_policy *pol, struct mg_diags *diags, unsigned int 
 			return err;
 	}
 	if (pol->ntiers > MG_POLICY_MAX_TIERS)
-		mg_report(&s, pol->tiers[MG_POLICY_MAX_TIERS].loc, "too many tiers (%zu, at most %d)",
-			  pol->ntiers, MG_POLICY_MAX_TIERS);
+		mg_report(&s, pol->tiers[MG_POLICY_MAX_TIERS].loc,
+			  "too many tiers (%zu, at most %d)", pol->ntiers, MG_POLICY_MAX_TIERS);
 	if (pol->nscopes > MG_POLICY_MAX_SCOPES)
 		mg_report(&s, pol->scopes[MG_POLICY_MAX_SCOPES].loc, "more than %d scopes",
 			  MG_POLICY_MAX_SCOPES);

@@ -16,17 +16,17 @@
 #define MG_POLICY_API_VERSION "mguard/v1"
 
 /* Limits on input, checked while parsing (absurd input is an error). */
-#define MG_POLICY_MAX_FILES	256		/* YAML files in a folder */
-#define MG_POLICY_MAX_FILE_SIZE	(16u << 20)	/* bytes per YAML file */
-#define MG_POLICY_MAX_DEPTH	16		/* YAML nesting */
-#define MG_POLICY_MAX_NAME	63		/* tier, model and scope names */
+#define MG_POLICY_MAX_FILES	256	    /* YAML files in a folder */
+#define MG_POLICY_MAX_FILE_SIZE (16u << 20) /* bytes per YAML file */
+#define MG_POLICY_MAX_DEPTH	16	    /* YAML nesting */
+#define MG_POLICY_MAX_NAME	63	    /* tier, model and scope names */
 #define MG_POLICY_MAX_TIERS	16
 
-#define MG_POLICY_MAX_CONDITIONS 16		/* 'when' entries per tier */
-#define MG_POLICY_MAX_METRICS	64		/* per model */
-#define MG_POLICY_MAX_METRIC_NAME 32		/* [A-Za-z][A-Za-z0-9_]{0,31} */
-#define MG_POLICY_MAX_GPUS	64		/* per scope */
-#define MG_POLICY_MAX_SCOPES	1024		/* MG_MAX_SCOPES of bpf/mguard_abi.h */
+#define MG_POLICY_MAX_CONDITIONS  16   /* 'when' entries per tier */
+#define MG_POLICY_MAX_METRICS	  64   /* per model */
+#define MG_POLICY_MAX_METRIC_NAME 32   /* [A-Za-z][A-Za-z0-9_]{0,31} */
+#define MG_POLICY_MAX_GPUS	  64   /* per scope */
+#define MG_POLICY_MAX_SCOPES	  1024 /* MG_MAX_SCOPES of bpf/mguard_abi.h */
 
 enum mg_policy_mode {
 	MG_POLICY_ENFORCE = 0,
@@ -35,17 +35,17 @@ enum mg_policy_mode {
 
 /* What happens to weight-like files that belong to no registered model. */
 enum mg_unknown_weights {
-	MG_UNKNOWN_DENY = 0,		/* the default: fail closed */
+	MG_UNKNOWN_DENY = 0, /* the default: fail closed */
 	MG_UNKNOWN_AUDIT,
 	MG_UNKNOWN_ALLOW,
 };
 
 enum mg_cond_op {
-	MG_COND_GE = 0,			/* >= */
-	MG_COND_GT,			/* >  */
-	MG_COND_LE,			/* <= */
-	MG_COND_LT,			/* <  */
-	MG_COND_EQ,			/* == */
+	MG_COND_GE = 0, /* >= */
+	MG_COND_GT,	/* >  */
+	MG_COND_LE,	/* <= */
+	MG_COND_LT,	/* <  */
+	MG_COND_EQ,	/* == */
 };
 
 /* One 'when' condition of a tier: "METRIC OP NUMBER", e.g. "mmlu >= 85". */
@@ -53,15 +53,15 @@ struct mg_condition {
 	char *metric;
 	enum mg_cond_op op;
 	double value;
-	char *text;			/* as written, for explanations */
+	char *text; /* as written, for explanations */
 	struct mg_loc loc;
 };
 
 struct mg_tier {
 	char *name;
-	unsigned int level;		/* 1.. ; higher is more restricted */
-	int requires_license;		/* a scope reaches its models only through a licence */
-	struct mg_condition *when;	/* any one holding puts a model in this tier */
+	unsigned int level;	   /* 1.. ; higher is more restricted */
+	int requires_license;	   /* a scope reaches its models only through a licence */
+	struct mg_condition *when; /* any one holding puts a model in this tier */
 	size_t nwhen;
 	struct mg_loc loc;
 };
@@ -74,15 +74,15 @@ struct mg_metric {
 
 /* An expected SHA-256 of one of a model's files. */
 struct mg_digest {
-	char *path;			/* absolute, or relative to one of the model's folders */
+	char *path; /* absolute, or relative to one of the model's folders */
 	uint8_t sha256[32];
 	struct mg_loc loc;
 };
 
 struct mg_model {
 	char *name;
-	char *tier;			/* tier name as written; NULL: derived from metrics */
-	char **files;			/* absolute paths: files or folders */
+	char *tier;   /* tier name as written; NULL: derived from metrics */
+	char **files; /* absolute paths: files or folders */
 	struct mg_loc *file_locs;
 	size_t nfiles;
 	struct mg_metric *metrics;
@@ -93,7 +93,7 @@ struct mg_model {
 	struct mg_loc tier_loc;
 	/* Set by mg_policy_validate(): the tier in force and why. */
 	const struct mg_tier *resolved_tier;
-	char *tier_reason;		/* "explicit", "mmlu >= 85 (mmlu = 92.1)", "defaultTier" */
+	char *tier_reason; /* "explicit", "mmlu >= 85 (mmlu = 92.1)", "defaultTier" */
 };
 
 /* A GPU a scope may use: an index, a UUID, or every GPU. */
@@ -105,17 +105,17 @@ enum mg_gpu_kind {
 
 struct mg_gpu {
 	enum mg_gpu_kind kind;
-	unsigned int index;		/* MG_GPU_INDEX */
-	char *uuid;			/* MG_GPU_UUID: "GPU-xxxxxxxx-..." as written */
+	unsigned int index; /* MG_GPU_INDEX */
+	char *uuid;	    /* MG_GPU_UUID: "GPU-xxxxxxxx-..." as written */
 	struct mg_loc loc;
 };
 
 /* One egress allow-list entry: ADDR[/LEN][:PORT[-PORT]][/tcp|/udp]. */
 struct mg_egress_rule {
-	uint8_t addr[16];		/* IPv4 stored IPv4-mapped (::ffff:a.b.c.d) */
-	unsigned int prefixlen;		/* over the 128-bit form (v4 /8 -> 104) */
-	uint16_t port_lo, port_hi;	/* inclusive; 0-65535 when not given */
-	uint8_t protos;			/* MG_EGRESS_TCP | MG_EGRESS_UDP */
+	uint8_t addr[16];	   /* IPv4 stored IPv4-mapped (::ffff:a.b.c.d) */
+	unsigned int prefixlen;	   /* over the 128-bit form (v4 /8 -> 104) */
+	uint16_t port_lo, port_hi; /* inclusive; 0-65535 when not given */
+	uint8_t protos;		   /* MG_EGRESS_TCP | MG_EGRESS_UDP */
 	struct mg_loc loc;
 };
 
@@ -124,23 +124,23 @@ struct mg_egress_rule {
 
 struct mg_scope {
 	char *name;
-	char *cgroup;			/* path below the cgroup2 mount, starts with '/' */
-	char *max_tier;			/* tier name as written */
+	char *cgroup;	/* path below the cgroup2 mount, starts with '/' */
+	char *max_tier; /* tier name as written */
 	struct mg_egress_rule *egress;
 	size_t negress;
-	char **licenses;		/* licence files: absolute, or relative to the policy folder */
+	char **licenses; /* licence files: absolute, or relative to the policy folder */
 	struct mg_loc *license_locs;
 	size_t nlicenses;
-	char **outputs;			/* absolute folders it may write under */
+	char **outputs; /* absolute folders it may write under */
 	struct mg_loc *output_locs;
 	size_t noutputs;
-	char **reads;			/* folders (or files) it may read besides the system's */
+	char **reads; /* folders (or files) it may read besides the system's */
 	struct mg_loc *read_locs;
 	size_t nreads;
-	char **unix_sockets;		/* UNIX sockets (or folders of them) it may connect to */
+	char **unix_sockets; /* UNIX sockets (or folders of them) it may connect to */
 	struct mg_loc *unix_socket_locs;
 	size_t nunix_sockets;
-	struct mg_gpu *gpus;		/* none: no GPU at all ('gpus: none' or absent) */
+	struct mg_gpu *gpus; /* none: no GPU at all ('gpus: none' or absent) */
 	size_t ngpus;
 	struct mg_loc loc;
 	struct mg_loc cgroup_loc;
@@ -148,14 +148,14 @@ struct mg_scope {
 };
 
 struct mg_policy {
-	char *dir;			/* the policy folder, when loaded from one */
+	char *dir; /* the policy folder, when loaded from one */
 	enum mg_policy_mode mode;
-	struct mg_loc mode_loc;		/* where mode was set; .file NULL when not set */
+	struct mg_loc mode_loc; /* where mode was set; .file NULL when not set */
 	enum mg_unknown_weights unknown_weights;
 	struct mg_loc unknown_weights_loc;
-	char *default_tier;		/* tier name, or NULL */
+	char *default_tier; /* tier name, or NULL */
 	struct mg_loc default_tier_loc;
-	char **trusted_keys;		/* Ed25519 public keys (PEM): absolute or relative to dir */
+	char **trusted_keys; /* Ed25519 public keys (PEM): absolute or relative to dir */
 	struct mg_loc *trusted_key_locs;
 	size_t ntrusted_keys;
 	struct mg_tier *tiers;
@@ -164,7 +164,7 @@ struct mg_policy {
 	size_t nmodels;
 	struct mg_scope *scopes;
 	size_t nscopes;
-	char **sources;			/* the files read, owned; mg_loc.file points here */
+	char **sources; /* the files read, owned; mg_loc.file points here */
 	size_t nsources;
 };
 
@@ -183,8 +183,8 @@ int mg_policy_load_dir(const char *dir, struct mg_policy **ret, struct mg_diags 
  * the document has errors (all appended to @diags; @policy unchanged), or
  * -ENOMEM (@policy unchanged).
  */
-int mg_policy_parse_buffer(struct mg_policy *policy, const char *name,
-			   const char *buf, size_t len, struct mg_diags *diags);
+int mg_policy_parse_buffer(struct mg_policy *policy, const char *name, const char *buf, size_t len,
+			   struct mg_diags *diags);
 
 /*
  * Cross-file checks: unique tier, model and scope names, unique tier levels,

@@ -108,11 +108,8 @@ bool mg_metric_name_valid(const char *name)
 }
 
 static const char *const op_text[] = {
-	[MG_COND_GE] = ">=",
-	[MG_COND_GT] = ">",
-	[MG_COND_LE] = "<=",
-	[MG_COND_LT] = "<",
-	[MG_COND_EQ] = "==",
+	[MG_COND_GE] = ">=", [MG_COND_GT] = ">",  [MG_COND_LE] = "<=",
+	[MG_COND_LT] = "<",  [MG_COND_EQ] = "==",
 };
 
 /* The operator at @s, or -1; its length in *ret_len. */

@@ -40,21 +40,27 @@ static void test_format_file_event(void **state)
 {
 	struct mg_event e = unit_file_event("a.safetensors");
 
-	assert_formats(&e, unit_file_image(),
-		       "1970-01-01T00:00:01.500000Z  kill   file_open     vllm          python3[10]  "
-		       "/srv/m/a.safetensors frontier-x/prohibited  (tier)");
+	assert_formats(
+		&e, unit_file_image(),
+		"1970-01-01T00:00:01.500000Z  kill   file_open     vllm          python3[10]  "
+		"/srv/m/a.safetensors frontier-x/prohibited  (tier)");
 
 	/* Without the image: the name, no model, no scope. */
-	assert_formats(&e, NULL,
-		       "1970-01-01T00:00:01.500000Z  kill   file_open     -             python3[10]  "
-		       "a.safetensors  (tier)");
+	assert_formats(
+		&e, NULL,
+		"1970-01-01T00:00:01.500000Z  kill   file_open     -             python3[10]  "
+		"a.safetensors  (tier)");
 }
 
 static void test_format_hostile_names(void **state)
 {
 	struct mg_event e = {
-		.hook = MG_HOOK_MMAP, .verdict = MG_VERDICT_DENY, .engine = MG_ENGINE_LSM,
-		.reason = MG_REASON_TIER, .tgid = 7, .comm = "a\033[2Jb",
+		.hook = MG_HOOK_MMAP,
+		.verdict = MG_VERDICT_DENY,
+		.engine = MG_ENGINE_LSM,
+		.reason = MG_REASON_TIER,
+		.tgid = 7,
+		.comm = "a\033[2Jb",
 		.file = { .ino = 1, .name = "x\",\"hook\":\"evil\nz" },
 	};
 
@@ -66,9 +72,16 @@ static void test_format_hostile_names(void **state)
 static void test_format_net_and_device(void **state)
 {
 	struct mg_event e = {
-		.hook = MG_HOOK_CONNECT4, .verdict = MG_VERDICT_DENY, .engine = MG_ENGINE_CGROUP,
-		.reason = MG_REASON_EGRESS, .tgid = 99, .comm = "curl",
-		.net = { .addr = { [10] = 0xff, [11] = 0xff, 10, 0, 0, 1 }, .port = 443, .family = 2, .protocol = 6 },
+		.hook = MG_HOOK_CONNECT4,
+		.verdict = MG_VERDICT_DENY,
+		.engine = MG_ENGINE_CGROUP,
+		.reason = MG_REASON_EGRESS,
+		.tgid = 99,
+		.comm = "curl",
+		.net = { .addr = { [10] = 0xff, [11] = 0xff, 10, 0, 0, 1 },
+			 .port = 443,
+			 .family = 2,
+			 .protocol = 6 },
 	};
 
 	assert_formats(&e, NULL,
@@ -89,15 +102,20 @@ static void test_format_net_and_device(void **state)
 static void test_format_device_and_garbage(void **state)
 {
 	struct mg_event e = {
-		.hook = MG_HOOK_DEVICE, .verdict = MG_VERDICT_DENY, .engine = MG_ENGINE_CGROUP,
-		.reason = MG_REASON_GPU, .tgid = 5, .comm = "python3",
+		.hook = MG_HOOK_DEVICE,
+		.verdict = MG_VERDICT_DENY,
+		.engine = MG_ENGINE_CGROUP,
+		.reason = MG_REASON_GPU,
+		.tgid = 5,
+		.comm = "python3",
 		.dev = { .major = 195, .minor = 1, .access = 2, .driver = MG_GPU_NVIDIA },
 	};
 	char buf[64];
 
-	assert_formats(&e, NULL,
-		       "1970-01-01T00:00:00.000000Z  deny   device        -             python3[5]  "
-		       "195:1 (nvidia)  (gpu)");
+	assert_formats(
+		&e, NULL,
+		"1970-01-01T00:00:00.000000Z  deny   device        -             python3[5]  "
+		"195:1 (nvidia)  (gpu)");
 	assert_int_equal(mg_events_format("not json", 8, buf, sizeof(buf)), -EINVAL);
 	assert_int_equal(mg_events_format("{\"time\":\"x\"}", 12, buf, sizeof(buf)), -EINVAL);
 	assert_int_equal(mg_events_format("{\"hook", 6, buf, sizeof(buf)), -EINVAL);
@@ -283,7 +301,8 @@ int main(void)
 		cmocka_unit_test(test_format_hostile_names),
 		cmocka_unit_test(test_format_net_and_device),
 		cmocka_unit_test(test_format_device_and_garbage),
-		cmocka_unit_test_setup_teardown(test_tail_reads_the_rotated_file_too, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tail_reads_the_rotated_file_too, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_tail_of_a_large_file, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_follow_across_rotation, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_follow_starts_after_the_tail, setup, teardown),

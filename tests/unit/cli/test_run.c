@@ -26,24 +26,24 @@
 #include "cli/run.h"
 
 #define USAGE "mguard run --scope NAME [--policy DIR] [--license FILE] -- CMD [ARGS...]"
-#define TRY "(try '" USAGE "')"
+#define TRY   "(try '" USAGE "')"
 
-#define POLICY                                                                     \
-	"apiVersion: mguard/v1\n"                                                  \
-	"trustedKeys: [keys/issuer.pub]\n"                                         \
-	"scopes:\n"                                                                \
-	"  - name: vllm\n"                                                         \
-	"    cgroup: /mguard-unit/vllm\n"                                          \
-	"    maxTier: general\n"                                                   \
-	"  - name: batch\n"                                                        \
-	"    cgroup: /mguard-unit/batch\n"                                         \
+#define POLICY                             \
+	"apiVersion: mguard/v1\n"          \
+	"trustedKeys: [keys/issuer.pub]\n" \
+	"scopes:\n"                        \
+	"  - name: vllm\n"                 \
+	"    cgroup: /mguard-unit/vllm\n"  \
+	"    maxTier: general\n"           \
+	"  - name: batch\n"                \
+	"    cgroup: /mguard-unit/batch\n" \
 	"    maxTier: general\n"
 
-#define LICENSE_HEAD                                                               \
-	"apiVersion: mguard/v1\n"                                                  \
-	"kind: License\n"                                                          \
-	"useCase: unit-test\n"                                                     \
-	"models: [small-1b]\n"                                                     \
+#define LICENSE_HEAD              \
+	"apiVersion: mguard/v1\n" \
+	"kind: License\n"         \
+	"useCase: unit-test\n"    \
+	"models: [small-1b]\n"    \
 	"issuer: mguard-tests\n"
 
 static char base[PATH_MAX - 64];
@@ -67,8 +67,9 @@ static void make_license(const char *name, const char *id, const char *scope, co
 	char text[1024];
 	FILE *f;
 
-	snprintf(text, sizeof(text), LICENSE_HEAD "id: %s\nscope: %s\nnotBefore: %s\nnotAfter: %s\n",
-		 id, scope, nb, na);
+	snprintf(text, sizeof(text),
+		 LICENSE_HEAD "id: %s\nscope: %s\nnotBefore: %s\nnotAfter: %s\n", id, scope, nb,
+		 na);
 	assert_int_equal(mg_license_parse_buffer(name, text, strlen(text), &l, &diags), 0);
 	if (key)
 		assert_int_equal(mg_license_sign(l, path_of(key), &diags), 0);
@@ -100,8 +101,8 @@ static int setup(void **state)
 	chmod(path_of("keys/issuer.pub"), 0644);
 	make_license("good.lic", "lic-good", "vllm", "2000-01-01T00:00:00Z", "9999-01-01T00:00:00Z",
 		     "keys/issuer.key");
-	make_license("other.lic", "lic-other", "batch", "2000-01-01T00:00:00Z", "9999-01-01T00:00:00Z",
-		     "keys/issuer.key");
+	make_license("other.lic", "lic-other", "batch", "2000-01-01T00:00:00Z",
+		     "9999-01-01T00:00:00Z", "keys/issuer.key");
 	make_license("forged.lic", "lic-forged", "vllm", "2000-01-01T00:00:00Z",
 		     "9999-01-01T00:00:00Z", "keys/rogue.key");
 	make_license("expired.lic", "lic-expired", "vllm", "2000-01-01T00:00:00Z",
@@ -187,7 +188,8 @@ static void test_cgroup_make_drop(void **state)
 	memset(rel, 'x', sizeof(rel));
 	memcpy(rel, "/new/", 5);
 	snprintf(rel + NAME_MAX + 10, sizeof(rel) - NAME_MAX - 10, "/run-9");
-	assert_int_equal(mg_run_cgroup_make(mount, rel, path, sizeof(path), &levels), -ENAMETOOLONG);
+	assert_int_equal(mg_run_cgroup_make(mount, rel, path, sizeof(path), &levels),
+			 -ENAMETOOLONG);
 	assert_int_equal(levels, 0);
 	assert_false(is_dir(path_of("cg/new")));
 	assert_int_equal(rmdir(path_of("cg/scope")), 0);
@@ -233,18 +235,19 @@ static void in_child(int (*fn)(void))
 		_exit(fn());
 	assert_int_equal(waitpid(pid, &wstatus, 0), pid);
 	if (!WIFEXITED(wstatus) || WEXITSTATUS(wstatus))
-		fprintf(stderr, "child: %s %d\n", WIFEXITED(wstatus) ? "failed at line" : "killed by signal",
+		fprintf(stderr, "child: %s %d\n",
+			WIFEXITED(wstatus) ? "failed at line" : "killed by signal",
 			WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) % 256 : WTERMSIG(wstatus));
 	assert_true(WIFEXITED(wstatus));
 	assert_int_equal(WEXITSTATUS(wstatus), 0);
 }
 
-#define CHILD_CHECK(cond)                                                          \
-	do {                                                                       \
-		if (!(cond)) {                                                     \
+#define CHILD_CHECK(cond)                                                                    \
+	do {                                                                                 \
+		if (!(cond)) {                                                               \
 			fprintf(stderr, "line %d: %s (errno %d)\n", __LINE__, #cond, errno); \
-			return __LINE__ % 256 ? __LINE__ % 256 : 1;                        \
-		}                                                                  \
+			return __LINE__ % 256 ? __LINE__ % 256 : 1;                          \
+		}                                                                            \
 	} while (0)
 
 static int child_close_fds(void)
@@ -362,8 +365,8 @@ static struct mg_policy *load_policy(void)
 	return p;
 }
 
-static void expect_refused(const struct mg_policy *p, const char *scope, const char *file,
-			   int err, const char *why)
+static void expect_refused(const struct mg_policy *p, const char *scope, const char *file, int err,
+			   const char *why)
 {
 	struct mg_license *l = NULL;
 	char buf[512];
@@ -381,8 +384,8 @@ static void test_license_check(void **state)
 	struct mg_license *l = NULL;
 	char why[512], msg[PATH_MAX + 64];
 
-	assert_int_equal(mg_run_license_check(p, "vllm", path_of("good.lic"), (int64_t)time(NULL), &l,
-					      why, sizeof(why)),
+	assert_int_equal(mg_run_license_check(p, "vllm", path_of("good.lic"), (int64_t)time(NULL),
+					      &l, why, sizeof(why)),
 			 0);
 	assert_non_null(l);
 	assert_string_equal(l->id, "lic-good");
@@ -393,7 +396,8 @@ static void test_license_check(void **state)
 	expect_refused(p, "vllm", "forged.lic", -EKEYREJECTED, "signature matches no trusted key");
 	expect_refused(p, "vllm", "expired.lic", -EKEYEXPIRED, "expired on 2001-01-01T00:00:00Z");
 	expect_refused(p, "vllm", "unsigned.lic", -EBADMSG, "not signed");
-	expect_refused(p, "vllm", "missing.lic", -ENOENT, "cannot read file: No such file or directory");
+	expect_refused(p, "vllm", "missing.lic", -ENOENT,
+		       "cannot read file: No such file or directory");
 	mg_policy_free(p);
 
 	/* A trusted key that cannot be read refuses every licence, naming the key. */
@@ -444,10 +448,9 @@ static void test_cli_usage(void **state)
 			"mguard: error: option '--scope' needs an argument " TRY "\n");
 	unit_expect_cli(run_cli("--scope", "a", "--scope", "b", "--", "true", NULL), 2, "",
 			"mguard: error: option '--scope' given twice " TRY "\n");
-	unit_expect_cli(run_cli("--license", "a", "--license=b", "--scope", "x", "--", "true",
-				NULL),
-			2, "",
-			"mguard: error: option '--license' given twice " TRY "\n");
+	unit_expect_cli(
+		run_cli("--license", "a", "--license=b", "--scope", "x", "--", "true", NULL), 2, "",
+		"mguard: error: option '--license' given twice " TRY "\n");
 
 	r = run_cli("--help", NULL);
 	assert_int_equal(r.status, 0);
@@ -503,7 +506,8 @@ static void test_cli_errors(void **state)
 			1, "", want);
 	r = run_cli("--policy", base, "--scope", "vllm", "--license", path_of("broken.lic"), "--",
 		    "true", NULL);
-	snprintf(want, sizeof(want), "mguard: error: license '%s' refused: ", path_of("broken.lic"));
+	snprintf(want, sizeof(want),
+		 "mguard: error: license '%s' refused: ", path_of("broken.lic"));
 	assert_int_equal(strncmp(r.err, want, strlen(want)), 0);
 	assert_non_null(strchr(r.err, '\n'));
 	assert_string_equal(strchr(r.err, '\n'), "\n");
@@ -517,8 +521,8 @@ static void test_cli_errors(void **state)
 static int child_not_root(void)
 {
 	char policy[PATH_MAX], lic[PATH_MAX];
-	char *argv[] = { "run", "--policy", policy, "--scope", "vllm", "--license", lic,
-			 "--", "true", NULL };
+	char *argv[] = { "run",	      "--policy", policy, "--scope", "vllm",
+			 "--license", lic,	  "--",	  "true",    NULL };
 
 	snprintf(policy, sizeof(policy), "%s", base);
 	snprintf(lic, sizeof(lic), "%s", path_of("good.lic"));
@@ -557,8 +561,8 @@ static void test_cli_needs_root(void **state)
 	if (WEXITSTATUS(wstatus) != 1)
 		fprintf(stderr, "status %d\nstderr:\n%s\n", WEXITSTATUS(wstatus), err);
 	assert_int_equal(WEXITSTATUS(wstatus), 1);
-	assert_string_equal(err,
-			    "mguard: error: 'mguard run' needs root to place the command in a scope\n");
+	assert_string_equal(
+		err, "mguard: error: 'mguard run' needs root to place the command in a scope\n");
 	free(err);
 }
 

@@ -26,7 +26,7 @@ static int setup(void **state)
 	mkdir(unit_path(tmpdir, "models"), 0755);
 	mkdir(unit_path(tmpdir, "cache"), 0755);
 	put("models/model.safetensors", st, sizeof(st) - 1);
-	put("cache/notes.txt", st, sizeof(st) - 1);	/* weights under another name */
+	put("cache/notes.txt", st, sizeof(st) - 1); /* weights under another name */
 	put("cache/readme.md", "# hello\n", 8);
 	return 0;
 }
@@ -49,10 +49,13 @@ static char *capture_scan(const struct mg_image *img, bool json, int *ret)
 
 static void test_scan_names_models_and_unknown_weights(void **state)
 {
-	struct mg_tier tiers[] = { { .name = "general", .level = 1 }, { .name = "prohibited", .level = 3 } };
+	struct mg_tier tiers[] = { { .name = "general", .level = 1 },
+				   { .name = "prohibited", .level = 3 } };
 	char folder[512];
 	char *files[] = { folder };
-	struct mg_model models[] = { { .name = "frontier", .resolved_tier = &tiers[1], .files = files, .nfiles = 1 } };
+	struct mg_model models[] = {
+		{ .name = "frontier", .resolved_tier = &tiers[1], .files = files, .nfiles = 1 }
+	};
 	struct mg_policy p = { .tiers = tiers, .ntiers = 2, .models = models, .nmodels = 1 };
 	struct mg_compile_opts opts = { .cgroup_root = "/", .no_cgroups = 1 };
 	struct mg_diags diags = {};
@@ -64,7 +67,7 @@ static void test_scan_names_models_and_unknown_weights(void **state)
 	assert_int_equal(mg_compile(&p, &opts, &img, &diags), 0);
 
 	out = capture_scan(img, false, &n);
-	assert_int_equal(n, 1);	/* notes.txt is weights of no model */
+	assert_int_equal(n, 1); /* notes.txt is weights of no model */
 	assert_non_null(strstr(out, "safetensors  frontier                 prohibited   "));
 	assert_non_null(strstr(out, "safetensors  -                        unknown      "));
 	assert_non_null(strstr(out, "/cache/notes.txt"));
@@ -72,8 +75,10 @@ static void test_scan_names_models_and_unknown_weights(void **state)
 	free(out);
 
 	out = capture_scan(img, true, &n);
-	assert_non_null(strstr(out, "\"format\":\"safetensors\",\"model\":\"frontier\",\"tier\":\"prohibited\"}"));
-	assert_non_null(strstr(out, "\"format\":\"safetensors\",\"model\":null,\"tier\":\"unknown\"}"));
+	assert_non_null(strstr(
+		out, "\"format\":\"safetensors\",\"model\":\"frontier\",\"tier\":\"prohibited\"}"));
+	assert_non_null(
+		strstr(out, "\"format\":\"safetensors\",\"model\":null,\"tier\":\"unknown\"}"));
 	assert_non_null(strstr(out, "],\"unknown\":1}\n"));
 	free(out);
 	mg_image_free(img);

@@ -30,7 +30,7 @@ static int setup(void **state)
 	assert_non_null(mkdtemp(tmpdir));
 	mkdir(unit_path(tmpdir, "big"), 0755);
 	mkdir(unit_path(tmpdir, "big/sub"), 0755);
-	mkdir(unit_path(tmpdir, "cg"), 0755);	/* stands in for a cgroup folder */
+	mkdir(unit_path(tmpdir, "cg"), 0755); /* stands in for a cgroup folder */
 	write_file("big/a.safetensors", "a");
 	write_file("big/sub/b.gguf", "b");
 	write_file("small.gguf", "s");
@@ -77,13 +77,15 @@ static void test_folders_expand_and_highest_tier_wins(void **state)
 	assert_int_equal(img->ninodes, 4);
 	snprintf(dup, sizeof(dup), "%s/big", tmpdir);
 	assert_int_equal(stat(dup, &st), 0);
-	const struct mg_image_inode *dir = mg_image_find_inode(img, mg_kernel_dev(st.st_dev), st.st_ino);
+	const struct mg_image_inode *dir =
+		mg_image_find_inode(img, mg_kernel_dev(st.st_dev), st.st_ino);
 	assert_non_null(dir);
 	assert_int_equal(dir->val.flags, MG_INODE_DIR);
 	snprintf(dup, sizeof(dup), "%s/big/a.safetensors", tmpdir);
 
 	assert_int_equal(stat(dup, &st), 0);
-	const struct mg_image_inode *in = mg_image_find_inode(img, mg_kernel_dev(st.st_dev), st.st_ino);
+	const struct mg_image_inode *in =
+		mg_image_find_inode(img, mg_kernel_dev(st.st_dev), st.st_ino);
 	assert_non_null(in);
 	assert_int_equal(in->val.tier, 3);
 	assert_string_equal(mg_image_model_name(img, in->val.model_id), "frontier");
@@ -96,7 +98,10 @@ static void test_missing_file_is_an_error(void **state)
 {
 	char *files[] = { "/nonexistent/mguard/model.bin" };
 	struct mg_model models[] = {
-		{ .name = "ghost", .resolved_tier = &tiers[0], .files = files, .nfiles = 1,
+		{ .name = "ghost",
+		  .resolved_tier = &tiers[0],
+		  .files = files,
+		  .nfiles = 1,
 		  .loc = { .file = "p.yaml", .line = 3, .col = 5 } },
 	};
 	struct mg_policy p = { .tiers = tiers, .ntiers = 2, .models = models, .nmodels = 1 };
@@ -107,8 +112,9 @@ static void test_missing_file_is_an_error(void **state)
 	assert_int_equal(mg_compile(&p, &opts, &img, &diags), -EINVAL);
 	assert_null(img);
 	assert_int_equal(diags.n, 1);
-	assert_string_equal(diags.v[0].msg,
-			    "model 'ghost': cannot use '/nonexistent/mguard/model.bin': No such file or directory");
+	assert_string_equal(
+		diags.v[0].msg,
+		"model 'ghost': cannot use '/nonexistent/mguard/model.bin': No such file or directory");
 	assert_int_equal(diags.v[0].line, 3);
 	mg_diags_free(&diags);
 }
@@ -141,7 +147,8 @@ static void test_scope_cgroup_resolves_to_its_id(void **state)
 	assert_int_equal(mg_compile(&p, &opts, &img, &diags), -EINVAL);
 	assert_int_equal(diags.n, 2);
 	assert_string_equal(diags.v[0].msg, "scope 'b': cgroup '/cg' is already scope 'a'");
-	assert_string_equal(diags.v[1].msg, "scope 'c': cgroup '/missing': No such file or directory");
+	assert_string_equal(diags.v[1].msg,
+			    "scope 'c': cgroup '/missing': No such file or directory");
 	mg_diags_free(&diags);
 }
 
@@ -171,11 +178,11 @@ static void test_egress_longer_prefixes_inherit_ports(void **state)
 	assert_int_equal(mg_compile_egress(&s, 7, &v, &n, &cap, &diags), 0);
 	assert_int_equal(n, 3);
 
-	e = find_prefix(v, n, 96 + 16);	/* 10.1.0.0/16: its own two ranges plus /8's */
+	e = find_prefix(v, n, 96 + 16); /* 10.1.0.0/16: its own two ranges plus /8's */
 	assert_non_null(e);
 	assert_int_equal(e->key.scope_id, 7);
 	assert_int_equal(e->val.nranges, 3);
-	e = find_prefix(v, n, 96 + 8);	/* 10.0.0.0/8 does not get the /16's ranges */
+	e = find_prefix(v, n, 96 + 8); /* 10.0.0.0/8 does not get the /16's ranges */
 	assert_non_null(e);
 	assert_int_equal(e->val.nranges, 1);
 	assert_int_equal(e->val.ranges[0].lo, 443);
@@ -198,7 +205,8 @@ static void test_egress_too_many_ranges(void **state)
 	}
 	assert_int_equal(mg_compile_egress(&s, 1, &v, &n, &cap, &diags), -E2BIG);
 	assert_int_equal(diags.n, 1);
-	assert_string_equal(diags.v[0].msg, "scope 'wide': more than 8 port ranges apply to one egress prefix");
+	assert_string_equal(diags.v[0].msg,
+			    "scope 'wide': more than 8 port ranges apply to one egress prefix");
 	mg_diags_free(&diags);
 	free(v);
 }
@@ -212,8 +220,12 @@ static void test_digest_mismatch_refuses_the_model(void **state)
 		{ .path = "small.gguf", .loc = { .file = "p.yaml", .line = 7, .col = 9 } },
 	};
 	struct mg_model models[] = {
-		{ .name = "tiny", .resolved_tier = &tiers[0], .files = files, .nfiles = 1,
-		  .digests = digests, .ndigests = 1 },
+		{ .name = "tiny",
+		  .resolved_tier = &tiers[0],
+		  .files = files,
+		  .nfiles = 1,
+		  .digests = digests,
+		  .ndigests = 1 },
 	};
 	struct mg_policy p = { .tiers = tiers, .ntiers = 2, .models = models, .nmodels = 1 };
 	struct mg_compile_opts opts = { .cgroup_root = tmpdir };
@@ -224,8 +236,10 @@ static void test_digest_mismatch_refuses_the_model(void **state)
 	snprintf(small, sizeof(small), "%s/small.gguf", tmpdir);
 	snprintf(abs, sizeof(abs), "%s", small);
 	digests[0].path = abs;
-	assert_int_equal(mg_digest_parse_hex("043a718774c572bd8a25adbeb1bfcd5c0256ae11cecf9f9c3f925d0e52beaf89",
-					     digests[0].sha256), 0);
+	assert_int_equal(mg_digest_parse_hex(
+				 "043a718774c572bd8a25adbeb1bfcd5c0256ae11cecf9f9c3f925d0e52beaf89",
+				 digests[0].sha256),
+			 0);
 	assert_int_equal(mg_compile(&p, &opts, &img, &diags), 0);
 	assert_int_equal(diags.n, 0);
 	assert_int_equal(img->model_tiers[0], 1);
@@ -257,7 +271,8 @@ static void sign(const char *dir, const char *name, const char *scope, const cha
 	mg_license_format_time(na, ta);
 	snprintf(text, sizeof(text),
 		 "apiVersion: mguard/v1\nkind: License\nid: %s\nuseCase: test\nscope: %s\n"
-		 "models: [big]\nnotBefore: %s\nnotAfter: %s\nissuer: t\n", name, scope, tb, ta);
+		 "models: [big]\nnotBefore: %s\nnotAfter: %s\nissuer: t\n",
+		 name, scope, tb, ta);
 	assert_int_equal(mg_license_parse_buffer(name, text, strlen(text), &l, &diags), 0);
 	assert_int_equal(mg_license_sign(l, key, &diags), 0);
 	snprintf(path, sizeof(path), "%s/%s.lic", dir, name);
@@ -281,12 +296,24 @@ static void test_licences_grant_and_refuse(void **state)
 	};
 	char *lics[] = { "good.lic", "expired.lic", "other.lic", "rogue.lic" };
 	struct mg_scope scopes[] = {
-		{ .name = "a", .cgroup = "/cg", .max_tier = "controlled", .licenses = lics, .nlicenses = 4 },
+		{ .name = "a",
+		  .cgroup = "/cg",
+		  .max_tier = "controlled",
+		  .licenses = lics,
+		  .nlicenses = 4 },
 	};
 	char *keys[] = { "issuer.pub" };
-	struct mg_policy p = { .tiers = ltiers, .ntiers = 2, .models = models, .nmodels = 1,
-			       .scopes = scopes, .nscopes = 1, .trusted_keys = keys, .ntrusted_keys = 1 };
-	struct mg_compile_opts opts = { .cgroup_root = tmpdir, .now = 2000000000, .boot_ns_at_now = 1000 };
+	struct mg_policy p = { .tiers = ltiers,
+			       .ntiers = 2,
+			       .models = models,
+			       .nmodels = 1,
+			       .scopes = scopes,
+			       .nscopes = 1,
+			       .trusted_keys = keys,
+			       .ntrusted_keys = 1 };
+	struct mg_compile_opts opts = { .cgroup_root = tmpdir,
+					.now = 2000000000,
+					.boot_ns_at_now = 1000 };
 	struct mg_diags diags = {};
 	struct mg_image *img = NULL;
 
@@ -312,11 +339,14 @@ static void test_licences_grant_and_refuse(void **state)
 	assert_int_equal(img->licenses[0].key.scope_id, 1);
 	assert_int_equal(img->licenses[0].key.model_id, 1);
 	assert_true(img->licenses[0].val.not_after_boot_ns == 1000 + 3600ULL * 1000000000ULL);
-	assert_int_equal(img->inodes[0].val.flags & MG_INODE_REQUIRES_LICENSE, MG_INODE_REQUIRES_LICENSE);
+	assert_int_equal(img->inodes[0].val.flags & MG_INODE_REQUIRES_LICENSE,
+			 MG_INODE_REQUIRES_LICENSE);
 	assert_int_equal(diags.n, 3);
-	assert_non_null(strstr(diags.v[0].msg, "expired.lic' refused: expired on 2033-05-18T03:33:19Z"));
+	assert_non_null(
+		strstr(diags.v[0].msg, "expired.lic' refused: expired on 2033-05-18T03:33:19Z"));
 	assert_non_null(strstr(diags.v[1].msg, "other.lic' refused: issued to scope 'b', not 'a'"));
-	assert_non_null(strstr(diags.v[2].msg, "rogue.lic' refused: signature matches no trusted key"));
+	assert_non_null(
+		strstr(diags.v[2].msg, "rogue.lic' refused: signature matches no trusted key"));
 	assert_int_equal(mg_diags_errors(&diags), 0);
 	mg_diags_free(&diags);
 	mg_image_free(img);

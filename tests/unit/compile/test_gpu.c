@@ -21,7 +21,7 @@ static const char proc_devices[] =
 	"\n"
 	"Block devices:\n"
 	"  8 sd\n"
-	"509 nvidia-uvm\n";	/* a block device of that name is not a GPU */
+	"509 nvidia-uvm\n"; /* a block device of that name is not a GPU */
 
 static int has_rule(const struct mg_device_rule *v, size_t n, uint32_t major, uint32_t minor)
 {
@@ -92,7 +92,8 @@ static void test_uuid_maps_through_driver_information(void **state)
 	char root[] = "/tmp/mg-gpu-XXXXXX", path[256];
 	struct mg_gpu gpus[] = {
 		{ .kind = MG_GPU_UUID, .uuid = "GPU-8c1b2d3e-aaaa-bbbb-cccc-0123456789ab" },
-		{ .kind = MG_GPU_UUID, .uuid = "GPU-00000000-0000-0000-0000-000000000000",
+		{ .kind = MG_GPU_UUID,
+		  .uuid = "GPU-00000000-0000-0000-0000-000000000000",
 		  .loc = { .file = "p.yaml", .line = 9, .col = 7 } },
 	};
 	struct mg_gpu_major m[MG_MAX_GPU_MAJORS];
@@ -110,7 +111,8 @@ static void test_uuid_maps_through_driver_information(void **state)
 	f = fopen(path, "w");
 	assert_non_null(f);
 	fputs("Model: \t\t NVIDIA H100\nIRQ:   \t\t 100\nGPU UUID: \t GPU-8c1b2d3e-aaaa-bbbb-cccc-0123456789ab\n"
-	      "Device Minor: \t 3\n", f);
+	      "Device Minor: \t 3\n",
+	      f);
 	fclose(f);
 
 	assert_int_equal(mg_gpu_uuid_minor(root, gpus[0].uuid), 3);
@@ -123,8 +125,10 @@ static void test_uuid_maps_through_driver_information(void **state)
 	s.ngpus = 2;
 	assert_int_equal(mg_gpu_rules(&s, m, nm, root, &v, &n, &diags), -EINVAL);
 	assert_int_equal(diags.n, 1);
-	assert_string_equal(diags.v[0].msg, "scope 'vllm': cannot map GPU "
-			    "'GPU-00000000-0000-0000-0000-000000000000' to a device: no GPU has this UUID");
+	assert_string_equal(
+		diags.v[0].msg,
+		"scope 'vllm': cannot map GPU "
+		"'GPU-00000000-0000-0000-0000-000000000000' to a device: no GPU has this UUID");
 	assert_int_equal(diags.v[0].line, 9);
 	mg_diags_free(&diags);
 	free(v);

@@ -87,14 +87,16 @@ static size_t safetensors(uint8_t *buf, const char *json)
 	return 8 + n + 8;
 }
 
-static const uint8_t gguf_v3[] = {
-	'G', 'G', 'U', 'F', 3, 0, 0, 0,
-	1, 0, 0, 0, 0, 0, 0, 0,		/* tensor count */
-	1, 0, 0, 0, 0, 0, 0, 0,		/* metadata count */
-	20, 0, 0, 0, 0, 0, 0, 0,	/* key length */
-	'g', 'e', 'n', 'e', 'r', 'a', 'l', '.', 'a', 'r', 'c', 'h',
-	'i', 't', 'e', 'c', 't', 'u', 'r', 'e',
-};
+static const uint8_t
+	gguf_v3
+		[] = {
+			'G', 'G', 'U', 'F', 3,	 0,   0,   0,	1,   0,
+			0,   0,	  0,   0,   0,	 0,	      /* tensor count */
+			1,   0,	  0,   0,   0,	 0,   0,   0, /* metadata count */
+			20,  0,	  0,   0,   0,	 0,   0,   0, /* key length */
+			'g', 'e', 'n', 'e', 'r', 'a', 'l', '.', 'a', 'r',
+			'c', 'h', 'i', 't', 'e', 'c', 't', 'u', 'r', 'e',
+		};
 
 /* A ZIP local file header for an entry called @name, then its bytes. */
 static size_t zip(uint8_t *buf, const char *name)
@@ -103,9 +105,9 @@ static size_t zip(uint8_t *buf, const char *name)
 
 	memset(buf, 0, 30);
 	memcpy(buf, "PK\x03\x04", 4);
-	buf[4] = 20;			/* version needed */
-	buf[18] = 4;			/* compressed size */
-	buf[22] = 4;			/* uncompressed size */
+	buf[4] = 20; /* version needed */
+	buf[18] = 4; /* compressed size */
+	buf[22] = 4; /* uncompressed size */
 	buf[26] = (uint8_t)n;
 	buf[27] = (uint8_t)(n >> 8);
 	memcpy(buf + 30, name, n);
@@ -163,18 +165,15 @@ static size_t npy(uint8_t *buf, uint8_t major)
  * version: 17 } }
  */
 static const uint8_t onnx_model[] = {
-	0x08, 0x08,
-	0x12, 0x07, 'p', 'y', 't', 'o', 'r', 'c', 'h',
-	0x1a, 0x05, '2', '.', '1', '.', '0',
-	0x3a, 0x0b, 0x0a, 0x06, 0x22, 0x04, 'R', 'e', 'l', 'u', 0x12, 0x01, 'g',
-	0x42, 0x02, 0x10, 0x11,
+	0x08, 0x08, 0x12, 0x07, 'p',  'y',  't',  'o',	'r',  'c',  'h',  0x1a,
+	0x05, '2',  '.',  '1',	'.',  '0',  0x3a, 0x0b, 0x0a, 0x06, 0x22, 0x04,
+	'R',  'e',  'l',  'u',	0x12, 0x01, 'g',  0x42, 0x02, 0x10, 0x11,
 };
 
 /* The same without producer fields: ir_version, then graph. */
 static const uint8_t onnx_bare[] = {
-	0x08, 0x07,
-	0x3a, 0x0b, 0x0a, 0x06, 0x22, 0x04, 'R', 'e', 'l', 'u', 0x12, 0x01, 'g',
-	0x42, 0x02, 0x10, 0x0d,
+	0x08, 0x07, 0x3a, 0x0b, 0x0a, 0x06, 0x22, 0x04, 'R',  'e',
+	'l',  'u',  0x12, 0x01, 'g',  0x42, 0x02, 0x10, 0x0d,
 };
 
 /* Recognition of well-formed files. */
@@ -339,7 +338,7 @@ static void test_hdf5(void **state)
 
 	memset(buf, 0, sizeof(buf));
 	memcpy(buf, hdf5_sig, 8);
-	buf[8] = 0;			/* superblock version */
+	buf[8] = 0; /* superblock version */
 	assert_int_equal(of(buf, 64), MG_WF_HDF5);
 	/* After a user block of 512, 1024, 2048 bytes. */
 	for (size_t off = 512; off <= 2048; off *= 2) {
@@ -433,7 +432,10 @@ static void test_not_weights(void **state)
 	assert_int_equal(of(yaml, strlen(yaml)), MG_WF_NONE);
 	assert_int_equal(of(zeros, sizeof(zeros)), MG_WF_NONE);
 	assert_int_equal(of(ff, sizeof(ff)), MG_WF_NONE);
-	assert_int_equal(of("\x7f" "ELF\x02\x01\x01", 7), MG_WF_NONE);
+	assert_int_equal(of("\x7f"
+			    "ELF\x02\x01\x01",
+			    7),
+			 MG_WF_NONE);
 	assert_int_equal(of("", 0), MG_WF_NONE);
 	assert_int_equal(mg_weight_format_of(NULL, 0, 0), MG_WF_NONE);
 	/* A head claimed longer than the file is cut to the file. */
@@ -449,7 +451,7 @@ static void test_names(void **state)
 	for (int f = 0; f < MG_WF__COUNT; f++)
 		assert_string_equal(mg_weight_format_name((enum mg_weight_format)f), want[f]);
 	assert_string_equal(mg_weight_format_name(MG_WF__COUNT), "none");
-	assert_string_equal(mg_weight_format_name((enum mg_weight_format)-1), "none");
+	assert_string_equal(mg_weight_format_name((enum mg_weight_format) - 1), "none");
 }
 
 /* Files. */
@@ -539,8 +541,8 @@ struct seen {
 	int err[16];
 	bool dir[16];
 	int n;
-	int stop_after;		/* 0: never */
-	int nested;		/* entries a nested scan saw */
+	int stop_after; /* 0: never */
+	int nested;	/* entries a nested scan saw */
 };
 
 static int record(const char *path, const struct stat *st, enum mg_weight_format f, int err,

@@ -14,7 +14,7 @@
 #include "core/util.h"
 
 struct fx {
-	char dir[PATH_MAX];		/* the log folder, not made yet */
+	char dir[PATH_MAX]; /* the log folder, not made yet */
 	char base[PATH_MAX - 16];
 };
 
@@ -216,7 +216,8 @@ static void test_write_error_is_returned(void **state)
 static void test_appended_lines_rotate_as_written(void **state)
 {
 	static const char *const lines[] = {
-		"123456789\n", "123456789\n", "123456789\n", "x\n", "abcdefghijklmnopqrstuvwxyz0\n", "y\n",
+		"123456789\n", "123456789\n", "123456789\n", "x\n", "abcdefghijklmnopqrstuvwxyz0\n",
+		"y\n",
 	};
 	struct fx *fx = *state;
 	struct mg_eventlog_stats stats;
@@ -242,7 +243,8 @@ static void test_appended_lines_rotate_as_written(void **state)
 
 	/* Longer than max_bytes: alone in a fresh file, appended or not. */
 	assert_int_equal(mg_eventlog_append(log, "z\n", 2), 0);
-	assert_int_equal(mg_eventlog_append(log, "0123456789012345678901234567890123456789\n", 41), 0);
+	assert_int_equal(mg_eventlog_append(log, "0123456789012345678901234567890123456789\n", 41),
+			 0);
 	assert_int_equal(mg_eventlog_append(log, "w\n", 2), 0);
 	mg_eventlog_close(log);
 	assert_file(fx, "events.jsonl", "w\n");
@@ -289,9 +291,10 @@ static void test_append_many_lines(void **state)
 	assert_int_equal(mg_eventlog_open(fx->dir, max, 10, &log), 0);
 	for (size_t i = 0; i < nlines; i++) {
 		char line[160];
-		int n = snprintf(line, sizeof(line), "{\"n\":%zu,\"pad\":\"%.*s\"}\n", i, (int)(i * 7 % 120),
-				 "abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyz"
-				 "abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyz");
+		int n = snprintf(
+			line, sizeof(line), "{\"n\":%zu,\"pad\":\"%.*s\"}\n", i, (int)(i * 7 % 120),
+			"abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyz"
+			"abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyz");
 
 		assert_int_equal(mg_eventlog_append(log, line, n), 0);
 		/* Where the line goes when written one by one. */
@@ -406,7 +409,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_stream_never_splits_a_line, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_removed_file_is_recreated, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_write_error_is_returned, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_appended_lines_rotate_as_written, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_appended_lines_rotate_as_written, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_append_keeps_the_order, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_append_many_lines, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_append_line_longer_than_kept, setup, teardown),

@@ -14,7 +14,8 @@ static void test_file_event_names_everything(void **state)
 	struct mg_event e = unit_file_event("a\"b");
 	char *s = unit_render(&e, unit_file_image(), 0);
 
-	assert_string_equal(s,
+	assert_string_equal(
+		s,
 		"{\"time\":\"1970-01-01T00:00:01.500000Z\",\"generation\":2,\"hook\":\"file_open\","
 		"\"verdict\":\"kill\",\"engine\":\"tracepoint-kill\",\"reason\":\"tier\",\"pid\":10,"
 		"\"tid\":11,\"comm\":\"python3\",\"cgroup_id\":77,\"scope\":\"vllm\",\"file\":{\"dev\":\"8:1\","
@@ -26,14 +27,21 @@ static void test_file_event_names_everything(void **state)
 static void test_net_event_without_image(void **state)
 {
 	struct mg_event e = {
-		.hook = MG_HOOK_CONNECT4, .verdict = MG_VERDICT_DENY, .engine = MG_ENGINE_CGROUP,
-		.reason = MG_REASON_EGRESS, .comm = "curl",
-		.net = { .addr = { [10] = 0xff, [11] = 0xff, 10, 0, 0, 1 }, .port = 443, .family = 2, .protocol = 6 },
+		.hook = MG_HOOK_CONNECT4,
+		.verdict = MG_VERDICT_DENY,
+		.engine = MG_ENGINE_CGROUP,
+		.reason = MG_REASON_EGRESS,
+		.comm = "curl",
+		.net = { .addr = { [10] = 0xff, [11] = 0xff, 10, 0, 0, 1 },
+			 .port = 443,
+			 .family = 2,
+			 .protocol = 6 },
 	};
 	char *s = unit_render(&e, NULL, 0);
 
-	assert_non_null(strstr(s, "\"scope\":null,\"net\":{\"family\":\"ipv4\",\"addr\":\"10.0.0.1\","
-				  "\"port\":443,\"protocol\":\"tcp\"}}\n"));
+	assert_non_null(strstr(s,
+			       "\"scope\":null,\"net\":{\"family\":\"ipv4\",\"addr\":\"10.0.0.1\","
+			       "\"port\":443,\"protocol\":\"tcp\"}}\n"));
 	free(s);
 
 	e.hook = MG_HOOK_CONNECT6;
@@ -43,21 +51,29 @@ static void test_net_event_without_image(void **state)
 	e.net.protocol = 17;
 	s = unit_render(&e, NULL, 0);
 	assert_non_null(strstr(s, "\"hook\":\"connect6\""));
-	assert_non_null(strstr(s, "\"family\":\"ipv6\",\"addr\":\"::1\",\"port\":443,\"protocol\":\"udp\""));
+	assert_non_null(strstr(
+		s, "\"family\":\"ipv6\",\"addr\":\"::1\",\"port\":443,\"protocol\":\"udp\""));
 	free(s);
 }
 
 static void test_device_event(void **state)
 {
 	struct mg_event e = {
-		.hook = MG_HOOK_DEVICE, .verdict = MG_VERDICT_DENY, .engine = MG_ENGINE_CGROUP,
-		.reason = MG_REASON_GPU, .comm = "python3",
+		.hook = MG_HOOK_DEVICE,
+		.verdict = MG_VERDICT_DENY,
+		.engine = MG_ENGINE_CGROUP,
+		.reason = MG_REASON_GPU,
+		.comm = "python3",
 		.dev = { .major = 195, .minor = 1, .access = 2 | 4, .driver = MG_GPU_NVIDIA },
 	};
 	char *s = unit_render(&e, NULL, 0);
 
-	assert_non_null(strstr(s, "\"hook\":\"device\",\"verdict\":\"deny\",\"engine\":\"cgroup\",\"reason\":\"gpu\""));
-	assert_non_null(strstr(s, ",\"device\":{\"major\":195,\"minor\":1,\"driver\":\"nvidia\",\"access\":\"rw\"}}\n"));
+	assert_non_null(strstr(
+		s,
+		"\"hook\":\"device\",\"verdict\":\"deny\",\"engine\":\"cgroup\",\"reason\":\"gpu\""));
+	assert_non_null(strstr(
+		s,
+		",\"device\":{\"major\":195,\"minor\":1,\"driver\":\"nvidia\",\"access\":\"rw\"}}\n"));
 	free(s);
 }
 
@@ -79,8 +95,14 @@ static struct mg_image_scope pin_scopes[] = {
 	{ .name = NULL },
 };
 static const struct mg_image pin_img = {
-	.scopes = pin_scopes, .nscopes = 3, .inodes = pin_inodes, .ninodes = 3,
-	.model_names = pin_model_names, .nmodels = 3, .tier_names = pin_tier_names, .ntier_names = 4,
+	.scopes = pin_scopes,
+	.nscopes = 3,
+	.inodes = pin_inodes,
+	.ninodes = 3,
+	.model_names = pin_model_names,
+	.nmodels = 3,
+	.tier_names = pin_tier_names,
+	.ntier_names = 4,
 };
 
 struct pin_case {
@@ -93,11 +115,23 @@ struct pin_case {
 static const struct pin_case pin_cases[] = {
 	/* File events: every file hook, found and unknown inodes, model and tier lookups. */
 	{
-		.e = { .ts_boot_ns = 1500000000ULL, .cgroup_id = 77, .pid = 11, .tgid = 10, .gen = 2,
-		       .scope_id = 1, .hook = MG_HOOK_FILE_OPEN, .verdict = MG_VERDICT_KILL,
-		       .engine = MG_ENGINE_TP_KILL, .reason = MG_REASON_TIER, .comm = "python3",
-		       .file = { .ino = 42, .dev = (8 << 20) | 1, .model_id = 1, .tier = 3,
-				 .flags = 0100002, .name = "a.safetensors" } },
+		.e = { .ts_boot_ns = 1500000000ULL,
+		       .cgroup_id = 77,
+		       .pid = 11,
+		       .tgid = 10,
+		       .gen = 2,
+		       .scope_id = 1,
+		       .hook = MG_HOOK_FILE_OPEN,
+		       .verdict = MG_VERDICT_KILL,
+		       .engine = MG_ENGINE_TP_KILL,
+		       .reason = MG_REASON_TIER,
+		       .comm = "python3",
+		       .file = { .ino = 42,
+				 .dev = (8 << 20) | 1,
+				 .model_id = 1,
+				 .tier = 3,
+				 .flags = 0100002,
+				 .name = "a.safetensors" } },
 		.img = true,
 		.want = "{\"time\":\"1970-01-01T00:00:01.500000Z\",\"generation\":2"
 			",\"hook\":\"file_open\",\"verdict\":\"kill\",\"engine\":\"tracepoint-kill\""
@@ -107,12 +141,23 @@ static const struct pin_case pin_cases[] = {
 			",\"model\":\"frontier-x\",\"tier\":\"prohibited\",\"flags\":32770}}\n",
 	},
 	{
-		.e = { .ts_boot_ns = 1700000000123456789ULL, .cgroup_id = UINT64_MAX, .pid = UINT32_MAX,
-		       .tgid = UINT32_MAX, .gen = UINT32_MAX, .scope_id = 2, .hook = MG_HOOK_MMAP,
-		       .verdict = MG_VERDICT_DENY, .engine = MG_ENGINE_LSM, .reason = MG_REASON_UNKNOWN,
+		.e = { .ts_boot_ns = 1700000000123456789ULL,
+		       .cgroup_id = UINT64_MAX,
+		       .pid = UINT32_MAX,
+		       .tgid = UINT32_MAX,
+		       .gen = UINT32_MAX,
+		       .scope_id = 2,
+		       .hook = MG_HOOK_MMAP,
+		       .verdict = MG_VERDICT_DENY,
+		       .engine = MG_ENGINE_LSM,
+		       .reason = MG_REASON_UNKNOWN,
 		       .comm = "0123456789abcdef",
-		       .file = { .ino = 43, .dev = (8 << 20) | 1, .model_id = 2, .tier = 2,
-				 .flags = UINT32_MAX, .name = "q\"b\\s/\x01\x1f\x7f\xff\n\t\r" } },
+		       .file = { .ino = 43,
+				 .dev = (8 << 20) | 1,
+				 .model_id = 2,
+				 .tier = 2,
+				 .flags = UINT32_MAX,
+				 .name = "q\"b\\s/\x01\x1f\x7f\xff\n\t\r" } },
 		.img = true,
 		.want = "{\"time\":\"2023-11-14T22:13:20.123456Z\",\"generation\":4294967295"
 			",\"hook\":\"mmap\",\"verdict\":\"deny\",\"engine\":\"bpf-lsm\""
@@ -125,12 +170,19 @@ static const struct pin_case pin_cases[] = {
 			",\"flags\":4294967295}}\n",
 	},
 	{
-		.e = { .ts_boot_ns = 1700000000999999999ULL, .scope_id = 3, .hook = MG_HOOK_FILE_RECEIVE,
-		       .verdict = MG_VERDICT_AUDIT, .engine = MG_ENGINE_LSM, .reason = MG_REASON_OUTPUT,
-		       .comm = "a\"\\\x05", .file = { .ino = UINT64_MAX, .dev = UINT32_MAX, .model_id = 3,
-						       .tier = MG_TIER_REFUSED,
-						       .name = "0123456789012345678901234567890123456789"
-							       "012345678901234567890123" } },
+		.e = { .ts_boot_ns = 1700000000999999999ULL,
+		       .scope_id = 3,
+		       .hook = MG_HOOK_FILE_RECEIVE,
+		       .verdict = MG_VERDICT_AUDIT,
+		       .engine = MG_ENGINE_LSM,
+		       .reason = MG_REASON_OUTPUT,
+		       .comm = "a\"\\\x05",
+		       .file = { .ino = UINT64_MAX,
+				 .dev = UINT32_MAX,
+				 .model_id = 3,
+				 .tier = MG_TIER_REFUSED,
+				 .name = "0123456789012345678901234567890123456789"
+					 "012345678901234567890123" } },
 		.img = true,
 		.want = "{\"time\":\"2023-11-14T22:13:20.999999Z\",\"generation\":0"
 			",\"hook\":\"file_receive\",\"verdict\":\"audit\",\"engine\":\"bpf-lsm\""
@@ -141,9 +193,14 @@ static const struct pin_case pin_cases[] = {
 			",\"model\":null,\"tier\":\"refused\",\"flags\":0}}\n",
 	},
 	{
-		.e = { .ts_boot_ns = 1700000001000000000ULL, .scope_id = 9, .hook = MG_HOOK_IO_URING,
-		       .verdict = MG_VERDICT_KILL, .engine = MG_ENGINE_TP_KILL, .reason = MG_REASON_IO_URING,
-		       .comm = "", .file = { .ino = 7, .dev = 5, .model_id = 0, .tier = 3, .name = "" } },
+		.e = { .ts_boot_ns = 1700000001000000000ULL,
+		       .scope_id = 9,
+		       .hook = MG_HOOK_IO_URING,
+		       .verdict = MG_VERDICT_KILL,
+		       .engine = MG_ENGINE_TP_KILL,
+		       .reason = MG_REASON_IO_URING,
+		       .comm = "",
+		       .file = { .ino = 7, .dev = 5, .model_id = 0, .tier = 3, .name = "" } },
 		.img = true,
 		.want = "{\"time\":\"2023-11-14T22:13:21.000000Z\",\"generation\":0"
 			",\"hook\":\"io_uring\",\"verdict\":\"kill\",\"engine\":\"tracepoint-kill\""
@@ -152,10 +209,18 @@ static const struct pin_case pin_cases[] = {
 			",\"name\":\"\",\"model\":null,\"tier\":null,\"flags\":0}}\n",
 	},
 	{
-		.e = { .ts_boot_ns = 60000000000ULL, .scope_id = 1, .hook = MG_HOOK_UNIX,
-		       .verdict = MG_VERDICT_DENY, .engine = MG_ENGINE_LSM, .reason = MG_REASON_UNIX,
-		       .comm = "sh", .file = { .ino = 42, .dev = (8 << 20) | 1, .model_id = 4, .tier = 4,
-					       .name = "sock" } },
+		.e = { .ts_boot_ns = 60000000000ULL,
+		       .scope_id = 1,
+		       .hook = MG_HOOK_UNIX,
+		       .verdict = MG_VERDICT_DENY,
+		       .engine = MG_ENGINE_LSM,
+		       .reason = MG_REASON_UNIX,
+		       .comm = "sh",
+		       .file = { .ino = 42,
+				 .dev = (8 << 20) | 1,
+				 .model_id = 4,
+				 .tier = 4,
+				 .name = "sock" } },
 		.img = true,
 		.want = "{\"time\":\"1970-01-01T00:01:00.000000Z\",\"generation\":0,\"hook\":\"unix\""
 			",\"verdict\":\"deny\",\"engine\":\"bpf-lsm\",\"reason\":\"unix-socket\""
@@ -165,10 +230,21 @@ static const struct pin_case pin_cases[] = {
 	},
 	{
 		/* No image: every name is null. */
-		.e = { .ts_boot_ns = 86399999999000ULL, .cgroup_id = 1, .pid = 1, .tgid = 1, .scope_id = 1,
-		       .hook = MG_HOOK_FILE_OPEN, .verdict = MG_VERDICT_DENY, .engine = MG_ENGINE_LSM,
-		       .reason = MG_REASON_UNLICENSED, .comm = "x\ty",
-		       .file = { .ino = 42, .dev = (8 << 20) | 1, .model_id = 1, .tier = 3, .name = "n\"" } },
+		.e = { .ts_boot_ns = 86399999999000ULL,
+		       .cgroup_id = 1,
+		       .pid = 1,
+		       .tgid = 1,
+		       .scope_id = 1,
+		       .hook = MG_HOOK_FILE_OPEN,
+		       .verdict = MG_VERDICT_DENY,
+		       .engine = MG_ENGINE_LSM,
+		       .reason = MG_REASON_UNLICENSED,
+		       .comm = "x\ty",
+		       .file = { .ino = 42,
+				 .dev = (8 << 20) | 1,
+				 .model_id = 1,
+				 .tier = 3,
+				 .name = "n\"" } },
 		.want = "{\"time\":\"1970-01-01T23:59:59.999999Z\",\"generation\":0"
 			",\"hook\":\"file_open\",\"verdict\":\"deny\",\"engine\":\"bpf-lsm\""
 			",\"reason\":\"unlicensed\",\"pid\":1,\"tid\":1,\"comm\":\"x\\ty\""
@@ -177,10 +253,17 @@ static const struct pin_case pin_cases[] = {
 	},
 	/* Network events: IPv4 (mapped), IPv6, protocols, ports. */
 	{
-		.e = { .ts_boot_ns = 1000, .hook = MG_HOOK_CONNECT4, .verdict = MG_VERDICT_DENY,
-		       .engine = MG_ENGINE_CGROUP, .reason = MG_REASON_EGRESS, .comm = "curl", .scope_id = 1,
-		       .net = { .addr = { [10] = 0xff, [11] = 0xff, 255, 255, 255, 255 }, .port = 65535,
-				.family = 2, .protocol = 6 } },
+		.e = { .ts_boot_ns = 1000,
+		       .hook = MG_HOOK_CONNECT4,
+		       .verdict = MG_VERDICT_DENY,
+		       .engine = MG_ENGINE_CGROUP,
+		       .reason = MG_REASON_EGRESS,
+		       .comm = "curl",
+		       .scope_id = 1,
+		       .net = { .addr = { [10] = 0xff, [11] = 0xff, 255, 255, 255, 255 },
+				.port = 65535,
+				.family = 2,
+				.protocol = 6 } },
 		.img = true,
 		.want = "{\"time\":\"1970-01-01T00:00:00.000001Z\",\"generation\":0"
 			",\"hook\":\"connect4\",\"verdict\":\"deny\",\"engine\":\"cgroup\""
@@ -189,10 +272,15 @@ static const struct pin_case pin_cases[] = {
 			",\"port\":65535,\"protocol\":\"tcp\"}}\n",
 	},
 	{
-		.e = { .hook = MG_HOOK_SENDMSG4, .verdict = MG_VERDICT_AUDIT, .engine = MG_ENGINE_CGROUP,
-		       .reason = MG_REASON_NARROWED, .comm = "dig",
-		       .net = { .addr = { [10] = 0xff, [11] = 0xff, 0, 0, 0, 0 }, .port = 0,
-				.family = 2, .protocol = 17 } },
+		.e = { .hook = MG_HOOK_SENDMSG4,
+		       .verdict = MG_VERDICT_AUDIT,
+		       .engine = MG_ENGINE_CGROUP,
+		       .reason = MG_REASON_NARROWED,
+		       .comm = "dig",
+		       .net = { .addr = { [10] = 0xff, [11] = 0xff, 0, 0, 0, 0 },
+				.port = 0,
+				.family = 2,
+				.protocol = 17 } },
 		.want = "{\"time\":\"1970-01-01T00:00:00.000000Z\",\"generation\":0"
 			",\"hook\":\"sendmsg4\",\"verdict\":\"audit\",\"engine\":\"cgroup\""
 			",\"reason\":\"narrowed-by-license\",\"pid\":0,\"tid\":0,\"comm\":\"dig\""
@@ -200,10 +288,16 @@ static const struct pin_case pin_cases[] = {
 			",\"addr\":\"0.0.0.0\",\"port\":0,\"protocol\":\"udp\"}}\n",
 	},
 	{
-		.e = { .hook = MG_HOOK_CONNECT6, .verdict = MG_VERDICT_DENY, .engine = MG_ENGINE_CGROUP,
-		       .reason = MG_REASON_EGRESS, .comm = "wget",
-		       .net = { .addr = { 0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1 },
-				.port = 8443, .family = 10, .protocol = 6 } },
+		.e = { .hook = MG_HOOK_CONNECT6,
+		       .verdict = MG_VERDICT_DENY,
+		       .engine = MG_ENGINE_CGROUP,
+		       .reason = MG_REASON_EGRESS,
+		       .comm = "wget",
+		       .net = { .addr = { 0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+					  1 },
+				.port = 8443,
+				.family = 10,
+				.protocol = 6 } },
 		.want = "{\"time\":\"1970-01-01T00:00:00.000000Z\",\"generation\":0"
 			",\"hook\":\"connect6\",\"verdict\":\"deny\",\"engine\":\"cgroup\""
 			",\"reason\":\"egress\",\"pid\":0,\"tid\":0,\"comm\":\"wget\",\"cgroup_id\":0"
@@ -211,10 +305,16 @@ static const struct pin_case pin_cases[] = {
 			",\"port\":8443,\"protocol\":\"tcp\"}}\n",
 	},
 	{
-		.e = { .hook = MG_HOOK_SENDMSG6, .verdict = MG_VERDICT_KILL, .engine = MG_ENGINE_CGROUP,
-		       .reason = MG_REASON_KILLSWITCH, .comm = "q",
-		       .net = { .addr = { 0xfe, 0x80, 0, 0, 0, 0, 0, 0, 0x12, 0x34, 0x56, 0x78, 0x9a, 0xbc, 0xde, 0xf0 },
-				.port = 53, .family = 10, .protocol = 132 } },
+		.e = { .hook = MG_HOOK_SENDMSG6,
+		       .verdict = MG_VERDICT_KILL,
+		       .engine = MG_ENGINE_CGROUP,
+		       .reason = MG_REASON_KILLSWITCH,
+		       .comm = "q",
+		       .net = { .addr = { 0xfe, 0x80, 0, 0, 0, 0, 0, 0, 0x12, 0x34, 0x56, 0x78,
+					  0x9a, 0xbc, 0xde, 0xf0 },
+				.port = 53,
+				.family = 10,
+				.protocol = 132 } },
 		.want = "{\"time\":\"1970-01-01T00:00:00.000000Z\",\"generation\":0"
 			",\"hook\":\"sendmsg6\",\"verdict\":\"kill\",\"engine\":\"cgroup\""
 			",\"reason\":\"killswitch\",\"pid\":0,\"tid\":0,\"comm\":\"q\",\"cgroup_id\":0"
@@ -223,10 +323,15 @@ static const struct pin_case pin_cases[] = {
 	},
 	{
 		/* IPv4-mapped but reported as IPv6; all-zero address. */
-		.e = { .hook = MG_HOOK_CONNECT6, .verdict = MG_VERDICT_DENY, .engine = MG_ENGINE_CGROUP,
-		       .reason = MG_REASON_EGRESS, .comm = "m",
-		       .net = { .addr = { [10] = 0xff, [11] = 0xff, 192, 168, 1, 20 }, .port = 80,
-				.family = 10, .protocol = 6 } },
+		.e = { .hook = MG_HOOK_CONNECT6,
+		       .verdict = MG_VERDICT_DENY,
+		       .engine = MG_ENGINE_CGROUP,
+		       .reason = MG_REASON_EGRESS,
+		       .comm = "m",
+		       .net = { .addr = { [10] = 0xff, [11] = 0xff, 192, 168, 1, 20 },
+				.port = 80,
+				.family = 10,
+				.protocol = 6 } },
 		.want = "{\"time\":\"1970-01-01T00:00:00.000000Z\",\"generation\":0"
 			",\"hook\":\"connect6\",\"verdict\":\"deny\",\"engine\":\"cgroup\""
 			",\"reason\":\"egress\",\"pid\":0,\"tid\":0,\"comm\":\"m\",\"cgroup_id\":0"
@@ -234,8 +339,12 @@ static const struct pin_case pin_cases[] = {
 			",\"port\":80,\"protocol\":\"tcp\"}}\n",
 	},
 	{
-		.e = { .hook = MG_HOOK_CONNECT6, .verdict = MG_VERDICT_DENY, .engine = MG_ENGINE_CGROUP,
-		       .reason = MG_REASON_EGRESS, .comm = "z", .net = { .family = 10, .protocol = 0 } },
+		.e = { .hook = MG_HOOK_CONNECT6,
+		       .verdict = MG_VERDICT_DENY,
+		       .engine = MG_ENGINE_CGROUP,
+		       .reason = MG_REASON_EGRESS,
+		       .comm = "z",
+		       .net = { .family = 10, .protocol = 0 } },
 		.want = "{\"time\":\"1970-01-01T00:00:00.000000Z\",\"generation\":0"
 			",\"hook\":\"connect6\",\"verdict\":\"deny\",\"engine\":\"cgroup\""
 			",\"reason\":\"egress\",\"pid\":0,\"tid\":0,\"comm\":\"z\",\"cgroup_id\":0"
@@ -244,8 +353,14 @@ static const struct pin_case pin_cases[] = {
 	},
 	{
 		/* Unknown hook, verdict, engine and reason: named "unknown", shown as a network event. */
-		.e = { .hook = 200, .verdict = 99, .engine = 77, .reason = 250, .comm = "?",
-		       .net = { .addr = { [10] = 0xff, [11] = 0xff, 1, 2, 3, 4 }, .port = 1, .family = 2,
+		.e = { .hook = 200,
+		       .verdict = 99,
+		       .engine = 77,
+		       .reason = 250,
+		       .comm = "?",
+		       .net = { .addr = { [10] = 0xff, [11] = 0xff, 1, 2, 3, 4 },
+				.port = 1,
+				.family = 2,
 				.protocol = 17 } },
 		.want = "{\"time\":\"1970-01-01T00:00:00.000000Z\",\"generation\":0"
 			",\"hook\":\"unknown\",\"verdict\":\"unknown\",\"engine\":\"unknown\""
@@ -255,9 +370,16 @@ static const struct pin_case pin_cases[] = {
 	},
 	/* Device events: every driver, unknown ones, every access combination. */
 	{
-		.e = { .hook = MG_HOOK_DEVICE, .verdict = MG_VERDICT_DENY, .engine = MG_ENGINE_CGROUP,
-		       .reason = MG_REASON_GPU, .comm = "python3", .scope_id = 2,
-		       .dev = { .major = 195, .minor = 255, .access = 7, .driver = MG_GPU_NVIDIA } },
+		.e = { .hook = MG_HOOK_DEVICE,
+		       .verdict = MG_VERDICT_DENY,
+		       .engine = MG_ENGINE_CGROUP,
+		       .reason = MG_REASON_GPU,
+		       .comm = "python3",
+		       .scope_id = 2,
+		       .dev = { .major = 195,
+				.minor = 255,
+				.access = 7,
+				.driver = MG_GPU_NVIDIA } },
 		.img = true,
 		.want = "{\"time\":\"1970-01-01T00:00:00.000000Z\",\"generation\":0,\"hook\":\"device\""
 			",\"verdict\":\"deny\",\"engine\":\"cgroup\",\"reason\":\"gpu\",\"pid\":0"
@@ -266,9 +388,15 @@ static const struct pin_case pin_cases[] = {
 			",\"minor\":255,\"driver\":\"nvidia\",\"access\":\"rwm\"}}\n",
 	},
 	{
-		.e = { .hook = MG_HOOK_DEVICE, .verdict = MG_VERDICT_AUDIT, .engine = MG_ENGINE_CGROUP,
-		       .reason = MG_REASON_GPU, .comm = "p",
-		       .dev = { .major = 510, .minor = 0, .access = 1, .driver = MG_GPU_NVIDIA_UVM } },
+		.e = { .hook = MG_HOOK_DEVICE,
+		       .verdict = MG_VERDICT_AUDIT,
+		       .engine = MG_ENGINE_CGROUP,
+		       .reason = MG_REASON_GPU,
+		       .comm = "p",
+		       .dev = { .major = 510,
+				.minor = 0,
+				.access = 1,
+				.driver = MG_GPU_NVIDIA_UVM } },
 		.want = "{\"time\":\"1970-01-01T00:00:00.000000Z\",\"generation\":0,\"hook\":\"device\""
 			",\"verdict\":\"audit\",\"engine\":\"cgroup\",\"reason\":\"gpu\",\"pid\":0"
 			",\"tid\":0,\"comm\":\"p\",\"cgroup_id\":0,\"scope\":null"
@@ -276,8 +404,11 @@ static const struct pin_case pin_cases[] = {
 			",\"access\":\"m\"}}\n",
 	},
 	{
-		.e = { .hook = MG_HOOK_DEVICE, .verdict = MG_VERDICT_DENY, .engine = MG_ENGINE_CGROUP,
-		       .reason = MG_REASON_GPU, .comm = "p",
+		.e = { .hook = MG_HOOK_DEVICE,
+		       .verdict = MG_VERDICT_DENY,
+		       .engine = MG_ENGINE_CGROUP,
+		       .reason = MG_REASON_GPU,
+		       .comm = "p",
 		       .dev = { .major = 226, .minor = 128, .access = 4, .driver = MG_GPU_DRM } },
 		.want = "{\"time\":\"1970-01-01T00:00:00.000000Z\",\"generation\":0,\"hook\":\"device\""
 			",\"verdict\":\"deny\",\"engine\":\"cgroup\",\"reason\":\"gpu\",\"pid\":0"
@@ -286,8 +417,11 @@ static const struct pin_case pin_cases[] = {
 			",\"access\":\"w\"}}\n",
 	},
 	{
-		.e = { .hook = MG_HOOK_DEVICE, .verdict = MG_VERDICT_DENY, .engine = MG_ENGINE_CGROUP,
-		       .reason = MG_REASON_GPU, .comm = "p",
+		.e = { .hook = MG_HOOK_DEVICE,
+		       .verdict = MG_VERDICT_DENY,
+		       .engine = MG_ENGINE_CGROUP,
+		       .reason = MG_REASON_GPU,
+		       .comm = "p",
 		       .dev = { .major = 261, .minor = 1, .access = 0, .driver = MG_GPU_ACCEL } },
 		.want = "{\"time\":\"1970-01-01T00:00:00.000000Z\",\"generation\":0,\"hook\":\"device\""
 			",\"verdict\":\"deny\",\"engine\":\"cgroup\",\"reason\":\"gpu\",\"pid\":0"
@@ -296,8 +430,11 @@ static const struct pin_case pin_cases[] = {
 			",\"access\":\"\"}}\n",
 	},
 	{
-		.e = { .hook = MG_HOOK_DEVICE, .verdict = MG_VERDICT_DENY, .engine = MG_ENGINE_CGROUP,
-		       .reason = MG_REASON_GPU, .comm = "p",
+		.e = { .hook = MG_HOOK_DEVICE,
+		       .verdict = MG_VERDICT_DENY,
+		       .engine = MG_ENGINE_CGROUP,
+		       .reason = MG_REASON_GPU,
+		       .comm = "p",
 		       .dev = { .major = 234, .minor = 0, .access = 6, .driver = MG_GPU_KFD } },
 		.want = "{\"time\":\"1970-01-01T00:00:00.000000Z\",\"generation\":0,\"hook\":\"device\""
 			",\"verdict\":\"deny\",\"engine\":\"cgroup\",\"reason\":\"gpu\",\"pid\":0"
@@ -306,9 +443,15 @@ static const struct pin_case pin_cases[] = {
 			",\"access\":\"rw\"}}\n",
 	},
 	{
-		.e = { .hook = MG_HOOK_DEVICE, .verdict = MG_VERDICT_DENY, .engine = MG_ENGINE_CGROUP,
-		       .reason = MG_REASON_GPU, .comm = "p",
-		       .dev = { .major = UINT32_MAX, .minor = UINT32_MAX, .access = 3, .driver = MG_GPU_NVIDIA_CAPS } },
+		.e = { .hook = MG_HOOK_DEVICE,
+		       .verdict = MG_VERDICT_DENY,
+		       .engine = MG_ENGINE_CGROUP,
+		       .reason = MG_REASON_GPU,
+		       .comm = "p",
+		       .dev = { .major = UINT32_MAX,
+				.minor = UINT32_MAX,
+				.access = 3,
+				.driver = MG_GPU_NVIDIA_CAPS } },
 		.want = "{\"time\":\"1970-01-01T00:00:00.000000Z\",\"generation\":0,\"hook\":\"device\""
 			",\"verdict\":\"deny\",\"engine\":\"cgroup\",\"reason\":\"gpu\",\"pid\":0"
 			",\"tid\":0,\"comm\":\"p\",\"cgroup_id\":0,\"scope\":null"
@@ -316,8 +459,12 @@ static const struct pin_case pin_cases[] = {
 			",\"driver\":\"nvidia-caps\",\"access\":\"rm\"}}\n",
 	},
 	{
-		.e = { .hook = MG_HOOK_DEVICE, .verdict = MG_VERDICT_DENY, .engine = MG_ENGINE_CGROUP,
-		       .reason = MG_REASON_GPU, .comm = "p", .dev = { .major = 1, .minor = 2, .access = 5, .driver = 0 } },
+		.e = { .hook = MG_HOOK_DEVICE,
+		       .verdict = MG_VERDICT_DENY,
+		       .engine = MG_ENGINE_CGROUP,
+		       .reason = MG_REASON_GPU,
+		       .comm = "p",
+		       .dev = { .major = 1, .minor = 2, .access = 5, .driver = 0 } },
 		.want = "{\"time\":\"1970-01-01T00:00:00.000000Z\",\"generation\":0,\"hook\":\"device\""
 			",\"verdict\":\"deny\",\"engine\":\"cgroup\",\"reason\":\"gpu\",\"pid\":0"
 			",\"tid\":0,\"comm\":\"p\",\"cgroup_id\":0,\"scope\":null"
@@ -325,8 +472,11 @@ static const struct pin_case pin_cases[] = {
 			",\"access\":\"wm\"}}\n",
 	},
 	{
-		.e = { .hook = MG_HOOK_DEVICE, .verdict = MG_VERDICT_DENY, .engine = MG_ENGINE_CGROUP,
-		       .reason = MG_REASON_GPU, .comm = "p",
+		.e = { .hook = MG_HOOK_DEVICE,
+		       .verdict = MG_VERDICT_DENY,
+		       .engine = MG_ENGINE_CGROUP,
+		       .reason = MG_REASON_GPU,
+		       .comm = "p",
 		       .dev = { .major = 1, .minor = 2, .access = 0xfffffff8, .driver = 1000 } },
 		.want = "{\"time\":\"1970-01-01T00:00:00.000000Z\",\"generation\":0,\"hook\":\"device\""
 			",\"verdict\":\"deny\",\"engine\":\"cgroup\",\"reason\":\"gpu\",\"pid\":0"
@@ -336,9 +486,14 @@ static const struct pin_case pin_cases[] = {
 	},
 	/* Rate summaries, whatever the hook. */
 	{
-		.e = { .ts_boot_ns = 2000000000ULL, .scope_id = 1, .hook = MG_HOOK_FILE_OPEN,
-		       .verdict = MG_VERDICT_DENY, .engine = MG_ENGINE_LSM, .reason = MG_REASON_RATE_LIMITED,
-		       .comm = "python3", .rate = { .limit = 1000, .suppressed = 0 } },
+		.e = { .ts_boot_ns = 2000000000ULL,
+		       .scope_id = 1,
+		       .hook = MG_HOOK_FILE_OPEN,
+		       .verdict = MG_VERDICT_DENY,
+		       .engine = MG_ENGINE_LSM,
+		       .reason = MG_REASON_RATE_LIMITED,
+		       .comm = "python3",
+		       .rate = { .limit = 1000, .suppressed = 0 } },
 		.img = true,
 		.want = "{\"time\":\"1970-01-01T00:00:02.000000Z\",\"generation\":0"
 			",\"hook\":\"file_open\",\"verdict\":\"deny\",\"engine\":\"bpf-lsm\""
@@ -347,9 +502,14 @@ static const struct pin_case pin_cases[] = {
 			",\"suppressed\":0}}\n",
 	},
 	{
-		.e = { .ts_boot_ns = 3000000000ULL, .scope_id = 2, .hook = MG_HOOK_CONNECT4,
-		       .verdict = MG_VERDICT_DENY, .engine = MG_ENGINE_CGROUP, .reason = MG_REASON_RATE_RESUMED,
-		       .comm = "python3", .rate = { .limit = UINT32_MAX, .suppressed = UINT32_MAX } },
+		.e = { .ts_boot_ns = 3000000000ULL,
+		       .scope_id = 2,
+		       .hook = MG_HOOK_CONNECT4,
+		       .verdict = MG_VERDICT_DENY,
+		       .engine = MG_ENGINE_CGROUP,
+		       .reason = MG_REASON_RATE_RESUMED,
+		       .comm = "python3",
+		       .rate = { .limit = UINT32_MAX, .suppressed = UINT32_MAX } },
 		.img = true,
 		.want = "{\"time\":\"1970-01-01T00:00:03.000000Z\",\"generation\":0"
 			",\"hook\":\"connect4\",\"verdict\":\"deny\",\"engine\":\"cgroup\""
@@ -358,8 +518,12 @@ static const struct pin_case pin_cases[] = {
 			",\"rate\":{\"limit\":4294967295,\"suppressed\":4294967295}}\n",
 	},
 	{
-		.e = { .hook = MG_HOOK_DEVICE, .verdict = MG_VERDICT_DENY, .engine = MG_ENGINE_CGROUP,
-		       .reason = MG_REASON_RATE_RESUMED, .comm = "p", .rate = { .limit = 5, .suppressed = 12 } },
+		.e = { .hook = MG_HOOK_DEVICE,
+		       .verdict = MG_VERDICT_DENY,
+		       .engine = MG_ENGINE_CGROUP,
+		       .reason = MG_REASON_RATE_RESUMED,
+		       .comm = "p",
+		       .rate = { .limit = 5, .suppressed = 12 } },
 		.want = "{\"time\":\"1970-01-01T00:00:00.000000Z\",\"generation\":0,\"hook\":\"device\""
 			",\"verdict\":\"deny\",\"engine\":\"cgroup\",\"reason\":\"rate-resumed\""
 			",\"pid\":0,\"tid\":0,\"comm\":\"p\",\"cgroup_id\":0,\"scope\":null"
@@ -367,7 +531,9 @@ static const struct pin_case pin_cases[] = {
 	},
 	/* Times: the boot-to-realtime offset, a leap day, far ahead, and before 1970. */
 	{
-		.e = { .ts_boot_ns = 5000000123ULL, .hook = MG_HOOK_FILE_OPEN, .comm = "t",
+		.e = { .ts_boot_ns = 5000000123ULL,
+		       .hook = MG_HOOK_FILE_OPEN,
+		       .comm = "t",
 		       .file = { .name = "f" } },
 		.offset = 1582934400000000000LL,
 		.want = "{\"time\":\"2020-02-29T00:00:05.000000Z\",\"generation\":0"
@@ -377,7 +543,9 @@ static const struct pin_case pin_cases[] = {
 			",\"name\":\"f\",\"model\":null,\"tier\":null,\"flags\":0}}\n",
 	},
 	{
-		.e = { .ts_boot_ns = 5000000999ULL, .hook = MG_HOOK_FILE_OPEN, .comm = "t",
+		.e = { .ts_boot_ns = 5000000999ULL,
+		       .hook = MG_HOOK_FILE_OPEN,
+		       .comm = "t",
 		       .file = { .name = "f" } },
 		.offset = 1582934400000000000LL,
 		.want = "{\"time\":\"2020-02-29T00:00:05.000000Z\",\"generation\":0"
@@ -387,7 +555,9 @@ static const struct pin_case pin_cases[] = {
 			",\"name\":\"f\",\"model\":null,\"tier\":null,\"flags\":0}}\n",
 	},
 	{
-		.e = { .ts_boot_ns = 4999999999ULL, .hook = MG_HOOK_FILE_OPEN, .comm = "t",
+		.e = { .ts_boot_ns = 4999999999ULL,
+		       .hook = MG_HOOK_FILE_OPEN,
+		       .comm = "t",
 		       .file = { .name = "f" } },
 		.offset = 1582934400000000000LL,
 		.want = "{\"time\":\"2020-02-29T00:00:04.999999Z\",\"generation\":0"
@@ -397,7 +567,9 @@ static const struct pin_case pin_cases[] = {
 			",\"name\":\"f\",\"model\":null,\"tier\":null,\"flags\":0}}\n",
 	},
 	{
-		.e = { .ts_boot_ns = 9000000000000000000ULL, .hook = MG_HOOK_FILE_OPEN, .comm = "t",
+		.e = { .ts_boot_ns = 9000000000000000000ULL,
+		       .hook = MG_HOOK_FILE_OPEN,
+		       .comm = "t",
 		       .file = { .name = "f" } },
 		.want = "{\"time\":\"2255-03-14T16:00:00.000000Z\",\"generation\":0"
 			",\"hook\":\"file_open\",\"verdict\":\"allow\",\"engine\":\"none\""
@@ -407,7 +579,10 @@ static const struct pin_case pin_cases[] = {
 	},
 	{
 		/* Before 1970 (a wrong clock): the seconds round toward 0, the fraction keeps its sign. */
-		.e = { .ts_boot_ns = 0, .hook = MG_HOOK_FILE_OPEN, .comm = "t", .file = { .name = "f" } },
+		.e = { .ts_boot_ns = 0,
+		       .hook = MG_HOOK_FILE_OPEN,
+		       .comm = "t",
+		       .file = { .name = "f" } },
 		.offset = -1500,
 		.want = "{\"time\":\"1970-01-01T00:00:00.-00001Z\",\"generation\":0"
 			",\"hook\":\"file_open\",\"verdict\":\"allow\",\"engine\":\"none\""
@@ -416,7 +591,10 @@ static const struct pin_case pin_cases[] = {
 			",\"name\":\"f\",\"model\":null,\"tier\":null,\"flags\":0}}\n",
 	},
 	{
-		.e = { .ts_boot_ns = 0, .hook = MG_HOOK_FILE_OPEN, .comm = "t", .file = { .name = "f" } },
+		.e = { .ts_boot_ns = 0,
+		       .hook = MG_HOOK_FILE_OPEN,
+		       .comm = "t",
+		       .file = { .name = "f" } },
 		.offset = -86400000000000LL - 1,
 		.want = "{\"time\":\"1969-12-31T00:00:00.000000Z\",\"generation\":0"
 			",\"hook\":\"file_open\",\"verdict\":\"allow\",\"engine\":\"none\""
@@ -467,11 +645,16 @@ static void test_long_path_is_whole(void **state)
 	char *path = malloc(n + 1);
 	struct mg_image_inode inodes[] = { { .ino = 1, .dev = 1, .path = path } };
 	struct mg_image img = {
-		.inodes = inodes, .ninodes = 1, .model_names = model_names, .nmodels = 1,
-		.tier_names = tier_names, .ntier_names = 2,
+		.inodes = inodes,
+		.ninodes = 1,
+		.model_names = model_names,
+		.nmodels = 1,
+		.tier_names = tier_names,
+		.ntier_names = 2,
 	};
 	struct mg_event e = {
-		.hook = MG_HOOK_FILE_OPEN, .comm = "c",
+		.hook = MG_HOOK_FILE_OPEN,
+		.comm = "c",
 		.file = { .ino = 1, .dev = 1, .model_id = 1, .tier = 1, .name = "n" },
 	};
 	char *s, *p;
@@ -535,7 +718,8 @@ static void test_drops_notice(void **state)
 	assert_int_equal(buf[28], '.');
 	assert_memory_equal(buf + 35, "Z\"", 2);
 	tail = buf + 37;
-	assert_string_equal(tail, ",\"notice\":\"events-dropped\",\"dropped\":5,\"dropped_total\":17}\n");
+	assert_string_equal(tail,
+			    ",\"notice\":\"events-dropped\",\"dropped\":5,\"dropped_total\":17}\n");
 	free(buf);
 }
 

@@ -17,46 +17,46 @@
 static const char *const want_lines[] = {
 	"# HELP mguard_decisions_total Decisions of the BPF programs in scopes, by hook, verdict and engine.",
 	"# TYPE mguard_decisions_total counter",
-		"mguard_decisions_total{hook=\"file_open\",verdict=\"allow\",engine=\"bpf-lsm\"} 1",
-		"mguard_decisions_total{hook=\"file_open\",verdict=\"deny\",engine=\"bpf-lsm\"} 2",
-		"mguard_decisions_total{hook=\"file_open\",verdict=\"kill\",engine=\"bpf-lsm\"} 3",
-		"mguard_decisions_total{hook=\"file_open\",verdict=\"audit\",engine=\"bpf-lsm\"} 4",
-		"mguard_decisions_total{hook=\"connect4\",verdict=\"allow\",engine=\"cgroup\"} 5",
-		"mguard_decisions_total{hook=\"connect4\",verdict=\"deny\",engine=\"cgroup\"} 6",
-		"mguard_decisions_total{hook=\"connect4\",verdict=\"kill\",engine=\"cgroup\"} 7",
-		"mguard_decisions_total{hook=\"connect4\",verdict=\"audit\",engine=\"cgroup\"} 8",
-		"mguard_decisions_total{hook=\"connect6\",verdict=\"allow\",engine=\"cgroup\"} 9",
-		"mguard_decisions_total{hook=\"connect6\",verdict=\"deny\",engine=\"cgroup\"} 10",
-		"mguard_decisions_total{hook=\"connect6\",verdict=\"kill\",engine=\"cgroup\"} 11",
-		"mguard_decisions_total{hook=\"connect6\",verdict=\"audit\",engine=\"cgroup\"} 12",
-		"mguard_decisions_total{hook=\"device\",verdict=\"allow\",engine=\"cgroup\"} 13",
-		"mguard_decisions_total{hook=\"device\",verdict=\"deny\",engine=\"cgroup\"} 14",
-		"mguard_decisions_total{hook=\"device\",verdict=\"kill\",engine=\"cgroup\"} 15",
-		"mguard_decisions_total{hook=\"device\",verdict=\"audit\",engine=\"cgroup\"} 16",
-		"mguard_decisions_total{hook=\"sendmsg4\",verdict=\"allow\",engine=\"cgroup\"} 17",
-		"mguard_decisions_total{hook=\"sendmsg4\",verdict=\"deny\",engine=\"cgroup\"} 18",
-		"mguard_decisions_total{hook=\"sendmsg4\",verdict=\"kill\",engine=\"cgroup\"} 19",
-		"mguard_decisions_total{hook=\"sendmsg4\",verdict=\"audit\",engine=\"cgroup\"} 20",
-		"mguard_decisions_total{hook=\"sendmsg6\",verdict=\"allow\",engine=\"cgroup\"} 21",
-		"mguard_decisions_total{hook=\"sendmsg6\",verdict=\"deny\",engine=\"cgroup\"} 22",
-		"mguard_decisions_total{hook=\"sendmsg6\",verdict=\"kill\",engine=\"cgroup\"} 23",
-		"mguard_decisions_total{hook=\"sendmsg6\",verdict=\"audit\",engine=\"cgroup\"} 24",
-		"mguard_decisions_total{hook=\"mmap\",verdict=\"allow\",engine=\"bpf-lsm\"} 25",
-		"mguard_decisions_total{hook=\"mmap\",verdict=\"deny\",engine=\"bpf-lsm\"} 26",
-		"mguard_decisions_total{hook=\"mmap\",verdict=\"kill\",engine=\"bpf-lsm\"} 27",
-		"mguard_decisions_total{hook=\"mmap\",verdict=\"audit\",engine=\"bpf-lsm\"} 28",
-		"mguard_decisions_total{hook=\"file_receive\",verdict=\"allow\",engine=\"bpf-lsm\"} 29",
-		"mguard_decisions_total{hook=\"file_receive\",verdict=\"deny\",engine=\"bpf-lsm\"} 30",
-		"mguard_decisions_total{hook=\"file_receive\",verdict=\"kill\",engine=\"bpf-lsm\"} 31",
-		"mguard_decisions_total{hook=\"file_receive\",verdict=\"audit\",engine=\"bpf-lsm\"} 32",
-		"mguard_decisions_total{hook=\"io_uring\",verdict=\"allow\",engine=\"covered\"} 33",
-		"mguard_decisions_total{hook=\"io_uring\",verdict=\"deny\",engine=\"covered\"} 34",
-		"mguard_decisions_total{hook=\"io_uring\",verdict=\"kill\",engine=\"covered\"} 35",
-		"mguard_decisions_total{hook=\"io_uring\",verdict=\"audit\",engine=\"covered\"} 36",
-		"mguard_decisions_total{hook=\"unix\",verdict=\"allow\",engine=\"none\"} 37",
-		"mguard_decisions_total{hook=\"unix\",verdict=\"deny\",engine=\"none\"} 38",
-		"mguard_decisions_total{hook=\"unix\",verdict=\"kill\",engine=\"none\"} 39",
-		"mguard_decisions_total{hook=\"unix\",verdict=\"audit\",engine=\"none\"} 40",
+	"mguard_decisions_total{hook=\"file_open\",verdict=\"allow\",engine=\"bpf-lsm\"} 1",
+	"mguard_decisions_total{hook=\"file_open\",verdict=\"deny\",engine=\"bpf-lsm\"} 2",
+	"mguard_decisions_total{hook=\"file_open\",verdict=\"kill\",engine=\"bpf-lsm\"} 3",
+	"mguard_decisions_total{hook=\"file_open\",verdict=\"audit\",engine=\"bpf-lsm\"} 4",
+	"mguard_decisions_total{hook=\"connect4\",verdict=\"allow\",engine=\"cgroup\"} 5",
+	"mguard_decisions_total{hook=\"connect4\",verdict=\"deny\",engine=\"cgroup\"} 6",
+	"mguard_decisions_total{hook=\"connect4\",verdict=\"kill\",engine=\"cgroup\"} 7",
+	"mguard_decisions_total{hook=\"connect4\",verdict=\"audit\",engine=\"cgroup\"} 8",
+	"mguard_decisions_total{hook=\"connect6\",verdict=\"allow\",engine=\"cgroup\"} 9",
+	"mguard_decisions_total{hook=\"connect6\",verdict=\"deny\",engine=\"cgroup\"} 10",
+	"mguard_decisions_total{hook=\"connect6\",verdict=\"kill\",engine=\"cgroup\"} 11",
+	"mguard_decisions_total{hook=\"connect6\",verdict=\"audit\",engine=\"cgroup\"} 12",
+	"mguard_decisions_total{hook=\"device\",verdict=\"allow\",engine=\"cgroup\"} 13",
+	"mguard_decisions_total{hook=\"device\",verdict=\"deny\",engine=\"cgroup\"} 14",
+	"mguard_decisions_total{hook=\"device\",verdict=\"kill\",engine=\"cgroup\"} 15",
+	"mguard_decisions_total{hook=\"device\",verdict=\"audit\",engine=\"cgroup\"} 16",
+	"mguard_decisions_total{hook=\"sendmsg4\",verdict=\"allow\",engine=\"cgroup\"} 17",
+	"mguard_decisions_total{hook=\"sendmsg4\",verdict=\"deny\",engine=\"cgroup\"} 18",
+	"mguard_decisions_total{hook=\"sendmsg4\",verdict=\"kill\",engine=\"cgroup\"} 19",
+	"mguard_decisions_total{hook=\"sendmsg4\",verdict=\"audit\",engine=\"cgroup\"} 20",
+	"mguard_decisions_total{hook=\"sendmsg6\",verdict=\"allow\",engine=\"cgroup\"} 21",
+	"mguard_decisions_total{hook=\"sendmsg6\",verdict=\"deny\",engine=\"cgroup\"} 22",
+	"mguard_decisions_total{hook=\"sendmsg6\",verdict=\"kill\",engine=\"cgroup\"} 23",
+	"mguard_decisions_total{hook=\"sendmsg6\",verdict=\"audit\",engine=\"cgroup\"} 24",
+	"mguard_decisions_total{hook=\"mmap\",verdict=\"allow\",engine=\"bpf-lsm\"} 25",
+	"mguard_decisions_total{hook=\"mmap\",verdict=\"deny\",engine=\"bpf-lsm\"} 26",
+	"mguard_decisions_total{hook=\"mmap\",verdict=\"kill\",engine=\"bpf-lsm\"} 27",
+	"mguard_decisions_total{hook=\"mmap\",verdict=\"audit\",engine=\"bpf-lsm\"} 28",
+	"mguard_decisions_total{hook=\"file_receive\",verdict=\"allow\",engine=\"bpf-lsm\"} 29",
+	"mguard_decisions_total{hook=\"file_receive\",verdict=\"deny\",engine=\"bpf-lsm\"} 30",
+	"mguard_decisions_total{hook=\"file_receive\",verdict=\"kill\",engine=\"bpf-lsm\"} 31",
+	"mguard_decisions_total{hook=\"file_receive\",verdict=\"audit\",engine=\"bpf-lsm\"} 32",
+	"mguard_decisions_total{hook=\"io_uring\",verdict=\"allow\",engine=\"covered\"} 33",
+	"mguard_decisions_total{hook=\"io_uring\",verdict=\"deny\",engine=\"covered\"} 34",
+	"mguard_decisions_total{hook=\"io_uring\",verdict=\"kill\",engine=\"covered\"} 35",
+	"mguard_decisions_total{hook=\"io_uring\",verdict=\"audit\",engine=\"covered\"} 36",
+	"mguard_decisions_total{hook=\"unix\",verdict=\"allow\",engine=\"none\"} 37",
+	"mguard_decisions_total{hook=\"unix\",verdict=\"deny\",engine=\"none\"} 38",
+	"mguard_decisions_total{hook=\"unix\",verdict=\"kill\",engine=\"none\"} 39",
+	"mguard_decisions_total{hook=\"unix\",verdict=\"audit\",engine=\"none\"} 40",
 	"# HELP mguard_errors_total Failures counted by the BPF programs, by kind.",
 	"# TYPE mguard_errors_total counter",
 	"mguard_errors_total{kind=\"events_dropped\"} 41",
@@ -91,16 +91,19 @@ static const char *const want_lines[] = {
 };
 
 static const struct mg_metrics_extra extra = {
-	.events_written = 12, .events_lost = 1, .policy_loaded_at = 1790000000, .licenses_expiring = 2,
+	.events_written = 12,
+	.events_lost = 1,
+	.policy_loaded_at = 1790000000,
+	.licenses_expiring = 2,
 };
 
 static struct mg_status *filled_status(void)
 {
 	static const enum mg_engine engines[MG_HOOK__COUNT] = {
-		[MG_HOOK_FILE_OPEN] = MG_ENGINE_LSM, [MG_HOOK_CONNECT4] = MG_ENGINE_CGROUP,
-		[MG_HOOK_CONNECT6] = MG_ENGINE_CGROUP, [MG_HOOK_DEVICE] = MG_ENGINE_CGROUP,
-		[MG_HOOK_SENDMSG4] = MG_ENGINE_CGROUP, [MG_HOOK_SENDMSG6] = MG_ENGINE_CGROUP,
-		[MG_HOOK_MMAP] = MG_ENGINE_LSM, [MG_HOOK_FILE_RECEIVE] = MG_ENGINE_LSM,
+		[MG_HOOK_FILE_OPEN] = MG_ENGINE_LSM,	[MG_HOOK_CONNECT4] = MG_ENGINE_CGROUP,
+		[MG_HOOK_CONNECT6] = MG_ENGINE_CGROUP,	[MG_HOOK_DEVICE] = MG_ENGINE_CGROUP,
+		[MG_HOOK_SENDMSG4] = MG_ENGINE_CGROUP,	[MG_HOOK_SENDMSG6] = MG_ENGINE_CGROUP,
+		[MG_HOOK_MMAP] = MG_ENGINE_LSM,		[MG_HOOK_FILE_RECEIVE] = MG_ENGINE_LSM,
 		[MG_HOOK_IO_URING] = MG_ENGINE_COVERED,
 	};
 	struct mg_status *st = calloc(1, sizeof(*st));
@@ -229,11 +232,11 @@ static void test_atomic_file(void **state)
 static void test_licenses_expiring(void **state)
 {
 	struct mg_image_license lic[] = {
-		{ .id = "a", .not_after = 1000 + 3600 },		/* two models, one licence */
+		{ .id = "a", .not_after = 1000 + 3600 }, /* two models, one licence */
 		{ .id = "a", .not_after = 1000 + 3600 },
-		{ .id = "b", .not_after = 1000 + MG_METRICS_LICENSE_SOON },	/* the last second */
+		{ .id = "b", .not_after = 1000 + MG_METRICS_LICENSE_SOON }, /* the last second */
 		{ .id = "c", .not_after = 1000 + MG_METRICS_LICENSE_SOON + 1 },
-		{ .id = "d", .not_after = 1000 },			/* over */
+		{ .id = "d", .not_after = 1000 }, /* over */
 		{ .id = NULL, .not_after = 2000 },
 	};
 	struct mg_image img = { .licenses = lic, .nlicenses = MG_ARRAY_SIZE(lic) };

@@ -149,7 +149,7 @@ static void test_names(void **state)
 	assert_string_equal(mg_engine_name(MG_ENGINE_CGROUP), "cgroup");
 	assert_string_equal(mg_engine_name(MG_ENGINE_NONE), "none");
 	assert_string_equal(mg_engine_name(MG_ENGINE__COUNT), "unknown");
-	assert_string_equal(mg_engine_name((enum mg_engine)-1), "unknown");
+	assert_string_equal(mg_engine_name((enum mg_engine) - 1), "unknown");
 	assert_string_equal(mg_hook_name(MG_HOOK_FILE_OPEN), "file_open");
 	assert_string_equal(mg_hook_name(MG_HOOK_CONNECT4), "connect4");
 	assert_string_equal(mg_hook_name(MG_HOOK_CONNECT6), "connect6");
@@ -282,12 +282,9 @@ static void test_run(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_engines_lsm),
-		cmocka_unit_test(test_engines_lsm_eperm),
-		cmocka_unit_test(test_engines_none),
-		cmocka_unit_test(test_engines_net),
-		cmocka_unit_test(test_names),
-		cmocka_unit_test(test_json),
+		cmocka_unit_test(test_engines_lsm),  cmocka_unit_test(test_engines_lsm_eperm),
+		cmocka_unit_test(test_engines_none), cmocka_unit_test(test_engines_net),
+		cmocka_unit_test(test_names),	     cmocka_unit_test(test_json),
 		cmocka_unit_test(test_run),
 	};
 

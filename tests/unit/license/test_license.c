@@ -15,7 +15,7 @@
 #include "cli/cmd_license.h"
 #include "license/license.h"
 
-#define NAME "lic.yaml"
+#define NAME	      "lic.yaml"
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 /* 2026-01-01T00:00:00Z and 2027-01-01T00:00:00Z */
@@ -23,15 +23,15 @@
 #define T_2027 1798761600
 
 /* The lines of a good licence; tests swap one for a broken one. */
-#define L_API "apiVersion: mguard/v1\n"
-#define L_KIND "kind: License\n"
-#define L_ID "id: lic-2026-0042\n"
-#define L_USE "useCase: medical-summarisation\n"
-#define L_SCOPE "scope: vllm\n"
+#define L_API	 "apiVersion: mguard/v1\n"
+#define L_KIND	 "kind: License\n"
+#define L_ID	 "id: lic-2026-0042\n"
+#define L_USE	 "useCase: medical-summarisation\n"
+#define L_SCOPE	 "scope: vllm\n"
 #define L_MODELS "models: [llama-3.1-70b, mistral-7b]\n"
-#define L_TIER "maxTier: controlled\n"
-#define L_NB "notBefore: 2026-01-01T00:00:00Z\n"
-#define L_NA "notAfter: 2027-01-01T00:00:00Z\n"
+#define L_TIER	 "maxTier: controlled\n"
+#define L_NB	 "notBefore: 2026-01-01T00:00:00Z\n"
+#define L_NA	 "notAfter: 2027-01-01T00:00:00Z\n"
 #define L_ISSUER "issuer: acme-compliance\n"
 
 /* Base64 of 64 zero bytes, and a stem of it to build broken ones. */
@@ -44,15 +44,15 @@
 #define HEAD L_API L_KIND
 #define TAIL L_MODELS L_TIER L_NB L_NA L_ISSUER
 
-#define CANONICAL_GOOD                                                             \
-	"mguard-license-v1\n"                                                      \
-	"id=lic-2026-0042\n"                                                       \
-	"useCase=medical-summarisation\n"                                          \
-	"scope=vllm\n"                                                             \
-	"models=llama-3.1-70b,mistral-7b\n"                                        \
-	"maxTier=controlled\n"                                                     \
-	"notBefore=1767225600\n"                                                   \
-	"notAfter=1798761600\n"                                                    \
+#define CANONICAL_GOOD                      \
+	"mguard-license-v1\n"               \
+	"id=lic-2026-0042\n"                \
+	"useCase=medical-summarisation\n"   \
+	"scope=vllm\n"                      \
+	"models=llama-3.1-70b,mistral-7b\n" \
+	"maxTier=controlled\n"              \
+	"notBefore=1767225600\n"            \
+	"notAfter=1798761600\n"             \
 	"issuer=acme-compliance\n"
 
 static char base[PATH_MAX - 64];
@@ -212,10 +212,10 @@ static void expect_one(struct fx *fx, const char *text, unsigned int line, unsig
 	expect_count(fx, 1);
 }
 
-#define ERROR_TEST(fn, text, line, col, msg)                                       \
-	static void fn(void **state)                                               \
-	{                                                                          \
-		expect_one(*state, text, line, col, msg);                          \
+#define ERROR_TEST(fn, text, line, col, msg)              \
+	static void fn(void **state)                      \
+	{                                                 \
+		expect_one(*state, text, line, col, msg); \
 	}
 
 static void load_ring(struct fx *fx, const char *k1, const char *k2)
@@ -362,8 +362,8 @@ static void test_parse_limits_ok(void **state)
 
 /* ---- Parse errors, one class each ----------------------------------------- */
 
-ERROR_TEST(test_err_syntax, HEAD L_ID L_USE L_SCOPE L_MODELS L_TIER L_NB L_NA "issuer: 'acme\n",
-	   11, 1, "found unexpected end of stream (while scanning a quoted scalar at 10:9)")
+ERROR_TEST(test_err_syntax, HEAD L_ID L_USE L_SCOPE L_MODELS L_TIER L_NB L_NA "issuer: 'acme\n", 11,
+	   1, "found unexpected end of stream (while scanning a quoted scalar at 10:9)")
 ERROR_TEST(test_err_not_mapping, "- a\n- b\n", 1, 1, "a license file must be a mapping")
 ERROR_TEST(test_err_two_documents, GOOD "---\n" GOOD, 11, 1,
 	   "only one YAML document per file is allowed")
@@ -385,18 +385,22 @@ ERROR_TEST(test_err_c1_control, HEAD "id: \"a\\x9bb\"\n" L_USE L_SCOPE TAIL, 3, 
 	   "'id' must not contain control characters")
 ERROR_TEST(test_err_nul, HEAD L_ID L_USE L_SCOPE L_MODELS L_TIER L_NB L_NA "issuer: \"a\\0b\"\n",
 	   10, 9, "'issuer' must not contain control characters")
-ERROR_TEST(test_err_scope_name, HEAD L_ID L_USE "scope: -vllm\n" TAIL, 5, 8,
-	   "invalid scope name '-vllm' (1 to 63 of A-Z a-z 0-9 . _ -, starting with a letter or digit)")
-ERROR_TEST(test_err_tier_name, HEAD L_ID L_USE L_SCOPE L_MODELS "maxTier: a/b\n" L_NB L_NA L_ISSUER,
-	   7, 10,
-	   "invalid tier name 'a/b' (1 to 63 of A-Z a-z 0-9 . _ -, starting with a letter or digit)")
+ERROR_TEST(
+	test_err_scope_name, HEAD L_ID L_USE "scope: -vllm\n" TAIL, 5, 8,
+	"invalid scope name '-vllm' (1 to 63 of A-Z a-z 0-9 . _ -, starting with a letter or digit)")
+ERROR_TEST(
+	test_err_tier_name, HEAD L_ID L_USE L_SCOPE L_MODELS "maxTier: a/b\n" L_NB L_NA L_ISSUER, 7,
+	10,
+	"invalid tier name 'a/b' (1 to 63 of A-Z a-z 0-9 . _ -, starting with a letter or digit)")
 ERROR_TEST(test_err_models_not_list, HEAD L_ID L_USE L_SCOPE "models: llama\n" L_NB L_NA L_ISSUER,
 	   6, 9, "'models' must be a list of strings")
-ERROR_TEST(test_err_models_entry, HEAD L_ID L_USE L_SCOPE "models: [a, {b: c}]\n" L_NB L_NA L_ISSUER,
-	   6, 13, "'models' must be a list of strings")
-ERROR_TEST(test_err_model_name, HEAD L_ID L_USE L_SCOPE "models: [a, 'b,c']\n" L_NB L_NA L_ISSUER,
-	   6, 13,
-	   "invalid model name 'b,c' (1 to 63 of A-Z a-z 0-9 . _ -, starting with a letter or digit)")
+ERROR_TEST(test_err_models_entry,
+	   HEAD L_ID L_USE L_SCOPE "models: [a, {b: c}]\n" L_NB L_NA L_ISSUER, 6, 13,
+	   "'models' must be a list of strings")
+ERROR_TEST(
+	test_err_model_name, HEAD L_ID L_USE L_SCOPE "models: [a, 'b,c']\n" L_NB L_NA L_ISSUER, 6,
+	13,
+	"invalid model name 'b,c' (1 to 63 of A-Z a-z 0-9 . _ -, starting with a letter or digit)")
 ERROR_TEST(test_err_models_empty, HEAD L_ID L_USE L_SCOPE "models: []\n" L_TIER L_NB L_NA L_ISSUER,
 	   6, 9, "'models' must not be empty")
 ERROR_TEST(test_err_model_duplicate,
@@ -410,7 +414,8 @@ ERROR_TEST(test_err_time_format,
 	   HEAD L_ID L_USE L_SCOPE L_MODELS L_TIER "notBefore: 2026-01-01\n" L_NA L_ISSUER, 8, 12,
 	   "invalid notBefore '2026-01-01' (expected YYYY-MM-DDTHH:MM:SSZ, in UTC)")
 ERROR_TEST(test_err_time_offset,
-	   HEAD L_ID L_USE L_SCOPE L_MODELS L_TIER L_NB "notAfter: 2027-01-01T00:00:00+01:00\n" L_ISSUER,
+	   HEAD L_ID L_USE L_SCOPE L_MODELS L_TIER L_NB
+	   "notAfter: 2027-01-01T00:00:00+01:00\n" L_ISSUER,
 	   9, 11,
 	   "invalid notAfter '2027-01-01T00:00:00+01:00' (expected YYYY-MM-DDTHH:MM:SSZ, in UTC)")
 ERROR_TEST(test_err_time_no_such_day,
@@ -419,12 +424,13 @@ ERROR_TEST(test_err_time_no_such_day,
 ERROR_TEST(test_err_time_order,
 	   HEAD L_ID L_USE L_SCOPE L_MODELS L_TIER L_NB "notAfter: 2026-01-01T00:00:00Z\n" L_ISSUER,
 	   9, 11, "notAfter 2026-01-01T00:00:00Z is not after notBefore 2026-01-01T00:00:00Z")
-ERROR_TEST(test_err_anchor, HEAD "id: &x lic\n" L_USE L_SCOPE TAIL, 3, 5, "anchors are not supported")
+ERROR_TEST(test_err_anchor, HEAD "id: &x lic\n" L_USE L_SCOPE TAIL, 3, 5,
+	   "anchors are not supported")
 ERROR_TEST(test_err_tag, HEAD "id: !!str lic\n" L_USE L_SCOPE TAIL, 3, 5, "tags are not supported")
 ERROR_TEST(test_err_sig_not_base64, GOOD "signature: not*base64\n", 11, 12,
 	   "'signature' is not base64")
-ERROR_TEST(test_err_sig_short, GOOD "signature: AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\n", 11, 12,
-	   "'signature' holds 36 bytes (expected 64)")
+ERROR_TEST(test_err_sig_short, GOOD "signature: AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\n",
+	   11, 12, "'signature' holds 36 bytes (expected 64)")
 
 static void test_err_alias(void **state)
 {
@@ -488,7 +494,8 @@ static void test_err_too_many_models(void **state)
 	for (int i = 0; i < MG_LICENSE_MAX_MODELS + 2; i++)
 		p += sprintf(p, "- m%d\n", i);
 	sprintf(p, L_NB L_NA L_ISSUER);
-	expect_one(fx, text, 6 + MG_LICENSE_MAX_MODELS + 1, 3, "'models' has more than 256 entries");
+	expect_one(fx, text, 6 + MG_LICENSE_MAX_MODELS + 1, 3,
+		   "'models' has more than 256 entries");
 	free(text);
 }
 
@@ -532,17 +539,13 @@ static void test_err_sig_forms(void **state)
 		const char *msg;
 	} cases[] = {
 		/* 64 bytes but the unused bits are not zero */
-		{ B64_STEM "AAAAAAAAAAAAAAAAAAAB==",
-		  "'signature' is not base64" },
+		{ B64_STEM "AAAAAAAAAAAAAAAAAAAB==", "'signature' is not base64" },
 		/* no padding */
-		{ B64_STEM "AAAAAAAAAAAAAAAAAAAA",
-		  "'signature' is not base64" },
+		{ B64_STEM "AAAAAAAAAAAAAAAAAAAA", "'signature' is not base64" },
 		/* a space inside (quoted, so YAML keeps it) */
-		{ "'" B64_STEM " AAAAAAAAAAAAAAAAAAA=='",
-		  "'signature' is not base64" },
+		{ "'" B64_STEM " AAAAAAAAAAAAAAAAAAA=='", "'signature' is not base64" },
 		/* 65 bytes */
-		{ B64_STEM "AAAAAAAAAAAAAAAAAAAAA=",
-		  "'signature' holds 65 bytes (expected 64)" },
+		{ B64_STEM "AAAAAAAAAAAAAAAAAAAAA=", "'signature' holds 65 bytes (expected 64)" },
 		/* = inside */
 		{ "AAAA=AAA", "'signature' is not base64" },
 	};
@@ -607,13 +610,27 @@ static void test_time(void **state)
 		{ "9999-12-31T23:59:59Z", 253402300799 },
 	};
 	const char *bad[] = {
-		"", "2026-01-01", "2026-01-01T00:00:00", "2026-01-01T00:00:00z",
-		"2026-01-01 00:00:00Z", "2026-01-01T00:00:00.5Z", "2026-01-01T00:00:00+00:00",
-		"2026-1-01T00:00:00Z", "+026-01-01T00:00:00Z", "2026-00-01T00:00:00Z",
-		"2026-13-01T00:00:00Z", "2026-01-00T00:00:00Z", "2026-01-32T00:00:00Z",
-		"2026-04-31T00:00:00Z", "1900-02-29T00:00:00Z", "2026-01-01T24:00:00Z",
-		"2026-01-01T00:60:00Z", "2026-12-31T23:59:60Z", "2026-01-01T00:00:00ZZ",
-		"-001-01-01T00:00:00Z", "2026-01-01t00:00:00Z",
+		"",
+		"2026-01-01",
+		"2026-01-01T00:00:00",
+		"2026-01-01T00:00:00z",
+		"2026-01-01 00:00:00Z",
+		"2026-01-01T00:00:00.5Z",
+		"2026-01-01T00:00:00+00:00",
+		"2026-1-01T00:00:00Z",
+		"+026-01-01T00:00:00Z",
+		"2026-00-01T00:00:00Z",
+		"2026-13-01T00:00:00Z",
+		"2026-01-00T00:00:00Z",
+		"2026-01-32T00:00:00Z",
+		"2026-04-31T00:00:00Z",
+		"1900-02-29T00:00:00Z",
+		"2026-01-01T24:00:00Z",
+		"2026-01-01T00:60:00Z",
+		"2026-12-31T23:59:60Z",
+		"2026-01-01T00:00:00ZZ",
+		"-001-01-01T00:00:00Z",
+		"2026-01-01t00:00:00Z",
 	};
 	char buf[MG_LICENSE_TIME_LEN];
 	int64_t t;
@@ -652,8 +669,8 @@ static void test_canonical_exact(void **state)
 	char *buf;
 
 	/* Models sorted, whatever order the file lists them in. */
-	parse_ok(fx, HEAD L_ID L_USE L_SCOPE "models: [mistral-7b, llama-3.1-70b]\n" L_TIER L_NB L_NA
-		     L_ISSUER);
+	parse_ok(fx, HEAD L_ID L_USE L_SCOPE
+		 "models: [mistral-7b, llama-3.1-70b]\n" L_TIER L_NB L_NA L_ISSUER);
 	assert_int_equal(mg_license_canonical(fx->lic, &buf, &len), 0);
 	assert_string_equal(buf, CANONICAL_GOOD);
 	assert_int_equal(len, strlen(CANONICAL_GOOD));
@@ -661,8 +678,8 @@ static void test_canonical_exact(void **state)
 
 	/* No models, no maxTier, times before 1970, text with spaces. */
 	parse_ok(fx, HEAD "id: lic 1\nuseCase: 'a=b, c'\n" L_SCOPE "models: [B, a, A-1]\n"
-		     "notBefore: 1960-01-01T00:00:00Z\nnotAfter: 1970-01-01T00:00:01Z\n"
-		     "issuer: Acme Ltd.\n");
+			  "notBefore: 1960-01-01T00:00:00Z\nnotAfter: 1970-01-01T00:00:01Z\n"
+			  "issuer: Acme Ltd.\n");
 	assert_int_equal(mg_license_canonical(fx->lic, &buf, &len), 0);
 	assert_string_equal(buf, "mguard-license-v1\n"
 				 "id=lic 1\n"
@@ -754,8 +771,9 @@ static void test_write_quotes(void **state)
 	size_t len1, len2;
 
 	/* Text that YAML would read differently if written plain. */
-	parse_ok(fx, HEAD "id: 'null'\nuseCase: \"a: b # c, 'd' \\\"e\\\" - [f]\"\n" L_SCOPE
-		     "models: ['true', '1e3', NULL-x]\n" L_NB L_NA "issuer: '  Acmé – “Ltd”  '\n");
+	parse_ok(fx,
+		 HEAD "id: 'null'\nuseCase: \"a: b # c, 'd' \\\"e\\\" - [f]\"\n" L_SCOPE
+		      "models: ['true', '1e3', NULL-x]\n" L_NB L_NA "issuer: '  Acmé – “Ltd”  '\n");
 	assert_string_equal(fx->lic->id, "null");
 	sign_ok(fx, "a.key");
 	assert_int_equal(mg_license_canonical(fx->lic, &canon1, &len1), 0);
@@ -833,8 +851,9 @@ static void test_reordered_is_same(void **state)
 	/* Key order and model order are not signed: the same licence. */
 	sig = strstr(text, "signature: ");
 	assert_non_null(sig);
-	assert_true(asprintf(&out, "%s" L_ISSUER L_NA L_NB L_TIER
-				   "models: [mistral-7b, llama-3.1-70b]\n" L_SCOPE L_USE L_ID HEAD,
+	assert_true(asprintf(&out,
+			     "%s" L_ISSUER L_NA L_NB L_TIER
+			     "models: [mistral-7b, llama-3.1-70b]\n" L_SCOPE L_USE L_ID HEAD,
 			     sig) > 0);
 	parse_ok(fx, out);
 	load_ring(fx, "a.pub", NULL);
@@ -924,10 +943,12 @@ static void test_keygen(void **state)
 	free(pem);
 
 	/* Never overwrites; a half-made pair is not left behind. */
-	assert_int_equal(mg_license_keygen(path_of("a.key"), path_of("c.pub"), &fx->diags), -EEXIST);
+	assert_int_equal(mg_license_keygen(path_of("a.key"), path_of("c.pub"), &fx->diags),
+			 -EEXIST);
 	check_diag(fx, 0, path_of("a.key"), 0, 0, "file exists: refusing to overwrite it");
 	assert_int_equal(access(path_of("c.pub"), F_OK), -1);
-	assert_int_equal(mg_license_keygen(path_of("c.key"), path_of("a.pub"), &fx->diags), -EEXIST);
+	assert_int_equal(mg_license_keygen(path_of("c.key"), path_of("a.pub"), &fx->diags),
+			 -EEXIST);
 	check_diag(fx, 1, path_of("a.pub"), 0, 0, "file exists: refusing to overwrite it");
 	assert_int_equal(access(path_of("c.key"), F_OK), -1);
 	assert_int_equal(mg_license_keygen(path_of("no/such.key"), path_of("c.pub"), &fx->diags),
@@ -951,8 +972,8 @@ static void test_keyring_errors(void **state)
 	paths[0] = path_of("nonexistent.pem");
 	paths[1] = path_of("junk.pem");
 	paths[2] = path_of("ec.pub");
-	paths[3] = path_of("a.key");	/* a private key is not a public key */
-	paths[4] = path_of("a.pub");	/* fine, but the ring is refused */
+	paths[3] = path_of("a.key"); /* a private key is not a public key */
+	paths[4] = path_of("a.pub"); /* fine, but the ring is refused */
 	assert_int_equal(mg_keyring_load(&ring, paths, 5, &fx->diags), -EINVAL);
 	assert_null(ring);
 	check_diag(fx, 0, paths[0], 0, 0, "cannot read file: No such file or directory");
@@ -1003,9 +1024,9 @@ static void test_covers(void **state)
 	assert_true(mg_license_covers(l, "other", 2, 2));
 	assert_true(mg_license_covers(l, "other", 1, 2));
 	assert_false(mg_license_covers(l, "other", 3, 2));
-	assert_false(mg_license_covers(l, "other", 0, 2));	/* tier unknown */
-	assert_false(mg_license_covers(l, "other", 1, 0));	/* maxTier not in the policy */
-	assert_false(mg_license_covers(l, "llama-3.1", 3, 2));	/* names match whole */
+	assert_false(mg_license_covers(l, "other", 0, 2));     /* tier unknown */
+	assert_false(mg_license_covers(l, "other", 1, 0));     /* maxTier not in the policy */
+	assert_false(mg_license_covers(l, "llama-3.1", 3, 2)); /* names match whole */
 	assert_false(mg_license_covers(l, "LLAMA-3.1-70B", 3, 2));
 	assert_true(mg_license_covers(l, NULL, 2, 2));
 
@@ -1036,38 +1057,45 @@ static void test_cli(void **state)
 	snprintf(draft, sizeof(draft), "%s", path_of("draft.yaml"));
 	snprintf(signed_path, sizeof(signed_path), "%s", path_of("signed.yaml"));
 	put("draft.yaml", HEAD L_ID L_USE L_SCOPE L_MODELS L_TIER
-			  "notBefore: 2000-01-01T00:00:00Z\nnotAfter: 9999-01-01T00:00:00Z\n" L_ISSUER);
+	    "notBefore: 2000-01-01T00:00:00Z\nnotAfter: 9999-01-01T00:00:00Z\n" L_ISSUER);
 
 	/* Usage errors: exit 2 with one line. */
 	unit_expect_cli(run_cli(NULL), 2, "",
 			"mguard: error: missing license command (try 'mguard license help')\n");
-	unit_expect_cli(run_cli("frobnicate", NULL), 2, "",
-			"mguard: error: unknown license command 'frobnicate' (try 'mguard license help')\n");
-	unit_expect_cli(run_cli("verify", draft, NULL), 2, "",
-			"mguard: error: missing '--key' (try 'mguard license verify --key PUBLIC.pem "
-			"[--key PUBLIC.pem]... LICENSE.yaml')\n");
-	unit_expect_cli(run_cli("sign", "--key", NULL), 2, "",
-			"mguard: error: option '--key' needs an argument (try 'mguard license sign --key "
-			"PRIVATE.pem LICENSE.yaml [-o OUT]')\n");
-	unit_expect_cli(run_cli("verify", "-o", "x", "--key", "k", draft, NULL), 2, "",
-			"mguard: error: unknown option '-o' (try 'mguard license verify --key PUBLIC.pem "
-			"[--key PUBLIC.pem]... LICENSE.yaml')\n");
-	unit_expect_cli(run_cli("keygen", "--frob", "a", "b", NULL), 2, "",
-			"mguard: error: unknown option '--frob' (try 'mguard license keygen PRIVATE.pem "
-			"PUBLIC.pem')\n");
+	unit_expect_cli(
+		run_cli("frobnicate", NULL), 2, "",
+		"mguard: error: unknown license command 'frobnicate' (try 'mguard license help')\n");
+	unit_expect_cli(
+		run_cli("verify", draft, NULL), 2, "",
+		"mguard: error: missing '--key' (try 'mguard license verify --key PUBLIC.pem "
+		"[--key PUBLIC.pem]... LICENSE.yaml')\n");
+	unit_expect_cli(
+		run_cli("sign", "--key", NULL), 2, "",
+		"mguard: error: option '--key' needs an argument (try 'mguard license sign --key "
+		"PRIVATE.pem LICENSE.yaml [-o OUT]')\n");
+	unit_expect_cli(
+		run_cli("verify", "-o", "x", "--key", "k", draft, NULL), 2, "",
+		"mguard: error: unknown option '-o' (try 'mguard license verify --key PUBLIC.pem "
+		"[--key PUBLIC.pem]... LICENSE.yaml')\n");
+	unit_expect_cli(
+		run_cli("keygen", "--frob", "a", "b", NULL), 2, "",
+		"mguard: error: unknown option '--frob' (try 'mguard license keygen PRIVATE.pem "
+		"PUBLIC.pem')\n");
 	unit_expect_cli(run_cli("keygen", "a", NULL), 2, "",
 			"mguard: error: expected 2 key files, got 1 (try 'mguard license keygen "
 			"PRIVATE.pem PUBLIC.pem')\n");
-	unit_expect_cli(run_cli("sign", "-x", NULL), 2, "",
-			"mguard: error: unknown option '-x' (try 'mguard license sign --key PRIVATE.pem "
-			"LICENSE.yaml [-o OUT]')\n");
+	unit_expect_cli(
+		run_cli("sign", "-x", NULL), 2, "",
+		"mguard: error: unknown option '-x' (try 'mguard license sign --key PRIVATE.pem "
+		"LICENSE.yaml [-o OUT]')\n");
 	unit_expect_cli(run_cli("help", NULL), 0, NULL, "");
 
 	/* keygen */
 	unit_expect_cli(run_cli("keygen", path_of("cli.key"), path_of("cli.pub"), NULL), 0, NULL,
 			"");
-	snprintf(line, sizeof(line), "%s: file exists: refusing to overwrite it\n"
-				     "mguard: error: no key pair was made\n",
+	snprintf(line, sizeof(line),
+		 "%s: file exists: refusing to overwrite it\n"
+		 "mguard: error: no key pair was made\n",
 		 path_of("cli.key"));
 	unit_expect_cli(run_cli("keygen", path_of("cli.key"), path_of("x.pub"), NULL), 1, "", line);
 
@@ -1077,9 +1105,9 @@ static void test_cli(void **state)
 	unit_expect_cli(run_cli("verify", "--key", path_of("cli.pub"), draft, NULL), 1, "", line);
 
 	/* sign to a file, options after the operand, then verify. */
-	unit_expect_cli(run_cli("sign", draft, "--key", path_of("cli.key"), "-o", signed_path,
-				NULL),
-			0, "", NULL);
+	unit_expect_cli(
+		run_cli("sign", draft, "--key", path_of("cli.key"), "-o", signed_path, NULL), 0, "",
+		NULL);
 	unit_expect_cli(run_cli("verify", "--key", path_of("a.pub"), "--key", path_of("cli.pub"),
 				signed_path, NULL),
 			0, "license 'lic-2026-0042': valid until 9999-01-01T00:00:00Z\n", "");

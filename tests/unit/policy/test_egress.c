@@ -12,7 +12,7 @@
 
 struct good {
 	const char *text;
-	const char *addr;	/* the stored 128-bit address, as IPv6 text */
+	const char *addr; /* the stored 128-bit address, as IPv6 text */
 	unsigned int prefixlen;
 	unsigned int port_lo, port_hi;
 	unsigned int protos;
@@ -99,8 +99,10 @@ static const struct bad bads[] = {
 	{ "[::1]x", "unexpected 'x' after the address" },
 	{ "[::1]:", "missing port after ':'" },
 	{ "1.2.3.4:", "missing port after ':'" },
-	{ "1.2.3.4:0", "port 0 is only allowed as part of 0-65535 (leave the port out to allow all ports)" },
-	{ "1.2.3.4:0-80", "port 0 is only allowed as part of 0-65535 (leave the port out to allow all ports)" },
+	{ "1.2.3.4:0",
+	  "port 0 is only allowed as part of 0-65535 (leave the port out to allow all ports)" },
+	{ "1.2.3.4:0-80",
+	  "port 0 is only allowed as part of 0-65535 (leave the port out to allow all ports)" },
 	{ "1.2.3.4:70000", "port 70000 is over 65535" },
 	{ "1.2.3.4:80-70000", "port 70000 is over 65535" },
 	{ "1.2.3.4:1234567", "invalid port '1234567'" },

@@ -16,8 +16,7 @@
 #define API "apiVersion: mguard/v1\n"
 
 /* One entry of a block "models:" list, three lines. */
-#define MODEL(name, tier, files)                                                   \
-	"  - name: " name "\n    tier: " tier "\n    files: " files "\n"
+#define MODEL(name, tier, files) "  - name: " name "\n    tier: " tier "\n    files: " files "\n"
 
 static char base[1024];
 
@@ -158,10 +157,10 @@ static void expect_one(struct fx *fx, const char *text, unsigned int line, unsig
 	expect_count(fx, 1);
 }
 
-#define ERROR_TEST(fn, text, line, col, msg)                                       \
-	static void fn(void **state)                                               \
-	{                                                                          \
-		expect_one(*state, text, line, col, msg);                          \
+#define ERROR_TEST(fn, text, line, col, msg)              \
+	static void fn(void **state)                      \
+	{                                                 \
+		expect_one(*state, text, line, col, msg); \
 	}
 
 /* ---- Good policies ------------------------------------------------------ */
@@ -296,8 +295,9 @@ static void test_default_tiers(void **state)
 	const struct mg_policy *p;
 
 	put(fx, "p.yaml",
-	    API "models:\n" MODEL("m", "prohibited", "[/m]")
-		"scopes:\n  - {name: s, cgroup: /s, maxTier: controlled}\n");
+	    API
+	    "models:\n" MODEL("m", "prohibited",
+			      "[/m]") "scopes:\n  - {name: s, cgroup: /s, maxTier: controlled}\n");
 	load_ok(fx);
 	p = fx->pol;
 	assert_int_equal(p->mode, MG_POLICY_ENFORCE);
@@ -318,7 +318,8 @@ static void test_defined_tiers_replace_defaults(void **state)
 	struct fx *fx = *state;
 
 	put(fx, "a.yaml", API "tiers: [{name: low, level: 10}]\n");
-	put(fx, "b.yaml", API "tiers: [{name: high, level: 20}]\nmodels:\n" MODEL("m", "general", "[/m]"));
+	put(fx, "b.yaml",
+	    API "tiers: [{name: high, level: 20}]\nmodels:\n" MODEL("m", "general", "[/m]"));
 	assert_int_equal(load(fx), -EINVAL);
 	check_diag(fx, 0, "b.yaml", 5, 11, "unknown tier 'general'");
 	expect_count(fx, 1);
@@ -414,8 +415,8 @@ static void test_parse_buffer(void **state)
 {
 	struct fx *fx = *state;
 	static const char good[] = API "mode: audit\nmodels:\n" MODEL("m", "general", "[/m]");
-	static const char bad[] = API "models:\n" MODEL("n", "general", "[/n]")
-		"  - {name: o, tier: general, files: [o]}\n";
+	static const char bad[] = API "models:\n" MODEL(
+		"n", "general", "[/n]") "  - {name: o, tier: general, files: [o]}\n";
 	static const char mode[] = API "mode: enforce\n";
 	struct mg_policy *p = mg_policy_new();
 
@@ -438,7 +439,8 @@ static void test_parse_buffer(void **state)
 	assert_int_equal(p->nsources, 1);
 
 	/* The mode may be set once over all documents. */
-	assert_int_equal(mg_policy_parse_buffer(p, "mode", mode, strlen(mode), &fx->diags), -EINVAL);
+	assert_int_equal(mg_policy_parse_buffer(p, "mode", mode, strlen(mode), &fx->diags),
+			 -EINVAL);
 	expect_count(fx, 2);
 	assert_string_equal(fx->diags.v[1].msg, "'mode' is already set (first set at good:2:7)");
 	assert_int_equal(p->mode, MG_POLICY_AUDIT);
@@ -460,8 +462,8 @@ static void test_parse_buffer_not_nul_terminated(void **state)
 	assert_non_null(p);
 	fx->pol = p;
 	/* The length ends the document before "foo". */
-	assert_int_equal(mg_policy_parse_buffer(p, "b", text, strlen(API "mode: audit\n"),
-						&fx->diags), 0);
+	assert_int_equal(
+		mg_policy_parse_buffer(p, "b", text, strlen(API "mode: audit\n"), &fx->diags), 0);
 	assert_int_equal(p->mode, MG_POLICY_AUDIT);
 	expect_count(fx, 0);
 }
@@ -502,8 +504,7 @@ static void test_missing_folder(void **state)
 
 	strcat(fx->dir, "/nope");
 	assert_int_equal(load(fx), -EINVAL);
-	check_diag(fx, 0, NULL, 0, 0,
-		   "cannot open policy folder '%D': No such file or directory");
+	check_diag(fx, 0, NULL, 0, 0, "cannot open policy folder '%D': No such file or directory");
 	expect_count(fx, 1);
 	fx->dir[strlen(fx->dir) - 5] = '\0';
 }
@@ -727,8 +728,7 @@ static void test_deep_enough(void **state)
 ERROR_TEST(test_api_missing, "mode: audit\n", 1, 1, "missing key 'apiVersion'")
 ERROR_TEST(test_api_wrong, "apiVersion: mguard/v2\n", 1, 13,
 	   "unsupported apiVersion 'mguard/v2' (expected 'mguard/v1')")
-ERROR_TEST(test_api_not_string, "apiVersion: [mguard/v1]\n", 1, 13,
-	   "'apiVersion' must be a string")
+ERROR_TEST(test_api_not_string, "apiVersion: [mguard/v1]\n", 1, 13, "'apiVersion' must be a string")
 ERROR_TEST(test_mode_invalid, API "mode: strict\n", 2, 7,
 	   "invalid mode 'strict' (expected enforce or audit)")
 ERROR_TEST(test_mode_null, API "mode: ~\n", 2, 7, "'mode' must be a string")
@@ -736,14 +736,14 @@ ERROR_TEST(test_unknown_top_key, API "model:\n  - name: m\n", 2, 1,
 	   "unknown key 'model' at top level")
 ERROR_TEST(test_unknown_tier_key, API "tiers:\n  - {name: a, level: 1, colour: red}\n", 3, 25,
 	   "unknown key 'colour' in tier")
-ERROR_TEST(test_unknown_model_key, API "models:\n" MODEL("m", "general", "[/m]") "    size: 7\n",
-	   6, 5, "unknown key 'size' in model")
+ERROR_TEST(test_unknown_model_key, API "models:\n" MODEL("m", "general", "[/m]") "    size: 7\n", 6,
+	   5, "unknown key 'size' in model")
 ERROR_TEST(test_unknown_scope_key,
 	   API "scopes:\n  - name: s\n    cgroup: /s\n    maxTier: general\n    Egress: []\n", 6, 5,
 	   "unknown key 'Egress' in scope")
 ERROR_TEST(test_duplicate_key,
-	   API "models:\n  - name: m\n    tier: general\n    tier: general\n    files: [/m]\n", 5, 5,
-	   "duplicate key 'tier' (first defined at %D/p.yaml:4:5)")
+	   API "models:\n  - name: m\n    tier: general\n    tier: general\n    files: [/m]\n", 5,
+	   5, "duplicate key 'tier' (first defined at %D/p.yaml:4:5)")
 ERROR_TEST(test_duplicate_top_key, API "mode: audit\nmode: audit\n", 3, 1,
 	   "duplicate key 'mode' (first defined at %D/p.yaml:2:1)")
 
@@ -790,9 +790,8 @@ ERROR_TEST(test_scopes_item_not_mapping, API "scopes:\n  - demo\n", 3, 5,
 ERROR_TEST(test_egress_not_list,
 	   API "scopes: [{name: s, cgroup: /s, maxTier: general, egress: 10.0.0.1}]\n", 2, 58,
 	   "'egress' must be a list of strings")
-ERROR_TEST(test_cgroup_not_string,
-	   API "scopes: [{name: s, cgroup: {a: b}, maxTier: general}]\n", 2, 28,
-	   "'cgroup' must be a string")
+ERROR_TEST(test_cgroup_not_string, API "scopes: [{name: s, cgroup: {a: b}, maxTier: general}]\n", 2,
+	   28, "'cgroup' must be a string")
 ERROR_TEST(test_max_tier_null, API "scopes: [{name: s, cgroup: /s, maxTier: null}]\n", 2, 41,
 	   "'maxTier' must be a string")
 
@@ -808,11 +807,12 @@ ERROR_TEST(test_name_slash, API "scopes: [{name: a/b, cgroup: /s, maxTier: gener
 	   "invalid scope name 'a/b' " NAME_RULE)
 ERROR_TEST(test_name_empty, API "models:\n" MODEL("''", "general", "[/m]"), 3, 11,
 	   "invalid model name '' " NAME_RULE)
-ERROR_TEST(test_name_too_long,
-	   API "models:\n" MODEL("a234567890123456789012345678901234567890123456789012345678901234",
-			     "general", "[/m]"),
-	   3, 11,
-	   "invalid model name 'a234567890123456789012345678901234567890123456789012345678901234' " NAME_RULE)
+ERROR_TEST(
+	test_name_too_long,
+	API "models:\n" MODEL("a234567890123456789012345678901234567890123456789012345678901234",
+			      "general", "[/m]"),
+	3, 11,
+	"invalid model name 'a234567890123456789012345678901234567890123456789012345678901234' " NAME_RULE)
 
 /* ---- Tier levels -------------------------------------------------------- */
 
@@ -822,7 +822,8 @@ ERROR_TEST(test_name_too_long,
 LEVEL_TEST(test_level_zero, "0", "invalid tier level '0' (must be an integer from 1 to 1000)")
 LEVEL_TEST(test_level_over, "1001", "invalid tier level '1001' (must be an integer from 1 to 1000)")
 LEVEL_TEST(test_level_negative, "-1", "invalid tier level '-1' (must be an integer from 1 to 1000)")
-LEVEL_TEST(test_level_fraction, "1.5", "invalid tier level '1.5' (must be an integer from 1 to 1000)")
+LEVEL_TEST(test_level_fraction, "1.5",
+	   "invalid tier level '1.5' (must be an integer from 1 to 1000)")
 LEVEL_TEST(test_level_octal, "010", "invalid tier level '010' (must be an integer from 1 to 1000)")
 LEVEL_TEST(test_level_huge, "99999999999999999999",
 	   "invalid tier level '99999999999999999999' (must be an integer from 1 to 1000)")
@@ -863,17 +864,20 @@ static void test_duplicate_names(void **state)
 	struct fx *fx = *state;
 
 	put(fx, "a.yaml",
-	    API "tiers: [{name: t, level: 1}]\n"
-		"models:\n" MODEL("m", "t", "[/a]")
-		"scopes: [{name: s, cgroup: /a, maxTier: t}]\n");
+	    API
+	    "tiers: [{name: t, level: 1}]\n"
+	    "models:\n" MODEL("m", "t", "[/a]") "scopes: [{name: s, cgroup: /a, maxTier: t}]\n");
 	put(fx, "b.yaml",
-	    API "tiers: [{name: t, level: 2}]\n"
-		"models:\n" MODEL("m", "t", "[/b]")
-		"scopes: [{name: s, cgroup: /b, maxTier: t}]\n");
+	    API
+	    "tiers: [{name: t, level: 2}]\n"
+	    "models:\n" MODEL("m", "t", "[/b]") "scopes: [{name: s, cgroup: /b, maxTier: t}]\n");
 	assert_int_equal(load(fx), -EINVAL);
-	check_diag(fx, 0, "b.yaml", 2, 9, "duplicate tier name 't' (first defined at %D/a.yaml:2:9)");
-	check_diag(fx, 1, "b.yaml", 4, 5, "duplicate model name 'm' (first defined at %D/a.yaml:4:5)");
-	check_diag(fx, 2, "b.yaml", 7, 10, "duplicate scope name 's' (first defined at %D/a.yaml:7:10)");
+	check_diag(fx, 0, "b.yaml", 2, 9,
+		   "duplicate tier name 't' (first defined at %D/a.yaml:2:9)");
+	check_diag(fx, 1, "b.yaml", 4, 5,
+		   "duplicate model name 'm' (first defined at %D/a.yaml:4:5)");
+	check_diag(fx, 2, "b.yaml", 7, 10,
+		   "duplicate scope name 's' (first defined at %D/a.yaml:7:10)");
 	expect_count(fx, 3);
 }
 
@@ -908,8 +912,8 @@ static void test_unknown_tier(void **state)
 
 	put(fx, "a.yaml", API "tiers: [{name: low, level: 1}]\n");
 	put(fx, "b.yaml",
-	    API "models:\n" MODEL("m", "lowe", "[/m]")
-		"scopes: [{name: s, cgroup: /s, maxTier: Low}]\n");
+	    API "models:\n" MODEL("m", "lowe",
+				  "[/m]") "scopes: [{name: s, cgroup: /s, maxTier: Low}]\n");
 	assert_int_equal(load(fx), -EINVAL);
 	check_diag(fx, 0, "b.yaml", 4, 11, "unknown tier 'lowe'");
 	check_diag(fx, 1, "b.yaml", 6, 41, "unknown tier 'Low'");
@@ -944,7 +948,8 @@ static void test_no_cascade_from_broken_tiers(void **state)
 	struct fx *fx = *state;
 
 	put(fx, "a.yaml", API "tiers:\n  - {name: gold, level: 1}\n  - {name: silver, level: x}\n");
-	put(fx, "b.yaml", API "models:\n" MODEL("m", "silver", "[/m]") MODEL("n", "bronze", "[/n]"));
+	put(fx, "b.yaml",
+	    API "models:\n" MODEL("m", "silver", "[/m]") MODEL("n", "bronze", "[/n]"));
 	assert_int_equal(load(fx), -EINVAL);
 	check_diag(fx, 0, "a.yaml", 4, 27,
 		   "invalid tier level 'x' (must be an integer from 1 to 1000)");
@@ -1003,8 +1008,9 @@ static void test_egress_errors(void **state)
 	assert_int_equal(load(fx), -EINVAL);
 	check_diag(fx, 0, "p.yaml", 7, 9,
 		   "invalid egress '10.0.0.0/33': prefix length 33 is over 32 for IPv4");
-	check_diag(fx, 1, "p.yaml", 9, 9,
-		   "invalid egress '10.1.0.0/8': address has bits set beyond /8 (the network is 10.0.0.0/8)");
+	check_diag(
+		fx, 1, "p.yaml", 9, 9,
+		"invalid egress '10.1.0.0/8': address has bits set beyond /8 (the network is 10.0.0.0/8)");
 	check_diag(fx, 2, "p.yaml", 10, 9, "'egress' must be a list of strings");
 	expect_count(fx, 3);
 }
@@ -1012,47 +1018,47 @@ static void test_egress_errors(void **state)
 /* ---- The full language -------------------------------------------------- */
 
 /* The example of docs/policy.md. */
-#define FULL_EXAMPLE                                                                   \
-	"apiVersion: mguard/v1\n"                                                      \
-	"mode: enforce\n"                                                              \
-	"unknownWeights: deny\n"                                                       \
-	"defaultTier: general\n"                                                       \
-	"trustedKeys: [keys/vendor.pem]\n"                                             \
-	"tiers:\n"                                                                     \
-	"  - {name: general, level: 1}\n"                                              \
-	"  - name: controlled\n"                                                       \
-	"    level: 2\n"                                                               \
-	"    when: [\"mmlu >= 70\", \"trainingFlops >= 1e24\"]\n"                      \
-	"  - name: prohibited\n"                                                       \
-	"    level: 3\n"                                                               \
-	"    requiresLicense: true\n"                                                  \
-	"    when: [\"mmlu >= 85\", \"trainingFlops >= 1e25\"]\n"                      \
-	"models:\n"                                                                    \
-	"  - name: frontier-x\n"                                                       \
-	"    metrics: {mmlu: 92.1, trainingFlops: 3e25}\n"                             \
-	"    files: [/srv/models/frontier-x/]\n"                                       \
-	"    sha256:\n"                                                                \
-	"      model.safetensors: "                                                    \
-	"9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08\n"           \
-	"  - name: mid-7b\n"                                                           \
-	"    metrics: {mmlu: 74}\n"                                                    \
-	"    files: [/srv/models/mid-7b/]\n"                                           \
-	"  - name: llama-3.1-8b\n"                                                     \
-	"    tier: general\n"                                                          \
-	"    files: [/srv/models/llama-3.1-8b/model.safetensors]\n"                    \
-	"  - name: tiny\n"                                                             \
-	"    files: [/srv/models/tiny.gguf]\n"                                         \
-	"scopes:\n"                                                                    \
-	"  - name: vllm\n"                                                             \
-	"    cgroup: /system.slice/vllm.service\n"                                     \
-	"    maxTier: controlled\n"                                                    \
-	"    egress: [\"10.0.0.0/8:443/tcp\", \"127.0.0.1:8000\"]\n"                   \
-	"    outputs: [/srv/outputs/vllm/]\n"                                          \
-	"    gpus: [0, GPU-5a1b2c3d-4e5f-6789-abcd-ef0123456789]\n"                    \
-	"  - name: lab\n"                                                              \
-	"    cgroup: /lab.slice\n"                                                     \
-	"    maxTier: prohibited\n"                                                    \
-	"    licenses: [licenses/lab.lic]\n"                                           \
+#define FULL_EXAMPLE                                                         \
+	"apiVersion: mguard/v1\n"                                            \
+	"mode: enforce\n"                                                    \
+	"unknownWeights: deny\n"                                             \
+	"defaultTier: general\n"                                             \
+	"trustedKeys: [keys/vendor.pem]\n"                                   \
+	"tiers:\n"                                                           \
+	"  - {name: general, level: 1}\n"                                    \
+	"  - name: controlled\n"                                             \
+	"    level: 2\n"                                                     \
+	"    when: [\"mmlu >= 70\", \"trainingFlops >= 1e24\"]\n"            \
+	"  - name: prohibited\n"                                             \
+	"    level: 3\n"                                                     \
+	"    requiresLicense: true\n"                                        \
+	"    when: [\"mmlu >= 85\", \"trainingFlops >= 1e25\"]\n"            \
+	"models:\n"                                                          \
+	"  - name: frontier-x\n"                                             \
+	"    metrics: {mmlu: 92.1, trainingFlops: 3e25}\n"                   \
+	"    files: [/srv/models/frontier-x/]\n"                             \
+	"    sha256:\n"                                                      \
+	"      model.safetensors: "                                          \
+	"9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08\n" \
+	"  - name: mid-7b\n"                                                 \
+	"    metrics: {mmlu: 74}\n"                                          \
+	"    files: [/srv/models/mid-7b/]\n"                                 \
+	"  - name: llama-3.1-8b\n"                                           \
+	"    tier: general\n"                                                \
+	"    files: [/srv/models/llama-3.1-8b/model.safetensors]\n"          \
+	"  - name: tiny\n"                                                   \
+	"    files: [/srv/models/tiny.gguf]\n"                               \
+	"scopes:\n"                                                          \
+	"  - name: vllm\n"                                                   \
+	"    cgroup: /system.slice/vllm.service\n"                           \
+	"    maxTier: controlled\n"                                          \
+	"    egress: [\"10.0.0.0/8:443/tcp\", \"127.0.0.1:8000\"]\n"         \
+	"    outputs: [/srv/outputs/vllm/]\n"                                \
+	"    gpus: [0, GPU-5a1b2c3d-4e5f-6789-abcd-ef0123456789]\n"          \
+	"  - name: lab\n"                                                    \
+	"    cgroup: /lab.slice\n"                                           \
+	"    maxTier: prohibited\n"                                          \
+	"    licenses: [licenses/lab.lic]\n"                                 \
 	"    gpus: all\n"
 
 static void assert_loc(struct mg_loc loc, const char *file, unsigned int line, unsigned int col)
@@ -1191,8 +1197,8 @@ static void test_full_defaults(void **state)
 	const struct mg_scope *sc;
 
 	put(fx, "p.yaml",
-	    API "models:\n" MODEL("m", "general", "[/m]")
-		"scopes: [{name: s, cgroup: /s, maxTier: general}]\n");
+	    API "models:\n" MODEL("m", "general",
+				  "[/m]") "scopes: [{name: s, cgroup: /s, maxTier: general}]\n");
 	load_ok(fx);
 	p = fx->pol;
 	assert_int_equal(p->unknown_weights, MG_UNKNOWN_DENY);
@@ -1242,9 +1248,8 @@ ERROR_TEST(test_unknown_weights_invalid, API "unknownWeights: block\n", 2, 17,
 	   "invalid unknownWeights 'block' (expected deny, audit or allow)")
 ERROR_TEST(test_unknown_weights_not_string, API "unknownWeights: [deny]\n", 2, 17,
 	   "'unknownWeights' must be a string")
-ERROR_TEST(test_unknown_weights_twice_in_file,
-	   API "unknownWeights: deny\nunknownWeights: allow\n", 3, 1,
-	   "duplicate key 'unknownWeights' (first defined at %D/p.yaml:2:1)")
+ERROR_TEST(test_unknown_weights_twice_in_file, API "unknownWeights: deny\nunknownWeights: allow\n",
+	   3, 1, "duplicate key 'unknownWeights' (first defined at %D/p.yaml:2:1)")
 
 static void test_unknown_weights_twice(void **state)
 {
@@ -1364,12 +1369,9 @@ static void test_when_forms(void **state)
 		enum mg_cond_op op;
 		double value;
 	} want[] = {
-		{ "mmlu", MG_COND_GE, 85 },
-		{ "mmlu", MG_COND_GE, 85 },
-		{ "flops", MG_COND_GT, 1e25 },
-		{ "flops_total", MG_COND_LE, 1.2e24 },
-		{ "delta", MG_COND_LT, -3 },
-		{ "Score2", MG_COND_EQ, 0.5 },
+		{ "mmlu", MG_COND_GE, 85 },    { "mmlu", MG_COND_GE, 85 },
+		{ "flops", MG_COND_GT, 1e25 }, { "flops_total", MG_COND_LE, 1.2e24 },
+		{ "delta", MG_COND_LT, -3 },   { "Score2", MG_COND_EQ, 0.5 },
 		{ "x", MG_COND_GE, 1e-3 },
 	};
 	struct fx *fx = *state;
@@ -1409,7 +1411,8 @@ WHEN_TEST(test_when_no_op, "mmlu", "invalid condition 'mmlu': expected >=, >, <=
 WHEN_TEST(test_when_reversed, "85 <= mmlu",
 	  "invalid condition '85 <= mmlu': expected a metric name")
 WHEN_TEST(test_when_empty, "", "invalid condition '': expected a metric name")
-WHEN_TEST(test_when_no_number, "mmlu >=", "invalid condition 'mmlu >=': expected a number after '>='")
+WHEN_TEST(test_when_no_number,
+	  "mmlu >=", "invalid condition 'mmlu >=': expected a number after '>='")
 WHEN_TEST(test_when_bad_number, "mmlu >= 85%",
 	  "invalid condition 'mmlu >= 85%': invalid number '85%'")
 WHEN_TEST(test_when_two_numbers, "mmlu >= 8 5",
@@ -1419,8 +1422,9 @@ WHEN_TEST(test_when_inf, "mmlu >= inf", "invalid condition 'mmlu >= inf': invali
 WHEN_TEST(test_when_nan, "mmlu == nan", "invalid condition 'mmlu == nan': invalid number 'nan'")
 WHEN_TEST(test_when_huge, "flops > 1e999",
 	  "invalid condition 'flops > 1e999': number '1e999' is out of range")
-WHEN_TEST(test_when_long_metric, "a23456789012345678901234567890123 > 1",
-	  "invalid condition 'a23456789012345678901234567890123 > 1': metric name is longer than 32 characters")
+WHEN_TEST(
+	test_when_long_metric, "a23456789012345678901234567890123 > 1",
+	"invalid condition 'a23456789012345678901234567890123 > 1': metric name is longer than 32 characters")
 WHEN_TEST(test_when_metric_dash, "mm-lu > 1",
 	  "invalid condition 'mm-lu > 1': expected >=, >, <=, < or ==")
 ERROR_TEST(test_when_not_list, TIER_WITH("when: mmlu >= 85"), 2, 35,
@@ -1475,8 +1479,8 @@ static void test_metrics_numbers(void **state)
 		const char *name;
 		double value;
 	} want[] = {
-		{ "a", 85 }, { "b", -3 }, { "c", 1e25 }, { "d", 1.2e24 }, { "e", 0.5 },
-		{ "f", 7 }, { "g", 2.5e-7 }, { "H_2", 0 },
+		{ "a", 85 },  { "b", -3 }, { "c", 1e25 },   { "d", 1.2e24 },
+		{ "e", 0.5 }, { "f", 7 },  { "g", 2.5e-7 }, { "H_2", 0 },
 	};
 	struct fx *fx = *state;
 	const struct mg_model *m;
@@ -1502,8 +1506,9 @@ METRIC_TEST(test_metric_name_digit, "{1x: 1}", 53,
 	    "invalid metric name '1x' (1 to 32 of A-Z a-z 0-9 _, starting with a letter)")
 METRIC_TEST(test_metric_name_dash, "{mm-lu: 1}", 53,
 	    "invalid metric name 'mm-lu' (1 to 32 of A-Z a-z 0-9 _, starting with a letter)")
-METRIC_TEST(test_metric_name_long, "{a23456789012345678901234567890123: 1}", 53,
-	    "invalid metric name 'a23456789012345678901234567890123' (1 to 32 of A-Z a-z 0-9 _, starting with a letter)")
+METRIC_TEST(
+	test_metric_name_long, "{a23456789012345678901234567890123: 1}", 53,
+	"invalid metric name 'a23456789012345678901234567890123' (1 to 32 of A-Z a-z 0-9 _, starting with a letter)")
 METRIC_TEST(test_metric_name_null, "{~: 1}", 53, "mapping keys must be strings")
 METRIC_TEST(test_metric_quoted, "{mmlu: '85'}", 59,
 	    "metric 'mmlu' must be a number, not a quoted string")
@@ -1722,19 +1727,24 @@ GPU_TEST(test_gpus_quoted_index, "['1']", 57,
 	 "invalid GPU '1' (expected an index from 0 to 255 or GPU-<uuid>)")
 GPU_TEST(test_gpus_word_in_list, "[gpu0]", 57,
 	 "invalid GPU 'gpu0' (expected an index from 0 to 255 or GPU-<uuid>)")
-GPU_TEST(test_gpus_bad_uuid, "[GPU-5a1b2c3d-4e5f-6789-abcd-ef012345678]", 57,
-	 "invalid GPU UUID 'GPU-5a1b2c3d-4e5f-6789-abcd-ef012345678' (expected GPU- and 8-4-4-4-12 hex digits)")
-GPU_TEST(test_gpus_uuid_groups, "[GPU-5a1b2c3d4e5f-6789-abcd-ef0123456789]", 57,
-	 "invalid GPU UUID 'GPU-5a1b2c3d4e5f-6789-abcd-ef0123456789' (expected GPU- and 8-4-4-4-12 hex digits)")
-GPU_TEST(test_gpus_uuid_not_hex, "[GPU-5a1b2c3d-4e5f-6789-abcd-ef012345678g]", 57,
-	 "invalid GPU UUID 'GPU-5a1b2c3d-4e5f-6789-abcd-ef012345678g' (expected GPU- and 8-4-4-4-12 hex digits)")
-GPU_TEST(test_gpus_uuid_trailing, "[GPU-5a1b2c3d-4e5f-6789-abcd-ef0123456789-]", 57,
-	 "invalid GPU UUID 'GPU-5a1b2c3d-4e5f-6789-abcd-ef0123456789-' (expected GPU- and 8-4-4-4-12 hex digits)")
+GPU_TEST(
+	test_gpus_bad_uuid, "[GPU-5a1b2c3d-4e5f-6789-abcd-ef012345678]", 57,
+	"invalid GPU UUID 'GPU-5a1b2c3d-4e5f-6789-abcd-ef012345678' (expected GPU- and 8-4-4-4-12 hex digits)")
+GPU_TEST(
+	test_gpus_uuid_groups, "[GPU-5a1b2c3d4e5f-6789-abcd-ef0123456789]", 57,
+	"invalid GPU UUID 'GPU-5a1b2c3d4e5f-6789-abcd-ef0123456789' (expected GPU- and 8-4-4-4-12 hex digits)")
+GPU_TEST(
+	test_gpus_uuid_not_hex, "[GPU-5a1b2c3d-4e5f-6789-abcd-ef012345678g]", 57,
+	"invalid GPU UUID 'GPU-5a1b2c3d-4e5f-6789-abcd-ef012345678g' (expected GPU- and 8-4-4-4-12 hex digits)")
+GPU_TEST(
+	test_gpus_uuid_trailing, "[GPU-5a1b2c3d-4e5f-6789-abcd-ef0123456789-]", 57,
+	"invalid GPU UUID 'GPU-5a1b2c3d-4e5f-6789-abcd-ef0123456789-' (expected GPU- and 8-4-4-4-12 hex digits)")
 GPU_TEST(test_gpus_duplicate_index, "[3, 1, 3]", 63,
 	 "duplicate GPU '3' (first listed at %D/p.yaml:2:57)")
-GPU_TEST(test_gpus_duplicate_uuid,
-	 "[GPU-5a1b2c3d-4e5f-6789-abcd-ef0123456789, GPU-5A1B2C3D-4E5F-6789-ABCD-EF0123456789]", 99,
-	 "duplicate GPU 'GPU-5A1B2C3D-4E5F-6789-ABCD-EF0123456789' (first listed at %D/p.yaml:2:57)")
+GPU_TEST(
+	test_gpus_duplicate_uuid,
+	"[GPU-5a1b2c3d-4e5f-6789-abcd-ef0123456789, GPU-5A1B2C3D-4E5F-6789-ABCD-EF0123456789]", 99,
+	"duplicate GPU 'GPU-5A1B2C3D-4E5F-6789-ABCD-EF0123456789' (first listed at %D/p.yaml:2:57)")
 
 static void test_gpus_too_many(void **state)
 {
@@ -1805,12 +1815,12 @@ static void test_scopes_too_many(void **state)
 
 /* ---- Tier derivation ---------------------------------------------------- */
 
-#define DERIVE_TIERS                                                                   \
-	API "tiers:\n"                                                                 \
-	"  - {name: low, level: 1}\n"                                                  \
-	"  - {name: mid, level: 5, when: ['mmlu >= 70', 'arena>1200']}\n"              \
-	"  - {name: high, level: 9, when: ['mmlu>=85', 'flops >= 1e25']}\n"            \
-	"  - {name: odd, level: 3, when: ['mmlu == 92.5']}\n"
+#define DERIVE_TIERS                                                            \
+	API "tiers:\n"                                                          \
+	    "  - {name: low, level: 1}\n"                                       \
+	    "  - {name: mid, level: 5, when: ['mmlu >= 70', 'arena>1200']}\n"   \
+	    "  - {name: high, level: 9, when: ['mmlu>=85', 'flops >= 1e25']}\n" \
+	    "  - {name: odd, level: 3, when: ['mmlu == 92.5']}\n"
 
 static void test_derive(void **state)
 {
@@ -1818,14 +1828,14 @@ static void test_derive(void **state)
 		const char *tier;
 		const char *reason;
 	} want[] = {
-		{ "high", "explicit" },				/* explicit beats metrics */
+		{ "high", "explicit" }, /* explicit beats metrics */
 		{ "low", "explicit" },
-		{ "high", "mmlu>=85 (mmlu = 92.5)" },		/* the highest of odd, mid, high */
+		{ "high", "mmlu>=85 (mmlu = 92.5)" }, /* the highest of odd, mid, high */
 		{ "mid", "mmlu >= 70 (mmlu = 70)" },
-		{ "mid", "arena>1200 (arena = 1250.5)" },	/* the second condition */
+		{ "mid", "arena>1200 (arena = 1250.5)" }, /* the second condition */
 		{ "high", "flops >= 1e25 (flops = 3e+25)" },
-		{ "low", "defaultTier" },			/* holds nothing */
-		{ "low", "defaultTier" },			/* no metrics */
+		{ "low", "defaultTier" }, /* holds nothing */
+		{ "low", "defaultTier" }, /* no metrics */
 	};
 	struct fx *fx = *state;
 	const struct mg_policy *p;
@@ -1869,24 +1879,28 @@ static void test_derive_none(void **state)
 
 	put(fx, "p.yaml",
 	    DERIVE_TIERS "models:\n"
-		"  - {name: ok, files: [/a], metrics: {mmlu: 90}}\n"
-		"  - name: weak\n    files: [/b]\n    metrics: {mmlu: 10}\n"
-		"  - {name: bare, files: [/c]}\n"
-		"  - {name: other, files: [/d], metrics: {accuracy: 99}}\n");
+			 "  - {name: ok, files: [/a], metrics: {mmlu: 90}}\n"
+			 "  - name: weak\n    files: [/b]\n    metrics: {mmlu: 10}\n"
+			 "  - {name: bare, files: [/c]}\n"
+			 "  - {name: other, files: [/d], metrics: {accuracy: 99}}\n");
 	assert_int_equal(load(fx), -EINVAL);
-	check_diag(fx, 0, "p.yaml", 9, 5,
-		   "model 'weak' has no tier: no 'tier', no tier condition holds on its metrics, and no 'defaultTier'");
-	check_diag(fx, 1, "p.yaml", 12, 5,
-		   "model 'bare' has no tier: no 'tier', no tier condition holds on its metrics, and no 'defaultTier'");
-	check_diag(fx, 2, "p.yaml", 13, 5,
-		   "model 'other' has no tier: no 'tier', no tier condition holds on its metrics, and no 'defaultTier'");
+	check_diag(
+		fx, 0, "p.yaml", 9, 5,
+		"model 'weak' has no tier: no 'tier', no tier condition holds on its metrics, and no 'defaultTier'");
+	check_diag(
+		fx, 1, "p.yaml", 12, 5,
+		"model 'bare' has no tier: no 'tier', no tier condition holds on its metrics, and no 'defaultTier'");
+	check_diag(
+		fx, 2, "p.yaml", 13, 5,
+		"model 'other' has no tier: no 'tier', no tier condition holds on its metrics, and no 'defaultTier'");
 	expect_count(fx, 3);
 }
 
 /* With the default tiers (no conditions) a model needs 'tier' or 'defaultTier'. */
-ERROR_TEST(test_derive_default_tiers, API "models:\n  - {name: m, files: [/m], metrics: {mmlu: 99}}\n",
-	   3, 5,
-	   "model 'm' has no tier: no 'tier', no tier condition holds on its metrics, and no 'defaultTier'")
+ERROR_TEST(
+	test_derive_default_tiers, API "models:\n  - {name: m, files: [/m], metrics: {mmlu: 99}}\n",
+	3, 5,
+	"model 'm' has no tier: no 'tier', no tier condition holds on its metrics, and no 'defaultTier'")
 
 /* An unknown explicit tier is one error. */
 ERROR_TEST(test_derive_unknown_explicit,
@@ -1940,8 +1954,9 @@ static void test_derive_no_cascade_condition(void **state)
 /* In memory: validation resolves again, after documents that add tiers. */
 static void test_derive_in_memory(void **state)
 {
-	static const char models[] = API "defaultTier: base\n"
-		"models:\n  - {name: m, files: [/m], metrics: {mmlu: 90}}\n";
+	static const char models[] =
+		API "defaultTier: base\n"
+		    "models:\n  - {name: m, files: [/m], metrics: {mmlu: 90}}\n";
 	static const char low[] = API "tiers: [{name: base, level: 1}]\n";
 	static const char top[] = API "tiers: [{name: top, level: 2, when: ['mmlu > 80']}]\n";
 	struct fx *fx = *state;
@@ -1951,7 +1966,8 @@ static void test_derive_in_memory(void **state)
 
 	assert_non_null(p);
 	fx->pol = p;
-	assert_int_equal(mg_policy_parse_buffer(p, "models", models, strlen(models), &fx->diags), 0);
+	assert_int_equal(mg_policy_parse_buffer(p, "models", models, strlen(models), &fx->diags),
+			 0);
 	assert_int_equal(mg_policy_parse_buffer(p, "base", low, strlen(low), &fx->diags), 0);
 	assert_null(p->dir);
 	s = mg_policy_path(p, "keys/k.pem");
@@ -1979,8 +1995,9 @@ static void test_derive_in_memory(void **state)
 /* A document with an error in the new keys changes nothing either. */
 static void test_parse_buffer_new_keys_error(void **state)
 {
-	static const char bad[] = API "defaultTier: general\nunknownWeights: allow\n"
-		"trustedKeys: [k.pem]\nmodels:\n  - {name: m, files: [/m], metrics: {x: y}}\n";
+	static const char bad[] =
+		API "defaultTier: general\nunknownWeights: allow\n"
+		    "trustedKeys: [k.pem]\nmodels:\n  - {name: m, files: [/m], metrics: {x: y}}\n";
 	struct fx *fx = *state;
 	struct mg_policy *p = mg_policy_new();
 

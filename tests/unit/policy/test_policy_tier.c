@@ -28,7 +28,7 @@ static void test_number_good(void **state)
 		{ "5.", 5 },
 		{ "-0.25", -0.25 },
 		{ "007", 7 },
-		{ "1e-400", 0 },	/* underflows to zero: finite */
+		{ "1e-400", 0 }, /* underflows to zero: finite */
 		{ "1.7976931348623157e308", 1.7976931348623157e308 },
 	};
 
@@ -43,8 +43,8 @@ static void test_number_good(void **state)
 static void test_number_bad(void **state)
 {
 	static const char *const invalid[] = {
-		"", "-", "+", ".", "e5", "1e", "1e+", "1.2.3", "0x10", "inf", "-inf", "nan",
-		".inf", "1_000", "1,5", " 1", "1 ", "85%", "--1", "1e5.5", "one",
+		"",    "-",    "+",	".",   "e5", "1e", "1e+", "1.2.3", "0x10",  "inf", "-inf",
+		"nan", ".inf", "1_000", "1,5", " 1", "1 ", "85%", "--1",   "1e5.5", "one",
 	};
 	static const char *const range[] = { "1e309", "-1e309", "1e99999999999999999999" };
 
@@ -65,7 +65,12 @@ static void test_number_bad(void **state)
 static void test_metric_names(void **state)
 {
 	static const char *const good[] = {
-		"a", "mmlu", "MMLU", "training_flops", "x1", "a_",
+		"a",
+		"mmlu",
+		"MMLU",
+		"training_flops",
+		"x1",
+		"a_",
 		"a2345678901234567890123456789012",
 	};
 	static const char *const bad[] = {
@@ -250,12 +255,9 @@ static void test_model_tier(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_number_good),
-		cmocka_unit_test(test_number_bad),
-		cmocka_unit_test(test_metric_names),
-		cmocka_unit_test(test_condition_good),
-		cmocka_unit_test(test_condition_bad),
-		cmocka_unit_test(test_model_tier),
+		cmocka_unit_test(test_number_good),   cmocka_unit_test(test_number_bad),
+		cmocka_unit_test(test_metric_names),  cmocka_unit_test(test_condition_good),
+		cmocka_unit_test(test_condition_bad), cmocka_unit_test(test_model_tier),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
