@@ -145,11 +145,12 @@ test: tests-build man
 test-unit: $(UNIT_BINS)
 	$(Q)tests/run-all.sh $(BUILD) unit
 
+# T=t50 (or T="t20 t50") runs only those kernel test files, on the host or in the VM.
 test-kernel: $(BUILD)/mguard $(HELPER_BINS)
-	$(Q)tests/run-all.sh $(BUILD) kernel
+	$(Q)MG_KERNEL_TESTS="$(T)" tests/run-all.sh $(BUILD) kernel
 
 test-vm: $(BUILD)/mguard $(HELPER_BINS)
-	$(Q)tests/run-all.sh $(BUILD) vm
+	$(Q)MG_KERNEL_TESTS="$(T)" tests/run-all.sh $(BUILD) vm
 
 # libFuzzer targets: the policy parser and the licence reader, seeded from
 # policies/ and tests/fuzz/seeds/. FUZZ_SECONDS each; a crash fails the target.

@@ -3,7 +3,12 @@
 # Kernel tier: run mguard for real on the running kernel, as root, and try
 # each hook from inside a scope and from outside it.
 #
-#   tests/kernel/run.sh BUILD_DIR
+#   tests/kernel/run.sh BUILD_DIR [TEST...]
+#
+# TEST names test files by their prefix (t50 runs t50_network.sh); several may
+# be given, and MG_KERNEL_TESTS (space-separated) does the same for the VM and
+# for `make test-kernel T=t50`. Without one, every t*.sh runs, in order. A name
+# that matches no file fails the run.
 #
 # MG_EXPECT_ENGINE names the file engine this kernel must get: bpf-lsm (the
 # test VM) or tracepoint-kill (hosts without BPF LSM, the default).
@@ -14,14 +19,29 @@ cd "$(dirname "$0")/../.."
 . tests/kernel/lib.sh
 
 BUILD=${1:-build}
+[ $# -gt 0 ] && shift
+ONLY="$* ${MG_KERNEL_TESTS:-}"
 MGUARD=$BUILD/mguard
 TRY=$BUILD/tests/helpers/mg-try
 ENGINE=${MG_EXPECT_ENGINE:-tracepoint-kill}
 KERNEL=$(uname -r)
 
 summary() {
-	echo "kernel tier: $MG_PASS passed, $MG_FAIL failed (kernel $KERNEL, file engine $ENGINE)"
+	echo "kernel tier: $MG_PASS passed, $MG_FAIL failed (kernel $KERNEL, file engine $ENGINE${ONLY:+, only$ONLY})"
 }
+
+# The test files to source: all, or those named by prefix.
+TESTS=
+for name in $ONLY; do
+	found=
+	for t in tests/kernel/"$name"*.sh; do
+		[ -f "$t" ] && found=1 && TESTS="$TESTS $t"
+	done
+	[ -n "$found" ] || fail "test '$name' names a file in tests/kernel/"
+done
+ONLY=$(echo $ONLY)
+[ -n "$ONLY" ] && ONLY=" $ONLY"
+[ -n "$TESTS" ] || [ -n "$ONLY" ] || TESTS=$(echo tests/kernel/t[0-9]*.sh)
 
 if [ "$(id -u)" -ne 0 ]; then
 	fail "kernel tier runs as root" "run 'sudo make test'"
@@ -187,7 +207,7 @@ check "the forged licence is refused at start, with its reason" \
 	grep -q "licence '$TMP/policy/forged.lic' refused: signature matches no trusted key" "$TMP/daemon.log"
 
 # The tests, in order: each file is sourced here, sharing the running guard.
-for t in tests/kernel/t[0-9]*.sh; do
+for t in $TESTS; do
 	. "$t"
 done
 

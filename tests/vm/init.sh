@@ -50,6 +50,8 @@ echo "vm-init: lsm: $(cat /sys/kernel/security/lsm)"
 
 cd /mguard || fail "no /mguard in the initramfs"
 export MG_EXPECT_ENGINE=bpf-lsm
+MG_KERNEL_TESTS=$(cat kernel-tests 2>/dev/null)
+export MG_KERNEL_TESTS
 # Output is teed to a file so the summary can be parsed; the exit status goes
 # through a file because a pipeline only returns its last command's.
 {

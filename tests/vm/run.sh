@@ -81,6 +81,8 @@ if [ -d "$BUILD/tests/helpers" ]; then
 fi
 cp -a "$ROOT/tests/kernel/." "$R/mguard/tests/kernel/"
 [ ! -d "$ROOT/policies" ] || cp -a "$ROOT/policies/." "$R/mguard/policies/"
+# MG_KERNEL_TESTS (tests/kernel/run.sh) reaches the guest as a file.
+printf '%s\n' "${MG_KERNEL_TESTS:-}" >"$R/mguard/kernel-tests"
 
 vm_pack
 
