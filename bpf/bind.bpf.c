@@ -39,8 +39,8 @@ struct {
 
 struct mg_bind_ctx {
 	__u64 cgid;
-	__u32 gen;   /* the generation in force */
-	__u32 bound; /* bit 0: bound in gen, bit 1: in gen + 1 */
+	__u32 gen; /* the generation whose selectors are matched */
+	__u32 pad;
 };
 
 static long mg_glob_cb(__u32 i, void *ctx)
@@ -65,34 +65,33 @@ static long mg_glob_cb(__u32 i, void *ctx)
 	return 1;
 }
 
-/* Selector @i: index i % MG_MAX_SELECTORS of generation gen + i / MG_MAX_SELECTORS. */
+/* Selector @i of one generation: stop at the first that matches, or at the last one. */
 static long mg_selector_cb(__u32 i, void *ctx)
 {
 	struct mg_bind_ctx *b = ctx;
 	const struct mg_selector_val *sel;
 	struct mg_bind_scratch *sc;
-	__u32 half = i / MG_MAX_SELECTORS, zero = 0;
-	struct mg_scope_key skey = { .cgroup_id = b->cgid };
+	struct mg_scope_key skey = { .cgroup_id = b->cgid, .gen = b->gen };
+	__u32 zero = 0;
 
-	if (b->bound & (1u << half))
-		return 0;
 	sc = bpf_map_lookup_elem(&mg_bind_scratch, &zero);
 	if (!sc)
 		return 1;
-	sc->key.gen = b->gen + half;
-	sc->key.index = i % MG_MAX_SELECTORS;
+	sc->key.gen = b->gen;
+	sc->key.index = i;
 	sel = bpf_map_lookup_elem(&mg_selectors, &sc->key);
 	if (!sel)
-		return 0; /* this generation has no more selectors */
+		return 1; /* indexes are contiguous: no more selectors */
+	/* A cheap refusal first: the first bytes of a pattern are fixed ("/x..."). */
+	if (sel->len > 1 && sel->pattern[1] != '*' && sel->pattern[1] != sc->path[1])
+		return 0;
 	__builtin_memset(&sc->glob, 0, sizeof(sc->glob));
 	sc->result = -1;
 	bpf_loop(MG_GLOB_MAX_STEPS, mg_glob_cb, NULL, 0);
 	if (sc->result != 1)
 		return 0;
-	skey.gen = sc->key.gen;
-	if (bpf_map_update_elem(&mg_scopes, &skey, &sel->scope, BPF_ANY) == 0)
-		b->bound |= 1u << half;
-	return 0;
+	bpf_map_update_elem(&mg_scopes, &skey, &sel->scope, BPF_ANY);
+	return 1;
 }
 
 SEC("raw_tp/cgroup_mkdir")
@@ -118,7 +117,10 @@ int BPF_PROG(mg_cgroup_mkdir, struct cgroup *cgrp, const char *path)
 	sc->slen = n - 1;
 	b.cgid = BPF_CORE_READ(cgrp, kn, id);
 	b.gen = cfg->active_gen;
-	bpf_loop(2 * MG_MAX_SELECTORS, mg_selector_cb, &b, 0);
+	bpf_loop(MG_MAX_SELECTORS, mg_selector_cb, &b, 0);
+	/* A reload may be filling the next generation: its selectors bind too. */
+	b.gen = cfg->active_gen + 1;
+	bpf_loop(MG_MAX_SELECTORS, mg_selector_cb, &b, 0);
 	return 0;
 }
 

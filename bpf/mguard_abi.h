@@ -160,9 +160,9 @@ struct mg_scope_val {
  * characters within one path component (never a '/'); every other byte is
  * itself. bpf/mguard_glob.h is the matcher, shared by both sides.
  */
-#define MG_MAX_SELECTORS    64	/* per generation */
-#define MG_SELECTOR_LEN	    256 /* pattern or path, with its NUL; a power of two */
-#define MG_CGROUP_PATH_LEN  512 /* path of a new cgroup examined; a power of two */
+#define MG_MAX_SELECTORS    MG_MAX_SCOPES /* per generation: one per scope */
+#define MG_SELECTOR_LEN	    256		  /* pattern or path, with its NUL; a power of two */
+#define MG_CGROUP_PATH_LEN  512		  /* path of a new cgroup examined; a power of two */
 #define MG_SELECTOR_PATTERN (1u << 0)
 
 struct mg_selector_key {

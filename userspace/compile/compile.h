@@ -8,6 +8,7 @@
 #define MGUARD_COMPILE_H
 
 #include <linux/types.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -17,8 +18,9 @@
 
 struct mg_image_scope {
 	char *name;
-	char *cgroup; /* as in the policy: below the cgroup2 mount */
-	uint64_t cgroup_id;
+	char *cgroup;	    /* as in the policy: below the cgroup2 mount; a pattern if is_pattern */
+	bool is_pattern;    /* cgroupPattern: every matching cgroup is this scope */
+	uint64_t cgroup_id; /* 0 for a pattern */
 	struct mg_scope_val val;
 };
 

@@ -18,6 +18,7 @@
 #include <bpf/libbpf.h>
 
 #include "core/cgroup.h"
+#include "kernel/bind.h"
 #include "kernel/loader.h"
 #include "core/log.h"
 #include "kernel/mapio.h"
@@ -32,8 +33,7 @@
 /* An attachment this loader made, and what it serves. */
 struct mg_loader_link {
 	struct bpf_link *link;
-	uint64_t owner; /* cgroup id of the scope it serves; 0: every process */
-	bool on_parent; /* owner is the parent of the scopes it serves */
+	uint64_t owner; /* cgroup id of the anchor it is on; 0: every process */
 	char name[96];	/* pinned as link_<name> */
 };
 
@@ -118,8 +118,6 @@ static void mg_select_programs(struct mg_loader *l)
 				  l->engine[MG_HOOK_SENDMSG6] == MG_ENGINE_CGROUP);
 	bpf_program__set_autoload(s->progs.mg_device,
 				  l->engine[MG_HOOK_DEVICE] == MG_ENGINE_CGROUP);
-	bpf_program__set_autoload(s->progs.mg_device_backstop,
-				  l->engine[MG_HOOK_DEVICE] == MG_ENGINE_CGROUP);
 }
 
 /*
@@ -144,6 +142,7 @@ static struct bpf_map **mg_pinned_maps(struct mg_loader *l, size_t *n)
 	maps[i++] = s->maps.mg_devices;
 	maps[i++] = s->maps.mg_gpu_majors;
 	maps[i++] = s->maps.mg_narrowed;
+	maps[i++] = s->maps.mg_selectors;
 	*n = i;
 	return maps;
 }
@@ -305,6 +304,8 @@ static int mg_prune_all(struct mg_loader *l, __u32 keep)
 	err = err ?: r;
 	r = mg_prune(s->maps.mg_egress, offsetof(struct mg_egress_key, gen), keep);
 	err = err ?: r;
+	r = mg_prune(s->maps.mg_selectors, offsetof(struct mg_selector_key, gen), keep);
+	err = err ?: r;
 	/* Only a generation that is alone in the maps lets the next fill skip the prune. */
 	l->only_gen = err ? 0 : keep;
 	return err;
@@ -312,13 +313,6 @@ static int mg_prune_all(struct mg_loader *l, __u32 keep)
 
 /* Entry @i of one of the image's tables, as the map's key (for @gen) and value. */
 typedef void mg_entry_fn(const struct mg_image *img, size_t i, __u32 gen, void *key, void *val);
-
-static void mg_scope_entry(const struct mg_image *img, size_t i, __u32 gen, void *key, void *val)
-{
-	*(struct mg_scope_key *)key =
-		(struct mg_scope_key){ .cgroup_id = img->scopes[i].cgroup_id, .gen = gen };
-	*(struct mg_scope_val *)val = img->scopes[i].val;
-}
 
 static void mg_license_entry(const struct mg_image *img, size_t i, __u32 gen, void *key, void *val)
 {
@@ -468,9 +462,9 @@ static int mg_fill(struct mg_loader *l, const struct mg_image *img, __u32 gen)
 	size_t i;
 	int err;
 
-	err = mg_fill_table(s->maps.mg_scopes, img, img->nscopes, mg_scope_entry, gen, &i);
+	err = mg_bind_fill(s, l->cgroup_root, img, gen, &i);
 	if (err)
-		return mg_log_errno(err, "failed to write scope '%s'", img->scopes[i].name);
+		return err;
 	err = mg_fill_inodes(s->maps.mg_inodes, img, gen);
 	if (err)
 		return err;
@@ -571,7 +565,6 @@ static int mg_link_keep(struct mg_loader *l, struct bpf_link *link, uint64_t own
 	k = &l->links[l->nlinks++];
 	k->link = link;
 	k->owner = owner;
-	k->on_parent = false;
 	snprintf(k->name, sizeof(k->name), "%s", what);
 	snprintf(name, sizeof(name), MG_PIN_LINK_PREFIX "%s", what);
 	mg_pin_path(l, path, sizeof(path), name);
@@ -585,7 +578,7 @@ static int mg_link_keep(struct mg_loader *l, struct bpf_link *link, uint64_t own
 static bool mg_loader_serves(const struct mg_loader *l, uint64_t owner)
 {
 	for (size_t i = 0; i < l->nlinks; i++)
-		if (l->links[i].owner == owner && !l->links[i].on_parent)
+		if (l->links[i].owner == owner)
 			return true;
 	return false;
 }
@@ -618,65 +611,47 @@ static int mg_attach_cgroup_path(struct mg_loader *l, struct bpf_program *prog, 
 	return mg_link_keep(l, link, owner, what);
 }
 
-static int mg_attach_cgroup(struct mg_loader *l, struct bpf_program *prog,
-			    const struct mg_image_scope *scope, const char *hook)
-{
-	char path[PATH_MAX], what[96];
-
-	snprintf(path, sizeof(path), "%s%s", l->cgroup_root, scope->cgroup);
-	snprintf(what, sizeof(what), "%s_%llu", hook, (unsigned long long)scope->cgroup_id);
-	return mg_attach_cgroup_path(l, prog, path, scope->cgroup_id, what);
-}
-
 /*
- * The device program goes on the scope's cgroup and on its parent (unless
- * that is the root): a runtime that owns the scope's cgroup and replaces the
- * programs there cannot widen GPU access through the parent's.
+ * The cgroup id of the anchor of @scope's cgroup programs (kernel/bind.h),
+ * its path in @path; 0 when it does not exist.
  */
-/* The cgroup id of the parent of @scope's cgroup; 0 when that is the root. */
-static uint64_t mg_scope_parent_id(const struct mg_loader *l, const struct mg_image_scope *scope,
+static uint64_t mg_scope_anchor_id(const struct mg_loader *l, const struct mg_image_scope *scope,
 				   char *path, size_t len)
 {
+	char rel[PATH_MAX];
 	uint64_t id = 0;
-	char *slash;
 
-	snprintf(path, len, "%s%s", l->cgroup_root, scope->cgroup);
-	slash = strrchr(path, '/');
-	if (!slash || (size_t)(slash - path) <= strlen(l->cgroup_root))
+	if (mg_bind_anchor(scope, rel, sizeof(rel)))
 		return 0;
-	*slash = '\0';
-	if (mg_cgroup_id(path, &id) || id == 1)
+	if ((size_t)snprintf(path, len, "%s%s", l->cgroup_root, rel) >= len)
+		return 0;
+	if (mg_cgroup_id(path, &id))
 		return 0;
 	return id;
 }
 
-/*
- * The device program goes on the scope's cgroup, and a silent backstop on
- * its parent (unless that is the root): a runtime that owns the scope's
- * cgroup and replaces the programs there cannot widen GPU access. Scopes
- * that share a parent share one backstop: a cgroup holds at most 64
- * programs per hook.
- */
-static int mg_attach_device(struct mg_loader *l, const struct mg_image_scope *scope)
+/* The anchor of @scope, made if a pattern's is not there yet (no runtime has run). */
+static int mg_scope_anchor(struct mg_loader *l, const struct mg_image_scope *scope, char *path,
+			   size_t len, uint64_t *ret_id)
 {
-	char path[PATH_MAX], what[96];
-	uint64_t parent;
-	int err;
+	char rel[PATH_MAX];
+	int err, created;
 
-	err = mg_attach_cgroup(l, l->skel->progs.mg_device, scope, "device");
-	if (err)
-		return err;
-	parent = mg_scope_parent_id(l, scope, path, sizeof(path));
-	if (!parent)
+	*ret_id = mg_scope_anchor_id(l, scope, path, len);
+	if (*ret_id)
 		return 0;
-	for (size_t i = 0; i < l->nlinks; i++)
-		if (l->links[i].on_parent && l->links[i].owner == parent)
-			return 0;
-	snprintf(what, sizeof(what), "device_parent_%llu", (unsigned long long)parent);
-	err = mg_attach_cgroup_path(l, l->skel->progs.mg_device_backstop, path, parent, what);
-	if (!err)
-		l->links[l->nlinks - 1].on_parent = true;
-	return err;
+	err = mg_bind_anchor(scope, rel, sizeof(rel));
+	if (err) {
+		mg_err("scope '%s': no cgroup but the root to attach its programs to", scope->name);
+		return err;
+	}
+	err = mg_cgroup_create(l->cgroup_root, rel, &created);
+	if (err)
+		return mg_log_errno(err, "failed to create cgroup '%s' of scope '%s'", rel,
+				    scope->name);
+	mg_info("created cgroup '%s' for the programs of scope '%s'", rel, scope->name);
+	*ret_id = mg_scope_anchor_id(l, scope, path, len);
+	return *ret_id ? 0 : -ENOENT;
 }
 
 static int mg_attach_global(struct mg_loader *l)
@@ -711,6 +686,13 @@ static int mg_attach_global(struct mg_loader *l)
 	char name[64];
 	int err = 0;
 
+	/* Cgroups made later are bound by the kernel as they are made. */
+	err = mg_link_keep(l, bpf_program__attach(s->progs.mg_cgroup_mkdir), 0, "tp_cgroup_mkdir");
+	if (!err)
+		err = mg_link_keep(l, bpf_program__attach(s->progs.mg_cgroup_rmdir), 0,
+				   "tp_cgroup_rmdir");
+	if (err)
+		return err;
 	if (l->engine[MG_HOOK_CONNECT4] == MG_ENGINE_CGROUP) {
 		err = mg_link_keep(l, bpf_program__attach(s->progs.mg_tp_fork), 0,
 				   "tp_sched_process_fork");
@@ -741,29 +723,46 @@ static int mg_attach_global(struct mg_loader *l)
 	}
 }
 
+/*
+ * A scope's network and device programs go on its anchor, a stable ancestor
+ * (kernel/bind.h), as links (multi-attach): a cgroup created below it later,
+ * a restarted unit or a new container, inherits them at once, and a runtime
+ * that replaces the programs it owns on its own cgroup cannot remove them.
+ * Each program checks the scope first, so the anchor's other cgroups pay one
+ * lookup. Scopes that share an anchor share its programs: a cgroup holds at
+ * most 64 programs per hook.
+ */
 static int mg_attach_scope(struct mg_loader *l, const struct mg_image_scope *scope)
 {
 	struct mguard_bpf *s = l->skel;
 	struct {
 		enum mg_hook hook;
 		struct bpf_program *prog;
-	} net[] = {
+	} progs[] = {
 		{ MG_HOOK_CONNECT4, s->progs.mg_connect4 },
 		{ MG_HOOK_CONNECT6, s->progs.mg_connect6 },
 		{ MG_HOOK_SENDMSG4, s->progs.mg_sendmsg4 },
 		{ MG_HOOK_SENDMSG6, s->progs.mg_sendmsg6 },
+		{ MG_HOOK_DEVICE, s->progs.mg_device },
 	};
+	char path[PATH_MAX], what[96];
+	uint64_t anchor;
 	int err;
 
-	for (size_t k = 0; k < MG_ARRAY_SIZE(net); k++) {
-		if (l->engine[net[k].hook] != MG_ENGINE_CGROUP)
+	err = mg_scope_anchor(l, scope, path, sizeof(path), &anchor);
+	if (err)
+		return err;
+	if (mg_loader_serves(l, anchor))
+		return 0;
+	for (size_t k = 0; k < MG_ARRAY_SIZE(progs); k++) {
+		if (l->engine[progs[k].hook] != MG_ENGINE_CGROUP)
 			continue;
-		err = mg_attach_cgroup(l, net[k].prog, scope, mg_hook_name(net[k].hook));
+		snprintf(what, sizeof(what), "%s_%llu", mg_hook_name(progs[k].hook),
+			 (unsigned long long)anchor);
+		err = mg_attach_cgroup_path(l, progs[k].prog, path, anchor, what);
 		if (err)
 			return err;
 	}
-	if (l->engine[MG_HOOK_DEVICE] == MG_ENGINE_CGROUP)
-		return mg_attach_device(l, scope);
 	return 0;
 }
 
@@ -807,10 +806,8 @@ int mg_loader_attach(struct mg_loader *l, const struct mg_image *img)
 			return err;
 		l->global_attached = 1;
 	}
-	/* New scopes only: a reload keeps the attachments of the others. */
+	/* New anchors only: a reload keeps the attachments of the others. */
 	for (size_t i = 0; i < img->nscopes; i++) {
-		if (mg_loader_serves(l, img->scopes[i].cgroup_id))
-			continue;
 		err = mg_attach_scope(l, &img->scopes[i]);
 		if (err)
 			return err;
@@ -838,9 +835,8 @@ void mg_loader_detach_stale(struct mg_loader *l, const struct mg_image *img)
 		char path[PATH_MAX];
 
 		for (size_t j = 0; j < img->nscopes && !keep; j++)
-			keep = k->on_parent ? mg_scope_parent_id(l, &img->scopes[j], path,
-								 sizeof(path)) == k->owner :
-					      img->scopes[j].cgroup_id == k->owner;
+			keep = mg_scope_anchor_id(l, &img->scopes[j], path, sizeof(path)) ==
+			       k->owner;
 		if (keep) {
 			l->links[out++] = *k;
 			continue;
