@@ -24,7 +24,8 @@ struct {
 	__type(value, struct mg_device_val);
 } mg_devices SEC(".maps") __weak;
 
-#define BPF_DEVCG_DEV_CHAR 2
+#define BPF_DEVCG_DEV_CHAR  2
+#define BPF_DEVCG_ACC_MKNOD 1
 
 static __always_inline bool mg_device_allowed(__u32 scope_id, __u32 gen, __u32 major, __u32 minor)
 {
@@ -57,6 +58,12 @@ static __always_inline __u8 mg_device_decide(struct bpf_cgroup_dev_ctx *ctx,
 		return MG_REASON_NONE;
 	cfg = *ret_cfg;
 	if ((ctx->access_type & 0xffff) != BPF_DEVCG_DEV_CHAR)
+		return MG_REASON_NONE;
+	/*
+	 * Making a node gives no access to the device: a container runtime
+	 * makes every node of its spec, and an open of one is decided here.
+	 */
+	if ((ctx->access_type >> 16) == BPF_DEVCG_ACC_MKNOD)
 		return MG_REASON_NONE;
 	mkey.major = ctx->major;
 	mkey.gen = cfg->active_gen;

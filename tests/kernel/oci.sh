@@ -1,0 +1,84 @@
+# SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+# Containers for the kernel tier, sourced by the container test files: an OCI
+# bundle built from busybox and mg-try (no image registry needed), and runc
+# to run one command in it, in a cgroup under a scope. POSIX sh.
+#
+#   oci_bundle DIR                     rootfs and a config.json writer in DIR
+#   oci_config DIR CGROUP HOOK ARGS... config.json: ARGS in CGROUP (below the
+#                                      cgroup2 mount), /models bind-mounted from
+#                                      $TMP/models, the fake GPU nodes; HOOK is a
+#                                      createRuntime hook command or "-"
+#   oci_run DIR ID OUTFILE             run it with runc; prints runc's exit status
+
+RUNC=$(command -v runc 2>/dev/null)
+OCI_STATE=$TMP/runc-state
+
+oci_bundle() {
+	mkdir -p "$1/rootfs/bin" "$1/rootfs/proc" "$1/rootfs/dev" "$1/rootfs/sys" \
+		"$1/rootfs/models" "$1/rootfs/tmp" "$1/rootfs/etc"
+	cp -L "$(command -v busybox)" "$1/rootfs/bin/busybox"
+	ln -sf busybox "$1/rootfs/bin/sh"
+	cp "$TRY" "$1/rootfs/bin/mg-try"
+	printf 'weights-baked-into-the-image' >"$1/rootfs/etc/image-file.bin"
+}
+
+# JSON string list of the arguments.
+oci_json_args() {
+	sep=
+	for a in "$@"; do
+		printf '%s"%s"' "$sep" "$a"
+		sep=', '
+	done
+}
+
+oci_config() {
+	dir=$1
+	cgroup=$2
+	hook=$3
+	shift 3
+	hooks=
+	if [ "$hook" != - ]; then
+		hooks="\"hooks\": { \"createRuntime\": [ { \"path\": \"$hook\", \"args\": [\"mguard\", \"oci-hook\", \"--pin-dir\", \"$PIN\"], \"timeout\": 10 } ] },"
+	fi
+	cat >"$dir/config.json" <<JSON
+{
+	"ociVersion": "1.0.2-dev",
+	"process": {
+		"terminal": false,
+		"user": { "uid": 0, "gid": 0 },
+		"args": [ $(oci_json_args "$@") ],
+		"env": [ "PATH=/bin" ],
+		"cwd": "/",
+		"capabilities": { "bounding": ["CAP_KILL"], "effective": ["CAP_KILL"], "permitted": ["CAP_KILL"] },
+		"noNewPrivileges": true
+	},
+	"root": { "path": "rootfs", "readonly": true },
+	"hostname": "mguard-test",
+	"annotations": { "mguard.io/scope": "${OCI_SCOPE:-guarded}" },
+	$hooks
+	"mounts": [
+		{ "destination": "/proc", "type": "proc", "source": "proc" },
+		{ "destination": "/dev", "type": "tmpfs", "source": "tmpfs", "options": ["nosuid", "mode=755", "size=1024k"] },
+		{ "destination": "/dev/shm", "type": "tmpfs", "source": "shm", "options": ["nosuid", "noexec", "nodev", "mode=1777", "size=1024k"] },
+		{ "destination": "/sys", "type": "sysfs", "source": "sysfs", "options": ["nosuid", "noexec", "nodev", "ro"] },
+		{ "destination": "/models", "type": "bind", "source": "$TMP/models", "options": ["rbind", "ro"] }
+	],
+	"linux": {
+		"cgroupsPath": "$cgroup",
+		"devices": [
+			{ "path": "/dev/nvidia0", "type": "c", "major": 195, "minor": 0, "fileMode": 438, "uid": 0, "gid": 0 },
+			{ "path": "/dev/nvidia1", "type": "c", "major": 195, "minor": 1, "fileMode": 438, "uid": 0, "gid": 0 }
+		],
+		"resources": { "devices": [ { "allow": false, "access": "rwm" }, { "allow": true, "type": "c", "major": 195, "access": "rwm" } ] },
+		"namespaces": [ { "type": "pid" }, { "type": "ipc" }, { "type": "uts" }, { "type": "mount" } ]
+	}
+}
+JSON
+}
+
+oci_run() {
+	"$RUNC" --root "$OCI_STATE" run --bundle "$1" "$2" >"$3" 2>"$3.err" </dev/null
+	st=$?
+	"$RUNC" --root "$OCI_STATE" delete --force "$2" >/dev/null 2>&1
+	echo "$st"
+}
