@@ -82,6 +82,8 @@ static long mg_selector_cb(__u32 i, void *ctx)
 	sel = bpf_map_lookup_elem(&mg_selectors, &sc->key);
 	if (!sel)
 		return 1; /* indexes are contiguous: no more selectors */
+	if (sel->flags & MG_SELECTOR_ANNOTATION)
+		return 0; /* the OCI hook binds these, by the container's annotation */
 	/* A cheap refusal first: the first bytes of a pattern are fixed ("/x..."). */
 	if (sel->len > 1 && sel->pattern[1] != '*' && sel->pattern[1] != sc->path[1])
 		return 0;

@@ -164,6 +164,12 @@ struct mg_scope_val {
 #define MG_SELECTOR_LEN	    256		  /* pattern or path, with its NUL; a power of two */
 #define MG_CGROUP_PATH_LEN  512		  /* path of a new cgroup examined; a power of two */
 #define MG_SELECTOR_PATTERN (1u << 0)
+/*
+ * bind: annotation. The kernel does not bind matching cgroups by itself: the
+ * OCI runtime hook (mguard oci-hook) binds a container whose annotation names
+ * the scope, and whose cgroup matches (so it inherits the scope's programs).
+ */
+#define MG_SELECTOR_ANNOTATION (1u << 1)
 
 struct mg_selector_key {
 	__u32 gen;

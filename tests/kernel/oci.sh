@@ -4,14 +4,15 @@
 # to run one command in it, in a cgroup under a scope. POSIX sh.
 #
 #   oci_bundle DIR                     rootfs and a config.json writer in DIR
-#   oci_config DIR CGROUP HOOK ARGS... config.json: ARGS in CGROUP (below the
-#                                      cgroup2 mount), /models bind-mounted from
+#   oci_config DIR CGROUP HOOK ARGS... config.json: ARGS in CGROUP-N (below the
+#                                      cgroup2 mount; N counts the containers), /models bind-mounted from
 #                                      $TMP/models, the fake GPU nodes; HOOK is a
 #                                      createRuntime hook command or "-"
 #   oci_run DIR ID OUTFILE             run it with runc; prints runc's exit status
 
 RUNC=$(command -v runc 2>/dev/null)
 OCI_STATE=$TMP/runc-state
+OCI_N=0	# each container gets an id and a cgroup of its own: CGROUP-N
 
 oci_bundle() {
 	mkdir -p "$1/rootfs/bin" "$1/rootfs/proc" "$1/rootfs/dev" "$1/rootfs/sys" \
@@ -32,11 +33,14 @@ oci_json_args() {
 }
 
 oci_config() {
+	OCI_N=$((OCI_N + 1))
 	dir=$1
-	cgroup=$2
+	cgroup=$2-$OCI_N
 	hook=$3
 	shift 3
 	hooks=
+	annotation=
+	[ -z "${OCI_SCOPE:-}" ] || annotation="\"mguard.io/scope\": \"$OCI_SCOPE\""
 	if [ "$hook" != - ]; then
 		hooks="\"hooks\": { \"createRuntime\": [ { \"path\": \"$hook\", \"args\": [\"mguard\", \"oci-hook\", \"--pin-dir\", \"$PIN\"], \"timeout\": 10 } ] },"
 	fi
@@ -54,7 +58,7 @@ oci_config() {
 	},
 	"root": { "path": "rootfs", "readonly": true },
 	"hostname": "mguard-test",
-	"annotations": { "mguard.io/scope": "${OCI_SCOPE:-guarded}" },
+	"annotations": { $annotation },
 	$hooks
 	"mounts": [
 		{ "destination": "/proc", "type": "proc", "source": "proc" },
@@ -77,8 +81,8 @@ JSON
 }
 
 oci_run() {
-	"$RUNC" --root "$OCI_STATE" run --bundle "$1" "$2" >"$3" 2>"$3.err" </dev/null
+	"$RUNC" --root "$OCI_STATE" run --bundle "$1" "$2-$OCI_N" >"$3" 2>"$3.err" </dev/null
 	st=$?
-	"$RUNC" --root "$OCI_STATE" delete --force "$2" >/dev/null 2>&1
+	"$RUNC" --root "$OCI_STATE" delete --force "$2-$OCI_N" >/dev/null 2>&1
 	echo "$st"
 }

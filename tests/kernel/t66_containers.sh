@@ -45,5 +45,4 @@ else
 	oci_config "$B" "$CG_REL/ctr-outside-$$" - /bin/mg-try open /models/frontier/model-00001.safetensors
 	oci_run "$B" mg-t66-$$ "$TMP/ctr.out" >/dev/null
 	check "a container outside every scope reads the prohibited model" grep -qx 'ok read=1' "$TMP/ctr.out"
-	rmdir "$CGROOT$CTR_CG" "$CGROOT$CG_REL/ctr-outside-$$" 2>/dev/null
 fi

@@ -15,6 +15,7 @@
 #include "core/cgroup.h"
 #include "cli/cmd_license.h"
 #include "cli/cmd_run.h"
+#include "cli/cmd_oci_hook.h"
 #include "compile/compile.h"
 #include "cli/cmd_daemon.h"
 #include "kernel/control.h"
@@ -82,6 +83,8 @@ static int mg_usage(FILE *out)
 	      "  policy scan [--policy DIR] FOLDER   weight files under FOLDER, by model, or unknown\n"
 	      "  license keygen|sign|verify ...      issue and check licences (mguard license help)\n"
 	      "  run --scope NAME [...] -- CMD ...   run a command inside a scope (mguard run --help)\n"
+	      "  oci-hook [--pin-dir DIR]            OCI runtime hook: bind a container to the scope\n"
+	      "                                      its annotation mguard.io/scope names, or refuse it\n"
 	      "  killswitch on|off                   deny every scope every weight load and connection\n"
 	      "  version\n"
 	      "\n"
@@ -363,6 +366,8 @@ int main(int argc, char **argv)
 		return mg_cmd_license(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "run"))
 		return mg_cmd_run(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "oci-hook"))
+		return mg_cmd_oci_hook(argc - 1, argv + 1);
 
 	for (size_t i = 0; i < sizeof(mg_commands) / sizeof(mg_commands[0]); i++) {
 		if (strcmp(argv[1], mg_commands[i].name))

@@ -1,0 +1,55 @@
+# SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+# Sourced by tests/kernel/run.sh, with mguard running on its test policy.
+
+# --- the OCI runtime hook ------------------------------------------------------------
+# config.json names 'mguard oci-hook' as a createRuntime hook and the scope in
+# the annotation mguard.io/scope. runc runs the hook once the container's
+# process is in its cgroup, before the container's program starts, and aborts
+# the start when the hook refuses.
+. tests/kernel/oci.sh
+MGUARD_ABS=$(cd "$(dirname "$MGUARD")" && pwd)/mguard
+if [ -z "$RUNC" ]; then
+	fail "runc is installed" "scripts/install-deps.sh installs it"
+else
+	B=$TMP/bundle-hook
+	oci_bundle "$B"
+	CTR_CG=$CG_REL/guarded/hooked-$$
+	OCI_SCOPE=guarded oci_config "$B" "$CTR_CG" "$MGUARD_ABS" /bin/mg-try open /models/small/model.gguf
+	st=$(oci_run "$B" mg-t68-$$ "$TMP/ctr.out")
+	check "a container with the hook starts in its scope and loads the allowed model" \
+		all "[ $st = 0 ] && grep -qx 'ok read=1' '$TMP/ctr.out'"
+	[ "$st" = 0 ] || echo "#   runc: $(cat "$TMP/ctr.out.err")"
+	OCI_SCOPE=guarded oci_config "$B" "$CTR_CG" "$MGUARD_ABS" /bin/mg-try connect 127.0.0.1 "$PORT_DENIED"
+	oci_run "$B" mg-t68-$$ "$TMP/ctr.out" >/dev/null
+	check "the hooked container is refused a connect outside its egress list" \
+		grep -qx 'errno EPERM' "$TMP/ctr.out"
+
+	# A scope the guard does not enforce: the container does not start.
+	OCI_SCOPE=no-such-scope oci_config "$B" "$CTR_CG" "$MGUARD_ABS" /bin/mg-try open /models/small/model.gguf
+	st=$(oci_run "$B" mg-t68-$$ "$TMP/ctr.out")
+	check "a container naming a scope the guard does not enforce does not start" \
+		all "[ $st != 0 ] && ! grep -q 'ok' '$TMP/ctr.out'"
+	check "and the hook says why" grep -q "does not enforce scope 'no-such-scope'" "$TMP/ctr.out.err"
+
+	# A cgroup the scope's programs do not reach: refused, not silently unguarded.
+	OCI_SCOPE=guarded oci_config "$B" "$CG_REL/elsewhere-$$" "$MGUARD_ABS" /bin/mg-try open /models/small/model.gguf
+	st=$(oci_run "$B" mg-t68-$$ "$TMP/ctr.out")
+	check "a container outside the named scope's cgroups does not start" \
+		all "[ $st != 0 ] && ! grep -q 'ok' '$TMP/ctr.out'"
+	check "and the hook names its cgroup" grep -q "is in cgroup '$CG_REL/elsewhere-$$-$OCI_N'" "$TMP/ctr.out.err"
+
+	# The guard is not running (its pins are not there): the container does not start.
+	sed -i "s|\"--pin-dir\", \"$PIN\"|\"--pin-dir\", \"$PIN-gone\"|" "$B/config.json"
+	OCI_SCOPE=guarded oci_config "$B" "$CTR_CG" "$MGUARD_ABS" /bin/mg-try open /models/small/model.gguf
+	sed -i "s|\"--pin-dir\", \"$PIN\"|\"--pin-dir\", \"$PIN-gone\"|" "$B/config.json"
+	st=$(oci_run "$B" mg-t68-$$ "$TMP/ctr.out")
+	check "with no guard running, a container naming a scope does not start" \
+		all "[ $st != 0 ] && ! grep -q 'ok' '$TMP/ctr.out'"
+	check "and the hook says no guard runs" grep -q "no guard runs with pin folder '$PIN-gone'" "$TMP/ctr.out.err"
+	# The neighbour: a container naming no scope starts whatever the guard.
+	OCI_SCOPE= oci_config "$B" "$CG_REL/plain-$$" "$MGUARD_ABS" /bin/mg-try open /models/small/model.gguf
+	sed -i "s|\"--pin-dir\", \"$PIN\"|\"--pin-dir\", \"$PIN-gone\"|" "$B/config.json"
+	st=$(oci_run "$B" mg-t68-$$ "$TMP/ctr.out")
+	check "a container naming no scope starts with the hook, guard or not" \
+		all "[ $st = 0 ] && grep -qx 'ok read=1' '$TMP/ctr.out'"
+fi

@@ -1,0 +1,142 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include <errno.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+
+#include "core/cgroup.h"
+#include "core/cgroup_glob.h"
+#include "kernel/pins.h"
+#include "kernel/scope_pins.h"
+
+struct mg_pins {
+	int config, scopes, selectors;
+	__u32 gen;
+};
+
+static void mg_pins_close(struct mg_pins *p)
+{
+	if (p->config >= 0)
+		close(p->config);
+	if (p->scopes >= 0)
+		close(p->scopes);
+	if (p->selectors >= 0)
+		close(p->selectors);
+}
+
+static int mg_pins_open(const char *pin_dir, struct mg_pins *p)
+{
+	char path[PATH_MAX];
+	struct mg_config cfg;
+	__u32 zero = 0;
+
+	p->config = p->scopes = p->selectors = -1;
+	snprintf(path, sizeof(path), "%s/" MG_PIN_CONFIG, pin_dir);
+	p->config = bpf_obj_get(path);
+	snprintf(path, sizeof(path), "%s/" MG_PIN_SCOPES, pin_dir);
+	p->scopes = bpf_obj_get(path);
+	snprintf(path, sizeof(path), "%s/" MG_PIN_SELECTORS, pin_dir);
+	p->selectors = bpf_obj_get(path);
+	if (p->config < 0 || p->scopes < 0 || p->selectors < 0) {
+		mg_pins_close(p);
+		return -ENOTCONN;
+	}
+	if (bpf_map_lookup_elem(p->config, &zero, &cfg) || !cfg.active_gen) {
+		mg_pins_close(p);
+		return -ENOTCONN;
+	}
+	p->gen = cfg.active_gen;
+	return 0;
+}
+
+int mg_pins_scope_of(const char *pin_dir, const char *cgroup_root, const char *rel,
+		     struct mg_scope_val *ret)
+{
+	char path[PATH_MAX];
+	struct mg_pins p;
+	size_t len;
+	int err;
+
+	err = mg_pins_open(pin_dir, &p);
+	if (err)
+		return err;
+	err = -ENOENT;
+	/* The cgroup, then its ancestors: the closest scope is the one that decides. */
+	len = (size_t)snprintf(path, sizeof(path), "%s%s", cgroup_root, rel);
+	while (len < sizeof(path) && len > strlen(cgroup_root)) {
+		struct mg_scope_key key = { .gen = p.gen };
+		uint64_t id;
+		char *slash;
+
+		key.cgroup_id = mg_cgroup_id(path, &id) ? 0 : id;
+		if (key.cgroup_id && bpf_map_lookup_elem(p.scopes, &key, ret) == 0) {
+			err = 0;
+			break;
+		}
+		slash = strrchr(path, '/');
+		if (!slash)
+			break;
+		*slash = '\0';
+		len = slash - path;
+	}
+	mg_pins_close(&p);
+	return err;
+}
+
+/* A pattern's cgroup matches it; an exact scope covers its cgroup and what is below. */
+static bool mg_selector_covers(const struct mg_selector_val *sel, const char *rel)
+{
+	size_t n = strlen(sel->pattern);
+
+	if (sel->flags & MG_SELECTOR_PATTERN)
+		return mg_cgroup_glob_match(sel->pattern, rel);
+	return !strncmp(sel->pattern, rel, n) && (rel[n] == '\0' || rel[n] == '/');
+}
+
+int mg_pins_bind(const char *pin_dir, const char *cgroup_root, const char *rel, __u32 index,
+		 struct mg_scope_val *ret)
+{
+	struct mg_selector_key skey = { .index = index };
+	struct mg_selector_val sel;
+	struct mg_scope_key key = {};
+	struct mg_scope_val back;
+	char path[PATH_MAX];
+	struct mg_pins p;
+	uint64_t id;
+	int err;
+
+	err = mg_pins_open(pin_dir, &p);
+	if (err)
+		return err;
+	skey.gen = p.gen;
+	err = -ENOENT;
+	if (bpf_map_lookup_elem(p.selectors, &skey, &sel))
+		goto out;
+	sel.pattern[MG_SELECTOR_LEN - 1] = '\0';
+	err = -EXDEV;
+	if (!mg_selector_covers(&sel, rel))
+		goto out;
+	snprintf(path, sizeof(path), "%s%s", cgroup_root, rel);
+	err = mg_cgroup_id(path, &id);
+	if (err)
+		goto out;
+	key.cgroup_id = id;
+	key.gen = p.gen + 1;
+	bpf_map_update_elem(p.scopes, &key, &sel.scope, BPF_ANY); /* a reload being filled */
+	key.gen = p.gen;
+	if (bpf_map_update_elem(p.scopes, &key, &sel.scope, BPF_ANY) ||
+	    bpf_map_lookup_elem(p.scopes, &key, &back)) {
+		err = -errno;
+		goto out;
+	}
+	err = back.scope_id == sel.scope.scope_id ? 0 : -EIO;
+	*ret = back;
+out:
+	mg_pins_close(&p);
+	return err;
+}
