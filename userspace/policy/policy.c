@@ -23,6 +23,10 @@ _Static_assert((int)MG_UNKNOWN_AUDIT == (int)MG_UNKNOWN_READS_AUDIT,
 	       "enum mg_unknown_weights is mg_unknown_reads");
 _Static_assert((int)MG_UNKNOWN_ALLOW == (int)MG_UNKNOWN_READS_ALLOW,
 	       "enum mg_unknown_weights is mg_unknown_reads");
+/* A tier level is the ABI's __u16 mg_inode_val.tier; 0xffff is the compiler's "refused". */
+_Static_assert(MG_POLICY_MAX_LEVEL < 0xffff &&
+		       sizeof(((struct mg_inode_val *)0)->tier) == sizeof(__u16),
+	       "tier levels fit the ABI's tier field");
 _Static_assert(MG_EGRESS_TCP == MG_PROTO_TCP, "egress protocols are the ABI's");
 _Static_assert(MG_EGRESS_UDP == MG_PROTO_UDP, "egress protocols are the ABI's");
 

@@ -42,14 +42,14 @@ static int get_level(struct parser *p, unsigned int *ret)
 	}
 	n = ev->data.scalar.length;
 	if (n >= 1 && n <= 4 && v[0] >= '1' && v[0] <= '9') {
-		for (size_t i = 0; i < n && level <= 1000; i++)
+		for (size_t i = 0; i < n && level <= MG_POLICY_MAX_LEVEL; i++)
 			level = v[i] >= '0' && v[i] <= '9' ?
 					level * 10 + (unsigned int)(v[i] - '0') :
-					1001;
+					MG_POLICY_MAX_LEVEL + 1;
 	} else {
-		level = 1001;
+		level = MG_POLICY_MAX_LEVEL + 1;
 	}
-	if (level < 1 || level > 1000) {
+	if (level < 1 || level > MG_POLICY_MAX_LEVEL) {
 		mg_report(p->y.sink, mg_yaml_here(&p->y),
 			  "invalid tier level '%s' (must be an integer from 1 to 1000)", v);
 		return 1;
