@@ -95,8 +95,8 @@ static int get_str(struct parser *p, const char *what, const char *bad, char **r
 
 	if (ev->type != YAML_SCALAR_EVENT || mg_yaml_is_null(ev)) {
 		if (bad)
-			return mg_yaml_reject(&p->y, "%s", bad);
-		return mg_yaml_reject(&p->y, "%s must be a string", what);
+			return mg_yaml_reject(&p->y, "%s", bad) < 0 ? -1 : 1;
+		return mg_yaml_reject(&p->y, "%s must be a string", what) < 0 ? -1 : 1;
 	}
 	v = (const char *)ev->data.scalar.value;
 	if (ev->data.scalar.length > MG_LICENSE_MAX_STRING) {
@@ -112,8 +112,10 @@ static int get_str(struct parser *p, const char *what, const char *bad, char **r
 		return 1;
 	}
 	s = strdup(v);
-	if (!s)
-		return mg_yaml_nomem(&p->y);
+	if (!s) {
+		mg_yaml_nomem(&p->y); /* stops the parser */
+		return -1;
+	}
 	*ret = s;
 	if (ret_loc)
 		*ret_loc = mg_yaml_here(&p->y);
@@ -124,8 +126,8 @@ static int get_str(struct parser *p, const char *what, const char *bad, char **r
 static int get_name(struct parser *p, const char *what, const char *bad, const char *kind,
 		    char **ret, struct mg_loc *ret_loc)
 {
-	struct mg_loc loc;
-	char *s;
+	struct mg_loc loc = { 0 };
+	char *s = NULL;
 	int r;
 
 	r = get_str(p, what, bad, &s, &loc);
@@ -201,9 +203,9 @@ static int map_next(struct parser *p, struct mg_loc *seen, int *ret)
 
 static int parse_fixed(struct parser *p, const char *key, const char *want)
 {
-	struct mg_loc loc;
+	struct mg_loc loc = { 0 };
 	char what[32];
-	char *s;
+	char *s = NULL;
 	int r;
 
 	snprintf(what, sizeof(what), "'%s'", key);
@@ -218,9 +220,9 @@ static int parse_fixed(struct parser *p, const char *key, const char *want)
 
 static int parse_time(struct parser *p, const char *key, int64_t *ret, struct mg_loc *ret_loc)
 {
-	struct mg_loc loc;
+	struct mg_loc loc = { 0 };
 	char what[32];
-	char *s;
+	char *s = NULL;
 	int r;
 
 	snprintf(what, sizeof(what), "'%s'", key);
@@ -241,9 +243,9 @@ static int parse_time(struct parser *p, const char *key, int64_t *ret, struct mg
 static int parse_signature(struct parser *p)
 {
 	struct mg_license *l = p->lic;
-	struct mg_loc loc;
+	struct mg_loc loc = { 0 };
 	long bytes;
-	char *s;
+	char *s = NULL;
 	int r;
 
 	r = get_str(p, "'signature'", NULL, &s, &loc);
@@ -300,8 +302,8 @@ static int parse_models(struct parser *p)
 	if (p->y.ev.type != YAML_SEQUENCE_START_EVENT)
 		return mg_yaml_reject(&p->y, "'models' must be a list of strings") < 0 ? -1 : 0;
 	for (;;) {
-		struct mg_loc sloc;
-		char *s;
+		struct mg_loc sloc = { 0 };
+		char *s = NULL;
 		int r;
 
 		if (mg_yaml_next(&p->y))
@@ -342,9 +344,9 @@ static int parse_egress(struct parser *p)
 	l->has_egress = 1;
 	for (;;) {
 		struct mg_egress_rule rule;
-		struct mg_loc sloc;
-		const char *why;
-		char *str;
+		struct mg_loc sloc = { 0 };
+		const char *why = "invalid";
+		char *str = NULL;
 		int r;
 
 		if (mg_yaml_next(&p->y))

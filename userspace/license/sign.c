@@ -84,7 +84,7 @@ static int finish_file(FILE *f, bool ok, const char *path, struct mg_diags *diag
 int mg_license_keygen(const char *private_path, const char *public_path, struct mg_diags *diags)
 {
 	EVP_PKEY *pkey;
-	FILE *f;
+	FILE *f = NULL;
 	bool ok;
 	int err;
 

@@ -51,9 +51,9 @@ static bool set_once(struct parser *p, const char *key, struct mg_loc first, str
 
 static int parse_mode(struct parser *p)
 {
-	struct mg_loc loc;
+	struct mg_loc loc = { 0 };
 	enum mg_policy_mode mode;
-	char *s;
+	char *s = NULL;
 	int r;
 
 	r = mgp_get_str(p, "'mode' must be a string", &s, &loc);
@@ -83,9 +83,9 @@ static int parse_unknown_weights(struct parser *p)
 		[MG_UNKNOWN_AUDIT] = "audit",
 		[MG_UNKNOWN_ALLOW] = "allow",
 	};
-	struct mg_loc loc;
+	struct mg_loc loc = { 0 };
 	int found = -1;
-	char *s;
+	char *s = NULL;
 	int r;
 
 	r = mgp_get_str(p, "'unknownWeights' must be a string", &s, &loc);
@@ -107,8 +107,8 @@ static int parse_unknown_weights(struct parser *p)
 
 static int parse_default_tier(struct parser *p)
 {
-	struct mg_loc loc;
-	char *s;
+	struct mg_loc loc = { 0 };
+	char *s = NULL;
 	int r;
 
 	r = mgp_get_str(p, "'defaultTier' must be a string", &s, &loc);
@@ -137,8 +137,8 @@ static int add_trusted_key(struct parser *p, void *arg, char *s, struct mg_loc l
 
 static int parse_api_version(struct parser *p)
 {
-	struct mg_loc loc;
-	char *s;
+	struct mg_loc loc = { 0 };
+	char *s = NULL;
 	int r;
 
 	r = mgp_get_str(p, "'apiVersion' must be a string", &s, &loc);

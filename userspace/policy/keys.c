@@ -94,7 +94,7 @@ int mgp_get_str(struct parser *p, const char *bad, char **ret, struct mg_loc *re
 	char *s;
 
 	if (ev->type != YAML_SCALAR_EVENT || mg_yaml_is_null(ev))
-		return mg_yaml_reject(&p->y, "%s", bad);
+		return mg_yaml_reject(&p->y, "%s", bad) < 0 ? -1 : 1;
 	v = (const char *)ev->data.scalar.value;
 	if (strlen(v) != ev->data.scalar.length) {
 		mg_yaml_report(&p->y, "strings must not contain NUL characters");
@@ -178,8 +178,8 @@ void mgp_check_required(struct parser *p, const struct keytab *kt, const struct 
 
 int mgp_get_name(struct parser *p, const char *kind, char **ret)
 {
-	struct mg_loc loc;
-	char *s;
+	struct mg_loc loc = { 0 };
+	char *s = NULL;
 	int r;
 
 	r = mgp_get_str(p, "'name' must be a string", &s, &loc);
@@ -213,8 +213,8 @@ int mgp_parse_str_list(struct parser *p, const char *key, bool nonempty,
 	if (p->y.ev.type != YAML_SEQUENCE_START_EVENT)
 		return mg_yaml_reject(&p->y, "%s", bad) < 0 ? -1 : 0;
 	for (;;) {
-		struct mg_loc sloc;
-		char *s;
+		struct mg_loc sloc = { 0 };
+		char *s = NULL;
 		int r;
 
 		if (mg_yaml_next(&p->y))
@@ -246,7 +246,7 @@ int mgp_parse_pairs(struct parser *p, const char *bad,
 	if (p->y.ev.type != YAML_MAPPING_START_EVENT)
 		return mg_yaml_reject(&p->y, "%s", bad) < 0 ? -1 : 0;
 	for (;;) {
-		struct mg_loc kloc;
+		struct mg_loc kloc = { 0 };
 		char *key = NULL;
 		int r;
 
@@ -331,7 +331,7 @@ int mgp_get_bool(struct parser *p, const char *key, int *ret)
 			return 0;
 		}
 	}
-	return mg_yaml_reject(&p->y, "'%s' must be true or false", key);
+	return mg_yaml_reject(&p->y, "'%s' must be true or false", key) < 0 ? -1 : 1;
 }
 
 /* Calls @entry for each mapping of a list, with its MAPPING_START current. */

@@ -175,7 +175,7 @@ static int get_gpu(struct parser *p, struct mg_gpu *ret)
 	char *uuid;
 
 	if (ev->type != YAML_SCALAR_EVENT || mg_yaml_is_null(ev))
-		return mg_yaml_reject(&p->y, GPUS_BAD);
+		return mg_yaml_reject(&p->y, GPUS_BAD) < 0 ? -1 : 1;
 	v = (const char *)ev->data.scalar.value;
 	if (strlen(v) != ev->data.scalar.length) {
 		mg_yaml_report(&p->y, "strings must not contain NUL characters");
@@ -252,7 +252,7 @@ static int parse_gpus(struct parser *p, struct mg_scope *sc)
 		return mg_yaml_reject(&p->y, GPUS_BAD) < 0 ? -1 : 0;
 	for (;;) {
 		const struct mg_gpu *first;
-		struct mg_gpu g;
+		struct mg_gpu g = { 0 };
 		int r;
 
 		if (mg_yaml_next(&p->y))

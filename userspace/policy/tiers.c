@@ -33,8 +33,11 @@ static int get_level(struct parser *p, unsigned int *ret)
 	const char *v;
 	size_t n;
 
-	if (ev->type != YAML_SCALAR_EVENT || mg_yaml_is_null(ev))
-		return mg_yaml_reject(&p->y, "'level' must be an integer from 1 to 1000");
+	if (ev->type != YAML_SCALAR_EVENT || mg_yaml_is_null(ev)) {
+		if (mg_yaml_reject(&p->y, "'level' must be an integer from 1 to 1000") < 0)
+			return -1;
+		return 1;
+	}
 	v = (const char *)ev->data.scalar.value;
 	if (ev->data.scalar.style != YAML_PLAIN_SCALAR_STYLE) {
 		mg_yaml_report(&p->y, "'level' must be an integer, not a quoted string");
