@@ -96,7 +96,15 @@ static void mg_show_text(const struct mg_policy *p, const struct mg_image *img, 
 		const struct mg_scope *ps = &p->scopes[s];
 		char rule[96];
 
-		fprintf(out, "\nscope %s\n  cgroup   %s", ps->name, ps->cgroup);
+		if (ps->cgroup_pattern)
+			fprintf(out, "\nscope %s\n  cgroups  %s (pattern%s)", ps->name, ps->cgroup,
+				ps->bind == MG_BIND_ANNOTATION ?
+					", containers annotated mguard.io/scope: " :
+					"");
+		else
+			fprintf(out, "\nscope %s\n  cgroup   %s", ps->name, ps->cgroup);
+		if (ps->cgroup_pattern && ps->bind == MG_BIND_ANNOTATION)
+			fprintf(out, "%s)", ps->name);
 		if (img->scopes[s].cgroup_id)
 			fprintf(out, " (id %llu)", (unsigned long long)img->scopes[s].cgroup_id);
 		fprintf(out, "\n  maxTier  %s\n  loads   ", ps->max_tier);
@@ -173,8 +181,10 @@ static void mg_show_json(const struct mg_policy *p, const struct mg_image *img, 
 
 		fprintf(out, "%s{\"name\":", s ? "," : "");
 		mg_json_string(out, ps->name);
-		fputs(",\"cgroup\":", out);
+		fputs(ps->cgroup_pattern ? ",\"cgroupPattern\":" : ",\"cgroup\":", out);
 		mg_json_string(out, ps->cgroup);
+		fprintf(out, ",\"bind\":\"%s\"",
+			ps->bind == MG_BIND_ANNOTATION ? "annotation" : "cgroup");
 		fprintf(out, ",\"cgroupId\":%llu,\"maxTier\":",
 			(unsigned long long)img->scopes[s].cgroup_id);
 		mg_json_string(out, ps->max_tier);

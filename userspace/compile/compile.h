@@ -18,9 +18,10 @@
 
 struct mg_image_scope {
 	char *name;
-	char *cgroup;	    /* as in the policy: below the cgroup2 mount; a pattern if is_pattern */
-	bool is_pattern;    /* cgroupPattern: every matching cgroup is this scope */
-	uint64_t cgroup_id; /* 0 for a pattern */
+	char *cgroup;	 /* as in the policy: below the cgroup2 mount; a pattern if is_pattern */
+	bool is_pattern; /* cgroupPattern: every matching cgroup is this scope */
+	bool bind_annotation; /* bind: annotation: only the containers mguard oci-hook binds */
+	uint64_t cgroup_id;   /* 0 for a pattern */
 	struct mg_scope_val val;
 };
 

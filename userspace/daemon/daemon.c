@@ -103,6 +103,8 @@ static int mg_create_scope_cgroups(struct mg_daemon *d, const struct mg_policy *
 		char path[PATH_MAX];
 		int created, err;
 
+		if (s->cgroup_pattern)
+			continue; /* the runtimes make these; the loader makes the anchor */
 		err = mg_cgroup_create(d->cgroup_root, s->cgroup, &created);
 		if (err)
 			return mg_log_errno(err, "failed to create cgroup '%s' of scope '%s'",
@@ -233,6 +235,8 @@ static bool mg_scopes_moved(const struct mg_daemon *d)
 		char path[PATH_MAX];
 		uint64_t id;
 
+		if (d->img->scopes[i].is_pattern)
+			continue; /* the kernel binds each cgroup as it is made */
 		snprintf(path, sizeof(path), "%s%s", d->cgroup_root, d->img->scopes[i].cgroup);
 		if (mg_cgroup_id(path, &id) || id != d->img->scopes[i].cgroup_id)
 			return true;

@@ -85,7 +85,8 @@ int mg_bind_fill(struct mguard_bpf *skel, const char *cgroup_root, const struct 
 			       sc->name, sc->cgroup);
 			return -ENAMETOOLONG;
 		}
-		val.flags = sc->is_pattern ? MG_SELECTOR_PATTERN : 0;
+		val.flags = (sc->is_pattern ? MG_SELECTOR_PATTERN : 0) |
+			    (sc->bind_annotation ? MG_SELECTOR_ANNOTATION : 0);
 		val.len = len;
 		memcpy(val.pattern, sc->cgroup, len);
 		if (bpf_map_update_elem(sel_fd, &key, &val, BPF_ANY))
