@@ -42,7 +42,7 @@ oci_config() {
 	annotation=
 	[ -z "${OCI_SCOPE:-}" ] || annotation="\"mguard.io/scope\": \"$OCI_SCOPE\""
 	if [ "$hook" != - ]; then
-		hooks="\"hooks\": { \"createRuntime\": [ { \"path\": \"$hook\", \"args\": [\"mguard\", \"oci-hook\", \"--pin-dir\", \"$PIN\"], \"timeout\": 10 } ] },"
+		hooks="\"hooks\": { \"createRuntime\": [ { \"path\": \"$hook\", \"args\": [\"mguard\", \"oci-hook\", \"--pin-dir\", \"${OCI_PIN:-$PIN}\"], \"timeout\": 10 } ] },"
 	fi
 	cat >"$dir/config.json" <<JSON
 {

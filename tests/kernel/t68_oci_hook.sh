@@ -53,3 +53,76 @@ else
 	check "a container naming no scope starts with the hook, guard or not" \
 		all "[ $st = 0 ] && grep -qx 'ok read=1' '$TMP/ctr.out'"
 fi
+
+# --- scopes bound by annotation ----------------------------------------------------------
+# Two scopes share one pattern with 'bind: annotation': the kernel binds
+# neither by itself, and each container's annotation says which it is.
+if [ -n "$RUNC" ]; then
+	ANN_PIN=/sys/fs/bpf/mguard-test-ann-$$
+	ANN_POL=$TMP/policy-ann
+	mkdir -p "$ANN_POL" "$CG/ctrs"
+	cat >"$ANN_POL/policy.yaml" <<YAML
+apiVersion: mguard/v1
+tiers: [{name: general, level: 1}, {name: prohibited, level: 3}]
+models:
+  - {name: frontier-x, tier: prohibited, files: [$TMP/models/frontier/]}
+  - {name: small-1b, tier: general, files: [$TMP/models/small/model.gguf]}
+scopes:
+  - name: narrow
+    cgroupPattern: $CG_REL/ctrs/ctr-*
+    bind: annotation
+    maxTier: general
+    egress: ["127.0.0.1:$PORT_OK/tcp"]
+    gpus: [0]
+    reads: [$TMP/, $BUILD_ABS/]
+    outputs: [$TMP/runc-state/]
+  - name: wide
+    cgroupPattern: $CG_REL/ctrs/ctr-*
+    bind: annotation
+    maxTier: prohibited
+    reads: [$TMP/, $BUILD_ABS/]
+    outputs: [$TMP/runc-state/]
+YAML
+	"$MGUARD" start --foreground --policy "$ANN_POL" --pin-dir "$ANN_PIN" >"$TMP/ann.events" 2>"$TMP/ann.log" &
+	ANN_DPID=$!
+	check "a guard starts with two scopes bound by annotation on one pattern" \
+		wait_for 60 grep -qs 'mguard: ready' "$TMP/ann.log"
+	B=$TMP/bundle-ann
+	oci_bundle "$B"
+	OCI_PIN=$ANN_PIN
+	OCI_SCOPE=narrow oci_config "$B" "$CG_REL/ctrs/ctr" "$MGUARD_ABS" /bin/mg-try open /models/frontier/model-00001.safetensors
+	st=$(oci_run "$B" mg-t68a-$$ "$TMP/ctr.out")
+	case "$ENGINE" in
+	bpf-lsm) check "a container annotated 'narrow' is denied the prohibited model" grep -qx 'errno EPERM' "$TMP/ctr.out" ;;
+	*) check "a container annotated 'narrow' is killed opening the prohibited model" \
+		all "[ $st = 137 ] && ! grep -q read= '$TMP/ctr.out'" ;;
+	esac
+	OCI_SCOPE=narrow oci_config "$B" "$CG_REL/ctrs/ctr" "$MGUARD_ABS" /bin/mg-try open /models/small/model.gguf
+	oci_run "$B" mg-t68a-$$ "$TMP/ctr.out" >/dev/null
+	check "and loads its allowed model" grep -qx 'ok read=1' "$TMP/ctr.out"
+	OCI_SCOPE=narrow oci_config "$B" "$CG_REL/ctrs/ctr" "$MGUARD_ABS" /bin/mg-try connect 127.0.0.1 "$PORT_DENIED"
+	oci_run "$B" mg-t68a-$$ "$TMP/ctr.out" >/dev/null
+	check "and is refused a connect outside its egress list" grep -qx 'errno EPERM' "$TMP/ctr.out"
+	OCI_SCOPE=narrow oci_config "$B" "$CG_REL/ctrs/ctr" "$MGUARD_ABS" /bin/mg-try connect 127.0.0.1 "$PORT_OK"
+	oci_run "$B" mg-t68a-$$ "$TMP/ctr.out" >/dev/null
+	check "and reaches its egress list" grep -qx 'errno ECONNREFUSED' "$TMP/ctr.out"
+	OCI_SCOPE=narrow oci_config "$B" "$CG_REL/ctrs/ctr" "$MGUARD_ABS" /bin/mg-try open /dev/nvidia1
+	oci_run "$B" mg-t68a-$$ "$TMP/ctr.out" >/dev/null
+	check "and opens only its GPU (the other: EPERM)" grep -qx 'errno EPERM' "$TMP/ctr.out"
+	OCI_SCOPE=wide oci_config "$B" "$CG_REL/ctrs/ctr" "$MGUARD_ABS" /bin/mg-try open /models/frontier/model-00001.safetensors
+	oci_run "$B" mg-t68a-$$ "$TMP/ctr.out" >/dev/null
+	check "a container on the same pattern annotated 'wide' loads the prohibited model" \
+		grep -qx 'ok read=1' "$TMP/ctr.out"
+	OCI_SCOPE= oci_config "$B" "$CG_REL/ctrs/ctr" "$MGUARD_ABS" /bin/mg-try open /models/frontier/model-00001.safetensors
+	oci_run "$B" mg-t68a-$$ "$TMP/ctr.out" >/dev/null
+	check "a container on the pattern with no annotation is no scope's" grep -qx 'ok read=1' "$TMP/ctr.out"
+	kill "$ANN_DPID"
+	wait "$ANN_DPID" 2>/dev/null
+	OCI_SCOPE=narrow oci_config "$B" "$CG_REL/ctrs/ctr" "$MGUARD_ABS" /bin/mg-try open /models/small/model.gguf
+	st=$(oci_run "$B" mg-t68a-$$ "$TMP/ctr.out")
+	check "with that guard stopped, a container annotated 'narrow' does not start" \
+		all "[ $st != 0 ] && ! grep -q ok '$TMP/ctr.out'"
+	OCI_PIN=
+	"$MGUARD" stop --pin-dir "$ANN_PIN" >/dev/null 2>&1
+	rmdir "$CG/ctrs" 2>/dev/null
+fi

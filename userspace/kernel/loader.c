@@ -143,6 +143,7 @@ static struct bpf_map **mg_pinned_maps(struct mg_loader *l, size_t *n)
 	maps[i++] = s->maps.mg_gpu_majors;
 	maps[i++] = s->maps.mg_narrowed;
 	maps[i++] = s->maps.mg_selectors;
+	maps[i++] = s->maps.mg_scope_cache;
 	*n = i;
 	return maps;
 }

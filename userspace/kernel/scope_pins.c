@@ -108,7 +108,7 @@ int mg_pins_bind(const char *pin_dir, const char *cgroup_root, const char *rel, 
 	char path[PATH_MAX];
 	struct mg_pins p;
 	uint64_t id;
-	int err;
+	int err, cache;
 
 	err = mg_pins_open(pin_dir, &p);
 	if (err)
@@ -136,6 +136,16 @@ int mg_pins_bind(const char *pin_dir, const char *cgroup_root, const char *rel, 
 	}
 	err = back.scope_id == sel.scope.scope_id ? 0 : -EIO;
 	*ret = back;
+	/* The runtime ran in the cgroup before: forget what the programs remembered of it. */
+	snprintf(path, sizeof(path), "%s/" MG_PIN_SCOPE_CACHE, pin_dir);
+	cache = bpf_obj_get(path);
+	if (cache < 0) {
+		err = -errno;
+		goto out;
+	}
+	if (bpf_map_delete_elem(cache, &key.cgroup_id) && errno != ENOENT)
+		err = -errno;
+	close(cache);
 out:
 	mg_pins_close(&p);
 	return err;
