@@ -61,6 +61,7 @@ struct mg_args {
 	const char *log_dir;
 	const char *metrics_path;
 	const char *policy_dir;
+	bool policy_given; /* --policy was on the command line */
 	const char *pin_dir;
 	uint32_t event_rate;
 	int optind;
@@ -76,7 +77,8 @@ static int mg_usage(FILE *out)
 	      "                                      file (and stdout in the foreground)\n"
 	      "  events [--follow] [--json] [-n N]   the last events from the event file\n"
 	      "  stop [--leave-enforcing]            stop the daemon and detach every hook (or leave them)\n"
-	      "  reload [--policy DIR]               check, then put a new policy in force atomically\n"
+	      "  reload [--policy DIR]               check, then put a policy in force atomically: DIR,\n"
+	      "                                      or the folder in force\n"
 	      "  status [--json]                     what is loaded, engines, counters\n"
 	      "  policy check [DIR]                  report every error in a policy folder\n"
 	      "  policy show [--json] [DIR]          each model's tier and why; what each scope may do\n"
@@ -118,6 +120,7 @@ static int mg_parse(int argc, char **argv, struct mg_args *a)
 			break;
 		case 'p':
 			a->policy_dir = optarg;
+			a->policy_given = true;
 			break;
 		case 'P':
 			a->pin_dir = optarg;
@@ -205,7 +208,8 @@ static int mg_cmd_stop(struct mg_args *a, int argc, char **argv)
 
 static int mg_cmd_reload(struct mg_args *a, int argc, char **argv)
 {
-	return mg_daemon_reload_cmd(a->pin_dir, a->policy_dir);
+	/* Without --policy: the folder the daemon has in force. */
+	return mg_daemon_reload_cmd(a->pin_dir, a->policy_given ? a->policy_dir : NULL);
 }
 
 static int mg_cmd_status(struct mg_args *a, int argc, char **argv)
