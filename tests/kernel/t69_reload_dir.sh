@@ -28,3 +28,25 @@ check "reload --policy with the first folder succeeds" [ $? = 0 ]
 try_in_scope "$TMP/out" connect 127.0.0.1 "$PORT_DENIED" >/dev/null
 check "the first folder's rules are back (the port is denied)" grep -qx 'errno EPERM' "$TMP/out"
 rm -rf "$TMP/policy-b"
+
+# --- mguard run refuses a scope no guard enforces ----------------------------------------
+"$MGUARD" run --policy "$TMP/policy" --scope guarded --pin-dir "$PIN" -- "$TRY" open "$TMP/models/small/model.gguf" \
+	>"$TMP/out" 2>"$TMP/err"
+check "mguard run in a scope the guard enforces runs the command" \
+	all "[ $? = 0 ] && grep -qx 'ok read=1' '$TMP/out'"
+"$MGUARD" run --policy "$TMP/policy" --scope guarded --pin-dir "$PIN-gone" -- "$TRY" open "$PROHIBITED" \
+	>"$TMP/out" 2>"$TMP/err"
+check "mguard run with no guard at its pin folder refuses, and runs nothing" \
+	all "[ $? != 0 ] && [ ! -s '$TMP/out' ] && grep -q 'no guard is running with pin folder' '$TMP/err'"
+mkdir -p "$TMP/policy-c"
+cat >"$TMP/policy-c/policy.yaml" <<YAML
+apiVersion: mguard/v1
+tiers: [{name: general, level: 1}]
+scopes: [{name: stray, cgroup: $CG_REL/stray, maxTier: general}]
+YAML
+mkdir -p "$CG/stray"
+"$MGUARD" run --policy "$TMP/policy-c" --scope stray -- "$TRY" open "$PROHIBITED" >"$TMP/out" 2>"$TMP/err"
+check "mguard run in a scope that no running guard enforces refuses, and runs nothing" \
+	all "[ $? != 0 ] && [ ! -s '$TMP/out' ] && grep -q \"no guard enforces scope 'stray'\" '$TMP/err'"
+rmdir "$CG/stray"
+rm -rf "$TMP/policy-c"

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdbool.h>
@@ -148,5 +149,35 @@ int mg_pins_bind(const char *pin_dir, const char *cgroup_root, const char *rel, 
 	close(cache);
 out:
 	mg_pins_close(&p);
+	return err;
+}
+
+int mg_pins_any_scope_of(const char *cgroup_root, const char *rel, struct mg_scope_val *ret,
+			 char *ret_pin, size_t len)
+{
+	struct dirent *de;
+	int err = -ENOTCONN;
+	DIR *dir;
+
+	dir = opendir(MG_BPFFS);
+	if (!dir)
+		return -ENOTCONN;
+	while ((de = readdir(dir))) {
+		char pin[PATH_MAX];
+		int r;
+
+		if (de->d_name[0] == '.' || de->d_type != DT_DIR)
+			continue;
+		snprintf(pin, sizeof(pin), "%s/%s", MG_BPFFS, de->d_name);
+		r = mg_pins_scope_of(pin, cgroup_root, rel, ret);
+		if (r == 0) {
+			snprintf(ret_pin, len, "%s", pin);
+			err = 0;
+			break;
+		}
+		if (r == -ENOENT)
+			err = -ENOENT; /* a guard runs, but not for this cgroup */
+	}
+	closedir(dir);
 	return err;
 }

@@ -24,6 +24,14 @@ int mg_pins_scope_of(const char *pin_dir, const char *cgroup_root, const char *r
 		     struct mg_scope_val *ret);
 
 /*
+ * mg_pins_scope_of() for every guard pinned below /sys/fs/bpf: 0 with the
+ * first guard's pin folder in @ret_pin, -ENOENT when guards run but none
+ * covers @rel, -ENOTCONN when none runs.
+ */
+int mg_pins_any_scope_of(const char *cgroup_root, const char *rel, struct mg_scope_val *ret,
+			 char *ret_pin, size_t len);
+
+/*
  * Bind the cgroup @rel to the scope at @index of the policy in force (its
  * selector): the cgroup must match the scope's pattern, or be the scope's
  * cgroup or below it, so that it inherits the scope's programs. Written for the generation in force and the
