@@ -165,40 +165,28 @@ static const struct mg_scope *find_scope(const struct mg_policy *policy, const c
  * A command started in a scope that no guard enforces would run unguarded,
  * and say nothing: refuse. The kernel's maps decide, not a daemon's word.
  */
-static int mg_run_check_guarded(const struct run_opts *o, const struct mg_scope *scope)
+static int mg_run_check_guarded(const struct run_opts *o, const char *mount, const char *rel)
 {
-	char mount[PATH_MAX], pin[PATH_MAX];
 	struct mg_scope_val val;
+	char pin[PATH_MAX];
 	int err;
 
-	if (scope->cgroup_pattern) {
-		mg_err("scope '%s' is a cgroupPattern: its cgroups are made by a runtime or a "
-		       "service manager, not by 'mguard run'",
-		       scope->name);
-		return EXIT_ERROR;
-	}
-	err = mg_cgroup2_mount(mount, sizeof(mount));
-	if (err) {
-		mg_log_errno(err, "failed to find the cgroup2 mount");
-		return EXIT_ERROR;
-	}
-	if (o->pin_dir) {
-		snprintf(pin, sizeof(pin), "%s", o->pin_dir);
-		err = mg_pins_scope_of(o->pin_dir, mount, scope->cgroup, &val);
-	} else {
-		err = mg_pins_any_scope_of(mount, scope->cgroup, &val, pin, sizeof(pin));
-	}
+	/* @rel is not made yet: its closest existing ancestor is the scope's cgroup. */
+	if (o->pin_dir)
+		err = mg_pins_scope_of(o->pin_dir, mount, rel, &val);
+	else
+		err = mg_pins_any_scope_of(mount, rel, &val, pin, sizeof(pin));
 	if (err == -ENOTCONN) {
 		mg_err("no guard is running%s%s%s: refusing to run '%s' unguarded in scope '%s' "
 		       "(start one with 'mguard start')",
 		       o->pin_dir ? " with pin folder '" : "", o->pin_dir ? o->pin_dir : "",
-		       o->pin_dir ? "'" : "", o->cmd[0], scope->name);
+		       o->pin_dir ? "'" : "", o->cmd[0], o->scope);
 		return EXIT_ERROR;
 	}
 	if (err) {
-		mg_err("no guard enforces scope '%s' (cgroup '%s'): refusing to run '%s' unguarded "
+		mg_err("no guard enforces scope '%s': refusing to run '%s' unguarded "
 		       "(is the running guard on another policy?)",
-		       scope->name, scope->cgroup, o->cmd[0]);
+		       o->scope, o->cmd[0]);
 		return EXIT_ERROR;
 	}
 	return 0;
@@ -254,9 +242,13 @@ static int prepare(const struct run_opts *o, char *rel, size_t rel_len, char *li
 			goto out;
 		}
 	}
-	err = mg_run_check_guarded(o, scope);
-	if (err)
+	if (scope->cgroup_pattern) {
+		mg_err("scope '%s' is a cgroupPattern: its cgroups are made by a runtime or a "
+		       "service manager, not by 'mguard run'",
+		       scope->name);
+		err = EXIT_ERROR;
 		goto out;
+	}
 	err = mg_run_cgroup_rel(scope->cgroup, getpid(), rel, rel_len);
 	if (err) {
 		mg_log_errno(err, "scope '%s': no room for a run cgroup below '%s'", scope->name,
@@ -317,6 +309,9 @@ int mg_cmd_run(int argc, char **argv)
 		mg_log_errno(err, "failed to find the cgroup2 mount");
 		return EXIT_ERROR;
 	}
+	err = mg_run_check_guarded(&o, mount, rel);
+	if (err)
+		return err;
 	err = mg_run_cgroup_make(mount, rel, path, sizeof(path), &levels);
 	if (err) {
 		mg_log_errno(err, "failed to create cgroup '%s%s'", mount, rel);

@@ -284,6 +284,8 @@ int mgp_validate(struct mg_policy *pol, struct mg_diags *diags, unsigned int uns
 		err = check_levels(pol, &s);
 	if (!err)
 		err = check_cgroups(pol, &s);
+	if (!err)
+		mgp_check_overlaps(pol, &s);
 	if (!err && !(unsure & UNSURE_TIERS))
 		err = check_refs(pol, &s);
 	if (!err && !(unsure & UNSURE_TIERS))

@@ -25,7 +25,7 @@
 #include "policy/policy.h"
 #include "cli/run.h"
 
-#define USAGE "mguard run --scope NAME [--policy DIR] [--license FILE] -- CMD [ARGS...]"
+#define USAGE "mguard run --scope NAME [--policy DIR] [--license FILE] [--pin-dir DIR] -- CMD [ARGS...]"
 #define TRY   "(try '" USAGE "')"
 
 #define POLICY                             \
