@@ -17,6 +17,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "core/names.h"
 #include "core/cgroup.h"
 #include "kernel/loader.h"
 #include "core/log.h"
@@ -24,7 +25,7 @@
 #include "mguard.skel.h"
 #include "kernel/pins.h"
 #include "kernel/probe.h"
-#include "cli/status.h"
+#include "kernel/pinned.h"
 #include "core/util.h"
 
 #define MG_BPF_FS_MAGIC	 0xcafe4a11
@@ -211,7 +212,7 @@ int mg_loader_load(const struct mg_loader_opts *opts, struct mg_loader **ret)
 			l->pin_dir[0] = '\0'; /* not ours: never remove it */
 			goto out_destroy;
 		}
-		other = mg_status_daemon(l->pin_dir);
+		other = mg_pinned_daemon(l->pin_dir);
 		if (other) {
 			mg_err("mguard is already running (pid %d, pin folder '%s')", (int)other,
 			       l->pin_dir);

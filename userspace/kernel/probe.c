@@ -20,6 +20,7 @@
 #include <bpf/libbpf.h>
 #include <zlib.h>
 
+#include "core/names.h"
 #include "core/cgroup.h"
 #include "kernel/probe.h"
 #include "core/util.h"
@@ -37,36 +38,6 @@
 #define SECURITYFS_DIR "/sys/kernel/security"
 #define TRACEFS_DIR    "/sys/kernel/tracing"
 #define VMLINUX_BTF    "/sys/kernel/btf/vmlinux"
-
-static const char *const engine_names[MG_ENGINE__COUNT] = {
-	[MG_ENGINE_NONE] = "none",
-	[MG_ENGINE_LSM] = "bpf-lsm",
-	[MG_ENGINE_TP_KILL] = "tracepoint-kill",
-	[MG_ENGINE_CGROUP] = "cgroup",
-	[MG_ENGINE_COVERED] = "covered",
-};
-
-static const char *const hook_names[MG_HOOK__COUNT] = {
-	[MG_HOOK_FILE_OPEN] = "file_open", [MG_HOOK_CONNECT4] = "connect4",
-	[MG_HOOK_CONNECT6] = "connect6",   [MG_HOOK_DEVICE] = "device",
-	[MG_HOOK_SENDMSG4] = "sendmsg4",   [MG_HOOK_SENDMSG6] = "sendmsg6",
-	[MG_HOOK_MMAP] = "mmap",	   [MG_HOOK_FILE_RECEIVE] = "file_receive",
-	[MG_HOOK_IO_URING] = "io_uring",   [MG_HOOK_UNIX] = "unix",
-};
-
-const char *mg_engine_name(enum mg_engine e)
-{
-	if ((unsigned int)e >= MG_ENGINE__COUNT)
-		return "unknown";
-	return engine_names[e];
-}
-
-const char *mg_hook_name(enum mg_hook h)
-{
-	if ((unsigned int)h >= MG_HOOK__COUNT)
-		return "unknown";
-	return hook_names[h];
-}
 
 void mg_probe_choose_engines(struct mg_probe *p)
 {

@@ -65,12 +65,6 @@ int mg_probe_run(struct mg_probe *ret);
 /* Fill @p->engine from the feature fields of @p alone. */
 void mg_probe_choose_engines(struct mg_probe *p);
 
-/* "bpf-lsm", "tracepoint-kill", "cgroup", "none"; "unknown" out of range. */
-const char *mg_engine_name(enum mg_engine e);
-
-/* "file_open", "connect4", "connect6"; "unknown" out of range. */
-const char *mg_hook_name(enum mg_hook h);
-
 /* An aligned table and the engines per hook, or one JSON object (and a newline). */
 void mg_probe_print(const struct mg_probe *p, FILE *out, bool json);
 
