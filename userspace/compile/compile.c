@@ -87,6 +87,9 @@ int mg_compile(const struct mg_policy *p, const struct mg_compile_opts *opts, st
 		if (err == -ENOMEM)
 			goto out_free;
 		bad |= err != 0;
+		err = mg_compile_path_inodes(img);
+		if (err)
+			goto out_free;
 	}
 
 	err = mg_compile_licenses(p, opts, img, diags);
@@ -134,6 +137,7 @@ void mg_image_free(struct mg_image *img)
 	free(img->egress);
 	free(img->devices);
 	free(img->outputs);
+	free(img->path_inodes);
 	free(img->gpu_majors);
 	for (size_t i = 0; i < img->nlicenses; i++)
 		free(img->licenses[i].id);

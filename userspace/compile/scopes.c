@@ -144,6 +144,47 @@ int mg_compile_outputs(const struct mg_policy *p, struct mg_image *img, struct m
 	return bad ? -EINVAL : 0;
 }
 
+static int mg_inode_key_cmp(const void *a, const void *b)
+{
+	const struct mg_inode_key *x = a, *y = b;
+
+	if (x->dev != y->dev)
+		return x->dev < y->dev ? -1 : 1;
+	return x->ino < y->ino ? -1 : x->ino > y->ino;
+}
+
+int mg_compile_path_inodes(struct mg_image *img)
+{
+	struct mg_inode_key *keys;
+	size_t n = 0, unique = 0;
+
+	if (!img->noutputs)
+		return 0;
+	keys = calloc(img->noutputs, sizeof(*keys));
+	if (!keys)
+		return -ENOMEM;
+	for (size_t i = 0; i < img->noutputs; i++) {
+		const struct mg_output_key *o = &img->outputs[i].key;
+		const struct mg_image_inode *m = mg_image_find_inode(img, o->dev, o->ino);
+
+		if (m) {
+			img->inodes[m - img->inodes].val.flags |= MG_INODE_PATHS;
+			continue;
+		}
+		keys[n++] = (struct mg_inode_key){ .ino = o->ino, .dev = o->dev };
+	}
+	/* A folder in the rules of several scopes gets one entry. */
+	qsort(keys, n, sizeof(*keys), mg_inode_key_cmp);
+	for (size_t i = 0; i < n; i++) {
+		if (unique && !mg_inode_key_cmp(&keys[unique - 1], &keys[i]))
+			continue;
+		keys[unique++] = keys[i];
+	}
+	img->path_inodes = keys;
+	img->npath_inodes = unique;
+	return 0;
+}
+
 static unsigned int mg_cgroup_depth(const char *rel)
 {
 	unsigned int depth = 0;

@@ -36,6 +36,12 @@ int mg_check_digests(const struct mg_model *m, struct mg_digest_cache *cache,
 void mg_compile_system_reads(struct mg_image *img);
 int mg_compile_gpus(const struct mg_policy *p, const struct mg_compile_opts *opts,
 		    struct mg_image *img, struct mg_diags *diags);
+/*
+ * Mark the model entries that are also folders of outputs MG_INODE_PATHS,
+ * and list the other such folders in img->path_inodes. After the inodes are
+ * sorted and the outputs compiled. 0 or -ENOMEM.
+ */
+int mg_compile_path_inodes(struct mg_image *img);
 int mg_compile_outputs(const struct mg_policy *p, struct mg_image *img, struct mg_diags *diags);
 int mg_compile_scopes(const struct mg_policy *p, const struct mg_compile_opts *opts,
 		      struct mg_image *img, struct mg_diags *diags);

@@ -367,35 +367,25 @@ static void mg_egress_entry(const struct mg_image *img, size_t i, __u32 gen, voi
 	*(struct mg_egress_val *)val = img->egress[i].val;
 }
 
-static int mg_inode_key_cmp(const void *a, const void *b)
-{
-	const struct mg_inode_key *x = a, *y = b;
-
-	if (x->dev != y->dev)
-		return x->dev < y->dev ? -1 : 1;
-	return x->ino < y->ino ? -1 : x->ino > y->ino;
-}
-
 size_t mg_loader_inode_entries(const struct mg_image *img)
 {
-	return img->ninodes + img->noutputs;
+	return img->ninodes + img->npath_inodes;
 }
 
 /*
- * The inodes map: the models' files and folders, and every folder of an
- * output, readable or socket rule marked MG_INODE_PATHS (on the model's
- * entry, or on an entry of its own): a walk up the folders then needs one
- * lookup per folder, and looks in outputs only where this says so.
+ * The inodes map: the models' files and folders, then the folders of
+ * outputs, reads and sockets that the compiler listed apart
+ * (img->path_inodes), each marked MG_INODE_PATHS.
  */
 static int mg_fill_inodes(struct bpf_map *map, const struct mg_image *img, __u32 gen)
 {
-	size_t n = img->ninodes, extra, done;
+	size_t n = mg_loader_inode_entries(img), done;
 	struct mg_inode_key *keys;
 	struct mg_inode_val *vals;
 	int err = -ENOMEM;
 
-	keys = calloc(mg_loader_inode_entries(img) + 1, sizeof(*keys));
-	vals = calloc(mg_loader_inode_entries(img) + 1, sizeof(*vals));
+	keys = calloc(n + 1, sizeof(*keys));
+	vals = calloc(n + 1, sizeof(*vals));
 	if (!keys || !vals)
 		goto out;
 	for (size_t i = 0; i < img->ninodes; i++) {
@@ -404,28 +394,12 @@ static int mg_fill_inodes(struct bpf_map *map, const struct mg_image *img, __u32
 						 .gen = gen };
 		vals[i] = img->inodes[i].val;
 	}
-	for (size_t i = 0; i < img->noutputs; i++) {
-		const struct mg_output_key *o = &img->outputs[i].key;
-		const struct mg_image_inode *m = mg_image_find_inode(img, o->dev, o->ino);
-
-		if (m) {
-			vals[m - img->inodes].flags |= MG_INODE_PATHS;
-			continue;
-		}
-		keys[n] = (struct mg_inode_key){ .ino = o->ino, .dev = o->dev, .gen = gen };
-		n++;
+	for (size_t i = 0; i < img->npath_inodes; i++) {
+		keys[img->ninodes + i] = img->path_inodes[i];
+		keys[img->ninodes + i].gen = gen;
+		vals[img->ninodes + i] = (struct mg_inode_val){ .flags = MG_INODE_PATHS };
 	}
-	/* A folder in the rules of several scopes gets one entry. */
-	qsort(keys + img->ninodes, n - img->ninodes, sizeof(*keys), mg_inode_key_cmp);
-	extra = img->ninodes;
-	for (size_t i = img->ninodes; i < n; i++) {
-		if (extra > img->ninodes && !mg_inode_key_cmp(&keys[extra - 1], &keys[i]))
-			continue;
-		keys[extra] = keys[i];
-		vals[extra++] = (struct mg_inode_val){ .flags = MG_INODE_PATHS };
-	}
-	err = mg_map_write(bpf_map__fd(map), keys, vals, extra, sizeof(*keys), sizeof(*vals),
-			   &done);
+	err = mg_map_write(bpf_map__fd(map), keys, vals, n, sizeof(*keys), sizeof(*vals), &done);
 	if (err && done < img->ninodes)
 		mg_log_errno(err, "failed to write weight file '%s'", img->inodes[done].path);
 	else if (err)
