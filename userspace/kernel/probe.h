@@ -14,8 +14,10 @@
 
 #include "mguard_abi.h"
 
-#define MG_PROBE_LSM_HOOK   "bpf_lsm_file_open"
-#define MG_PROBE_TRACEPOINT "syscalls/sys_exit_openat"
+#define MG_PROBE_LSM_HOOK    "bpf_lsm_file_open"
+#define MG_PROBE_TRACEPOINT  "syscalls/sys_exit_openat"
+#define MG_PROBE_SECURITYFS  "/sys/kernel/security"
+#define MG_PROBE_VMLINUX_BTF "/sys/kernel/btf/vmlinux"
 
 struct mg_probe {
 	bool btf;	       /* /sys/kernel/btf/vmlinux present and parsed */
