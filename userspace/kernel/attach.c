@@ -21,6 +21,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "core/array.h"
 #include "core/names.h"
 #include "core/cgroup.h"
 #include "kernel/loader.h"
@@ -47,18 +48,11 @@ static int mg_link_keep(struct mg_loader *l, struct bpf_link *link, uint64_t own
 
 	if (!link)
 		return mg_log_errno(-errno, "failed to attach '%s'", what);
-	if (l->nlinks == l->cap) {
-		struct mg_loader_link *v =
-			realloc(l->links, (l->cap ? 2 * l->cap : 32) * sizeof(*v));
-
-		if (!v) {
-			bpf_link__destroy(link);
-			return -ENOMEM;
-		}
-		l->links = v;
-		l->cap = l->cap ? 2 * l->cap : 32;
+	k = mg_array_push(&l->links, &l->nlinks, &l->cap, sizeof(*l->links));
+	if (!k) {
+		bpf_link__destroy(link);
+		return -ENOMEM;
 	}
-	k = &l->links[l->nlinks++];
 	k->link = link;
 	k->owner = owner;
 	k->on_parent = false;
