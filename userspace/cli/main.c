@@ -52,6 +52,7 @@ static const struct option mg_common_opts[] = {
 	{ "syslog", no_argument, NULL, 's' },
 	{ "metrics-file", required_argument, NULL, 'm' },
 	{ "event-rate", required_argument, NULL, 'r' },
+	{ "offline", no_argument, NULL, 'O' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -62,6 +63,7 @@ struct mg_args {
 	const char *metrics_path;
 	const char *policy_dir;
 	bool policy_given; /* --policy was on the command line */
+	bool offline;	   /* policy show: look nothing up on this machine */
 	const char *pin_dir;
 	uint32_t event_rate;
 	int optind;
@@ -81,7 +83,9 @@ static int mg_usage(FILE *out)
 	      "                                      or the folder in force\n"
 	      "  status [--json]                     what is loaded, engines, counters\n"
 	      "  policy check [DIR]                  report every error in a policy folder\n"
-	      "  policy show [--json] [DIR]          each model's tier and why; what each scope may do\n"
+	      "  policy show [--json] [--offline] [DIR]\n"
+	      "                                      each model's tier and why; what each scope may do\n"
+	      "                                      (--offline: files of another machine, not looked up)\n"
 	      "  policy scan [--policy DIR] FOLDER   weight files under FOLDER, by model, or unknown\n"
 	      "  license keygen|sign|verify ...      issue and check licences (mguard license help)\n"
 	      "  run --scope NAME [...] -- CMD ...   run a command inside a scope (mguard run --help)\n"
@@ -142,6 +146,9 @@ static int mg_parse(int argc, char **argv, struct mg_args *a)
 			break;
 		case 'm':
 			a->metrics_path = optarg;
+			break;
+		case 'O':
+			a->offline = true;
 			break;
 		case 'r': {
 			char *end;
@@ -277,7 +284,9 @@ static int mg_cmd_policy(struct mg_args *a, int argc, char **argv)
 		printf("policy '%s': %zu tiers, %zu models, %zu scopes: ok\n",
 		       arg ? arg : a->policy_dir, policy->ntiers, policy->nmodels, policy->nscopes);
 	} else if (!strcmp(verb, "show")) {
+		/* --offline: a policy for another machine, shown without its files. */
 		opts.no_cgroups = 1;
+		opts.check_only = a->offline;
 		if (mg_policy_compile(arg ? arg : a->policy_dir, &opts, &policy, &img))
 			return MG_EXIT_ERROR;
 		mg_show_policy(policy, img, a->json, stdout);

@@ -60,7 +60,8 @@ struct mg_image_egress {
 };
 
 struct mg_image {
-	uint32_t mode; /* enum mg_mode */
+	bool unresolved; /* compiled with check_only: no file, cgroup or device looked up */
+	uint32_t mode;	 /* enum mg_mode */
 	struct mg_image_scope *scopes;
 	size_t nscopes;
 	struct mg_image_inode *inodes; /* sorted by (dev, ino) */
