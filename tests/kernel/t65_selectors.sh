@@ -63,8 +63,10 @@ if check "a guard starts on a policy of cgroupPattern scopes" wait_for 60 grep -
 	# What being bound means: a podman-style container cgroup made now is guarded,
 	# its sibling that matches nothing is not.
 	mkdir "$SEL_CG/c7/machine.slice/libpod-feedbeef.scope" "$SEL_CG/c7/machine.slice/other.scope"
-	SCOPE_CG=$SEL_CG/c7/machine.slice/libpod-feedbeef.scope expect_file_denied \
-		"a container cgroup made by pattern, guard dead: the prohibited model" "$PROHIBITED"
+	guarded_cg=$SCOPE_CG
+	SCOPE_CG=$SEL_CG/c7/machine.slice/libpod-feedbeef.scope
+	expect_file_denied "a container cgroup made by pattern, guard dead: the prohibited model" "$PROHIBITED"
+	SCOPE_CG=$guarded_cg
 	"$TRY" --cgroup "$SEL_CG/c7/machine.slice/libpod-feedbeef.scope" open "$TMP/models/small/model.gguf" >"$TMP/out" 2>&1
 	check "the same container reads a file of its readable folders" grep -qx 'ok read=1' "$TMP/out"
 	"$TRY" --cgroup "$SEL_CG/c7/machine.slice/other.scope" open "$PROHIBITED" >"$TMP/out" 2>&1

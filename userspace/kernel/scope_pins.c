@@ -89,14 +89,33 @@ int mg_pins_scope_of(const char *pin_dir, const char *cgroup_root, const char *r
 	return err;
 }
 
-/* A pattern's cgroup matches it; an exact scope covers its cgroup and what is below. */
+/*
+ * Does the scope reach @rel: the cgroup, or one of its ancestors, is the
+ * scope's cgroup or matches its pattern (a pod's slice matched, its
+ * containers below). The anchor is then an ancestor, so the programs
+ * attached there see the cgroup.
+ */
 static bool mg_selector_covers(const struct mg_selector_val *sel, const char *rel)
 {
-	size_t n = strlen(sel->pattern);
+	char path[MG_CGROUP_PATH_LEN];
+	size_t n = strlen(rel);
+	char *slash;
 
-	if (sel->flags & MG_SELECTOR_PATTERN)
-		return mg_cgroup_glob_match(sel->pattern, rel);
-	return !strncmp(sel->pattern, rel, n) && (rel[n] == '\0' || rel[n] == '/');
+	if (!(sel->flags & MG_SELECTOR_PATTERN)) {
+		n = strlen(sel->pattern);
+		return !strncmp(sel->pattern, rel, n) && (rel[n] == '\0' || rel[n] == '/');
+	}
+	if (n >= sizeof(path))
+		return false;
+	memcpy(path, rel, n + 1);
+	do {
+		if (mg_cgroup_glob_match(sel->pattern, path))
+			return true;
+		slash = strrchr(path, '/');
+		if (slash)
+			*slash = '\0';
+	} while (slash && slash != path);
+	return false;
 }
 
 int mg_pins_bind(const char *pin_dir, const char *cgroup_root, const char *rel, __u32 index,

@@ -33,8 +33,8 @@ int mg_pins_any_scope_of(const char *cgroup_root, const char *rel, struct mg_sco
 
 /*
  * Bind the cgroup @rel to the scope at @index of the policy in force (its
- * selector): the cgroup must match the scope's pattern, or be the scope's
- * cgroup or below it, so that it inherits the scope's programs. Written for the generation in force and the
+ * selector): the cgroup, or one of its ancestors, must be the scope's cgroup
+ * or match its pattern, so that it inherits the scope's programs. Written for the generation in force and the
  * next (a reload in progress), then read back. 0, -ENOTCONN (no policy in
  * force), -ENOENT (no such scope), -EXDEV (the cgroup does not match), or
  * -errno.
