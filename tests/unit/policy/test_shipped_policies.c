@@ -77,10 +77,8 @@ static void test_ollama(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_default),
-		cmocka_unit_test(test_vllm),
-		cmocka_unit_test(test_llama_cpp),
-		cmocka_unit_test(test_ollama),
+		cmocka_unit_test(test_default),	   cmocka_unit_test(test_vllm),
+		cmocka_unit_test(test_llama_cpp),  cmocka_unit_test(test_ollama),
 		cmocka_unit_test(test_kubernetes),
 	};
 
