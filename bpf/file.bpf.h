@@ -115,7 +115,7 @@ static __always_inline int mg_file_walk(struct file *file, __u32 gen, __u32 scop
 
 /*
  * Kernel state shown as files: no one can store bytes of their own in
- * them, so they hold no weights and are no outputs. A container runtime
+ * them, so they hold no weights and are no outputs; and files of no path. A container runtime
  * reads and writes them while it sets up (its own /proc, /sys, cgroups).
  */
 #define MG_PROC_SUPER_MAGIC    0x9fa0
@@ -124,11 +124,19 @@ static __always_inline int mg_file_walk(struct file *file, __u32 gen, __u32 scop
 #define MG_CGROUP2_SUPER_MAGIC 0x63677270
 #define MG_DEVPTS_SUPER_MAGIC  0x1cd1
 #define MG_MQUEUE_MAGIC	       0x19800202
+#define MG_SB_KERNMOUNT	       (1ul << 22) /* a superblock of kern_mount(): no path reaches it */
 
 static __always_inline bool mg_is_kernel_fs(struct file *file)
 {
 	unsigned long magic = BPF_CORE_READ(file, f_inode, i_sb, s_magic);
 
+	/*
+	 * Files of the kernel's internal mounts (memfd, SysV shared memory) have
+	 * no path: they hold what the process wrote, or was sent over a socket
+	 * it may use, as a pipe does. runc runs a memfd copy of itself.
+	 */
+	if (BPF_CORE_READ(file, f_inode, i_sb, s_flags) & MG_SB_KERNMOUNT)
+		return true;
 	return magic == MG_PROC_SUPER_MAGIC || magic == MG_SYSFS_MAGIC ||
 	       magic == MG_CGROUP_SUPER_MAGIC || magic == MG_CGROUP2_SUPER_MAGIC ||
 	       magic == MG_DEVPTS_SUPER_MAGIC || magic == MG_MQUEUE_MAGIC;

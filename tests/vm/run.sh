@@ -79,7 +79,16 @@ if [ -d "$BUILD/tests/helpers" ]; then
 		[ -f "$helper" ] && copy_libs "$helper"
 	done
 fi
+# Container runtimes for the container tests (t66, t68), with their libraries.
+for rt in runc; do
+	bin=$(command -v "$rt" 2>/dev/null) || continue
+	mkdir -p "$R/usr/sbin"
+	cp -L "$bin" "$R/usr/sbin/$rt"
+	copy_libs "$bin"
+done
 cp -a "$ROOT/tests/kernel/." "$R/mguard/tests/kernel/"
+mkdir -p "$R/mguard/tests/data"
+cp -a "$ROOT/tests/data/." "$R/mguard/tests/data/"
 [ ! -d "$ROOT/policies" ] || cp -a "$ROOT/policies/." "$R/mguard/policies/"
 # MG_KERNEL_TESTS (tests/kernel/run.sh) reaches the guest as a file.
 printf '%s\n' "${MG_KERNEL_TESTS:-}" >"$R/mguard/kernel-tests"
