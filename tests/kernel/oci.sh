@@ -9,6 +9,7 @@
 #                                      $TMP/models, the fake GPU nodes; HOOK is a
 #                                      createRuntime hook command or "-"
 #   oci_run DIR ID OUTFILE             run it with runc; prints runc's exit status
+#   oci_done                           undo what runc did to the test's cgroups
 
 RUNC=$(command -v runc 2>/dev/null)
 OCI_STATE=$TMP/runc-state
@@ -93,4 +94,17 @@ oci_run() {
 	st=$?
 	"$RUNC" --root "$OCI_STATE" delete --force "$2-$OCI_N" >/dev/null 2>&1
 	echo "$st"
+}
+
+# On a pure cgroup v2 host runc enables the controllers in the
+# cgroup.subtree_control of every ancestor of a container's cgroup, and a
+# cgroup with controllers enabled takes no process of its own: the tests that
+# come next place processes in the scope's cgroup. Children first.
+oci_done() {
+	for cg in "$SCOPE_CG" "$CG"; do
+		# shellcheck disable=SC2013 # one controller name a word
+		for c in $(cat "$cg/cgroup.subtree_control" 2>/dev/null); do
+			echo "-$c" >"$cg/cgroup.subtree_control" 2>/dev/null
+		done
+	done
 }

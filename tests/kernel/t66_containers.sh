@@ -46,3 +46,6 @@ else
 	oci_run "$B" mg-t66-$$ "$TMP/ctr.out" >/dev/null
 	check "a container outside every scope reads the prohibited model" grep -qx 'ok read=1' "$TMP/ctr.out"
 fi
+oci_done
+try_in_scope "$TMP/out" open "$TMP/models/small/model.gguf" >/dev/null
+check "after the containers, the scope's own cgroup takes processes again" grep -qx 'ok read=1' "$TMP/out"

@@ -140,3 +140,6 @@ YAML
 	"$MGUARD" stop --pin-dir "$ANN_PIN" >/dev/null 2>&1
 	rmdir "$CG/ctrs" 2>/dev/null
 fi
+oci_done
+try_in_scope "$TMP/out" open "$TMP/models/small/model.gguf" >/dev/null
+check "after the containers, the scope's own cgroup takes processes again" grep -qx 'ok read=1' "$TMP/out"
