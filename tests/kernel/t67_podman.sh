@@ -14,8 +14,12 @@ if [ -z "$PODMAN" ] || [ -z "$RUNC" ]; then
 else
 	PMB=$TMP/bundle-podman
 	oci_bundle "$PMB"
+	mkdir -p "$TMP/podman/tmp"
+	# Where runc needs --no-pivot (the test VM's initramfs root), podman asks for it.
+	printf '[engine]\nno_pivot_root = %s\n' "$([ -n "$OCI_RUN_OPTS" ] && echo true || echo false)" \
+		>"$TMP/podman/containers.conf"
 	pm() {
-		"$PODMAN" --root "$TMP/podman/root" --runroot "$TMP/podman/run" --storage-driver vfs \
+		CONTAINERS_CONF=$TMP/podman/containers.conf TMPDIR=$TMP/podman/tmp "$PODMAN" --root "$TMP/podman/root" --runroot "$TMP/podman/run" --storage-driver vfs \
 			--runtime "$RUNC" --runtime-flag "root=$TMP/runc-state" --cgroup-manager cgroupfs \
 			--events-backend none --hooks-dir "$TMP/podman/hooks.d" "$@"
 	}

@@ -79,13 +79,15 @@ if [ -d "$BUILD/tests/helpers" ]; then
 		[ -f "$helper" ] && copy_libs "$helper"
 	done
 fi
-# Container runtimes for the container tests (t66, t68), with their libraries.
-for rt in runc; do
+# runc, podman and conmon for the container tests (t66, t67, t68), with
+# their libraries and podman's configuration.
+for rt in runc podman conmon; do
 	bin=$(command -v "$rt" 2>/dev/null) || continue
-	mkdir -p "$R/usr/sbin"
-	cp -L "$bin" "$R/usr/sbin/$rt"
+	mkdir -p "$R${bin%/*}"
+	cp -L "$bin" "$R$bin"
 	copy_libs "$bin"
 done
+[ ! -d /etc/containers ] || cp -a /etc/containers "$R/etc/"
 cp -a "$ROOT/tests/kernel/." "$R/mguard/tests/kernel/"
 mkdir -p "$R/mguard/tests/data"
 cp -a "$ROOT/tests/data/." "$R/mguard/tests/data/"
