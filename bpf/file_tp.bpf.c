@@ -18,8 +18,14 @@
 #define MAP_ANONYMOUS 0x20
 #define SOL_SOCKET    1
 #define SCM_RIGHTS    1
-#define MG_MAX_CMSGS  2 /* control messages examined per recvmsg */
-#define MG_MAX_RIGHTS 8 /* descriptors examined per control message */
+/*
+ * recvmsg: the kernel writes at most one control message of each kind
+ * (credentials, pidfd, security context, descriptors: the descriptors of all
+ * the sender's messages are merged into one), and at most SCM_MAX_FD
+ * descriptors. Every one is examined; more than that kills (fails closed).
+ */
+#define MG_MAX_CMSGS  4
+#define MG_MAX_RIGHTS 253 /* SCM_MAX_FD */
 
 /* The layout of syscalls:sys_exit_* and sys_enter_* records. */
 struct mg_sys_exit_args {
@@ -186,6 +192,22 @@ static __always_inline void mg_tp_rights_limit(void)
 		bpf_ringbuf_submit(e, 0);
 }
 
+struct mg_rights_ctx {
+	void *fds; /* the descriptors of one SCM_RIGHTS message, in user memory */
+	__u64 nfds;
+};
+
+static long mg_tp_check_right(__u64 j, void *arg)
+{
+	struct mg_rights_ctx *rc = arg;
+	int fd;
+
+	if (bpf_probe_read_user(&fd, sizeof(fd), rc->fds + j * sizeof(int)))
+		return 1;
+	mg_tp_check_fd(fd, MG_HOOK_FILE_RECEIVE, 1);
+	return 0;
+}
+
 SEC("tracepoint/syscalls/sys_exit_recvmsg")
 int mg_tp_exit_recvmsg(struct mg_sys_exit_args *ctx)
 {
@@ -205,7 +227,7 @@ int mg_tp_exit_recvmsg(struct mg_sys_exit_args *ctx)
 		return 0;
 
 	for (int i = 0; i <= MG_MAX_CMSGS; i++) {
-		__u64 nfds;
+		struct mg_rights_ctx rc;
 
 		if (off + sizeof(cm) > msg.msg_controllen)
 			break;
@@ -218,20 +240,13 @@ int mg_tp_exit_recvmsg(struct mg_sys_exit_args *ctx)
 		if (cm.cmsg_len < sizeof(cm))
 			break;
 		if (cm.cmsg_level == SOL_SOCKET && cm.cmsg_type == SCM_RIGHTS) {
-			nfds = (cm.cmsg_len - sizeof(cm)) / sizeof(int);
-			if (nfds > MG_MAX_RIGHTS)
+			rc.fds = msg.msg_control + off + sizeof(cm);
+			rc.nfds = (cm.cmsg_len - sizeof(cm)) / sizeof(int);
+			if (rc.nfds > MG_MAX_RIGHTS) {
 				mg_tp_rights_limit();
-			for (int j = 0; j < MG_MAX_RIGHTS; j++) {
-				int fd;
-
-				if (j >= nfds)
-					break;
-				if (bpf_probe_read_user(&fd, sizeof(fd),
-							msg.msg_control + off + sizeof(cm) +
-								j * sizeof(int)))
-					break;
-				mg_tp_check_fd(fd, MG_HOOK_FILE_RECEIVE, 1);
+				break;
 			}
+			bpf_loop(rc.nfds, mg_tp_check_right, &rc, 0);
 		}
 		off += (cm.cmsg_len + 7) & ~7ULL;
 	}

@@ -26,6 +26,7 @@
 #define PTRACE_TRACEME	     0
 #define PERF_FLAG_PID_CGROUP (1UL << 2)
 #define MG_PIDFS_MAGIC	     0x50494446
+#define MG_ANON_INODE_MAGIC  0x09041934
 
 extern struct task_struct *bpf_task_from_vpid(s32 vpid) __ksym __weak;
 extern struct task_struct *bpf_task_from_pid(s32 pid) __ksym __weak;
@@ -156,7 +157,9 @@ static __always_inline struct task_struct *mg_tp_pidfd_task(long fd)
 	if (magic == MG_PROC_SUPER_MAGIC)
 		pid = BPF_CORE_READ(container_of(inode, struct proc_inode, vfs_inode), pid);
 	else if (magic == MG_PIDFS_MAGIC)
-		pid = BPF_CORE_READ(file, private_data);
+		pid = BPF_CORE_READ(inode, i_private); /* pidfs (6.9 on) */
+	else if (magic == MG_ANON_INODE_MAGIC)
+		pid = BPF_CORE_READ(file, private_data); /* before: an anonymous inode */
 	if (!pid)
 		return NULL;
 	first = BPF_CORE_READ(pid, tasks[PIDTYPE_PID].first);
