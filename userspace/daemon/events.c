@@ -38,6 +38,13 @@ const char *mg_reason_name(unsigned int reason)
 		[MG_REASON_UNIX] = "unix-socket",
 		[MG_REASON_UNKNOWN] = "unknown-weights",
 		[MG_REASON_NARROWED] = "narrowed-by-license",
+		[MG_REASON_GUARD] = "guard",
+		[MG_REASON_OTHER_TASK] = "other-process",
+		[MG_REASON_SHIELDED] = "shielded",
+		[MG_REASON_CGROUP_MOVE] = "cgroup-move",
+		[MG_REASON_FD_SHARE] = "fd-share",
+		[MG_REASON_COREDUMP] = "coredump",
+		[MG_REASON_RIGHTS_LIMIT] = "rights-limit",
 	};
 
 	return reason < MG_REASON__COUNT ? names[reason] : "unknown";
@@ -344,7 +351,14 @@ size_t mg_event_format_json(char *buf, size_t size, const struct mg_event *e,
 		mg_put_file(&o, &e->file, img);
 	else if (e->hook == MG_HOOK_DEVICE)
 		mg_put_dev(&o, &e->dev);
-	else
+	else if (e->hook >= MG_HOOK_BPF) {
+		/* The other process (its pid), or the signal of a core dump; 0: none. */
+		if (e->hook == MG_HOOK_COREDUMP)
+			mg_put_lit(&o, ",\"signal\":");
+		else
+			mg_put_lit(&o, ",\"target\":");
+		mg_put_u64(&o, e->file.ino);
+	} else
 		mg_put_net(&o, &e->net);
 	mg_put_lit(&o, "}\n");
 	return o.len;

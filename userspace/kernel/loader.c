@@ -85,6 +85,44 @@ static void mg_pin_path(const struct mg_loader *l, char *buf, size_t len, const 
 	snprintf(buf, len, "%s/%s", l->pin_dir, name);
 }
 
+/* The guard's own protection and the boundary between processes (guard_*.bpf.c). */
+static void mg_select_guard_programs(struct mguard_bpf *s, bool lsm, bool tp)
+{
+	struct bpf_program *lsm_progs[] = {
+		s->progs.mg_lsm_bpf,
+		s->progs.mg_lsm_inode_unlink,
+		s->progs.mg_lsm_inode_rmdir,
+		s->progs.mg_lsm_inode_rename,
+		s->progs.mg_lsm_task_kill,
+		s->progs.mg_lsm_file_send_sigiotask,
+		s->progs.mg_lsm_ptrace_access_check,
+		s->progs.mg_lsm_ptrace_traceme,
+		s->progs.mg_lsm_task_alloc,
+	};
+	struct bpf_program *tp_progs[] = {
+		s->progs.mg_tp_enter_bpf,
+		s->progs.mg_tp_enter_kill,
+		s->progs.mg_tp_enter_tkill,
+		s->progs.mg_tp_enter_tgkill,
+		s->progs.mg_tp_enter_rt_sigqueueinfo,
+		s->progs.mg_tp_enter_rt_tgsigqueueinfo,
+		s->progs.mg_tp_enter_pidfd_send_signal,
+		s->progs.mg_tp_enter_ptrace,
+		s->progs.mg_tp_enter_process_vm_readv,
+		s->progs.mg_tp_enter_process_vm_writev,
+		s->progs.mg_tp_enter_pidfd_open,
+		s->progs.mg_tp_enter_pidfd_getfd,
+		s->progs.mg_tp_enter_perf_event_open,
+		s->progs.mg_tp_guard_fork,
+	};
+
+	for (size_t i = 0; i < MG_ARRAY_SIZE(lsm_progs); i++)
+		bpf_program__set_autoload(lsm_progs[i], lsm);
+	for (size_t i = 0; i < MG_ARRAY_SIZE(tp_progs); i++)
+		bpf_program__set_autoload(tp_progs[i], tp);
+	bpf_program__set_autoload(s->progs.mg_tp_signal_deliver, lsm || tp);
+}
+
 /* Only the programs of the chosen engines load; the others stay out of the kernel. */
 static void mg_select_programs(struct mg_loader *l)
 {
@@ -103,6 +141,7 @@ static void mg_select_programs(struct mg_loader *l)
 	bpf_program__set_autoload(s->progs.mg_tp_exit_recvmsg, tp);
 	bpf_program__set_autoload(s->progs.mg_tp_enter_recvmmsg, tp);
 	bpf_program__set_autoload(s->progs.mg_tp_enter_io_uring_setup, tp);
+	mg_select_guard_programs(s, lsm, tp);
 	bpf_program__set_autoload(s->progs.mg_connect4,
 				  l->engine[MG_HOOK_CONNECT4] == MG_ENGINE_CGROUP);
 	bpf_program__set_autoload(s->progs.mg_connect6,
@@ -691,6 +730,15 @@ static int mg_attach_global(struct mg_loader *l)
 		{ s->progs.mg_lsm_file_receive, "lsm_file_receive" },
 		{ s->progs.mg_lsm_unix_stream_connect, "lsm_unix_stream_connect" },
 		{ s->progs.mg_lsm_unix_may_send, "lsm_unix_may_send" },
+		{ s->progs.mg_lsm_bpf, "lsm_bpf" },
+		{ s->progs.mg_lsm_inode_unlink, "lsm_inode_unlink" },
+		{ s->progs.mg_lsm_inode_rmdir, "lsm_inode_rmdir" },
+		{ s->progs.mg_lsm_inode_rename, "lsm_inode_rename" },
+		{ s->progs.mg_lsm_task_kill, "lsm_task_kill" },
+		{ s->progs.mg_lsm_file_send_sigiotask, "lsm_file_send_sigiotask" },
+		{ s->progs.mg_lsm_ptrace_access_check, "lsm_ptrace_access_check" },
+		{ s->progs.mg_lsm_ptrace_traceme, "lsm_ptrace_traceme" },
+		{ s->progs.mg_lsm_task_alloc, "lsm_task_alloc" },
 	};
 	/* Pinned as link_tp_<tracepoint>. */
 	struct {
@@ -707,6 +755,19 @@ static int mg_attach_global(struct mg_loader *l)
 		{ s->progs.mg_tp_exit_recvmsg, "sys_exit_recvmsg" },
 		{ s->progs.mg_tp_enter_recvmmsg, "sys_enter_recvmmsg" },
 		{ s->progs.mg_tp_enter_io_uring_setup, "sys_enter_io_uring_setup" },
+		{ s->progs.mg_tp_enter_bpf, "sys_enter_bpf" },
+		{ s->progs.mg_tp_enter_kill, "sys_enter_kill" },
+		{ s->progs.mg_tp_enter_tkill, "sys_enter_tkill" },
+		{ s->progs.mg_tp_enter_tgkill, "sys_enter_tgkill" },
+		{ s->progs.mg_tp_enter_rt_sigqueueinfo, "sys_enter_rt_sigqueueinfo" },
+		{ s->progs.mg_tp_enter_rt_tgsigqueueinfo, "sys_enter_rt_tgsigqueueinfo" },
+		{ s->progs.mg_tp_enter_pidfd_send_signal, "sys_enter_pidfd_send_signal" },
+		{ s->progs.mg_tp_enter_ptrace, "sys_enter_ptrace" },
+		{ s->progs.mg_tp_enter_process_vm_readv, "sys_enter_process_vm_readv" },
+		{ s->progs.mg_tp_enter_process_vm_writev, "sys_enter_process_vm_writev" },
+		{ s->progs.mg_tp_enter_pidfd_open, "sys_enter_pidfd_open" },
+		{ s->progs.mg_tp_enter_pidfd_getfd, "sys_enter_pidfd_getfd" },
+		{ s->progs.mg_tp_enter_perf_event_open, "sys_enter_perf_event_open" },
 	};
 	char name[64];
 	int err = 0;
@@ -717,6 +778,13 @@ static int mg_attach_global(struct mg_loader *l)
 		if (!err)
 			err = mg_link_keep(l, bpf_program__attach(s->progs.mg_tp_exit), 0,
 					   "tp_sched_process_exit");
+		if (err)
+			return err;
+	}
+	/* Core dumps of shielded scopes: the same tracepoint for both engines. */
+	if (l->engine[MG_HOOK_COREDUMP] == MG_ENGINE_TP_KILL) {
+		err = mg_link_keep(l, bpf_program__attach(s->progs.mg_tp_signal_deliver), 0,
+				   "tp_signal_deliver");
 		if (err)
 			return err;
 	}
@@ -734,6 +802,9 @@ static int mg_attach_global(struct mg_loader *l)
 				bpf_program__attach_tracepoint(tps[i].prog, "syscalls", tps[i].tp),
 				0, name);
 		}
+		if (!err)
+			err = mg_link_keep(l, bpf_program__attach(s->progs.mg_tp_guard_fork), 0,
+					   "tp_btf_sched_process_fork");
 		return err;
 	default:
 		mg_err("no engine can guard weight loads on this kernel (see 'mguard probe')");

@@ -47,11 +47,23 @@ static const char *const engine_names[MG_ENGINE__COUNT] = {
 };
 
 static const char *const hook_names[MG_HOOK__COUNT] = {
-	[MG_HOOK_FILE_OPEN] = "file_open", [MG_HOOK_CONNECT4] = "connect4",
-	[MG_HOOK_CONNECT6] = "connect6",   [MG_HOOK_DEVICE] = "device",
-	[MG_HOOK_SENDMSG4] = "sendmsg4",   [MG_HOOK_SENDMSG6] = "sendmsg6",
-	[MG_HOOK_MMAP] = "mmap",	   [MG_HOOK_FILE_RECEIVE] = "file_receive",
-	[MG_HOOK_IO_URING] = "io_uring",   [MG_HOOK_UNIX] = "unix",
+	[MG_HOOK_FILE_OPEN] = "file_open",
+	[MG_HOOK_CONNECT4] = "connect4",
+	[MG_HOOK_CONNECT6] = "connect6",
+	[MG_HOOK_DEVICE] = "device",
+	[MG_HOOK_SENDMSG4] = "sendmsg4",
+	[MG_HOOK_SENDMSG6] = "sendmsg6",
+	[MG_HOOK_MMAP] = "mmap",
+	[MG_HOOK_FILE_RECEIVE] = "file_receive",
+	[MG_HOOK_IO_URING] = "io_uring",
+	[MG_HOOK_UNIX] = "unix",
+	[MG_HOOK_BPF] = "bpf",
+	[MG_HOOK_PINS] = "pins",
+	[MG_HOOK_SIGNAL] = "signal",
+	[MG_HOOK_PTRACE] = "ptrace",
+	[MG_HOOK_CGROUP_MOVE] = "cgroup_move",
+	[MG_HOOK_FD_SHARE] = "fd_share",
+	[MG_HOOK_COREDUMP] = "coredump",
 };
 
 const char *mg_engine_name(enum mg_engine e)
@@ -66,6 +78,26 @@ const char *mg_hook_name(enum mg_hook h)
 	if ((unsigned int)h >= MG_HOOK__COUNT)
 		return "unknown";
 	return hook_names[h];
+}
+
+/*
+ * The guard itself and other processes go with the file engine. Core dumps
+ * are one tracepoint on both. With BPF LSM a shared descriptor table opens
+ * no window (the open fails), so that needs nothing. On the fallback engine,
+ * unlink and rename of the pins take paths from user memory, so they are
+ * not decided: the daemon and the keeper hold the links (see status).
+ */
+static void mg_probe_choose_guard_engines(struct mg_probe *p)
+{
+	enum mg_engine file = p->engine[MG_HOOK_FILE_OPEN];
+
+	p->engine[MG_HOOK_BPF] = file;
+	p->engine[MG_HOOK_SIGNAL] = file;
+	p->engine[MG_HOOK_PTRACE] = file;
+	p->engine[MG_HOOK_CGROUP_MOVE] = file;
+	p->engine[MG_HOOK_PINS] = file == MG_ENGINE_LSM ? MG_ENGINE_LSM : MG_ENGINE_NONE;
+	p->engine[MG_HOOK_FD_SHARE] = file == MG_ENGINE_LSM ? MG_ENGINE_COVERED : file;
+	p->engine[MG_HOOK_COREDUMP] = file == MG_ENGINE_NONE ? MG_ENGINE_NONE : MG_ENGINE_TP_KILL;
 }
 
 void mg_probe_choose_engines(struct mg_probe *p)
@@ -93,6 +125,8 @@ void mg_probe_choose_engines(struct mg_probe *p)
 		p->engine[MG_HOOK_IO_URING] = MG_ENGINE_COVERED;
 	else
 		p->engine[MG_HOOK_IO_URING] = p->engine[MG_HOOK_FILE_OPEN];
+
+	mg_probe_choose_guard_engines(p);
 
 	if (p->cgroup_sock_addr && p->cgroup2_mount[0])
 		net = MG_ENGINE_CGROUP;
@@ -503,11 +537,55 @@ static void tracepoint_reason(const struct mg_probe *p, char *buf, size_t len)
 			 p->tracepoint_step ? p->tracepoint_step : "load");
 }
 
+/* The named gaps of the guard's own hooks, per engine. */
+static void mg_guard_note(const struct mg_probe *p, enum mg_hook h, char *buf, size_t len)
+{
+	bool lsm = p->engine[MG_HOOK_FILE_OPEN] == MG_ENGINE_LSM;
+
+	if (p->engine[MG_HOOK_FILE_OPEN] == MG_ENGINE_NONE) {
+		snprintf(buf, len, "(as file_open)");
+		return;
+	}
+	switch (h) {
+	case MG_HOOK_PINS:
+		if (!lsm)
+			snprintf(
+				buf, len,
+				"(gap: a scope can unlink or rename pins; the keeper holds the links)");
+		break;
+	case MG_HOOK_PTRACE:
+		if (!lsm)
+			snprintf(
+				buf, len,
+				"(gap: /proc/PID/mem of a shielded scope is not seen from outside)");
+		break;
+	case MG_HOOK_FD_SHARE:
+		if (lsm)
+			snprintf(buf, len,
+				 "(nothing to close: a denied open installs no descriptor)");
+		else
+			snprintf(
+				buf, len,
+				"(gap: a sibling thread may use a new descriptor before the kill)");
+		break;
+	case MG_HOOK_CGROUP_MOVE:
+		if (!lsm)
+			snprintf(buf, len, "(gap: renaming the scope's cgroup is not seen)");
+		break;
+	default:
+		break;
+	}
+}
+
 static void engine_note(const struct mg_probe *p, enum mg_hook h, char *buf, size_t len)
 {
 	char lsm[128], tp[128];
 
 	buf[0] = '\0';
+	if (h >= MG_HOOK_BPF) {
+		mg_guard_note(p, h, buf, len);
+		return;
+	}
 	if (p->engine[h] == MG_ENGINE_COVERED) {
 		snprintf(buf, len, "(its opens reach lsm/file_open like any other)");
 		return;

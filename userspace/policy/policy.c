@@ -297,11 +297,12 @@ enum {
 	SCOPE_GPUS,
 	SCOPE_UNIX_SOCKETS,
 	SCOPE_READS,
+	SCOPE_ALLOW_DEBUG,
 	SCOPE__N
 };
 static const char *const scope_keys[SCOPE__N] = {
 	"name",	   "cgroup", "maxTier",	    "egress", "licenses",
-	"outputs", "gpus",   "unixSockets", "reads",
+	"outputs", "gpus",   "unixSockets", "reads",  "allowDebug",
 };
 static const struct keytab scope_kt = {
 	"in scope",
@@ -1168,6 +1169,9 @@ static int parse_scope(struct parser *p)
 			break;
 		case SCOPE_UNIX_SOCKETS:
 			r = parse_str_list(p, "unixSockets", false, add_unix_socket, sc);
+			break;
+		case SCOPE_ALLOW_DEBUG:
+			r = get_bool(p, "allowDebug", &sc->allow_debug);
 			break;
 		default:
 			r = parse_gpus(p, sc);
