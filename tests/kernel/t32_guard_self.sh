@@ -35,6 +35,11 @@ bpf-lsm)
 	"$MGUARD" probe >"$TMP/probe.out" 2>&1
 	check "pins: probe names the fallback engine's gap for the pins" \
 		grep -Eq '^ *pins +none +\(gap: a scope can unlink or rename pins' "$TMP/probe.out"
+	"$MGUARD" status --pin-dir "$PIN" >"$TMP/status.out" 2>&1
+	check "pins: status names it too, with the other gaps of the fallback engine" \
+		all "grep -Eq '^  pins +a scope can unlink or rename pins' '$TMP/status.out' && grep -Eq '^  signal +the sender dies on the attempt, but the signal is still delivered' '$TMP/status.out'"
+	"$MGUARD" status --json --pin-dir "$PIN" >"$TMP/status.out" 2>&1
+	check "pins: status --json names the gaps" grep -q '"gaps":{"bpf":"the caller dies' "$TMP/status.out"
 	;;
 esac
 check "pins: the daemon's pins are all still there" all "[ -e '$MAP_PIN' ] && [ -e '$LINK_PIN' ] && [ ! -e '$PIN/moved' ]"

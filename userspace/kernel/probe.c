@@ -537,44 +537,43 @@ static void tracepoint_reason(const struct mg_probe *p, char *buf, size_t len)
 			 p->tracepoint_step ? p->tracepoint_step : "load");
 }
 
-/* The named gaps of the guard's own hooks, per engine. */
+/*
+ * What stays open of a guard hook on the engine that runs file_open, in
+ * words; NULL when nothing does. probe and status both name these.
+ */
+const char *mg_guard_gap(enum mg_hook h, enum mg_engine file_engine)
+{
+	if (file_engine != MG_ENGINE_TP_KILL)
+		return NULL;
+	switch (h) {
+	case MG_HOOK_BPF:
+		return "the caller dies on the attempt, but the command itself still runs";
+	case MG_HOOK_PINS:
+		return "a scope can unlink or rename pins; the daemon holds the links";
+	case MG_HOOK_SIGNAL:
+		return "the sender dies on the attempt, but the signal is still delivered";
+	case MG_HOOK_PTRACE:
+		return "/proc/PID/mem of a shielded scope is not seen from outside";
+	case MG_HOOK_CGROUP_MOVE:
+		return "renaming or removing cgroups from a scope is not seen";
+	case MG_HOOK_FD_SHARE:
+		return "a sibling thread may use a new descriptor before the kill";
+	default:
+		return NULL;
+	}
+}
+
+/* The notes of the guard's own hooks: their gaps, or why nothing is needed. */
 static void mg_guard_note(const struct mg_probe *p, enum mg_hook h, char *buf, size_t len)
 {
-	bool lsm = p->engine[MG_HOOK_FILE_OPEN] == MG_ENGINE_LSM;
+	const char *gap = mg_guard_gap(h, p->engine[MG_HOOK_FILE_OPEN]);
 
-	if (p->engine[MG_HOOK_FILE_OPEN] == MG_ENGINE_NONE) {
+	if (p->engine[MG_HOOK_FILE_OPEN] == MG_ENGINE_NONE)
 		snprintf(buf, len, "(as file_open)");
-		return;
-	}
-	switch (h) {
-	case MG_HOOK_PINS:
-		if (!lsm)
-			snprintf(
-				buf, len,
-				"(gap: a scope can unlink or rename pins; the keeper holds the links)");
-		break;
-	case MG_HOOK_PTRACE:
-		if (!lsm)
-			snprintf(
-				buf, len,
-				"(gap: /proc/PID/mem of a shielded scope is not seen from outside)");
-		break;
-	case MG_HOOK_FD_SHARE:
-		if (lsm)
-			snprintf(buf, len,
-				 "(nothing to close: a denied open installs no descriptor)");
-		else
-			snprintf(
-				buf, len,
-				"(gap: a sibling thread may use a new descriptor before the kill)");
-		break;
-	case MG_HOOK_CGROUP_MOVE:
-		if (!lsm)
-			snprintf(buf, len, "(gap: renaming the scope's cgroup is not seen)");
-		break;
-	default:
-		break;
-	}
+	else if (gap)
+		snprintf(buf, len, "(gap: %s)", gap);
+	else if (h == MG_HOOK_FD_SHARE)
+		snprintf(buf, len, "(nothing to close: a denied open installs no descriptor)");
 }
 
 static void engine_note(const struct mg_probe *p, enum mg_hook h, char *buf, size_t len)

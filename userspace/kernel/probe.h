@@ -70,6 +70,8 @@ const char *mg_engine_name(enum mg_engine e);
 
 /* "file_open", "connect4", "connect6"; "unknown" out of range. */
 const char *mg_hook_name(enum mg_hook h);
+/* What stays open of a guard hook on this file engine, in words; NULL: nothing. */
+const char *mg_guard_gap(enum mg_hook h, enum mg_engine file_engine);
 
 /* An aligned table and the engines per hook, or one JSON object (and a newline). */
 void mg_probe_print(const struct mg_probe *p, FILE *out, bool json);
