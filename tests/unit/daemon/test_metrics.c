@@ -57,13 +57,41 @@ static const char *const want_lines[] = {
 	"mguard_decisions_total{hook=\"unix\",verdict=\"deny\",engine=\"none\"} 38",
 	"mguard_decisions_total{hook=\"unix\",verdict=\"kill\",engine=\"none\"} 39",
 	"mguard_decisions_total{hook=\"unix\",verdict=\"audit\",engine=\"none\"} 40",
+	"mguard_decisions_total{hook=\"bpf\",verdict=\"allow\",engine=\"none\"} 41",
+	"mguard_decisions_total{hook=\"bpf\",verdict=\"deny\",engine=\"none\"} 42",
+	"mguard_decisions_total{hook=\"bpf\",verdict=\"kill\",engine=\"none\"} 43",
+	"mguard_decisions_total{hook=\"bpf\",verdict=\"audit\",engine=\"none\"} 44",
+	"mguard_decisions_total{hook=\"pins\",verdict=\"allow\",engine=\"none\"} 45",
+	"mguard_decisions_total{hook=\"pins\",verdict=\"deny\",engine=\"none\"} 46",
+	"mguard_decisions_total{hook=\"pins\",verdict=\"kill\",engine=\"none\"} 47",
+	"mguard_decisions_total{hook=\"pins\",verdict=\"audit\",engine=\"none\"} 48",
+	"mguard_decisions_total{hook=\"signal\",verdict=\"allow\",engine=\"none\"} 49",
+	"mguard_decisions_total{hook=\"signal\",verdict=\"deny\",engine=\"none\"} 50",
+	"mguard_decisions_total{hook=\"signal\",verdict=\"kill\",engine=\"none\"} 51",
+	"mguard_decisions_total{hook=\"signal\",verdict=\"audit\",engine=\"none\"} 52",
+	"mguard_decisions_total{hook=\"ptrace\",verdict=\"allow\",engine=\"none\"} 53",
+	"mguard_decisions_total{hook=\"ptrace\",verdict=\"deny\",engine=\"none\"} 54",
+	"mguard_decisions_total{hook=\"ptrace\",verdict=\"kill\",engine=\"none\"} 55",
+	"mguard_decisions_total{hook=\"ptrace\",verdict=\"audit\",engine=\"none\"} 56",
+	"mguard_decisions_total{hook=\"cgroup_move\",verdict=\"allow\",engine=\"none\"} 57",
+	"mguard_decisions_total{hook=\"cgroup_move\",verdict=\"deny\",engine=\"none\"} 58",
+	"mguard_decisions_total{hook=\"cgroup_move\",verdict=\"kill\",engine=\"none\"} 59",
+	"mguard_decisions_total{hook=\"cgroup_move\",verdict=\"audit\",engine=\"none\"} 60",
+	"mguard_decisions_total{hook=\"fd_share\",verdict=\"allow\",engine=\"none\"} 61",
+	"mguard_decisions_total{hook=\"fd_share\",verdict=\"deny\",engine=\"none\"} 62",
+	"mguard_decisions_total{hook=\"fd_share\",verdict=\"kill\",engine=\"none\"} 63",
+	"mguard_decisions_total{hook=\"fd_share\",verdict=\"audit\",engine=\"none\"} 64",
+	"mguard_decisions_total{hook=\"coredump\",verdict=\"allow\",engine=\"none\"} 65",
+	"mguard_decisions_total{hook=\"coredump\",verdict=\"deny\",engine=\"none\"} 66",
+	"mguard_decisions_total{hook=\"coredump\",verdict=\"kill\",engine=\"none\"} 67",
+	"mguard_decisions_total{hook=\"coredump\",verdict=\"audit\",engine=\"none\"} 68",
 	"# HELP mguard_errors_total Failures counted by the BPF programs, by kind.",
 	"# TYPE mguard_errors_total counter",
-	"mguard_errors_total{kind=\"events_dropped\"} 41",
-	"mguard_errors_total{kind=\"config_unreadable\"} 42",
-	"mguard_errors_total{kind=\"fd_unresolved\"} 43",
-	"mguard_errors_total{kind=\"walk_limit\"} 44",
-	"mguard_errors_total{kind=\"events_rate_limited\"} 45",
+	"mguard_errors_total{kind=\"events_dropped\"} 69",
+	"mguard_errors_total{kind=\"config_unreadable\"} 70",
+	"mguard_errors_total{kind=\"fd_unresolved\"} 71",
+	"mguard_errors_total{kind=\"walk_limit\"} 72",
+	"mguard_errors_total{kind=\"events_rate_limited\"} 73",
 	"# HELP mguard_policy_generation Generation of the policy in force; 0 when none is.",
 	"# TYPE mguard_policy_generation gauge",
 	"mguard_policy_generation 3",
@@ -97,7 +125,7 @@ static const struct mg_metrics_extra extra = {
 	.licenses_expiring = 2,
 };
 
-static struct mg_status *filled_status(void)
+static struct mg_pinned *filled_status(void)
 {
 	static const enum mg_engine engines[MG_HOOK__COUNT] = {
 		[MG_HOOK_FILE_OPEN] = MG_ENGINE_LSM,	[MG_HOOK_CONNECT4] = MG_ENGINE_CGROUP,
@@ -106,7 +134,7 @@ static struct mg_status *filled_status(void)
 		[MG_HOOK_MMAP] = MG_ENGINE_LSM,		[MG_HOOK_FILE_RECEIVE] = MG_ENGINE_LSM,
 		[MG_HOOK_IO_URING] = MG_ENGINE_COVERED,
 	};
-	struct mg_status *st = calloc(1, sizeof(*st));
+	struct mg_pinned *st = calloc(1, sizeof(*st));
 
 	assert_non_null(st);
 	st->cfg.active_gen = 3;
@@ -138,7 +166,7 @@ static void assert_lines(const char *text, size_t from, size_t n)
 	assert_string_equal(p, "");
 }
 
-static char *render(const struct mg_status *st, const struct mg_metrics_extra *x)
+static char *render(const struct mg_pinned *st, const struct mg_metrics_extra *x)
 {
 	char *buf = NULL;
 	size_t len = 0;
@@ -152,11 +180,11 @@ static char *render(const struct mg_status *st, const struct mg_metrics_extra *x
 
 static void test_exact_text(void **state)
 {
-	struct mg_status *st = filled_status();
+	struct mg_pinned *st = filled_status();
 	char *text = render(st, &extra);
 
 	/* This text follows the hooks, verdicts and errors of mguard_abi.h. */
-	assert_int_equal(MG_HOOK__COUNT * MG_VERDICT__COUNT, 40);
+	assert_int_equal(MG_HOOK__COUNT * MG_VERDICT__COUNT, 68);
 	assert_int_equal(MG_ERR__COUNT, 5);
 	assert_lines(text, 0, MG_ARRAY_SIZE(want_lines));
 	free(text);
@@ -165,7 +193,7 @@ static void test_exact_text(void **state)
 
 static void test_without_extra(void **state)
 {
-	struct mg_status *st = filled_status();
+	struct mg_pinned *st = filled_status();
 	struct mg_metrics_extra x = extra;
 	char *text = render(st, NULL);
 
@@ -183,7 +211,7 @@ static void test_without_extra(void **state)
 
 static void test_atomic_file(void **state)
 {
-	struct mg_status *st = filled_status();
+	struct mg_pinned *st = filled_status();
 	char dir[PATH_MAX - 64], path[PATH_MAX], *text, *buf;
 	struct dirent *de;
 	struct stat sb;

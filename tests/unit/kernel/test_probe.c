@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include "core/names.h"
 #include "unit.h"
 
 #include <errno.h>
@@ -218,7 +219,10 @@ static void test_json(void **state)
 		("\"engines\":{\"file_open\":\"tracepoint-kill\",\"connect4\":\"cgroup\","
 		 "\"connect6\":\"cgroup\",\"device\":\"cgroup\",\"sendmsg4\":\"cgroup\","
 		 "\"sendmsg6\":\"cgroup\",\"mmap\":\"tracepoint-kill\",\"file_receive\":\"tracepoint-kill\","
-		 "\"io_uring\":\"tracepoint-kill\",\"unix\":\"none\"}"),
+		 "\"io_uring\":\"tracepoint-kill\",\"unix\":\"none\",\"bpf\":\"tracepoint-kill\","
+		 "\"pins\":\"none\",\"signal\":\"tracepoint-kill\",\"ptrace\":\"tracepoint-kill\","
+		 "\"cgroup_move\":\"tracepoint-kill\",\"fd_share\":\"tracepoint-kill\","
+		 "\"coredump\":\"tracepoint-kill\"}"),
 	};
 	struct mg_probe p;
 	char *json;
