@@ -2,9 +2,9 @@
 # Sourced by tests/kernel/run.sh, with mguard running on its test policy.
 # --- the guard itself: bpf(), the pins, signals to the daemon, leaving the scope ------------
 
-MAP_PIN=$(ls -d "$PIN"/* | grep -v '/link_' | head -n 1)
-LINK_PIN=$(ls -d "$PIN"/link_* | head -n 1)
-check "the pin folder holds maps and links to attack" [ -e "$MAP_PIN" ] && [ -e "$LINK_PIN" ]
+MAP_PIN=$(find "$PIN" -maxdepth 1 ! -name 'link_*' ! -path "$PIN" | head -n 1)
+LINK_PIN=$(find "$PIN" -maxdepth 1 -name 'link_*' | head -n 1)
+check "the pin folder holds maps and links to attack" all "[ -e '$MAP_PIN' ] && [ -e '$LINK_PIN' ]"
 
 # bpf(): not one command from a scope.
 expect_refused "bpf: BPF_OBJ_GET of a pinned map" 'errno EPERM' bpf-obj-get "$MAP_PIN"
@@ -76,7 +76,9 @@ for procs in "$CG/cgroup.procs" "$CG/outside/cgroup.procs" "$CG/outside/cgroup.t
 done
 for v1 in /sys/fs/cgroup/*/cgroup.procs; do
 	# cgroup v1 hierarchies, where mounted (the host's hybrid layout; not in the VM).
-	[ -e "$v1" ] && [ "$(stat -f -c %T "$v1")" = cgroupfs ] || continue
+	if [ ! -e "$v1" ] || [ "$(stat -f -c %T "$v1")" != cgroupfs ]; then
+		continue
+	fi
 	expect_refused "cgroup: moving itself through v1 $v1" 'errno EPERM' move-self "$v1"
 done
 rm -f "$TMP/outputs/escaped"

@@ -110,7 +110,7 @@ wait "$DPID" 2>/dev/null
 expect_file_denied "with the daemon killed, a prohibited open is still denied" "$PROHIBITED"
 try_in_scope "$TMP/out" connect 127.0.0.1 "$PORT_DENIED" >/dev/null
 check "with the daemon killed, a denied connect is still denied" grep -qx 'errno EPERM' "$TMP/out"
-st=$(attack_in "$TMP/out" bpf-obj-get "$PIN/$(ls "$PIN" | grep '^link_' | head -n 1)")
+st=$(attack_in "$TMP/out" bpf-obj-get "$(find "$PIN" -maxdepth 1 -name 'link_*' | head -n 1)")
 check "with the daemon killed, bpf() on a pin from the scope is still $REFUSED" \
 	refused "$st" "$TMP/out" 'errno EPERM'
 st=$(attack_in "$TMP/out" signal kill $$)
