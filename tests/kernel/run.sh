@@ -125,7 +125,10 @@ printf 'controlled-weights' > "$TMP/models/short/model.safetensors"
 "$MGUARD" license keygen "$TMP/keys/rogue.key" "$TMP/keys/rogue.pub" >/dev/null 2>&1
 NOW=$(date +%s)
 rfc3339() { date -u -d "@$1" +%Y-%m-%dT%H:%M:%SZ; }
-SHORT_UNTIL=$((NOW + 25))	# long enough for the slow emulated VM to reach its first check
+# Long enough for the guard to start and reach its first check; under the VM's
+# emulation loading and attaching every BPF LSM program takes far longer.
+SHORT_UNTIL=$((NOW + 25))
+[ "$ENGINE" = bpf-lsm ] && SHORT_UNTIL=$((NOW + 60))
 write_license() { # FILE ID MODEL NOT_AFTER [EGRESS-LINE]
 	cat > "$1" <<LIC
 apiVersion: mguard/v1
