@@ -53,13 +53,14 @@ enum {
 	SCOPE_GPUS,
 	SCOPE_UNIX_SOCKETS,
 	SCOPE_READS,
+	SCOPE_ALLOW_DEBUG,
 	SCOPE_CGROUP_PATTERN,
 	SCOPE_BIND,
 	SCOPE__N
 };
 static const char *const scope_keys[SCOPE__N] = {
-	"name", "cgroup",      "maxTier", "egress",	   "licenses", "outputs",
-	"gpus", "unixSockets", "reads",	  "cgroupPattern", "bind",
+	"name", "cgroup",      "maxTier", "egress",	"licenses",	 "outputs",
+	"gpus", "unixSockets", "reads",	  "allowDebug", "cgroupPattern", "bind",
 };
 /* 'cgroup' or 'cgroupPattern': one of them, checked after the scope is read. */
 static const struct keytab scope_kt = {
@@ -400,6 +401,9 @@ int mgp_parse_scope(struct parser *p)
 			break;
 		case SCOPE_UNIX_SOCKETS:
 			r = mgp_parse_str_list(p, "unixSockets", false, add_unix_socket, sc);
+			break;
+		case SCOPE_ALLOW_DEBUG:
+			r = mgp_get_bool(p, "allowDebug", &sc->allow_debug);
 			break;
 		default:
 			r = parse_gpus(p, sc);
