@@ -115,7 +115,7 @@ static __always_inline int mg_file_walk(struct file *file, __u32 gen, __u32 scop
 
 /*
  * Kernel state shown as files: no one can store bytes of their own in
- * them, so they hold no weights and are no outputs; and files of no path. A container runtime
+ * them, so reading them loads no weights; and files of no path. A container runtime
  * reads and writes them while it sets up (its own /proc, /sys, cgroups).
  */
 #define MG_PROC_SUPER_MAGIC    0x9fa0
@@ -161,7 +161,8 @@ static __always_inline __u8 mg_file_decide(const struct mg_config *cfg,
 	bool want_read = !write && regular && cfg->unknown_weights != MG_UNKNOWN_READS_ALLOW;
 
 	*ret_model = NULL;
-	if (mg_is_kernel_fs(file))
+	/* Reads only: a write there (cgroup.procs: a scope escaping) is no output. */
+	if (!write && mg_is_kernel_fs(file))
 		return MG_REASON_NONE;
 	if (mg_file_walk(file, cfg->active_gen, scope->scope_id, dev, ino, write, want_read, &w))
 		return MG_REASON_WALK_LIMIT;
