@@ -358,6 +358,9 @@ struct mg_event {
 		struct mg_event_dev dev;
 		struct mg_event_rate rate;
 	};
+	/* Added in event schema 1: new fields go after these. */
+	__u32 uid; /* real uid and gid of the task (bpf_get_current_uid_gid) */
+	__u32 gid;
 };
 
 #endif /* MGUARD_ABI_H */

@@ -12,6 +12,7 @@
 #include "compile/digest.h"
 #include "license/license.h"
 #include "daemon/state.h"
+#include "core/json.h"
 #include "core/util.h"
 
 void mg_state_path(const char *pin_dir, char *buf, size_t len)
@@ -142,7 +143,7 @@ int mg_state_print(const char *path, const char *cgroup_root, int64_t now, int64
 		if (n == 2 && !strcmp(f[0], "policy")) {
 			if (json) {
 				fputs("\"dir\":", out);
-				mg_json_string(out, f[1]);
+				mg_json_write_string(out, f[1]);
 			} else {
 				fprintf(out, "policy %s\n", f[1]);
 			}
@@ -164,13 +165,13 @@ int mg_state_print(const char *path, const char *cgroup_root, int64_t now, int64
 
 			if (json) {
 				fprintf(out, "%s{\"name\":", nscope ? "," : "");
-				mg_json_string(out, f[1]);
+				mg_json_write_string(out, f[1]);
 				fputs(",\"cgroup\":", out);
-				mg_json_string(out, f[2]);
+				mg_json_write_string(out, f[2]);
 				fprintf(out,
-					",\"cgroup_id\":%s,\"processes\":%ld,\"maxTier\":", f[3],
+					",\"cgroup_id\":%s,\"processes\":%ld,\"max_tier\":", f[3],
 					procs);
-				mg_json_string(out, f[4]);
+				mg_json_write_string(out, f[4]);
 				fputc('}', out);
 			} else {
 				char count[32];
@@ -191,10 +192,10 @@ int mg_state_print(const char *path, const char *cgroup_root, int64_t now, int64
 			mg_license_format_time(until, when);
 			if (json) {
 				fprintf(out, "%s{\"id\":", nlic ? "," : "],\"licenses\":[");
-				mg_json_string(out, f[1]);
+				mg_json_write_string(out, f[1]);
 				fputs(",\"scope\":", out);
-				mg_json_string(out, f[2]);
-				fprintf(out, ",\"notAfter\":\"%s\",\"expiringSoon\":%s}", when,
+				mg_json_write_string(out, f[2]);
+				fprintf(out, ",\"not_after\":\"%s\",\"expiring_soon\":%s}", when,
 					soon ? "true" : "false");
 			} else {
 				fprintf(out, "%s  %-24s scope %-16s until %s%s\n",
