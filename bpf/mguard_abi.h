@@ -136,7 +136,7 @@ struct mg_config {
  */
 struct mg_control {
 	__u32 killswitch; /* non-zero: every scope loads no weights, reaches nothing */
-	__u32 pad;
+	__u32 changes;	  /* times it was set (mguard killswitch counts): the daemon's trace */
 };
 
 /* scopes: cgroup v2 id of a scope's cgroup -> the scope. */

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "core/cgroup.h"
+#include "core/json.h"
 #include "cli/cmd_license.h"
 #include "cli/cmd_run.h"
 #include "compile/compile.h"
@@ -210,9 +211,16 @@ static int mg_cmd_status(struct mg_args *a, int argc, char **argv)
 	int err = mg_status_print(a->pin_dir, a->json, stdout);
 
 	if (err == -ENOENT) {
-		if (a->json)
-			printf("{\"state\":\"stopped\",\"pin_dir\":\"%s\"}\n", a->pin_dir);
-		else
+		if (a->json) {
+			struct mg_json j;
+
+			mg_json_init(&j, stdout);
+			mg_json_object_begin(&j, NULL);
+			mg_json_str(&j, "state", "stopped");
+			mg_json_str(&j, "pin_dir", a->pin_dir);
+			mg_json_object_end(&j);
+			mg_json_end_line(&j);
+		} else
 			printf("mguard: not running (nothing pinned at '%s')\n", a->pin_dir);
 		return MG_EXIT_NOT_RUNNING;
 	}
@@ -318,6 +326,7 @@ static int mg_cmd_killswitch(struct mg_args *a, int argc, char **argv)
 		return MG_EXIT_ERROR;
 	}
 	ctl.killswitch = strcmp(state, "on") == 0;
+	ctl.changes++;
 	err = mg_control_write(a->pin_dir, &ctl);
 	if (err) {
 		mg_log_errno(err, "failed to set the kill switch");

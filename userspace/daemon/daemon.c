@@ -26,7 +26,6 @@
 #include "kernel/pinned.h"
 #include "kernel/ringbuf.h"
 
-/* Set by signal handlers, acted on by the main loop. */
 /*
  * Detach from the terminal: the caller continues as the daemon, its stderr
  * appended to @log_path (NULL: discarded).
@@ -109,7 +108,7 @@ struct mg_daemon {
 	struct mg_event_sources *sources;
 	struct mg_event_ctx ctx; /* what every line names beyond the kernel's record */
 	char digest[65];	 /* of the policy in force */
-	int killswitch;		 /* as last seen: -1 not yet read */
+	struct mg_killswitch_seen killswitch;
 };
 
 static const char *mg_mode_name(const struct mg_image *img)
@@ -212,11 +211,14 @@ static int mg_compile_policy(struct mg_daemon *d, struct mg_policy **ret_policy,
 /* The names behind the numbers, for status: best effort, never fatal. */
 static void mg_daemon_write_state(struct mg_daemon *d)
 {
-	char path[PATH_MAX];
+	char path[PATH_MAX], log_dir[PATH_MAX];
 	int err;
 
 	mg_state_path(d->opts->pin_dir, path, sizeof(path));
-	err = mg_state_write(path, d->policy, d->img, d->opts->policy_dir, d->digest, time(NULL));
+	if (d->opts->log_dir && !realpath(d->opts->log_dir, log_dir))
+		snprintf(log_dir, sizeof(log_dir), "%s", d->opts->log_dir);
+	err = mg_state_write(path, d->policy, d->img, d->opts->policy_dir, d->digest, time(NULL),
+			     d->opts->log_dir ? log_dir : NULL);
 	if (err)
 		mg_log_errno(err, "failed to write the state file '%s'", path);
 }
@@ -358,7 +360,7 @@ static void mg_daemon_tick(struct mg_daemon *d)
 		mg_report_drops(d, st);
 	if (!err)
 		mg_event_note_killswitch(&d->ctx, d->opts->events, d->log, st->ctl.killswitch != 0,
-					 &d->killswitch);
+					 st->ctl.changes, &d->killswitch);
 	if (d->opts->metrics_path)
 		mg_daemon_write_metrics(d, st, err);
 	free(st);
@@ -529,7 +531,7 @@ static void mg_daemon_teardown(struct mg_daemon *d, bool leave_enforcing)
 int mg_daemon_run(const struct mg_daemon_opts *opts)
 {
 	struct sigaction sa = { .sa_handler = mg_on_signal };
-	struct mg_daemon d = { .opts = opts, .killswitch = -1 };
+	struct mg_daemon d = { .opts = opts };
 	time_t last_check = 0;
 	int err;
 

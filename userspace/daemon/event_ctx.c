@@ -137,8 +137,8 @@ void mg_event_note(const struct mg_event_ctx *ctx, FILE *events, struct mg_event
 	size_t len;
 
 	clock_gettime(CLOCK_REALTIME, &now);
-	len = mg_service_format_json(buf, sizeof(buf), ctx, now.tv_sec * 1000000000ULL + now.tv_nsec,
-				     type, f, nf);
+	len = mg_service_format_json(buf, sizeof(buf), ctx,
+				     now.tv_sec * 1000000000ULL + now.tv_nsec, type, f, nf);
 	if (len > sizeof(buf))
 		return; /* the daemon's own fields are short: never */
 	if (events)
@@ -167,18 +167,27 @@ void mg_event_note_policy(const struct mg_event_ctx *ctx, FILE *events, struct m
 		mg_event_note(ctx, events, log, "mode", m, MG_ARRAY_SIZE(m));
 }
 
-void mg_event_note_killswitch(const struct mg_event_ctx *ctx, FILE *events,
-			      struct mg_eventlog *log, bool on, int *seen)
+void mg_event_note_killswitch(const struct mg_event_ctx *ctx, FILE *events, struct mg_eventlog *log,
+			      bool on, uint32_t changes, struct mg_killswitch_seen *seen)
 {
 	const struct mg_event_field f[] = {
 		{ .key = "state", .str = on ? "on" : "off" },
-		{ .key = "previous", .str = *seen < 0 ? NULL : *seen ? "on" : "off" },
+		{ .key = "previous",
+		  .str = !seen->known ? NULL :
+			 seen->on     ? "on" :
+					"off" },
+		{ .key = "changes", .is_number = true, .num = changes - seen->changes },
 	};
+	bool changed = seen->known ? changes != seen->changes || on != seen->on : on;
 
-	if (*seen == (int)on)
-		return;
-	/* The first look records a kill switch found on; off is the normal state. */
-	if (*seen >= 0 || on)
+	/*
+	 * The first look records a kill switch found on (off is the normal
+	 * state); later, every write counted since the last look, so a switch
+	 * set on and off between two looks is on record too ("changes": 2).
+	 */
+	if (changed)
 		mg_event_note(ctx, events, log, "killswitch", f, MG_ARRAY_SIZE(f));
-	*seen = on;
+	seen->known = true;
+	seen->on = on;
+	seen->changes = changes;
 }

@@ -28,11 +28,19 @@ void mg_event_note_policy(const struct mg_event_ctx *ctx, FILE *events, struct m
 			  const char *policy_dir, const char *old_digest, const char *old_mode,
 			  const char *mode, size_t nscopes);
 
+/* The kill switch as the daemon last saw it. */
+struct mg_killswitch_seen {
+	bool known; /* false: not looked at yet */
+	bool on;
+	uint32_t changes; /* mg_control.changes */
+};
+
 /*
- * "killswitch" when the kill switch is @on and differs from *@seen (-1: not
- * looked at yet; a switch found off at the first look is no change).
+ * "killswitch" when the kill switch is @on with @changes writes counted and
+ * that differs from @seen (a switch found off at the first look is no
+ * change); @seen is updated.
  */
-void mg_event_note_killswitch(const struct mg_event_ctx *ctx, FILE *events,
-			      struct mg_eventlog *log, bool on, int *seen);
+void mg_event_note_killswitch(const struct mg_event_ctx *ctx, FILE *events, struct mg_eventlog *log,
+			      bool on, uint32_t changes, struct mg_killswitch_seen *seen);
 
 #endif /* MGUARD_EVENT_CTX_H */

@@ -51,7 +51,8 @@ int mg_policy_digest(const struct mg_policy *policy, char out[65])
 }
 
 int mg_state_write(const char *path, const struct mg_policy *policy, const struct mg_image *img,
-		   const char *policy_dir, const char *digest, int64_t loaded_at)
+		   const char *policy_dir, const char *digest, int64_t loaded_at,
+		   const char *events_dir)
 {
 	char tmp[PATH_MAX];
 	FILE *f;
@@ -64,8 +65,8 @@ int mg_state_write(const char *path, const struct mg_policy *policy, const struc
 	if (!f)
 		return -errno;
 	/* One record a line, fields separated by tabs; names cannot hold tabs. */
-	fprintf(f, "policy\t%s\ndigest\t%s\nloaded\t%lld\n", policy_dir, digest,
-		(long long)loaded_at);
+	fprintf(f, "policy\t%s\ndigest\t%s\nloaded\t%lld\nevents\t%s\n", policy_dir, digest,
+		(long long)loaded_at, events_dir ? events_dir : "-");
 	for (size_t i = 0; i < img->nscopes && i < policy->nscopes; i++)
 		fprintf(f, "scope\t%s\t%s\t%llu\t%s\n", img->scopes[i].name, img->scopes[i].cgroup,
 			(unsigned long long)img->scopes[i].cgroup_id, policy->scopes[i].max_tier);
@@ -209,4 +210,26 @@ int mg_state_print(const char *path, const char *cgroup_root, int64_t now, int64
 		fputs(nlic ? "]" : "],\"licenses\":[]", out);
 	free(text);
 	return 0;
+}
+
+int mg_state_events_dir(const char *path, char *buf, size_t len)
+{
+	char *text, *line, *save = NULL;
+	size_t n;
+	int err = mg_read_file(path, 1u << 22, &text, &n);
+
+	if (err)
+		return err;
+	err = -ENODATA;
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		if (strncmp(line, "events\t", 7))
+			continue;
+		if (!strcmp(line + 7, "-"))
+			err = 1;
+		else
+			err = snprintf(buf, len, "%s", line + 7) >= (int)len ? -ENAMETOOLONG : 0;
+		break;
+	}
+	free(text);
+	return err;
 }

@@ -44,8 +44,8 @@ static void test_ascii_and_escapes(void **state)
 
 static void test_utf8_kept_when_valid(void **state)
 {
-	check("\xc3\xa9", 2, "\"\xc3\xa9\"");		   /* é */
-	check("\xe2\x82\xac", 3, "\"\xe2\x82\xac\"");	   /* € */
+	check("\xc3\xa9", 2, "\"\xc3\xa9\"");		      /* é */
+	check("\xe2\x82\xac", 3, "\"\xe2\x82\xac\"");	      /* € */
 	check("\xf0\x9f\x98\x80", 4, "\"\xf0\x9f\x98\x80\""); /* U+1F600 */
 	check("\xf4\x8f\xbf\xbf", 4, "\"\xf4\x8f\xbf\xbf\""); /* U+10FFFF */
 	/* C1 controls are escaped: terminals act on them. */
@@ -124,9 +124,10 @@ static void test_file_writer_places_commas(void **state)
 {
 	char *s = render_file(write_nested);
 
-	assert_string_equal(s, "{\"state\":\"running\",\"pid\":42,\"offset\":-1,\"ok\":true,"
-			       "\"none\":null,\"null_str\":null,\"scopes\":[{\"name\":\"a\\\"b\"},{}],"
-			       "\"empty\":[],\"n\":1.5}\n");
+	assert_string_equal(s,
+			    "{\"state\":\"running\",\"pid\":42,\"offset\":-1,\"ok\":true,"
+			    "\"none\":null,\"null_str\":null,\"scopes\":[{\"name\":\"a\\\"b\"},{}],"
+			    "\"empty\":[],\"n\":1.5}\n");
 	free(s);
 }
 

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "core/json.h"
+#include "daemon/event_ctx.h"
 #include "daemon/events.h"
 #include "core/util.h"
 
@@ -832,6 +833,15 @@ static void test_drops_notice(void **state)
 	free(buf);
 }
 
+static int count_char(const char *s, char c)
+{
+	int n = 0;
+
+	for (; *s; s++)
+		n += *s == c;
+	return n;
+}
+
 /* The daemon's sources, faked: a docker container in a Kubernetes pod. */
 static const char *fake_cgroup_path(void *data, uint64_t id)
 {
@@ -927,6 +937,38 @@ static void test_every_hook_has_a_payload(void **state)
 	}
 }
 
+/* Every kill-switch write is on record, however close together. */
+static void test_killswitch_notes(void **state)
+{
+	struct mg_killswitch_seen seen = {};
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&buf, &len);
+
+	assert_non_null(out);
+	mg_event_note_killswitch(NULL, out, NULL, false, 0, &seen); /* off at start: nothing */
+	mg_event_note_killswitch(NULL, out, NULL, false, 0, &seen); /* no change: nothing */
+	mg_event_note_killswitch(NULL, out, NULL, true, 1, &seen);
+	mg_event_note_killswitch(NULL, out, NULL, false, 3, &seen); /* on, off, off */
+	fclose(out);
+	assert_non_null(strstr(buf,
+			       "\"type\":\"killswitch\",\"policy_digest\":null,\"generation\":null"
+			       ",\"state\":\"on\",\"previous\":\"off\",\"changes\":1}\n"));
+	assert_non_null(strstr(buf, ",\"state\":\"off\",\"previous\":\"on\",\"changes\":2}\n"));
+	assert_int_equal(count_char(buf, '\n'), 2);
+	free(buf);
+
+	/* Found on at the first look: recorded, with no previous state. */
+	buf = NULL;
+	out = open_memstream(&buf, &len);
+	assert_non_null(out);
+	seen = (struct mg_killswitch_seen){};
+	mg_event_note_killswitch(NULL, out, NULL, true, 5, &seen);
+	fclose(out);
+	assert_non_null(strstr(buf, ",\"state\":\"on\",\"previous\":null,\"changes\":5}\n"));
+	free(buf);
+}
+
 static void test_names_out_of_range(void **state)
 {
 	assert_string_equal(mg_verdict_name(99), "unknown");
@@ -948,6 +990,7 @@ int main(void)
 		cmocka_unit_test(test_full_context_line),
 		cmocka_unit_test(test_service_line),
 		cmocka_unit_test(test_every_hook_has_a_payload),
+		cmocka_unit_test(test_killswitch_notes),
 		cmocka_unit_test(test_names_out_of_range),
 	};
 
