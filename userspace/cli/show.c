@@ -270,7 +270,7 @@ static int mg_scan_one(const char *path, const struct stat *st, enum mg_weight_f
 		fprintf(stderr, "mguard: warning: cannot read '%s': %s\n", path, strerror(-err));
 		return 0;
 	}
-	in = mg_image_find_inode(c->img, mg_kernel_dev(st->st_dev), st->st_ino);
+	in = c->img ? mg_image_find_inode(c->img, mg_kernel_dev(st->st_dev), st->st_ino) : NULL;
 	if (in) {
 		model = mg_image_model_name(c->img, in->val.model_id);
 		tier = mg_image_tier_name(c->img, in->val.tier);

@@ -25,7 +25,8 @@
 struct mg_cgroup_slot {
 	uint64_t id;
 	bool known; /* false: looked up and not found */
-	char path[PATH_MAX];
+	size_t len;
+	char *members; /* the line's cgroup members, made once */
 };
 
 struct mg_proc_slot {
@@ -43,7 +44,7 @@ struct mg_event_sources {
 	struct mg_proc_slot procs[MG_CACHE_SLOTS];
 };
 
-static const char *mg_sources_cgroup_path(void *data, uint64_t id)
+static const char *mg_sources_cgroup_members(void *data, uint64_t id, size_t *ret_len)
 {
 	struct mg_event_sources *s = data;
 	struct mg_cgroup_slot *c = &s->cgroups[id % MG_CACHE_SLOTS];
@@ -51,10 +52,23 @@ static const char *mg_sources_cgroup_path(void *data, uint64_t id)
 	if (!id)
 		return NULL;
 	if (c->id != id) {
+		char path[PATH_MAX];
+
 		c->id = id;
-		c->known = mg_cgroup_path_of_id(s->cgroup_root, id, c->path, sizeof(c->path)) == 0;
+		c->known = mg_cgroup_path_of_id(s->cgroup_root, id, path, sizeof(path)) == 0;
+		if (c->known) {
+			size_t len = mg_event_cgroup_members(NULL, 0, path);
+			char *m = realloc(c->members, len);
+
+			c->known = m != NULL;
+			if (m) {
+				c->members = m;
+				c->len = mg_event_cgroup_members(m, len, path);
+			}
+		}
 	}
-	return c->known ? c->path : NULL;
+	*ret_len = c->len;
+	return c->known ? c->members : NULL;
 }
 
 /* Field 4 of /proc/TGID/stat, after the comm in parentheses. */
@@ -118,13 +132,17 @@ int mg_event_sources_new(const char *cgroup_root, struct mg_event_sources **ret)
 
 void mg_event_sources_free(struct mg_event_sources *s)
 {
+	if (!s)
+		return;
+	for (size_t i = 0; i < MG_CACHE_SLOTS; i++)
+		free(s->cgroups[i].members);
 	free(s);
 }
 
 void mg_event_sources_bind(struct mg_event_sources *s, struct mg_event_ctx *ctx)
 {
 	ctx->host = s->host;
-	ctx->cgroup_path = mg_sources_cgroup_path;
+	ctx->cgroup_members = mg_sources_cgroup_members;
 	ctx->process = mg_sources_process;
 	ctx->data = s;
 }

@@ -240,24 +240,40 @@ static void mg_put_digest(struct mg_json_buf *o, const struct mg_event_ctx *ctx)
 	}
 }
 
+size_t mg_event_cgroup_members(char *buf, size_t size, const char *path)
+{
+	struct mg_json_buf o = { .buf = buf, .size = size };
+	char id[MG_CONTAINER_ID_MAX + 1];
+
+	mg_jb_lit(&o, ",\"cgroup_path\":");
+	mg_jb_string_or_null(&o, path);
+	mg_jb_lit(&o, ",\"container_id\":");
+	mg_jb_string_or_null(&o, path && mg_cgroup_container_id(path, id, sizeof(id)) ? id : NULL);
+	mg_jb_lit(&o, ",\"pod_uid\":");
+	mg_jb_string_or_null(&o, path && mg_cgroup_pod_uid(path, id, sizeof(id)) ? id : NULL);
+	return o.len;
+}
+
 /* The cgroup by id and path, and the container and pod its path names. */
 static void mg_put_cgroup(struct mg_json_buf *o, const struct mg_event *e,
 			  const struct mg_event_ctx *ctx, const struct mg_image_scope *scope)
 {
-	const char *path =
-		ctx && ctx->cgroup_path ? ctx->cgroup_path(ctx->data, e->cgroup_id) : NULL;
-	char id[MG_CONTAINER_ID_MAX + 1];
+	const char *members = NULL;
+	size_t len = 0;
 
-	if (!path && scope && scope->cgroup_id == e->cgroup_id)
-		path = scope->cgroup;
 	mg_jb_lit(o, ",\"cgroup_id\":");
 	mg_jb_u64(o, e->cgroup_id);
-	mg_jb_lit(o, ",\"cgroup_path\":");
-	mg_jb_string_or_null(o, path);
-	mg_jb_lit(o, ",\"container_id\":");
-	mg_jb_string_or_null(o, path && mg_cgroup_container_id(path, id, sizeof(id)) ? id : NULL);
-	mg_jb_lit(o, ",\"pod_uid\":");
-	mg_jb_string_or_null(o, path && mg_cgroup_pod_uid(path, id, sizeof(id)) ? id : NULL);
+	if (ctx && ctx->cgroup_members)
+		members = ctx->cgroup_members(ctx->data, e->cgroup_id, &len);
+	if (members) {
+		mg_jb_put(o, members, len);
+		return;
+	}
+	/* Not found (a cgroup gone): the scope's own path when it is that cgroup. */
+	len = mg_event_cgroup_members(
+		o->len < o->size ? o->buf + o->len : NULL, o->len < o->size ? o->size - o->len : 0,
+		scope && scope->cgroup_id == e->cgroup_id ? scope->cgroup : NULL);
+	o->len += len;
 }
 
 static void mg_put_process(struct mg_json_buf *o, const struct mg_event *e,

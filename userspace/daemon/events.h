@@ -38,8 +38,11 @@ struct mg_event_ctx {
 	const char *host;
 	const char *policy_digest; /* hex SHA-256 of the policy in force */
 	uint32_t generation;	   /* in force, for the daemon's own lines */
-	/* The path below the cgroup2 mount of cgroup @id, or NULL. */
-	const char *(*cgroup_path)(void *data, uint64_t id);
+	/*
+	 * The members mg_event_cgroup_members() makes for cgroup @id (@ret_len
+	 * bytes, cached by the source), or NULL when its path is not known.
+	 */
+	const char *(*cgroup_members)(void *data, uint64_t id, size_t *ret_len);
 	/* Fill @ret for process @tgid, best effort. */
 	void (*process)(void *data, uint32_t tgid, struct mg_event_proc *ret);
 	void *data;
@@ -56,6 +59,13 @@ size_t mg_event_format_json(char *buf, size_t size, const struct mg_event *e,
 
 /* The same line, written to @out. */
 void mg_event_print_json(FILE *out, const struct mg_event *e, const struct mg_event_ctx *ctx);
+
+/*
+ * ',"cgroup_path":…,"container_id":…,"pod_uid":…' for a cgroup at @path
+ * (NULL: unknown) into @buf of @size bytes; returns the length, measured as
+ * mg_event_format_json() does.
+ */
+size_t mg_event_cgroup_members(char *buf, size_t size, const char *path);
 
 /* A field of a line of the daemon's own: a string (NULL: null) or a number. */
 struct mg_event_field {

@@ -843,13 +843,25 @@ static int count_char(const char *s, char c)
 }
 
 /* The daemon's sources, faked: a docker container in a Kubernetes pod. */
-static const char *fake_cgroup_path(void *data, uint64_t id)
+static const char *fake_cgroup_path(uint64_t id)
 {
 	return id == 77 ?
 		       "/kubepods.slice/kubepods-burstable.slice/"
 		       "kubepods-burstable-pod0e1f2a3b_4c5d_6e7f_8091_a2b3c4d5e6f7.slice/"
 		       "docker-4f1c0a9e3b2d1c0f9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b3a2f1e0d9c8b7a6f.scope" :
 		       NULL;
+}
+
+static const char *fake_cgroup_members(void *data, uint64_t id, size_t *ret_len)
+{
+	static char buf[1024];
+	const char *path = fake_cgroup_path(id);
+
+	if (!path)
+		return NULL;
+	*ret_len = mg_event_cgroup_members(buf, sizeof(buf), path);
+	assert_true(*ret_len < sizeof(buf));
+	return buf;
 }
 
 static void fake_process(void *data, uint32_t tgid, struct mg_event_proc *ret)
@@ -868,7 +880,7 @@ static void test_full_context_line(void **state)
 		.img = unit_file_image(),
 		.host = "gpu-node-7",
 		.policy_digest = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
-		.cgroup_path = fake_cgroup_path,
+		.cgroup_members = fake_cgroup_members,
 		.process = fake_process,
 	};
 	char buf[MG_EVENT_JSON_BUF];
