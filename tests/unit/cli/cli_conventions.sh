@@ -69,12 +69,28 @@ t "policy scan --json says how many are unknown" grep -q '"unknown":0}' "$TMP/ou
 MAN=docs/man/mguard.8
 COMP=scripts/completion/mguard.bash
 opts=$(sed -n 's/.*{ "\([a-z-]*\)", [a-z_]*_argument.*/\1/p' userspace/cli/main.c \
-	userspace/cli/cmd_events.c userspace/cli/cmd_run.c | sort -u)
+	userspace/cli/cmd_events.c userspace/cli/cmd_run.c userspace/cli/cmd_license.c | sort -u)
+sed 's/\\-/-/g; s/\\f[BIR]//g' "$MAN" >"$TMP/man.txt"
 for c in $COMMANDS; do
-	t "man page documents command '$c'" grep -q "^\\.B mguard $c\\b" "$MAN"
+	t "man page documents command '$c'" grep -q "^\\.B mguard $c\\b" "$TMP/man.txt"
 	t "completion knows command '$c'" grep -qw "$c" "$COMP"
 done
 for o in $opts; do
-	t "man page documents option --$o" grep -q -- "-\\\\-$o\\|--$o" "$MAN"
+	t "man page documents option --$o" grep -q -- "--$o" "$TMP/man.txt"
 	t "completion knows option --$o" grep -q -- "--$o" "$COMP"
 done
+
+# The completion offers each command only its own options, and scope names.
+if command -v bash >/dev/null && [ -f /usr/share/bash-completion/bash_completion ]; then
+	complete_words() {
+		bash -c '. /usr/share/bash-completion/bash_completion; . scripts/completion/mguard.bash
+			COMP_WORDS=("$@"); COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
+			COMP_LINE="$*"; COMP_POINT=${#COMP_LINE}
+			_mguard mguard; printf "%s\n" "${COMPREPLY[@]}"' _ "$@"
+	}
+	complete_words mguard stop -- >"$TMP/c" 2>/dev/null
+	t "completion: stop offers --leave-enforcing" grep -qx -- --leave-enforcing "$TMP/c"
+	t "completion: stop does not offer --json" sh -c "! grep -qx -- --json '$TMP/c'"
+else
+	no "completion: bash-completion is installed (scripts/install-deps.sh)"
+fi
