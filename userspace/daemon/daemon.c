@@ -409,16 +409,8 @@ static int mg_daemon_setup(struct mg_daemon *d)
 	if (err)
 		return err;
 	mg_event_sources_bind(d->sources, &d->ctx);
-	{
-		const struct mg_event_field f[] = {
-			{ .key = "pid", .is_number = true, .num = getpid() },
-			{ .key = "policy_dir", .str = d->opts->policy_dir },
-			{ .key = "pin_dir", .str = d->opts->pin_dir },
-		};
-
-		mg_event_note(&d->ctx, d->opts->events, d->log, "daemon_start", f,
-			      MG_ARRAY_SIZE(f));
-	}
+	mg_event_note_daemon(&d->ctx, d->opts->events, d->log, "daemon_start", "pin_dir",
+			     d->opts->pin_dir, 0);
 
 	err = mg_probe_run(&probe);
 	if (err)
@@ -428,6 +420,12 @@ static int mg_daemon_setup(struct mg_daemon *d)
 		/* UNIX sockets need BPF LSM; without it that route is reported open, not refused. */
 		if (probe.engine[h] == MG_ENGINE_NONE && h == MG_HOOK_UNIX) {
 			mg_warn("UNIX socket connects are not guarded on this kernel (no BPF LSM)");
+			continue;
+		}
+		if (probe.engine[h] == MG_ENGINE_NONE && h == MG_HOOK_PINS &&
+		    probe.engine[MG_HOOK_FILE_OPEN] != MG_ENGINE_NONE) {
+			mg_warn("the pins are not guarded against a scope on this kernel (no BPF LSM); "
+				"the keeper holds the links");
 			continue;
 		}
 		if (probe.engine[h] == MG_ENGINE_NONE) {
@@ -483,15 +481,11 @@ static int mg_daemon_setup(struct mg_daemon *d)
 
 static void mg_daemon_teardown(struct mg_daemon *d, bool leave_enforcing)
 {
-	const struct mg_event_field f[] = {
-		{ .key = "pid", .is_number = true, .num = getpid() },
-		{ .key = "hooks", .str = leave_enforcing ? "left_enforcing" : "detached" },
-		{ .key = "signal", .is_number = true, .num = mg_stop_signal },
-	};
-
 	mg_ringbuf_free(d->rb);
 	if (d->sources)
-		mg_event_note(&d->ctx, d->opts->events, d->log, "daemon_stop", f, MG_ARRAY_SIZE(f));
+		mg_event_note_daemon(&d->ctx, d->opts->events, d->log, "daemon_stop", "hooks",
+				     leave_enforcing ? "left_enforcing" : "detached",
+				     mg_stop_signal);
 	if (d->opts->events)
 		fflush(d->opts->events);
 	if (!leave_enforcing && d->loader) {

@@ -209,3 +209,15 @@ void mg_event_note_killswitch(const struct mg_event_ctx *ctx, FILE *events, stru
 	seen->on = on;
 	seen->changes = changes;
 }
+
+void mg_event_note_daemon(const struct mg_event_ctx *ctx, FILE *events, struct mg_eventlog *log,
+			  const char *type, const char *key, const char *value, int sig)
+{
+	const struct mg_event_field f[] = {
+		{ .key = "pid", .is_number = true, .num = getpid() },
+		{ .key = key, .str = value },
+		{ .key = "signal", .is_number = true, .num = sig },
+	};
+
+	mg_event_note(ctx, events, log, type, f, MG_ARRAY_SIZE(f) - !sig);
+}

@@ -28,6 +28,10 @@ void mg_event_note_policy(const struct mg_event_ctx *ctx, FILE *events, struct m
 			  const char *policy_dir, const char *old_digest, const char *old_mode,
 			  const char *mode, size_t nscopes);
 
+/* "daemon_start" or "daemon_stop": the daemon's pid, @key: @value, and @sig when not 0. */
+void mg_event_note_daemon(const struct mg_event_ctx *ctx, FILE *events, struct mg_eventlog *log,
+			  const char *type, const char *key, const char *value, int sig);
+
 /* The kill switch as the daemon last saw it. */
 struct mg_killswitch_seen {
 	bool known; /* false: not looked at yet */

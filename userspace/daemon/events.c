@@ -205,14 +205,20 @@ enum mg_payload {
 	MG_PAYLOAD_FILE,
 	MG_PAYLOAD_NET,
 	MG_PAYLOAD_DEV,
+	MG_PAYLOAD_TARGET, /* the other process's pid (0: none) */
+	MG_PAYLOAD_SIGNAL, /* the signal of a core dump */
 };
 
 static const unsigned char mg_hook_payload[MG_HOOK_SLOTS] = {
-	[MG_HOOK_FILE_OPEN] = MG_PAYLOAD_FILE,	  [MG_HOOK_MMAP] = MG_PAYLOAD_FILE,
-	[MG_HOOK_FILE_RECEIVE] = MG_PAYLOAD_FILE, [MG_HOOK_IO_URING] = MG_PAYLOAD_FILE,
-	[MG_HOOK_UNIX] = MG_PAYLOAD_FILE,	  [MG_HOOK_CONNECT4] = MG_PAYLOAD_NET,
-	[MG_HOOK_CONNECT6] = MG_PAYLOAD_NET,	  [MG_HOOK_SENDMSG4] = MG_PAYLOAD_NET,
-	[MG_HOOK_SENDMSG6] = MG_PAYLOAD_NET,	  [MG_HOOK_DEVICE] = MG_PAYLOAD_DEV,
+	[MG_HOOK_FILE_OPEN] = MG_PAYLOAD_FILE,	   [MG_HOOK_MMAP] = MG_PAYLOAD_FILE,
+	[MG_HOOK_FILE_RECEIVE] = MG_PAYLOAD_FILE,  [MG_HOOK_IO_URING] = MG_PAYLOAD_FILE,
+	[MG_HOOK_UNIX] = MG_PAYLOAD_FILE,	   [MG_HOOK_CONNECT4] = MG_PAYLOAD_NET,
+	[MG_HOOK_CONNECT6] = MG_PAYLOAD_NET,	   [MG_HOOK_SENDMSG4] = MG_PAYLOAD_NET,
+	[MG_HOOK_SENDMSG6] = MG_PAYLOAD_NET,	   [MG_HOOK_DEVICE] = MG_PAYLOAD_DEV,
+	[MG_HOOK_BPF] = MG_PAYLOAD_TARGET,	   [MG_HOOK_PINS] = MG_PAYLOAD_TARGET,
+	[MG_HOOK_SIGNAL] = MG_PAYLOAD_TARGET,	   [MG_HOOK_PTRACE] = MG_PAYLOAD_TARGET,
+	[MG_HOOK_CGROUP_MOVE] = MG_PAYLOAD_TARGET, [MG_HOOK_FD_SHARE] = MG_PAYLOAD_TARGET,
+	[MG_HOOK_COREDUMP] = MG_PAYLOAD_SIGNAL,
 };
 
 /* The part every line has: schema, time, host, type. */
@@ -334,6 +340,13 @@ size_t mg_event_format_json(char *buf, size_t size, const struct mg_event *e,
 		mg_put_dev(&o, &e->dev);
 	else if (e->hook < MG_HOOK_SLOTS && mg_hook_payload[e->hook] == MG_PAYLOAD_NET)
 		mg_put_net(&o, &e->net);
+	else if (e->hook < MG_HOOK_SLOTS && mg_hook_payload[e->hook] == MG_PAYLOAD_TARGET) {
+		mg_jb_lit(&o, ",\"target\":");
+		mg_jb_u64(&o, e->file.ino);
+	} else if (e->hook < MG_HOOK_SLOTS && mg_hook_payload[e->hook] == MG_PAYLOAD_SIGNAL) {
+		mg_jb_lit(&o, ",\"signal\":");
+		mg_jb_u64(&o, e->file.ino);
+	}
 	mg_jb_lit(&o, "}\n");
 	return o.len;
 }

@@ -398,6 +398,37 @@ static const struct pin_case pin_cases[] = {
 			",\"net\":{\"family\":\"ipv6\",\"addr\":\"::\",\"port\":0,\"protocol\":\"other\"}}\n",
 	},
 	{
+		/* The guard's hooks: the other process, or the signal of a core dump. */
+		.e = { .hook = MG_HOOK_SIGNAL,
+		       .verdict = MG_VERDICT_KILL,
+		       .engine = MG_ENGINE_TP_KILL,
+		       .reason = MG_REASON_OTHER_TASK,
+		       .comm = "x",
+		       .file = { .ino = 4242 } },
+		.want = "{\"schema\":1,\"time\":\"1970-01-01T00:00:00.000000Z\",\"host\":null"
+			",\"type\":\"decision\",\"hook\":\"signal\",\"verdict\":\"kill\""
+			",\"engine\":\"tracepoint-kill\",\"reason\":\"other-process\""
+			",\"policy_digest\":null,\"generation\":0,\"scope\":null,\"cgroup_id\":0"
+			",\"cgroup_path\":null,\"container_id\":null,\"pod_uid\":null"
+			",\"pid\":0,\"tid\":0,\"ppid\":null,\"uid\":0,\"gid\":0,\"comm\":\"x\""
+			",\"exe\":null,\"target\":4242}\n",
+	},
+	{
+		.e = { .hook = MG_HOOK_COREDUMP,
+		       .verdict = MG_VERDICT_KILL,
+		       .engine = MG_ENGINE_TP_KILL,
+		       .reason = MG_REASON_COREDUMP,
+		       .comm = "x",
+		       .file = { .ino = 11 } },
+		.want = "{\"schema\":1,\"time\":\"1970-01-01T00:00:00.000000Z\",\"host\":null"
+			",\"type\":\"decision\",\"hook\":\"coredump\",\"verdict\":\"kill\""
+			",\"engine\":\"tracepoint-kill\",\"reason\":\"coredump\",\"policy_digest\":null"
+			",\"generation\":0,\"scope\":null,\"cgroup_id\":0,\"cgroup_path\":null"
+			",\"container_id\":null,\"pod_uid\":null,\"pid\":0,\"tid\":0"
+			",\"ppid\":null,\"uid\":0,\"gid\":0,\"comm\":\"x\",\"exe\":null"
+			",\"signal\":11}\n",
+	},
+	{
 		/*
 		 * Unknown hook, verdict, engine and reason: named "unknown"; a hook
 		 * the payload table does not know carries no payload (never a guess).
@@ -944,7 +975,8 @@ static void test_every_hook_has_a_payload(void **state)
 		char *s = unit_render(&e, NULL, 0);
 
 		assert_true(strstr(s, ",\"file\":{") || strstr(s, ",\"net\":{") ||
-			    strstr(s, ",\"device\":{"));
+			    strstr(s, ",\"device\":{") || strstr(s, ",\"target\":") ||
+			    strstr(s, ",\"signal\":"));
 		free(s);
 	}
 }
