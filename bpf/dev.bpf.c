@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * GPUs: a cgroup device program attached to each scope's cgroup and to its
- * parent. A task of a scope opens a GPU device node only if the policy gave
- * the scope that GPU (or the node is a control node its GPUs need); every
- * other device is left to the rest of the system. Attached with
- * BPF_F_ALLOW_MULTI semantics (a link), so a container runtime that rewrites
- * its own device programs on the scope's cgroup cannot remove this one.
+ * GPUs: a cgroup device program attached to each scope's anchor, a stable
+ * ancestor of its cgroup (kernel/bind.h). A task of a scope opens a GPU
+ * device node only if the policy gave the scope that GPU (or the node is a
+ * control node its GPUs need); every other device is left to the rest of
+ * the system. Attached with BPF_F_ALLOW_MULTI semantics (a link), so it
+ * holds in every cgroup below, and a container runtime that rewrites its own
+ * device programs on its cgroup cannot remove this one.
  */
 #include "common.bpf.h"
 
@@ -23,7 +24,8 @@ struct {
 	__type(value, struct mg_device_val);
 } mg_devices SEC(".maps") __weak;
 
-#define BPF_DEVCG_DEV_CHAR 2
+#define BPF_DEVCG_DEV_CHAR  2
+#define BPF_DEVCG_ACC_MKNOD 1
 
 static __always_inline bool mg_device_allowed(__u32 scope_id, __u32 gen, __u32 major, __u32 minor)
 {
@@ -57,6 +59,12 @@ static __always_inline __u8 mg_device_decide(struct bpf_cgroup_dev_ctx *ctx,
 	cfg = *ret_cfg;
 	if ((ctx->access_type & 0xffff) != BPF_DEVCG_DEV_CHAR)
 		return MG_REASON_NONE;
+	/*
+	 * Making a node gives no access to the device: a container runtime
+	 * makes every node of its spec, and an open of one is decided here.
+	 */
+	if ((ctx->access_type >> 16) == BPF_DEVCG_ACC_MKNOD)
+		return MG_REASON_NONE;
 	mkey.major = ctx->major;
 	mkey.gen = cfg->active_gen;
 	*ret_gpu = bpf_map_lookup_elem(&mg_gpu_majors, &mkey);
@@ -69,7 +77,7 @@ static __always_inline __u8 mg_device_decide(struct bpf_cgroup_dev_ctx *ctx,
 	return MG_REASON_NONE;
 }
 
-/* On the scope's cgroup: decides, counts and reports. */
+/* Decides, counts and reports. */
 SEC("cgroup/dev")
 int mg_device(struct bpf_cgroup_dev_ctx *ctx)
 {
@@ -99,26 +107,6 @@ int mg_device(struct bpf_cgroup_dev_ctx *ctx)
 		bpf_ringbuf_submit(e, 0);
 	}
 	return verdict == MG_VERDICT_DENY ? 0 : 1;
-}
-
-/*
- * On the scope's parent: the same decision, silently (the scope's own
- * program counts and reports). It holds if the programs on the scope's
- * cgroup are replaced by whoever owns that cgroup.
- */
-SEC("cgroup/dev")
-int mg_device_backstop(struct bpf_cgroup_dev_ctx *ctx)
-{
-	const struct mg_gpu_major_val *gpu;
-	const struct mg_scope_val *scope;
-	const struct mg_config *cfg;
-	__u8 reason;
-	__u64 cgid;
-
-	reason = mg_device_decide(ctx, &cfg, &scope, &cgid, &gpu);
-	if (reason == MG_REASON_NONE || !cfg || cfg->mode == MG_MODE_AUDIT)
-		return 1;
-	return 0;
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

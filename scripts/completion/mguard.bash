@@ -15,7 +15,7 @@ _mguard()
 	local cur prev words cword
 	_init_completion || return
 
-	local commands="probe start stop reload status events policy license run killswitch version help"
+	local commands="probe start stop reload status events policy license run oci-hook killswitch version help"
 	if [[ $cword -eq 1 ]]; then
 		COMPREPLY=($(compgen -W "$commands --help --version" -- "$cur"))
 		return
@@ -47,8 +47,9 @@ _mguard()
 	status) opts="--json --pin-dir --verbose --help" ;;
 	events) opts="--follow --json --lines --log-dir --pin-dir --help" ;;
 	killswitch) opts="--pin-dir --verbose --help" ;;
-	run) opts="--scope --policy --license --help --" ;;
-	policy) opts="--json --policy --verbose --help" ;;
+	run) opts="--scope --policy --license --pin-dir --help --" ;;
+	oci-hook) opts="--pin-dir --help" ;;
+	policy) opts="--json --policy --offline --verbose --help" ;;
 	license) opts="--key --output --help" ;;
 	version) opts="" ;;
 	esac

@@ -16,6 +16,7 @@
 #include "core/json.h"
 #include "cli/cmd_license.h"
 #include "cli/cmd_run.h"
+#include "cli/cmd_oci_hook.h"
 #include "compile/compile.h"
 #include "cli/cmd_daemon.h"
 #include "kernel/control.h"
@@ -53,6 +54,7 @@ enum {
 	MG_OPT_SYSLOG = 1 << 7,
 	MG_OPT_METRICS_FILE = 1 << 8,
 	MG_OPT_EVENT_RATE = 1 << 9,
+	MG_OPT_OFFLINE = 1 << 10,
 };
 
 static const struct {
@@ -62,7 +64,7 @@ static const struct {
 	{ 'j', MG_OPT_JSON },	    { 'p', MG_OPT_POLICY },  { 'P', MG_OPT_PIN_DIR },
 	{ 'f', MG_OPT_FOREGROUND }, { 'v', MG_OPT_VERBOSE }, { 'L', MG_OPT_LEAVE },
 	{ 'l', MG_OPT_LOG_DIR },    { 's', MG_OPT_SYSLOG },  { 'm', MG_OPT_METRICS_FILE },
-	{ 'r', MG_OPT_EVENT_RATE },
+	{ 'r', MG_OPT_EVENT_RATE }, { 'O', MG_OPT_OFFLINE },
 };
 
 static const struct option mg_common_opts[] = {
@@ -76,15 +78,18 @@ static const struct option mg_common_opts[] = {
 	{ "syslog", no_argument, NULL, 's' },
 	{ "metrics-file", required_argument, NULL, 'm' },
 	{ "event-rate", required_argument, NULL, 'r' },
+	{ "offline", no_argument, NULL, 'O' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
 
 struct mg_args {
-	bool json, foreground, help, leave_enforcing, syslog, policy_given;
+	bool json, foreground, help, leave_enforcing, syslog;
 	const char *log_dir;
 	const char *metrics_path;
 	const char *policy_dir;
+	bool policy_given; /* --policy was on the command line */
+	bool offline;	   /* policy show: look nothing up on this machine */
 	const char *pin_dir;
 	uint32_t event_rate;
 	int optind;
@@ -100,13 +105,18 @@ static int mg_usage(FILE *out)
 	      "                                      file (and stdout in the foreground)\n"
 	      "  events [--follow] [--json] [-n N]   the last events from the event file\n"
 	      "  stop [--leave-enforcing]            stop the daemon and detach every hook (or leave them)\n"
-	      "  reload [--policy DIR]               check, then put a new policy in force atomically\n"
+	      "  reload [--policy DIR]               check, then put a policy in force atomically: DIR,\n"
+	      "                                      or the folder in force\n"
 	      "  status [--json]                     what is loaded, engines, counters\n"
 	      "  policy check [DIR]                  report every error in a policy folder\n"
-	      "  policy show [--json] [DIR]          each model's tier and why; what each scope may do\n"
+	      "  policy show [--json] [--offline] [DIR]\n"
+	      "                                      each model's tier and why; what each scope may do\n"
+	      "                                      (--offline: files of another machine, not looked up)\n"
 	      "  policy scan [--policy DIR] FOLDER   weight files under FOLDER, by model, or unknown\n"
 	      "  license keygen|sign|verify ...      issue and check licences (mguard license help)\n"
 	      "  run --scope NAME [...] -- CMD ...   run a command inside a scope (mguard run --help)\n"
+	      "  oci-hook [--pin-dir DIR]            OCI runtime hook: bind a container to the scope\n"
+	      "                                      its annotation mguard.io/scope names, or refuse it\n"
 	      "  killswitch on|off                   deny every scope every weight load and connection\n"
 	      "  version, --version                  print the version\n"
 	      "\n"
@@ -186,6 +196,9 @@ static int mg_parse(int argc, char **argv, const char *cmd, unsigned int allowed
 		case 'm':
 			a->metrics_path = optarg;
 			break;
+		case 'O':
+			a->offline = true;
+			break;
 		case 'r': {
 			char *end;
 			unsigned long v = strtoul(optarg, &end, 10);
@@ -251,7 +264,8 @@ static int mg_cmd_stop(struct mg_args *a, int argc, char **argv)
 
 static int mg_cmd_reload(struct mg_args *a, int argc, char **argv)
 {
-	return mg_daemon_reload_cmd(a->pin_dir, a->policy_dir);
+	/* Without --policy: the folder the daemon has in force. */
+	return mg_daemon_reload_cmd(a->pin_dir, a->policy_given ? a->policy_dir : NULL);
 }
 
 static int mg_cmd_status(struct mg_args *a, int argc, char **argv)
@@ -326,7 +340,9 @@ static int mg_cmd_policy(struct mg_args *a, int argc, char **argv)
 		printf("policy '%s': %zu tiers, %zu models, %zu scopes: ok\n",
 		       arg ? arg : a->policy_dir, policy->ntiers, policy->nmodels, policy->nscopes);
 	} else if (!strcmp(verb, "show")) {
+		/* --offline: a policy for another machine, shown without its files. */
 		opts.no_cgroups = 1;
+		opts.check_only = a->offline;
 		if (mg_policy_compile(arg ? arg : a->policy_dir, &opts, &policy, &img))
 			return MG_EXIT_ERROR;
 		mg_show_policy(policy, img, a->json, stdout);
@@ -443,12 +459,13 @@ static const struct mg_command {
 	  "usage: mguard status [--json] [--pin-dir DIR]\n\n"
 	  "What is loaded: engines, scopes, licences, counters. Exit 3 when not running.\n\n" MG_HELP_JSON
 		  MG_HELP_PIN_DIR MG_HELP_VERBOSE },
-	{ "policy", mg_cmd_policy, MG_OPT_POLICY | MG_OPT_JSON | MG_OPT_VERBOSE,
+	{ "policy", mg_cmd_policy, MG_OPT_POLICY | MG_OPT_JSON | MG_OPT_VERBOSE | MG_OPT_OFFLINE,
 	  "usage: mguard policy check [DIR]\n"
-	  "       mguard policy show [--json] [DIR]\n"
+	  "       mguard policy show [--json] [--offline] [DIR]\n"
 	  "       mguard policy scan [--json] [--policy DIR] FOLDER\n\n"
 	  "check: report every error in a policy folder (default " MG_POLICY_DIR_DEFAULT ").\n"
-	  "show:  each model's tier and why; what each scope may do.\n"
+	  "show:  each model's tier and why; what each scope may do (--offline: a\n"
+	  "       policy for another machine, its files not looked up).\n"
 	  "scan:  weight files under FOLDER, by model, or unknown; exit 1 when some\n"
 	  "       are unknown. Without a policy folder every weight file is unknown.\n\n" MG_HELP_JSON
 		  MG_HELP_POLICY MG_HELP_VERBOSE },
@@ -478,6 +495,8 @@ int main(int argc, char **argv)
 		return mg_cmd_license(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "run"))
 		return mg_cmd_run(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "oci-hook"))
+		return mg_cmd_oci_hook(argc - 1, argv + 1);
 
 	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V"))
 		return mg_cmd_version(&a, argc - 1, argv + 1);

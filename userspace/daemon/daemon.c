@@ -13,6 +13,7 @@
 #include "core/util.h"
 #include "compile/compile.h"
 #include "daemon/daemon.h"
+#include "daemon/daemonize.h"
 #include "compile/digest.h"
 #include "daemon/event_ctx.h"
 #include "daemon/eventlog.h"
@@ -25,45 +26,6 @@
 #include "daemon/state.h"
 #include "kernel/pinned.h"
 #include "kernel/ringbuf.h"
-
-/*
- * Detach from the terminal: the caller continues as the daemon, its stderr
- * appended to @log_path (NULL: discarded).
- */
-static int mg_daemonize(const char *log_path)
-{
-	pid_t pid;
-	int fd;
-
-	pid = fork();
-	if (pid < 0)
-		return -errno;
-	if (pid > 0)
-		_exit(0);
-	if (setsid() < 0)
-		return -errno;
-	pid = fork();
-	if (pid < 0)
-		return -errno;
-	if (pid > 0)
-		_exit(0);
-	if (chdir("/") < 0)
-		return -errno;
-	fd = open("/dev/null", O_RDWR | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	dup2(fd, STDIN_FILENO);
-	dup2(fd, STDOUT_FILENO);
-	close(fd);
-	/* The daemon's own messages: to its log file, or nowhere. */
-	fd = open(log_path ? log_path : "/dev/null", O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC,
-		  0640);
-	if (fd < 0)
-		return -errno;
-	dup2(fd, STDERR_FILENO);
-	close(fd);
-	return 0;
-}
 
 static volatile sig_atomic_t mg_stop_signal;	/* SIGINT, SIGTERM: detach everything */
 static volatile sig_atomic_t mg_release_signal; /* SIGUSR1: exit, leave enforcing */
@@ -89,6 +51,7 @@ struct mg_created_cgroup {
 
 struct mg_daemon {
 	const struct mg_daemon_opts *opts;
+	char policy_dir[PATH_MAX]; /* in force: opts->policy_dir, or what 'reload --policy' sent */
 	char cgroup_root[PATH_MAX];
 	struct mg_policy *policy; /* in force */
 	struct mg_image *img;
@@ -152,6 +115,8 @@ static int mg_create_scope_cgroups(struct mg_daemon *d, const struct mg_policy *
 		char path[PATH_MAX];
 		int created, err;
 
+		if (s->cgroup_pattern)
+			continue; /* the runtimes make these; the loader makes the anchor */
 		err = mg_cgroup_create(d->cgroup_root, s->cgroup, &created);
 		if (err)
 			return mg_log_errno(err, "failed to create cgroup '%s' of scope '%s'",
@@ -178,7 +143,7 @@ static int mg_create_scope_cgroups(struct mg_daemon *d, const struct mg_policy *
  * nothing in force changes. Every error is reported; on failure nothing is
  * returned.
  */
-static int mg_compile_policy(struct mg_daemon *d, struct mg_policy **ret_policy,
+static int mg_compile_policy(struct mg_daemon *d, const char *dir, struct mg_policy **ret_policy,
 			     struct mg_image **ret_img)
 {
 	struct mg_compile_opts copts = { .cgroup_root = d->cgroup_root, .digests = d->digests };
@@ -186,11 +151,11 @@ static int mg_compile_policy(struct mg_daemon *d, struct mg_policy **ret_policy,
 	struct mg_policy *policy;
 	int err;
 
-	err = mg_policy_load_dir(d->opts->policy_dir, &policy, &diags);
+	err = mg_policy_load_dir(dir, &policy, &diags);
 	if (err) {
 		mg_diags_print(&diags, stderr);
 		mg_diags_free(&diags);
-		mg_err("policy '%s' has errors: nothing was changed", d->opts->policy_dir);
+		mg_err("policy '%s' has errors: nothing was changed", dir);
 		return err;
 	}
 	err = mg_create_scope_cgroups(d, policy);
@@ -200,8 +165,7 @@ static int mg_compile_policy(struct mg_daemon *d, struct mg_policy **ret_policy,
 	mg_diags_free(&diags);
 	if (err) {
 		mg_policy_free(policy);
-		mg_err("policy '%s' cannot be applied on this system: nothing was changed",
-		       d->opts->policy_dir);
+		mg_err("policy '%s' cannot be applied on this system: nothing was changed", dir);
 		return err;
 	}
 	*ret_policy = policy;
@@ -217,7 +181,7 @@ static void mg_daemon_write_state(struct mg_daemon *d)
 	mg_state_path(d->opts->pin_dir, path, sizeof(path));
 	if (d->opts->log_dir && !realpath(d->opts->log_dir, log_dir))
 		snprintf(log_dir, sizeof(log_dir), "%s", d->opts->log_dir);
-	err = mg_state_write(path, d->policy, d->img, d->opts->policy_dir, d->digest, time(NULL),
+	err = mg_state_write(path, d->policy, d->img, d->policy_dir, d->digest, time(NULL),
 			     d->opts->log_dir ? log_dir : NULL);
 	if (err)
 		mg_log_errno(err, "failed to write the state file '%s'", path);
@@ -254,25 +218,36 @@ static int mg_switch_policy(struct mg_daemon *d, struct mg_policy *policy, struc
 	d->ctx.policy_digest = d->digest;
 	d->ctx.generation = gen;
 	mg_daemon_write_state(d);
-	mg_event_note_policy(&d->ctx, d->opts->events, d->log, d->opts->policy_dir,
+	mg_event_note_policy(&d->ctx, d->opts->events, d->log, d->policy_dir,
 			     old_digest[0] ? old_digest : NULL, old_mode, mg_mode_name(img),
 			     img->nscopes);
 	mg_info("policy '%s' generation %u in force: %zu scopes, %zu weight files, %zu egress prefixes, mode %s",
-		d->opts->policy_dir, gen, img->nscopes, img->ninodes, img->negress,
+		d->policy_dir, gen, img->nscopes, img->ninodes, img->negress,
 		img->mode == MG_MODE_AUDIT ? "audit" : "enforce");
 	return 0;
 }
 
+/*
+ * Reload: the folder 'mguard reload --policy DIR' asked for (it becomes the
+ * daemon's folder once in force), else the folder in force.
+ */
 static void mg_daemon_reload(struct mg_daemon *d)
 {
+	char dir[PATH_MAX], prev[PATH_MAX];
 	struct mg_policy *policy;
 	struct mg_image *img;
 	int err;
 
-	mg_info("reloading policy '%s'", d->opts->policy_dir);
-	err = mg_compile_policy(d, &policy, &img);
+	if (mg_reload_request_take(d->opts->pin_dir, dir, sizeof(dir)))
+		snprintf(dir, sizeof(dir), "%s", d->policy_dir);
+	mg_info("reloading policy '%s'", dir);
+	err = mg_compile_policy(d, dir, &policy, &img);
 	if (!err) {
+		snprintf(prev, sizeof(prev), "%s", d->policy_dir);
+		snprintf(d->policy_dir, sizeof(d->policy_dir), "%s", dir);
 		err = mg_switch_policy(d, policy, img);
+		if (err)
+			snprintf(d->policy_dir, sizeof(d->policy_dir), "%s", prev);
 		if (err) {
 			mg_image_free(img);
 			mg_policy_free(policy);
@@ -281,7 +256,7 @@ static void mg_daemon_reload(struct mg_daemon *d)
 	if (err) {
 		const struct mg_event_field f[] = {
 			{ .key = "result", .str = "failed" },
-			{ .key = "policy_dir", .str = d->opts->policy_dir },
+			{ .key = "policy_dir", .str = d->policy_dir },
 			{ .key = "error", .str = strerror(-err) },
 		};
 
@@ -304,6 +279,8 @@ static bool mg_scopes_moved(const struct mg_daemon *d)
 		char path[PATH_MAX];
 		uint64_t id;
 
+		if (d->img->scopes[i].is_pattern)
+			continue; /* the kernel binds each cgroup as it is made */
 		snprintf(path, sizeof(path), "%s%s", d->cgroup_root, d->img->scopes[i].cgroup);
 		if (mg_cgroup_id(path, &id) || id != d->img->scopes[i].cgroup_id)
 			return true;
@@ -384,6 +361,10 @@ static int mg_daemon_setup(struct mg_daemon *d)
 		mg_err("'mguard start' needs root (CAP_BPF, CAP_SYS_ADMIN, CAP_PERFMON)");
 		return -EPERM;
 	}
+	if (!realpath(d->opts->policy_dir, d->policy_dir))
+		snprintf(d->policy_dir, sizeof(d->policy_dir), "%s", d->opts->policy_dir);
+	/* A request left by a reload that never reached a daemon is not this one's. */
+	mg_reload_request_take(d->opts->pin_dir, NULL, 0);
 	if (d->opts->log_dir) {
 		err = mg_eventlog_open(d->opts->log_dir, d->opts->log_max_bytes, d->opts->log_keep,
 				       &d->log);
@@ -435,7 +416,7 @@ static int mg_daemon_setup(struct mg_daemon *d)
 		}
 	}
 
-	err = mg_compile_policy(d, &policy, &img);
+	err = mg_compile_policy(d, d->policy_dir, &policy, &img);
 	if (err)
 		return err;
 
