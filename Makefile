@@ -149,7 +149,7 @@ tests-build: $(BUILD)/mguard $(UNIT_BINS) $(HELPER_BINS)
 test: tests-build man
 	$(Q)tests/run-all.sh $(BUILD)
 
-test-unit: $(UNIT_BINS)
+test-unit: $(UNIT_BINS) $(BUILD)/mguard
 	$(Q)tests/run-all.sh $(BUILD) unit
 
 # T=t50 (or T="t20 t50") runs only those kernel test files, on the host or in the VM.

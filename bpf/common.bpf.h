@@ -238,6 +238,7 @@ static __always_inline void mg_event_fill(struct mg_event *e, const struct mg_co
 					  __u8 verdict, __u8 reason)
 {
 	__u64 id = bpf_get_current_pid_tgid();
+	__u64 ugid = bpf_get_current_uid_gid();
 
 	__builtin_memset(e, 0, sizeof(*e));
 	e->ts_boot_ns = bpf_ktime_get_boot_ns();
@@ -251,6 +252,8 @@ static __always_inline void mg_event_fill(struct mg_event *e, const struct mg_co
 	e->engine = cfg->engine[hook & (MG_HOOK_SLOTS - 1)];
 	e->reason = reason;
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
+	e->uid = (__u32)ugid;
+	e->gid = ugid >> 32;
 }
 
 /* A summary event of the rate limit (best effort: a full ring buffer counts it). */

@@ -152,7 +152,7 @@ struct mg_config {
  */
 struct mg_control {
 	__u32 killswitch; /* non-zero: every scope loads no weights, reaches nothing */
-	__u32 pad;
+	__u32 changes;	  /* times it was set (mguard killswitch counts): the daemon's trace */
 };
 
 /* scopes: cgroup v2 id of a scope's cgroup -> the scope. */
@@ -415,6 +415,9 @@ struct mg_event {
 		struct mg_event_dev dev;
 		struct mg_event_rate rate;
 	};
+	/* Added in event schema 1: new fields go after these. */
+	__u32 uid; /* real uid and gid of the task (bpf_get_current_uid_gid) */
+	__u32 gid;
 };
 
 #endif /* MGUARD_ABI_H */

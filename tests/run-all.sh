@@ -61,6 +61,16 @@ run_unit() {
 			failed=$((failed + 1))
 		fi
 	done
+	# The command line's conventions, on the built binary.
+	if [ -x "$BUILD/mguard" ]; then
+		sh tests/unit/cli/cli_conventions.sh "$BUILD" >"$LOG_DIR/cli.log" 2>&1
+		grep '^not ok ' -A1 "$LOG_DIR/cli.log"
+		pass=$((pass + $(grep -c '^ok ' "$LOG_DIR/cli.log")))
+		failed=$((failed + $(grep -c '^not ok ' "$LOG_DIR/cli.log")))
+	else
+		echo "not ok - cli conventions: no $BUILD/mguard"
+		failed=$((failed + 1))
+	fi
 	# The include graph keeps its layers (make deps).
 	if sh scripts/check-layers.sh >"$LOG_DIR/layers.log" 2>&1; then
 		pass=$((pass + 1))

@@ -1,12 +1,23 @@
 # bash completion for mguard(8)
+
+# Scope names of the running policy: the daemon's state file (one per pin folder).
+_mguard_scopes()
+{
+	local pin=/sys/fs/bpf/mguard i
+	for ((i = 1; i < ${#words[@]} - 1; i++)); do
+		[[ ${words[i]} == --pin-dir ]] && pin=${words[i + 1]}
+	done
+	awk -F'\t' '$1 == "scope" { print $2 }' "/run/mguard/${pin##*/}.state" 2>/dev/null
+}
+
 _mguard()
 {
 	local cur prev words cword
 	_init_completion || return
 
-	local commands="probe start stop reload status events policy license run killswitch version help"
+	local commands="probe start stop reload status events policy license run oci-hook killswitch version help"
 	if [[ $cword -eq 1 ]]; then
-		COMPREPLY=($(compgen -W "$commands" -- "$cur"))
+		COMPREPLY=($(compgen -W "$commands --help --version" -- "$cur"))
 		return
 	fi
 	case $prev in
@@ -14,11 +25,38 @@ _mguard()
 		_filedir -d
 		return
 		;;
-	--metrics-file | --key | -o)
+	--metrics-file | --key | --output | -o | --license)
 		_filedir
 		return
 		;;
+	--scope)
+		COMPREPLY=($(compgen -W "$(_mguard_scopes)" -- "$cur"))
+		return
+		;;
+	--event-rate | --lines | -n)
+		return
+		;;
 	esac
+	# Each command's own options (as 'mguard COMMAND --help' lists them).
+	local opts
+	case ${words[1]} in
+	probe) opts="--json --verbose --help" ;;
+	start) opts="--foreground --policy --pin-dir --log-dir --syslog --metrics-file --event-rate --verbose --help" ;;
+	stop) opts="--leave-enforcing --pin-dir --verbose --help" ;;
+	reload) opts="--policy --pin-dir --verbose --help" ;;
+	status) opts="--json --pin-dir --verbose --help" ;;
+	events) opts="--follow --json --lines --log-dir --pin-dir --help" ;;
+	killswitch) opts="--pin-dir --verbose --help" ;;
+	run) opts="--scope --policy --license --pin-dir --help --" ;;
+	oci-hook) opts="--pin-dir --help" ;;
+	policy) opts="--json --policy --offline --verbose --help" ;;
+	license) opts="--key --output --help" ;;
+	version) opts="" ;;
+	esac
+	if [[ $cur == -* ]]; then
+		COMPREPLY=($(compgen -W "$opts" -- "$cur"))
+		return
+	fi
 	case ${words[1]} in
 	policy)
 		[[ $cword -eq 2 ]] && COMPREPLY=($(compgen -W "check show scan" -- "$cur")) || _filedir -d
@@ -28,21 +66,6 @@ _mguard()
 		;;
 	killswitch)
 		COMPREPLY=($(compgen -W "on off" -- "$cur"))
-		;;
-	start)
-		COMPREPLY=($(compgen -W "--foreground --policy --pin-dir --log-dir --syslog --metrics-file --verbose" -- "$cur"))
-		;;
-	stop)
-		COMPREPLY=($(compgen -W "--leave-enforcing --pin-dir" -- "$cur"))
-		;;
-	status | probe)
-		COMPREPLY=($(compgen -W "--json --pin-dir" -- "$cur"))
-		;;
-	events)
-		COMPREPLY=($(compgen -W "--follow --json --lines --log-dir" -- "$cur"))
-		;;
-	run)
-		COMPREPLY=($(compgen -W "--scope --policy --license --" -- "$cur"))
 		;;
 	esac
 } && complete -F _mguard mguard

@@ -90,7 +90,7 @@ check "events dropped by the full ring buffer are counted (some were)" [ $((drop
 check "events written + events dropped = denials, exactly" \
 	[ $((lines1 - lines0 + drop1 - drop0)) = $FLOOD ]
 check "the drops are reported as an event, with their exact count" wait_for 5 has_line "$TMP/events.jsonl" \
-	'"notice":"events-dropped"' "\"dropped\":$((drop1 - drop0))," "\"dropped_total\":$drop1}"
+	'"type":"events_dropped"' "\"dropped\":$((drop1 - drop0))," "\"dropped_total\":$drop1}"
 
 # Whoever owns the scope's cgroup (a unit's service manager, a container
 # runtime) replaces the programs there: mguard has none there. Its programs sit

@@ -193,7 +193,9 @@ static inline char *unit_render(const struct mg_event *e, const struct mg_image 
 	FILE *out = open_memstream(&buf, &len);
 
 	assert_non_null(out);
-	mg_event_print_json(out, e, img, boot_offset_ns);
+	struct mg_event_ctx ctx = { .img = img, .boot_offset_ns = boot_offset_ns };
+
+	mg_event_print_json(out, e, &ctx);
 	fclose(out);
 	return buf;
 }

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * mguard events [--log-dir DIR] [--follow] [--json] [-n N]
+ * mguard events [--log-dir DIR] [--pin-dir DIR] [--follow] [--json] [-n N]
  *
  * Reads the JSON lines the daemon appends to DIR/events.jsonl (eventlog.c),
  * as events.c writes them: keys are unique in a line, so a value is found by
@@ -18,6 +18,8 @@
 
 #include "cli/cmd_events.h"
 #include "daemon/eventlog.h"
+#include "daemon/state.h"
+#include "kernel/pins.h"
 #include "core/log.h"
 
 #define MG_EVENTS_LINE_MAX (1u << 20) /* longer lines are cut */
@@ -393,6 +395,20 @@ void mg_events_follow_close(struct mg_events_follow *f)
 	f->plen = 0;
 }
 
+int mg_events_running_dir(const char *pin_dir, char *buf, size_t len)
+{
+	char state[PATH_MAX];
+	int err;
+
+	mg_state_path(pin_dir, state, sizeof(state));
+	err = mg_state_events_dir(state, buf, len);
+	if (err == 1)
+		mg_err("the daemon pinned at '%s' writes its events to its standard output only "
+		       "(start it with --log-dir DIR to keep them in a file)",
+		       pin_dir);
+	return err;
+}
+
 static volatile sig_atomic_t mg_events_stop;
 
 static void mg_events_on_stop(int sig)
@@ -402,9 +418,11 @@ static void mg_events_on_stop(int sig)
 
 static int mg_events_usage(FILE *out)
 {
-	fputs("usage: mguard events [--log-dir DIR] [--follow] [--json] [-n N]\n"
+	fputs("usage: mguard events [--log-dir DIR] [--pin-dir DIR] [--follow] [--json] [-n N]\n"
 	      "\n"
-	      "  --log-dir DIR   the daemon's log folder (default " MG_EVENTLOG_DIR_DEFAULT ")\n"
+	      "  --log-dir DIR   the daemon's log folder (default: the running daemon's,\n"
+	      "                  else " MG_EVENTLOG_DIR_DEFAULT ")\n"
+	      "  --pin-dir DIR   the running daemon to ask (default " MG_PIN_DIR_DEFAULT ")\n"
 	      "  -f, --follow    keep printing events as they come, until interrupted\n"
 	      "  --json          the JSON lines as written\n"
 	      "  -n N            how many of the last events to print first (default 20)\n",
@@ -416,6 +434,7 @@ int mg_cmd_events(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "log-dir", required_argument, NULL, 'd' },
+		{ "pin-dir", required_argument, NULL, 'P' },
 		{ "follow", no_argument, NULL, 'f' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "lines", required_argument, NULL, 'n' },
@@ -424,7 +443,8 @@ int mg_cmd_events(int argc, char **argv)
 	};
 	struct sigaction sa = { .sa_handler = mg_events_on_stop };
 	struct timespec pause = { 0, MG_EVENTS_POLL_MS * 1000000L };
-	const char *dir = MG_EVENTLOG_DIR_DEFAULT;
+	const char *dir = NULL, *pin_dir = MG_PIN_DIR_DEFAULT;
+	char found[PATH_MAX];
 	struct mg_events_follow f = { .fd = -1 };
 	unsigned long n = 20;
 	bool follow = false, json = false;
@@ -437,6 +457,9 @@ int mg_cmd_events(int argc, char **argv)
 		switch (c) {
 		case 'd':
 			dir = optarg;
+			break;
+		case 'P':
+			pin_dir = optarg;
 			break;
 		case 'f':
 			follow = true;
@@ -469,6 +492,12 @@ int mg_cmd_events(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 
+	if (!dir) {
+		err = mg_events_running_dir(pin_dir, found, sizeof(found));
+		if (err > 0)
+			return EXIT_ERROR;
+		dir = err == 0 ? found : MG_EVENTLOG_DIR_DEFAULT;
+	}
 	err = mg_events_tail(dir, n, json, stdout, &f);
 	if (err == -ENOENT)
 		mg_info("no events yet in '%s'", f.path);

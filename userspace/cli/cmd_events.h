@@ -55,4 +55,12 @@ int mg_events_poll(struct mg_events_follow *f, FILE *out);
 
 void mg_events_follow_close(struct mg_events_follow *f);
 
+/*
+ * The event folder of the daemon pinned at @pin_dir, from its state file:
+ * 0 and the folder in @buf; 1 (said on stderr) when that daemon writes its
+ * events to its standard output only; a negative errno when there is no
+ * such daemon or it does not say.
+ */
+int mg_events_running_dir(const char *pin_dir, char *buf, size_t len);
+
 #endif /* MGUARD_CMD_EVENTS_H */

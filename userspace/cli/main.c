@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "core/cgroup.h"
+#include "core/json.h"
 #include "cli/cmd_license.h"
 #include "cli/cmd_run.h"
 #include "cli/cmd_oci_hook.h"
@@ -39,6 +40,31 @@ enum {
 	MG_EXIT_ERROR = 1,
 	MG_EXIT_USAGE = 2,
 	MG_EXIT_NOT_RUNNING = 3
+};
+
+/* The options commands share; each command's table says which it takes. */
+enum {
+	MG_OPT_JSON = 1 << 0,
+	MG_OPT_POLICY = 1 << 1,
+	MG_OPT_PIN_DIR = 1 << 2,
+	MG_OPT_FOREGROUND = 1 << 3,
+	MG_OPT_VERBOSE = 1 << 4,
+	MG_OPT_LEAVE = 1 << 5,
+	MG_OPT_LOG_DIR = 1 << 6,
+	MG_OPT_SYSLOG = 1 << 7,
+	MG_OPT_METRICS_FILE = 1 << 8,
+	MG_OPT_EVENT_RATE = 1 << 9,
+	MG_OPT_OFFLINE = 1 << 10,
+};
+
+static const struct {
+	int c;
+	unsigned int bit;
+} mg_opt_bits[] = {
+	{ 'j', MG_OPT_JSON },	    { 'p', MG_OPT_POLICY },  { 'P', MG_OPT_PIN_DIR },
+	{ 'f', MG_OPT_FOREGROUND }, { 'v', MG_OPT_VERBOSE }, { 'L', MG_OPT_LEAVE },
+	{ 'l', MG_OPT_LOG_DIR },    { 's', MG_OPT_SYSLOG },  { 'm', MG_OPT_METRICS_FILE },
+	{ 'r', MG_OPT_EVENT_RATE }, { 'O', MG_OPT_OFFLINE },
 };
 
 static const struct option mg_common_opts[] = {
@@ -92,9 +118,11 @@ static int mg_usage(FILE *out)
 	      "  oci-hook [--pin-dir DIR]            OCI runtime hook: bind a container to the scope\n"
 	      "                                      its annotation mguard.io/scope names, or refuse it\n"
 	      "  killswitch on|off                   deny every scope every weight load and connection\n"
-	      "  version\n"
+	      "  version, --version                  print the version\n"
 	      "\n"
-	      "options:\n"
+	      "'mguard COMMAND --help' prints a command's own usage and options.\n"
+	      "\n"
+	      "options (each command takes only its own):\n"
 	      "  --policy DIR    policy folder (default " MG_POLICY_DIR_DEFAULT ")\n"
 	      "  --pin-dir DIR   bpffs folder for pinned maps and links (default " MG_PIN_DIR_DEFAULT
 	      ")\n"
@@ -108,8 +136,12 @@ static int mg_usage(FILE *out)
 	return out == stderr ? MG_EXIT_USAGE : MG_EXIT_OK;
 }
 
-/* Parse the options every command shares; unknown ones are a usage error. */
-static int mg_parse(int argc, char **argv, struct mg_args *a)
+/*
+ * Parse the options of command @cmd, which takes those in @allowed; an
+ * unknown option, one @cmd does not take, or a missing argument is a
+ * one-line usage error.
+ */
+static int mg_parse(int argc, char **argv, const char *cmd, unsigned int allowed, struct mg_args *a)
 {
 	int c;
 
@@ -117,7 +149,24 @@ static int mg_parse(int argc, char **argv, struct mg_args *a)
 	a->event_rate = MG_EVENT_RATE_DEFAULT;
 	a->pin_dir = MG_PIN_DIR_DEFAULT;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "", mg_common_opts, NULL)) != -1) {
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":h", mg_common_opts, NULL)) != -1) {
+		unsigned int bit = 0;
+
+		for (size_t i = 0; i < sizeof(mg_opt_bits) / sizeof(mg_opt_bits[0]); i++)
+			if (mg_opt_bits[i].c == c)
+				bit = mg_opt_bits[i].bit;
+		if (c == '?' || c == ':') {
+			mg_err("%s '%s' (try 'mguard %s --help')",
+			       c == ':' ? "option needs an argument:" : "unknown option",
+			       argv[optind - 1], cmd);
+			return -EINVAL;
+		}
+		if (bit && !(allowed & bit)) {
+			mg_err("'mguard %s' takes no option '%s' (try 'mguard %s --help')", cmd,
+			       argv[optind - 1], cmd);
+			return -EINVAL;
+		}
 		switch (c) {
 		case 'j':
 			a->json = true;
@@ -155,8 +204,8 @@ static int mg_parse(int argc, char **argv, struct mg_args *a)
 			unsigned long v = strtoul(optarg, &end, 10);
 
 			if (*optarg == '\0' || *end || v > UINT32_MAX) {
-				mg_err("invalid --event-rate '%s': a number of events per second per scope",
-				       optarg);
+				mg_err("invalid --event-rate '%s': a number of events per second per scope (try 'mguard %s --help')",
+				       optarg, cmd);
 				return -EINVAL;
 			}
 			a->event_rate = v;
@@ -224,9 +273,16 @@ static int mg_cmd_status(struct mg_args *a, int argc, char **argv)
 	int err = mg_status_print(a->pin_dir, a->json, stdout);
 
 	if (err == -ENOENT) {
-		if (a->json)
-			printf("{\"state\":\"stopped\",\"pin_dir\":\"%s\"}\n", a->pin_dir);
-		else
+		if (a->json) {
+			struct mg_json j;
+
+			mg_json_init(&j, stdout);
+			mg_json_object_begin(&j, NULL);
+			mg_json_str(&j, "state", "stopped");
+			mg_json_str(&j, "pin_dir", a->pin_dir);
+			mg_json_object_end(&j);
+			mg_json_end_line(&j);
+		} else
 			printf("mguard: not running (nothing pinned at '%s')\n", a->pin_dir);
 		return MG_EXIT_NOT_RUNNING;
 	}
@@ -270,7 +326,7 @@ static int mg_cmd_policy(struct mg_args *a, int argc, char **argv)
 	int rc = MG_EXIT_OK, n;
 
 	if (a->optind + 2 < argc) {
-		mg_err("policy %s takes one folder", verb);
+		mg_err("policy %s takes one folder (try 'mguard policy --help')", verb);
 		return MG_EXIT_USAGE;
 	}
 	if (mg_cgroup2_mount(cgroot, sizeof(cgroot)) == 0)
@@ -292,21 +348,28 @@ static int mg_cmd_policy(struct mg_args *a, int argc, char **argv)
 		mg_show_policy(policy, img, a->json, stdout);
 	} else if (!strcmp(verb, "scan")) {
 		if (!arg) {
-			mg_err("policy scan needs a folder to scan");
+			mg_err("policy scan needs a folder to scan (try 'mguard policy --help')");
 			return MG_EXIT_USAGE;
 		}
 		opts.no_cgroups = 1;
-		if (mg_policy_compile(a->policy_dir, &opts, &policy, &img))
+		/* No policy folder (and none asked for): every weight file is unknown. */
+		if ((a->policy_given || access(a->policy_dir, F_OK) == 0) &&
+		    mg_policy_compile(a->policy_dir, &opts, &policy, &img))
 			return MG_EXIT_ERROR;
+		if (!img)
+			mg_info("no policy folder '%s': every weight file is unknown",
+				a->policy_dir);
 		n = mg_scan_print(arg, img, a->json, stdout);
 		if (n < 0) {
 			mg_log_errno(n, "failed to scan '%s'", arg);
 			rc = MG_EXIT_ERROR;
 		} else if (n > 0) {
 			mg_info("%d weight files under '%s' belong to no model (unknown)", n, arg);
+			rc = MG_EXIT_ERROR;
 		}
 	} else {
-		mg_err("unknown policy command '%s' (check, show or scan)", verb);
+		mg_err("unknown policy command '%s': check, show or scan (try 'mguard policy --help')",
+		       verb);
 		return MG_EXIT_USAGE;
 	}
 	mg_image_free(img);
@@ -321,7 +384,7 @@ static int mg_cmd_killswitch(struct mg_args *a, int argc, char **argv)
 	int err;
 
 	if (!state || (strcmp(state, "on") && strcmp(state, "off"))) {
-		mg_err("killswitch takes 'on' or 'off'");
+		mg_err("killswitch takes 'on' or 'off' (try 'mguard killswitch --help')");
 		return MG_EXIT_USAGE;
 	}
 	err = mg_control_read(a->pin_dir, &ctl);
@@ -334,6 +397,7 @@ static int mg_cmd_killswitch(struct mg_args *a, int argc, char **argv)
 		return MG_EXIT_ERROR;
 	}
 	ctl.killswitch = strcmp(state, "on") == 0;
+	ctl.changes++;
 	err = mg_control_write(a->pin_dir, &ctl);
 	if (err) {
 		mg_log_errno(err, "failed to set the kill switch");
@@ -351,19 +415,71 @@ static int mg_cmd_version(struct mg_args *a, int argc, char **argv)
 	return MG_EXIT_OK;
 }
 
-static const struct {
+#define MG_HELP_POLICY "  --policy DIR    policy folder (default " MG_POLICY_DIR_DEFAULT ")\n"
+#define MG_HELP_PIN_DIR \
+	"  --pin-dir DIR   bpffs folder of the daemon's pins (default " MG_PIN_DIR_DEFAULT ")\n"
+#define MG_HELP_JSON	"  --json          JSON (snake_case fields)\n"
+#define MG_HELP_VERBOSE "  --verbose       libbpf and debug messages\n"
+
+/* The commands that share the options above: each with its own usage and options. */
+static const struct mg_command {
 	const char *name;
 	int (*run)(struct mg_args *a, int argc, char **argv);
+	unsigned int options;
+	const char *usage;
 } mg_commands[] = {
-	{ "probe", mg_cmd_probe },
-	{ "start", mg_cmd_start },
-	{ "stop", mg_cmd_stop },
-	{ "reload", mg_cmd_reload },
-	{ "status", mg_cmd_status },
-	{ "policy", mg_cmd_policy },
-	{ "killswitch", mg_cmd_killswitch },
-	{ "version", mg_cmd_version },
+	{ "probe", mg_cmd_probe, MG_OPT_JSON | MG_OPT_VERBOSE,
+	  "usage: mguard probe [--json] [--verbose]\n\n"
+	  "What this kernel can do (BPF LSM, trampolines, tracepoints, cgroup programs)\n"
+	  "and the engine each hook gets.\n\n" MG_HELP_JSON MG_HELP_VERBOSE },
+	{ "start", mg_cmd_start,
+	  MG_OPT_POLICY | MG_OPT_PIN_DIR | MG_OPT_FOREGROUND | MG_OPT_VERBOSE | MG_OPT_LOG_DIR |
+		  MG_OPT_SYSLOG | MG_OPT_METRICS_FILE | MG_OPT_EVENT_RATE,
+	  "usage: mguard start [--foreground] [--policy DIR] [--pin-dir DIR] [--log-dir DIR]\n"
+	  "                    [--syslog] [--metrics-file FILE] [--event-rate N] [--verbose]\n\n"
+	  "Enforce a policy. Events are JSON lines (docs/events.md) in the event file,\n"
+	  "and on stdout in the foreground.\n\n" MG_HELP_POLICY MG_HELP_PIN_DIR
+	  "  --foreground    stay in the foreground; events to stdout (and to the event\n"
+	  "                  file only with --log-dir)\n"
+	  "  --log-dir DIR   event file folder (default " MG_EVENTLOG_DIR_DEFAULT
+	  " in the background)\n"
+	  "  --syslog        also send each event to syslog\n"
+	  "  --metrics-file FILE  Prometheus text for node_exporter, rewritten every second\n"
+	  "  --event-rate N  events per second per scope before it is rate-limited (0: none)\n" MG_HELP_VERBOSE },
+	{ "stop", mg_cmd_stop, MG_OPT_PIN_DIR | MG_OPT_LEAVE | MG_OPT_VERBOSE,
+	  "usage: mguard stop [--leave-enforcing] [--pin-dir DIR]\n\n"
+	  "Stop the daemon and detach every hook.\n\n"
+	  "  --leave-enforcing  exit, leaving every hook attached and pinned (upgrades)\n" MG_HELP_PIN_DIR
+		  MG_HELP_VERBOSE },
+	{ "reload", mg_cmd_reload, MG_OPT_PIN_DIR | MG_OPT_POLICY | MG_OPT_VERBOSE,
+	  "usage: mguard reload [--policy DIR] [--pin-dir DIR]\n\n"
+	  "Check a policy, then put it in force atomically (the old one stays on error).\n\n" MG_HELP_POLICY
+		  MG_HELP_PIN_DIR MG_HELP_VERBOSE },
+	{ "status", mg_cmd_status, MG_OPT_PIN_DIR | MG_OPT_JSON | MG_OPT_VERBOSE,
+	  "usage: mguard status [--json] [--pin-dir DIR]\n\n"
+	  "What is loaded: engines, scopes, licences, counters. Exit 3 when not running.\n\n" MG_HELP_JSON
+		  MG_HELP_PIN_DIR MG_HELP_VERBOSE },
+	{ "policy", mg_cmd_policy, MG_OPT_POLICY | MG_OPT_JSON | MG_OPT_VERBOSE | MG_OPT_OFFLINE,
+	  "usage: mguard policy check [DIR]\n"
+	  "       mguard policy show [--json] [--offline] [DIR]\n"
+	  "       mguard policy scan [--json] [--policy DIR] FOLDER\n\n"
+	  "check: report every error in a policy folder (default " MG_POLICY_DIR_DEFAULT ").\n"
+	  "show:  each model's tier and why; what each scope may do (--offline: a\n"
+	  "       policy for another machine, its files not looked up).\n"
+	  "scan:  weight files under FOLDER, by model, or unknown; exit 1 when some\n"
+	  "       are unknown. Without a policy folder every weight file is unknown.\n\n" MG_HELP_JSON
+		  MG_HELP_POLICY MG_HELP_VERBOSE },
+	{ "killswitch", mg_cmd_killswitch, MG_OPT_PIN_DIR | MG_OPT_VERBOSE,
+	  "usage: mguard killswitch on|off [--pin-dir DIR]\n\n"
+	  "on: deny every scope every weight load and connection, until off. Each\n"
+	  "change is an event.\n\n" MG_HELP_PIN_DIR MG_HELP_VERBOSE },
+	{ "version", mg_cmd_version, 0, "usage: mguard version\n\nPrint the version.\n" },
 };
+
+static bool mg_command_takes_operands(const struct mg_command *cmd)
+{
+	return cmd->run == mg_cmd_policy || cmd->run == mg_cmd_killswitch;
+}
 
 int main(int argc, char **argv)
 {
@@ -382,15 +498,27 @@ int main(int argc, char **argv)
 	if (!strcmp(argv[1], "oci-hook"))
 		return mg_cmd_oci_hook(argc - 1, argv + 1);
 
+	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V"))
+		return mg_cmd_version(&a, argc - 1, argv + 1);
+
 	for (size_t i = 0; i < sizeof(mg_commands) / sizeof(mg_commands[0]); i++) {
-		if (strcmp(argv[1], mg_commands[i].name))
+		const struct mg_command *cmd = &mg_commands[i];
+
+		if (strcmp(argv[1], cmd->name))
 			continue;
-		if (mg_parse(argc - 1, argv + 1, &a))
-			return mg_usage(stderr);
-		if (a.help)
-			return mg_usage(stdout);
-		return mg_commands[i].run(&a, argc - 1, argv + 1);
+		if (mg_parse(argc - 1, argv + 1, cmd->name, cmd->options, &a))
+			return MG_EXIT_USAGE;
+		if (a.help) {
+			fputs(cmd->usage, stdout);
+			return MG_EXIT_OK;
+		}
+		if (!mg_command_takes_operands(cmd) && a.optind < argc - 1) {
+			mg_err("'mguard %s' takes no operand '%s' (try 'mguard %s --help')",
+			       cmd->name, argv[a.optind + 1], cmd->name);
+			return MG_EXIT_USAGE;
+		}
+		return cmd->run(&a, argc - 1, argv + 1);
 	}
-	mg_err("unknown command '%s'", argv[1]);
-	return mg_usage(stderr);
+	mg_err("unknown command '%s' (try 'mguard --help')", argv[1]);
+	return MG_EXIT_USAGE;
 }

@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 
 #include "cli/show.h"
+#include "core/json.h"
 #include "core/util.h"
 #include "compile/weights.h"
 
@@ -182,18 +183,18 @@ static void mg_show_text(const struct mg_policy *p, const struct mg_image *img, 
 
 static void mg_show_json(const struct mg_policy *p, const struct mg_image *img, FILE *out)
 {
-	fprintf(out, "{\"mode\":\"%s\",\"unknownWeights\":\"%s\",\"models\":[",
+	fprintf(out, "{\"mode\":\"%s\",\"unknown_weights\":\"%s\",\"models\":[",
 		p->mode == MG_POLICY_AUDIT ? "audit" : "enforce",
 		mg_unknown_names[p->unknown_weights]);
 	for (size_t j = 0; j < p->nmodels; j++) {
 		const struct mg_model *m = &p->models[j];
 
 		fprintf(out, "%s{\"name\":", j ? "," : "");
-		mg_json_string(out, m->name);
+		mg_json_write_string(out, m->name);
 		fputs(",\"tier\":", out);
-		mg_json_string(out, mg_image_tier_name(img, img->model_tiers[j]) ?: "");
+		mg_json_write_string(out, mg_image_tier_name(img, img->model_tiers[j]) ?: "");
 		fputs(",\"why\":", out);
-		mg_json_string(out, m->tier_reason ? m->tier_reason : "");
+		mg_json_write_string(out, m->tier_reason ? m->tier_reason : "");
 		fprintf(out, ",\"refused\":%s,\"files\":%zu}",
 			img->model_tiers[j] == MG_TIER_REFUSED ? "true" : "false",
 			mg_model_files(img, j + 1));
@@ -205,14 +206,14 @@ static void mg_show_json(const struct mg_policy *p, const struct mg_image *img, 
 		int first = 1;
 
 		fprintf(out, "%s{\"name\":", s ? "," : "");
-		mg_json_string(out, ps->name);
+		mg_json_write_string(out, ps->name);
 		fputs(ps->cgroup_pattern ? ",\"cgroupPattern\":" : ",\"cgroup\":", out);
-		mg_json_string(out, ps->cgroup);
+		mg_json_write_string(out, ps->cgroup);
 		fprintf(out, ",\"bind\":\"%s\"",
 			ps->bind == MG_BIND_ANNOTATION ? "annotation" : "cgroup");
-		fprintf(out, ",\"cgroupId\":%llu,\"maxTier\":",
+		fprintf(out, ",\"cgroup_id\":%llu,\"max_tier\":",
 			(unsigned long long)img->scopes[s].cgroup_id);
-		mg_json_string(out, ps->max_tier);
+		mg_json_write_string(out, ps->max_tier);
 		fputs(",\"loads\":[", out);
 		for (size_t j = 0; j < p->nmodels; j++) {
 			const struct mg_image_license *lic;
@@ -221,10 +222,10 @@ static void mg_show_json(const struct mg_policy *p, const struct mg_image *img, 
 				continue;
 			fprintf(out, "%s{\"model\":", first ? "" : ",");
 			first = 0;
-			mg_json_string(out, p->models[j].name);
+			mg_json_write_string(out, p->models[j].name);
 			fputs(",\"license\":", out);
 			if (lic)
-				mg_json_string(out, lic->id);
+				mg_json_write_string(out, lic->id);
 			else
 				fputs("null", out);
 			fputc('}', out);
@@ -238,10 +239,10 @@ static void mg_show_json(const struct mg_policy *p, const struct mg_image *img, 
 				continue;
 			fprintf(out, "%s{\"path\":", first ? "" : ",");
 			first = 0;
-			mg_json_string(out, n->path);
+			mg_json_write_string(out, n->path);
 			fputs(",\"refused\":", out);
 			if (n->refused)
-				mg_json_string(out, n->refused);
+				mg_json_write_string(out, n->refused);
 			else
 				fputs("null", out);
 			fputc('}', out);
@@ -251,13 +252,13 @@ static void mg_show_json(const struct mg_policy *p, const struct mg_image *img, 
 			mg_egress_format(&ps->egress[e], rule, sizeof(rule));
 			if (e)
 				fputc(',', out);
-			mg_json_string(out, rule);
+			mg_json_write_string(out, rule);
 		}
 		fputs("],\"outputs\":[", out);
 		for (size_t o = 0; o < ps->noutputs; o++) {
 			if (o)
 				fputc(',', out);
-			mg_json_string(out, ps->outputs[o]);
+			mg_json_write_string(out, ps->outputs[o]);
 		}
 		fputs("],\"devices\":[", out);
 		first = 1;
@@ -304,7 +305,7 @@ static int mg_scan_one(const char *path, const struct stat *st, enum mg_weight_f
 		fprintf(stderr, "mguard: warning: cannot read '%s': %s\n", path, strerror(-err));
 		return 0;
 	}
-	in = mg_image_find_inode(c->img, mg_kernel_dev(st->st_dev), st->st_ino);
+	in = c->img ? mg_image_find_inode(c->img, mg_kernel_dev(st->st_dev), st->st_ino) : NULL;
 	if (in) {
 		model = mg_image_model_name(c->img, in->val.model_id);
 		tier = mg_image_tier_name(c->img, in->val.tier);
@@ -315,14 +316,14 @@ static int mg_scan_one(const char *path, const struct stat *st, enum mg_weight_f
 	}
 	if (c->json) {
 		fprintf(c->out, "%s{\"path\":", c->first ? "" : ",");
-		mg_json_string(c->out, path);
+		mg_json_write_string(c->out, path);
 		fprintf(c->out, ",\"format\":\"%s\",\"model\":", mg_weight_format_name(f));
 		if (model)
-			mg_json_string(c->out, model);
+			mg_json_write_string(c->out, model);
 		else
 			fputs("null", c->out);
 		fputs(",\"tier\":", c->out);
-		mg_json_string(c->out, tier ? tier : "unknown");
+		mg_json_write_string(c->out, tier ? tier : "unknown");
 		fputc('}', c->out);
 	} else {
 		fprintf(c->out, "%-12s %-24s %-12s %s\n", mg_weight_format_name(f),

@@ -5,6 +5,7 @@
 #include <time.h>
 
 #include "cli/status.h"
+#include "core/json.h"
 #include "core/cgroup.h"
 #include "core/names.h"
 #include "core/util.h"
@@ -53,7 +54,7 @@ static void mg_status_text(const char *pin_dir, const struct mg_pinned *st, FILE
 static void mg_status_json(const char *pin_dir, const struct mg_pinned *st, FILE *out)
 {
 	fputs("{\"state\":\"loaded\",\"pin_dir\":", out);
-	mg_json_string(out, pin_dir);
+	mg_json_write_string(out, pin_dir);
 	fprintf(out,
 		",\"generation\":%u,\"mode\":\"%s\",\"killswitch\":%s,\"scopes\":%zu,\"hooks\":{",
 		st->cfg.active_gen, st->cfg.mode == MG_MODE_AUDIT ? "audit" : "enforce",
@@ -73,7 +74,7 @@ static void mg_status_json(const char *pin_dir, const struct mg_pinned *st, FILE
 		if (!gap)
 			continue;
 		fprintf(out, "%s\"%s\":", first ? "" : ",", mg_hook_name(h));
-		mg_json_string(out, gap);
+		mg_json_write_string(out, gap);
 		first = 0;
 	}
 	fputs("},\"errors\":{", out);
@@ -85,9 +86,9 @@ static void mg_status_json(const char *pin_dir, const struct mg_pinned *st, FILE
 		const struct mg_pinned_link *k = &st->links[i];
 
 		fprintf(out, "%s{\"name\":", i ? "," : "");
-		mg_json_string(out, k->pin);
+		mg_json_write_string(out, k->pin);
 		fprintf(out, ",\"prog_id\":%u,\"prog\":", k->prog_id);
-		mg_json_string(out, k->prog);
+		mg_json_write_string(out, k->prog);
 		fprintf(out, ",\"cgroup_id\":%llu}", (unsigned long long)k->cgroup_id);
 	}
 	fputs("]", out);

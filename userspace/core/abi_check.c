@@ -31,7 +31,7 @@ _Static_assert(sizeof(struct mg_event_net) == 24, "struct mg_event_net");
 _Static_assert(sizeof(struct mg_event_dev) == 16, "struct mg_event_dev");
 _Static_assert(sizeof(struct mg_gpu_major_key) == 8, "struct mg_gpu_major_key");
 _Static_assert(sizeof(struct mg_device_key) == 16, "struct mg_device_key");
-_Static_assert(sizeof(struct mg_event) == 56 + 88, "struct mg_event");
+_Static_assert(sizeof(struct mg_event) == 56 + 88 + 8, "struct mg_event");
 _Static_assert(sizeof(struct mg_event) % 8 == 0, "ring buffer records stay 8-byte aligned");
 _Static_assert(sizeof(struct mg_selector_key) == 8, "struct mg_selector_key");
 _Static_assert(sizeof(struct mg_selector_val) == 16 + MG_SELECTOR_LEN, "struct mg_selector_val");

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -155,4 +156,110 @@ int mg_cgroup_enter(const char *path, pid_t pid)
 		err = -errno;
 	close(fd);
 	return err;
+}
+
+/* Whether @s[0..n) is hex digits only. */
+static bool mg_is_hex(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!isxdigit((unsigned char)s[i]))
+			return false;
+	return n > 0;
+}
+
+bool mg_cgroup_container_id(const char *path, char *buf, size_t size)
+{
+	static const char *const prefixes[] = { "docker-", "libpod-", "cri-containerd-", "crio-" };
+	const char *last = strrchr(path, '/');
+	const char *parent_end = last;
+	size_t n;
+
+	last = last ? last + 1 : path;
+	n = strlen(last);
+	if (n > 6 && !strcmp(last + n - 6, ".scope")) {
+		for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++) {
+			size_t plen = strlen(prefixes[i]);
+			size_t idlen = n - 6 - plen;
+
+			if (n - 6 > plen && !strncmp(last, prefixes[i], plen) &&
+			    idlen <= MG_CONTAINER_ID_MAX && idlen < size &&
+			    mg_is_hex(last + plen, idlen)) {
+				memcpy(buf, last + plen, idlen);
+				buf[idlen] = '\0';
+				return true;
+			}
+		}
+		return false;
+	}
+	/* cgroupfs layouts: /docker/<id>, /kubepods/.../pod<uid>/<id>. */
+	if (n == 64 && n < size && mg_is_hex(last, n) && parent_end && parent_end > path) {
+		memcpy(buf, last, n + 1);
+		return true;
+	}
+	return false;
+}
+
+bool mg_cgroup_pod_uid(const char *path, char *buf, size_t size)
+{
+	const char *p = path, *hit = NULL;
+
+	/* The last component that starts "pod" after "kubepods" (or '-' in a slice name). */
+	for (p = strstr(path, "pod"); p; p = strstr(p + 3, "pod")) {
+		if (p > path && (p[-1] == '-' || p[-1] == '/') && p[3] && p[3] != 's')
+			hit = p + 3;
+	}
+	if (!hit || !strstr(path, "kubepods"))
+		return false;
+	size_t n = 0;
+
+	while (hit[n] && hit[n] != '/' && hit[n] != '.')
+		n++;
+	if (n != 36 || n >= size)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		char c = hit[i] == '_' ? '-' : hit[i];
+
+		if (!(isxdigit((unsigned char)c) || c == '-'))
+			return false;
+		buf[i] = (char)tolower((unsigned char)c);
+	}
+	buf[n] = '\0';
+	return true;
+}
+
+int mg_cgroup_path_of_id(const char *mount, uint64_t id, char *buf, size_t size)
+{
+	struct {
+		struct file_handle fh;
+		uint64_t id;
+	} h = { .fh = { .handle_bytes = sizeof(uint64_t), .handle_type = 0xfe /* FILEID_KERNFS */ },
+		.id = id };
+	char link[64], target[PATH_MAX];
+	size_t mlen = strlen(mount);
+	int mfd, fd, err = 0;
+	ssize_t n;
+
+	mfd = open(mount, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (mfd < 0)
+		return -errno;
+	fd = open_by_handle_at(mfd, &h.fh, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		err = -errno;
+		close(mfd);
+		return err;
+	}
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	n = readlink(link, target, sizeof(target) - 1);
+	if (n < 0)
+		err = -errno;
+	close(fd);
+	close(mfd);
+	if (err)
+		return err;
+	target[n] = '\0';
+	if (strncmp(target, mount, mlen) || (target[mlen] && target[mlen] != '/'))
+		return -ENOENT;
+	if (snprintf(buf, size, "%s", target[mlen] ? target + mlen : "/") >= (int)size)
+		return -ENAMETOOLONG;
+	return 0;
 }

@@ -3,6 +3,7 @@
 #ifndef MGUARD_CGROUP_H
 #define MGUARD_CGROUP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -34,5 +35,28 @@ int mg_cgroup_remove(const char *path, int levels);
 
 /* Move process @pid into the cgroup folder @path. */
 int mg_cgroup_enter(const char *path, pid_t pid);
+
+/* A container id is at most this long (64 hex digits for every runtime here). */
+#define MG_CONTAINER_ID_MAX 64
+
+/*
+ * The container id a cgroup path names in its last "<runtime>-<id>.scope"
+ * component (docker-, libpod-, cri-containerd-, crio-; systemd's own layout
+ * and cgroupfs's "/docker/<id>" too): true and the id in @buf, or false.
+ */
+bool mg_cgroup_container_id(const char *path, char *buf, size_t size);
+
+/*
+ * The pod uid a Kubernetes cgroup path names ("kubepods-burstable-pod<uid>.slice",
+ * underscores as dashes, or cgroupfs's "/kubepods/burstable/pod<uid>"): true
+ * and the uid in @buf, or false.
+ */
+bool mg_cgroup_pod_uid(const char *path, char *buf, size_t size);
+
+/*
+ * The path below @mount of the cgroup whose id is @id, found through the
+ * kernel's file handle of the cgroup (needs CAP_DAC_READ_SEARCH).
+ */
+int mg_cgroup_path_of_id(const char *mount, uint64_t id, char *buf, size_t size);
 
 #endif /* MGUARD_CGROUP_H */

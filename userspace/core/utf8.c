@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include <stdbool.h>
+#include <string.h>
 
 #include "core/utf8.h"
 
@@ -11,39 +12,57 @@ bool mg_utf8_has_control(const char *s)
 	return false;
 }
 
+size_t mg_utf8_seq_len(const unsigned char *p, size_t n)
+{
+	size_t len;
+	unsigned int cp;
+
+	if (!n || p[0] < 0x80)
+		return 0;
+	if ((p[0] & 0xe0) == 0xc0) {
+		len = 2;
+		cp = p[0] & 0x1f;
+	} else if ((p[0] & 0xf0) == 0xe0) {
+		len = 3;
+		cp = p[0] & 0x0f;
+	} else if ((p[0] & 0xf8) == 0xf0) {
+		len = 4;
+		cp = p[0] & 0x07;
+	} else {
+		return 0;
+	}
+	if (len > n)
+		return 0;
+	for (size_t i = 1; i < len; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (p[i] & 0x3f);
+	}
+	/* Overlong forms, surrogates and beyond U+10FFFF. */
+	if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
+	    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
+		return 0;
+	return len;
+}
+
 bool mg_utf8_valid(const char *s)
 {
 	const unsigned char *c = (const unsigned char *)s;
+	size_t left = strlen(s);
 
 	while (*c) {
-		unsigned int n, cp;
+		size_t n;
 
 		if (*c < 0x80) {
 			c++;
+			left--;
 			continue;
 		}
-		if ((*c & 0xe0) == 0xc0) {
-			n = 1;
-			cp = *c & 0x1f;
-		} else if ((*c & 0xf0) == 0xe0) {
-			n = 2;
-			cp = *c & 0x0f;
-		} else if ((*c & 0xf8) == 0xf0) {
-			n = 3;
-			cp = *c & 0x07;
-		} else {
+		n = mg_utf8_seq_len(c, left);
+		if (!n)
 			return false;
-		}
-		for (unsigned int i = 1; i <= n; i++) {
-			if ((c[i] & 0xc0) != 0x80)
-				return false;
-			cp = cp << 6 | (c[i] & 0x3f);
-		}
-		/* Overlong forms, surrogates and beyond U+10FFFF. */
-		if ((n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) ||
-		    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
-			return false;
-		c += n + 1;
+		c += n;
+		left -= n;
 	}
 	return true;
 }

@@ -19,7 +19,4 @@ int mg_read_file(const char *path, size_t max, char **ret_buf, size_t *ret_len);
 /* Kernel encoding of a device number (major << 20 | minor) from st_dev. */
 uint32_t mg_kernel_dev(uint64_t st_dev);
 
-/* Write @s to @out as a JSON string literal, quotes included. */
-void mg_json_string(FILE *out, const char *s);
-
 #endif /* MGUARD_UTIL_H */

@@ -10,9 +10,12 @@
 
 #include "core/names.h"
 #include "core/cgroup.h"
+#include "core/util.h"
 #include "compile/compile.h"
 #include "daemon/daemon.h"
+#include "daemon/daemonize.h"
 #include "compile/digest.h"
+#include "daemon/event_ctx.h"
 #include "daemon/eventlog.h"
 #include "daemon/events.h"
 #include "kernel/loader.h"
@@ -23,46 +26,6 @@
 #include "daemon/state.h"
 #include "kernel/pinned.h"
 #include "kernel/ringbuf.h"
-
-/* Set by signal handlers, acted on by the main loop. */
-/*
- * Detach from the terminal: the caller continues as the daemon, its stderr
- * appended to @log_path (NULL: discarded).
- */
-static int mg_daemonize(const char *log_path)
-{
-	pid_t pid;
-	int fd;
-
-	pid = fork();
-	if (pid < 0)
-		return -errno;
-	if (pid > 0)
-		_exit(0);
-	if (setsid() < 0)
-		return -errno;
-	pid = fork();
-	if (pid < 0)
-		return -errno;
-	if (pid > 0)
-		_exit(0);
-	if (chdir("/") < 0)
-		return -errno;
-	fd = open("/dev/null", O_RDWR | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	dup2(fd, STDIN_FILENO);
-	dup2(fd, STDOUT_FILENO);
-	close(fd);
-	/* The daemon's own messages: to its log file, or nowhere. */
-	fd = open(log_path ? log_path : "/dev/null", O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC,
-		  0640);
-	if (fd < 0)
-		return -errno;
-	dup2(fd, STDERR_FILENO);
-	close(fd);
-	return 0;
-}
 
 static volatile sig_atomic_t mg_stop_signal;	/* SIGINT, SIGTERM: detach everything */
 static volatile sig_atomic_t mg_release_signal; /* SIGUSR1: exit, leave enforcing */
@@ -105,7 +68,16 @@ struct mg_daemon {
 	time_t log_warned;
 	bool metrics_failing;
 	uint64_t drops_seen; /* kernel drops already reported */
+	struct mg_event_sources *sources;
+	struct mg_event_ctx ctx; /* what every line names beyond the kernel's record */
+	char digest[65];	 /* of the policy in force */
+	struct mg_killswitch_seen killswitch;
 };
+
+static const char *mg_mode_name(const struct mg_image *img)
+{
+	return img->mode == MG_MODE_AUDIT ? "audit" : "enforce";
+}
 
 /* Each event is formatted once; both outputs get the same line. */
 static int mg_on_event(void *ctx, void *data, size_t size)
@@ -116,13 +88,13 @@ static int mg_on_event(void *ctx, void *data, size_t size)
 
 	if (size < sizeof(struct mg_event))
 		return 0;
-	len = mg_event_format_json(buf, sizeof(buf), data, d->img, d->boot_offset);
+	len = mg_event_format_json(buf, sizeof(buf), data, &d->ctx);
 	if (len > sizeof(buf)) {
 		/* Very long names: measured above, made whole here. */
 		line = malloc(len);
 		if (!line)
 			return 0;
-		mg_event_format_json(line, len, data, d->img, d->boot_offset);
+		mg_event_format_json(line, len, data, &d->ctx);
 	}
 	if (d->opts->events)
 		fwrite(line, 1, len, d->opts->events);
@@ -203,12 +175,14 @@ static int mg_compile_policy(struct mg_daemon *d, const char *dir, struct mg_pol
 /* The names behind the numbers, for status: best effort, never fatal. */
 static void mg_daemon_write_state(struct mg_daemon *d)
 {
-	char path[PATH_MAX], digest[65] = "unknown";
+	char path[PATH_MAX], log_dir[PATH_MAX];
 	int err;
 
 	mg_state_path(d->opts->pin_dir, path, sizeof(path));
-	mg_policy_digest(d->policy, digest);
-	err = mg_state_write(path, d->policy, d->img, d->policy_dir, digest, time(NULL));
+	if (d->opts->log_dir && !realpath(d->opts->log_dir, log_dir))
+		snprintf(log_dir, sizeof(log_dir), "%s", d->opts->log_dir);
+	err = mg_state_write(path, d->policy, d->img, d->policy_dir, d->digest, time(NULL),
+			     d->opts->log_dir ? log_dir : NULL);
 	if (err)
 		mg_log_errno(err, "failed to write the state file '%s'", path);
 }
@@ -221,6 +195,8 @@ static void mg_daemon_write_state(struct mg_daemon *d)
  */
 static int mg_switch_policy(struct mg_daemon *d, struct mg_policy *policy, struct mg_image *img)
 {
+	const char *old_mode = d->img ? mg_mode_name(d->img) : NULL;
+	char old_digest[sizeof(d->digest)];
 	uint32_t gen;
 	int err;
 
@@ -235,7 +211,16 @@ static int mg_switch_policy(struct mg_daemon *d, struct mg_policy *policy, struc
 	mg_policy_free(d->policy);
 	d->img = img;
 	d->policy = policy;
+	memcpy(old_digest, d->digest, sizeof(old_digest));
+	if (mg_policy_digest(policy, d->digest))
+		snprintf(d->digest, sizeof(d->digest), "unknown");
+	d->ctx.img = img;
+	d->ctx.policy_digest = d->digest;
+	d->ctx.generation = gen;
 	mg_daemon_write_state(d);
+	mg_event_note_policy(&d->ctx, d->opts->events, d->log, d->policy_dir,
+			     old_digest[0] ? old_digest : NULL, old_mode, mg_mode_name(img),
+			     img->nscopes);
 	mg_info("policy '%s' generation %u in force: %zu scopes, %zu weight files, %zu egress prefixes, mode %s",
 		d->policy_dir, gen, img->nscopes, img->ninodes, img->negress,
 		img->mode == MG_MODE_AUDIT ? "audit" : "enforce");
@@ -268,8 +253,17 @@ static void mg_daemon_reload(struct mg_daemon *d)
 			mg_policy_free(policy);
 		}
 	}
-	if (err)
+	if (err) {
+		const struct mg_event_field f[] = {
+			{ .key = "result", .str = "failed" },
+			{ .key = "policy_dir", .str = d->policy_dir },
+			{ .key = "error", .str = strerror(-err) },
+		};
+
 		mg_err("reload failed: the previous policy stays in force");
+		mg_event_note(&d->ctx, d->opts->events, d->log, "policy_load_failed", f,
+			      MG_ARRAY_SIZE(f));
+	}
 	mg_loader_set_reload_result(d->loader, err);
 }
 
@@ -327,9 +321,9 @@ static void mg_report_drops(struct mg_daemon *d, const struct mg_pinned *st)
 	mg_warn("%llu events dropped: the ring buffer was full",
 		(unsigned long long)(total - d->drops_seen));
 	if (d->opts->events)
-		mg_drops_print_json(d->opts->events, total - d->drops_seen, total);
+		mg_drops_print_json(d->opts->events, &d->ctx, total - d->drops_seen, total);
 	if (d->log_stream)
-		mg_drops_print_json(d->log_stream, total - d->drops_seen, total);
+		mg_drops_print_json(d->log_stream, &d->ctx, total - d->drops_seen, total);
 	d->drops_seen = total;
 }
 
@@ -341,6 +335,9 @@ static void mg_daemon_tick(struct mg_daemon *d)
 
 	if (!err)
 		mg_report_drops(d, st);
+	if (!err)
+		mg_event_note_killswitch(&d->ctx, d->opts->events, d->log, st->ctl.killswitch != 0,
+					 st->ctl.changes, &d->killswitch);
 	if (d->opts->metrics_path)
 		mg_daemon_write_metrics(d, st, err);
 	free(st);
@@ -389,6 +386,12 @@ static int mg_daemon_setup(struct mg_daemon *d)
 	err = mg_cgroup2_mount(d->cgroup_root, sizeof(d->cgroup_root));
 	if (err)
 		return mg_log_errno(err, "failed to find the cgroup v2 mount");
+	err = mg_event_sources_new(d->cgroup_root, &d->sources);
+	if (err)
+		return err;
+	mg_event_sources_bind(d->sources, &d->ctx);
+	mg_event_note_daemon(&d->ctx, d->opts->events, d->log, "daemon_start", "pin_dir",
+			     d->opts->pin_dir, 0);
 
 	err = mg_probe_run(&probe);
 	if (err)
@@ -437,6 +440,7 @@ static int mg_daemon_setup(struct mg_daemon *d)
 	if (!d->rb)
 		return mg_log_errno(-errno, "failed to open the event ring buffer");
 	d->boot_offset = mg_boot_to_realtime_offset();
+	d->ctx.boot_offset_ns = d->boot_offset;
 
 	for (int h = 0; h < MG_HOOK__COUNT; h++)
 		mg_info("hook %-13s engine %s", mg_hook_name(h), mg_engine_name(probe.engine[h]));
@@ -459,6 +463,12 @@ static int mg_daemon_setup(struct mg_daemon *d)
 static void mg_daemon_teardown(struct mg_daemon *d, bool leave_enforcing)
 {
 	mg_ringbuf_free(d->rb);
+	if (d->sources)
+		mg_event_note_daemon(&d->ctx, d->opts->events, d->log, "daemon_stop", "hooks",
+				     leave_enforcing ? "left_enforcing" : "detached",
+				     mg_stop_signal);
+	if (d->opts->events)
+		fflush(d->opts->events);
 	if (!leave_enforcing && d->loader) {
 		char path[PATH_MAX];
 
@@ -490,6 +500,7 @@ static void mg_daemon_teardown(struct mg_daemon *d, bool leave_enforcing)
 	mg_image_free(d->img);
 	mg_policy_free(d->policy);
 	mg_digest_cache_free(d->digests);
+	mg_event_sources_free(d->sources);
 }
 
 int mg_daemon_run(const struct mg_daemon_opts *opts)

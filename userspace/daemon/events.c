@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "core/cgroup.h"
+#include "core/json.h"
 #include "core/names.h"
-#include "daemon/events.h"
 #include "core/util.h"
+#include "daemon/events.h"
 
 int64_t mg_boot_to_realtime_offset(void)
 {
@@ -15,127 +18,6 @@ int64_t mg_boot_to_realtime_offset(void)
 	clock_gettime(CLOCK_REALTIME, &rt);
 	clock_gettime(CLOCK_BOOTTIME, &bt);
 	return (rt.tv_sec - bt.tv_sec) * 1000000000LL + (rt.tv_nsec - bt.tv_nsec);
-}
-
-/*
- * The line is built in the caller's buffer. Every piece is counted, written
- * or not, so a line longer than the buffer is measured instead of cut.
- */
-struct mg_out {
-	char *buf;
-	size_t size;
-	size_t len; /* the line so far, written or not */
-};
-
-static inline void mg_put(struct mg_out *o, const void *s, size_t n)
-{
-	if (n && o->len + n <= o->size)
-		memcpy(o->buf + o->len, s, n);
-	o->len += n;
-}
-
-/* A string literal, its length known when compiling. */
-#define mg_put_lit(o, lit) mg_put((o), "" lit, sizeof(lit) - 1)
-
-static inline void mg_put_char(struct mg_out *o, char c)
-{
-	if (o->len < o->size)
-		o->buf[o->len] = c;
-	o->len++;
-}
-
-static inline void mg_put_str(struct mg_out *o, const char *s)
-{
-	mg_put(o, s, strlen(s));
-}
-
-static const char mg_digit_pairs[201] =
-	"00010203040506070809101112131415161718192021222324252627282930313233343536373839"
-	"40414243444546474849505152535455565758596061626364656667686970717273747576777879"
-	"8081828384858687888990919293949596979899";
-
-/* @v in decimal, at least @width digits (zero-padded). */
-static void mg_put_u64_width(struct mg_out *o, uint64_t v, unsigned int width)
-{
-	char tmp[20];
-	char *p = tmp + sizeof(tmp);
-
-	while (v >= 100) {
-		unsigned int i = (v % 100) * 2;
-
-		v /= 100;
-		*--p = mg_digit_pairs[i + 1];
-		*--p = mg_digit_pairs[i];
-	}
-	if (v >= 10) {
-		*--p = mg_digit_pairs[v * 2 + 1];
-		*--p = mg_digit_pairs[v * 2];
-	} else {
-		*--p = '0' + v;
-	}
-	while (p > tmp && (size_t)(tmp + sizeof(tmp) - p) < width)
-		*--p = '0';
-	mg_put(o, p, tmp + sizeof(tmp) - p);
-}
-
-static inline void mg_put_u64(struct mg_out *o, uint64_t v)
-{
-	mg_put_u64_width(o, v, 1);
-}
-
-/* @s (@len bytes) as a JSON string, escaped as mg_json_string() does. */
-static void mg_put_string_len(struct mg_out *o, const char *s, size_t len)
-{
-	static const char hex[] = "0123456789abcdef";
-	const unsigned char *p = (const unsigned char *)s;
-	const unsigned char *end = p + len, *run = p;
-
-	mg_put_char(o, '"');
-	for (; p < end; p++) {
-		unsigned char c = *p;
-
-		if (c >= 0x20 && c != '"' && c != '\\')
-			continue;
-		mg_put(o, run, p - run);
-		run = p + 1;
-		switch (c) {
-		case '"':
-			mg_put_lit(o, "\\\"");
-			break;
-		case '\\':
-			mg_put_lit(o, "\\\\");
-			break;
-		case '\n':
-			mg_put_lit(o, "\\n");
-			break;
-		case '\t':
-			mg_put_lit(o, "\\t");
-			break;
-		case '\r':
-			mg_put_lit(o, "\\r");
-			break;
-		default: {
-			char esc[6] = { '\\', 'u', '0', '0', hex[c >> 4], hex[c & 0xf] };
-
-			mg_put(o, esc, sizeof(esc));
-		}
-		}
-	}
-	mg_put(o, run, p - run);
-	mg_put_char(o, '"');
-}
-
-static inline void mg_put_string(struct mg_out *o, const char *s)
-{
-	mg_put_string_len(o, s, strlen(s));
-}
-
-static void mg_put_name_or_null(struct mg_out *o, const char *s)
-{
-	if (s)
-		mg_put_string(o, s);
-	else
-		mg_put_lit(o, "null");
 }
 
 /* The date and time to the second, made again only when the second changes. */
@@ -149,7 +31,7 @@ struct mg_time_cache {
 static __thread struct mg_time_cache mg_time_cache;
 
 /* "YYYY-MM-DDTHH:MM:SS.uuuuuuZ", quoted. */
-static void mg_put_time(struct mg_out *o, uint64_t boot_ns, int64_t offset)
+static void mg_put_time(struct mg_json_buf *o, uint64_t boot_ns, int64_t offset)
 {
 	struct mg_time_cache *c = &mg_time_cache;
 	int64_t ns = (int64_t)boot_ns + offset;
@@ -164,73 +46,118 @@ static void mg_put_time(struct mg_out *o, uint64_t boot_ns, int64_t offset)
 		c->sec = sec;
 		c->valid = true;
 	}
-	mg_put_char(o, '"');
-	mg_put(o, c->text, c->len);
-	mg_put_char(o, '.');
+	mg_jb_char(o, '"');
+	mg_jb_put(o, c->text, c->len);
+	mg_jb_char(o, '.');
 	if (usec >= 0) {
-		mg_put_u64_width(o, usec, 6);
+		mg_jb_u64_width(o, usec, 6);
 	} else {
 		/* Before 1970: the fraction keeps its sign, as it always did. */
 		char tmp[16];
 
-		mg_put(o, tmp, snprintf(tmp, sizeof(tmp), "%06ld", usec));
+		mg_jb_put(o, tmp, snprintf(tmp, sizeof(tmp), "%06ld", usec));
 	}
-	mg_put_lit(o, "Z\"");
+	mg_jb_lit(o, "Z\"");
 }
 
-static void mg_put_file(struct mg_out *o, const struct mg_event_file *f, const struct mg_image *img)
+/* Open flags by name, the access mode first: "O_RDWR|O_CREAT|O_LARGEFILE". */
+static const struct {
+	unsigned int bit;
+	const char *name;
+} mg_open_flag_names[] = {
+	{ O_CREAT, "O_CREAT" },	    { O_EXCL, "O_EXCL" },	    { O_NOCTTY, "O_NOCTTY" },
+	{ O_TRUNC, "O_TRUNC" },	    { O_APPEND, "O_APPEND" },	    { O_NONBLOCK, "O_NONBLOCK" },
+	{ O_DSYNC, "O_DSYNC" },	    { 020000, "FASYNC" },	    { O_DIRECT, "O_DIRECT" },
+	{ 0100000, "O_LARGEFILE" }, { O_DIRECTORY, "O_DIRECTORY" }, { O_NOFOLLOW, "O_NOFOLLOW" },
+	{ O_NOATIME, "O_NOATIME" }, { O_CLOEXEC, "O_CLOEXEC" },	    { 04000000, "O_SYNC" },
+	{ O_PATH, "O_PATH" },	    { 020000000, "O_TMPFILE" },
+};
+
+void mg_jb_open_flags(struct mg_json_buf *o, unsigned int flags)
+{
+	static const char *const modes[] = { "O_RDONLY", "O_WRONLY", "O_RDWR", "O_ACCMODE" };
+	unsigned int known = O_ACCMODE;
+
+	mg_jb_char(o, '"');
+	mg_jb_raw(o, modes[flags & O_ACCMODE]);
+	for (size_t i = 0; i < MG_ARRAY_SIZE(mg_open_flag_names); i++) {
+		known |= mg_open_flag_names[i].bit;
+		if ((flags & mg_open_flag_names[i].bit) == mg_open_flag_names[i].bit) {
+			mg_jb_char(o, '|');
+			mg_jb_raw(o, mg_open_flag_names[i].name);
+		}
+	}
+	if (flags & ~known) {
+		/* Bits without a name, in octal as open(2) writes them. */
+		char tmp[16];
+
+		mg_jb_put(o, tmp, snprintf(tmp, sizeof(tmp), "|0%o", flags & ~known));
+	}
+	mg_jb_char(o, '"');
+}
+
+static void mg_put_file(struct mg_json_buf *o, const struct mg_event_file *f,
+			const struct mg_image *img)
 {
 	const struct mg_image_inode *in = img ? mg_image_find_inode(img, f->dev, f->ino) : NULL;
 
-	mg_put_lit(o, ",\"file\":{\"dev\":\"");
-	mg_put_u64(o, f->dev >> 20);
-	mg_put_char(o, ':');
-	mg_put_u64(o, f->dev & 0xfffff);
-	mg_put_lit(o, "\",\"ino\":");
-	mg_put_u64(o, f->ino);
-	mg_put_lit(o, ",\"path\":");
-	mg_put_name_or_null(o, in ? in->path : NULL);
-	mg_put_lit(o, ",\"name\":");
-	mg_put_string_len(o, f->name, strnlen(f->name, MG_NAME_LEN));
-	mg_put_lit(o, ",\"model\":");
-	mg_put_name_or_null(o, img ? mg_image_model_name(img, f->model_id) : NULL);
-	mg_put_lit(o, ",\"tier\":");
-	mg_put_name_or_null(o, img && f->model_id ? mg_image_tier_name(img, f->tier) : NULL);
-	mg_put_lit(o, ",\"flags\":");
-	mg_put_u64(o, f->flags);
-	mg_put_char(o, '}');
+	mg_jb_lit(o, ",\"file\":{\"dev\":\"");
+	mg_jb_u64(o, f->dev >> 20);
+	mg_jb_char(o, ':');
+	mg_jb_u64(o, f->dev & 0xfffff);
+	mg_jb_lit(o, "\",\"ino\":");
+	mg_jb_u64(o, f->ino);
+	mg_jb_lit(o, ",\"path\":");
+	mg_jb_string_or_null(o, in ? in->path : NULL);
+	/* The kernel sends (dev, ino) and the last name; the path is the policy's. */
+	mg_jb_lit(o, ",\"path_source\":");
+	if (in)
+		mg_jb_lit(o, "\"policy\"");
+	else
+		mg_jb_lit(o, "null");
+	mg_jb_lit(o, ",\"name\":");
+	mg_jb_string_len(o, f->name, strnlen(f->name, MG_NAME_LEN));
+	mg_jb_lit(o, ",\"model\":");
+	mg_jb_string_or_null(o, img ? mg_image_model_name(img, f->model_id) : NULL);
+	mg_jb_lit(o, ",\"tier\":");
+	mg_jb_string_or_null(o, img && f->model_id ? mg_image_tier_name(img, f->tier) : NULL);
+	mg_jb_lit(o, ",\"flags\":");
+	mg_jb_open_flags(o, f->flags);
+	mg_jb_lit(o, ",\"flags_raw\":");
+	mg_jb_u64(o, f->flags);
+	mg_jb_char(o, '}');
 }
 
-static void mg_put_net(struct mg_out *o, const struct mg_event_net *n)
+static void mg_put_net(struct mg_json_buf *o, const struct mg_event_net *n)
 {
 	static const unsigned char v4mapped[12] = { [10] = 0xff, [11] = 0xff };
 
-	mg_put_lit(o, ",\"net\":{\"family\":\"");
+	mg_jb_lit(o, ",\"net\":{\"family\":\"");
 	if (n->family == AF_INET6)
-		mg_put_lit(o, "ipv6");
+		mg_jb_lit(o, "ipv6");
 	else
-		mg_put_lit(o, "ipv4");
-	mg_put_lit(o, "\",\"addr\":\"");
+		mg_jb_lit(o, "ipv4");
+	mg_jb_lit(o, "\",\"addr\":\"");
 	if (!memcmp(n->addr, v4mapped, sizeof(v4mapped))) {
 		for (int i = 12; i < 16; i++) {
 			if (i > 12)
-				mg_put_char(o, '.');
-			mg_put_u64(o, n->addr[i]);
+				mg_jb_char(o, '.');
+			mg_jb_u64(o, n->addr[i]);
 		}
 	} else {
 		char addr[INET6_ADDRSTRLEN];
 
 		inet_ntop(AF_INET6, n->addr, addr, sizeof(addr));
-		mg_put_str(o, addr);
+		mg_jb_raw(o, addr);
 	}
-	mg_put_lit(o, "\",\"port\":");
-	mg_put_u64(o, n->port);
-	mg_put_lit(o, ",\"protocol\":\"");
-	mg_put_str(o, n->protocol == 6 ? "tcp" : n->protocol == 17 ? "udp" : "other");
-	mg_put_lit(o, "\"}");
+	mg_jb_lit(o, "\",\"port\":");
+	mg_jb_u64(o, n->port);
+	mg_jb_lit(o, ",\"protocol\":\"");
+	mg_jb_raw(o, n->protocol == 6 ? "tcp" : n->protocol == 17 ? "udp" : "other");
+	mg_jb_lit(o, "\"}");
 }
 
-static void mg_put_dev(struct mg_out *o, const struct mg_event_dev *d)
+static void mg_put_dev(struct mg_json_buf *o, const struct mg_event_dev *d)
 {
 	static const char *const drivers[] = {
 		[MG_GPU_NVIDIA] = "nvidia",
@@ -244,115 +171,257 @@ static void mg_put_dev(struct mg_out *o, const struct mg_event_dev *d)
 				     drivers[d->driver] :
 				     "unknown";
 
-	mg_put_lit(o, ",\"device\":{\"major\":");
-	mg_put_u64(o, d->major);
-	mg_put_lit(o, ",\"minor\":");
-	mg_put_u64(o, d->minor);
-	mg_put_lit(o, ",\"driver\":\"");
-	mg_put_str(o, driver);
-	mg_put_lit(o, "\",\"access\":\"");
+	mg_jb_lit(o, ",\"device\":{\"major\":");
+	mg_jb_u64(o, d->major);
+	mg_jb_lit(o, ",\"minor\":");
+	mg_jb_u64(o, d->minor);
+	mg_jb_lit(o, ",\"driver\":\"");
+	mg_jb_raw(o, driver);
+	mg_jb_lit(o, "\",\"access\":\"");
 	if (d->access & 2)
-		mg_put_char(o, 'r');
+		mg_jb_char(o, 'r');
 	if (d->access & 4)
-		mg_put_char(o, 'w');
+		mg_jb_char(o, 'w');
 	if (d->access & 1)
-		mg_put_char(o, 'm');
-	mg_put_lit(o, "\"}");
+		mg_jb_char(o, 'm');
+	mg_jb_lit(o, "\"}");
 }
 
-static void mg_put_rate(struct mg_out *o, const struct mg_event_rate *r)
+static void mg_put_rate(struct mg_json_buf *o, const struct mg_event_rate *r)
 {
-	mg_put_lit(o, ",\"rate\":{\"limit\":");
-	mg_put_u64(o, r->limit);
-	mg_put_lit(o, ",\"suppressed\":");
-	mg_put_u64(o, r->suppressed);
-	mg_put_char(o, '}');
+	mg_jb_lit(o, ",\"rate\":{\"limit\":");
+	mg_jb_u64(o, r->limit);
+	mg_jb_lit(o, ",\"suppressed\":");
+	mg_jb_u64(o, r->suppressed);
+	mg_jb_char(o, '}');
 }
 
-static bool mg_hook_has_file(unsigned int hook)
+/*
+ * What each hook's record carries after the common part: one table, so a
+ * new hook is one line here (a hook left out carries nothing).
+ */
+enum mg_payload {
+	MG_PAYLOAD_NONE = 0,
+	MG_PAYLOAD_FILE,
+	MG_PAYLOAD_NET,
+	MG_PAYLOAD_DEV,
+	MG_PAYLOAD_TARGET, /* the other process's pid (0: none) */
+	MG_PAYLOAD_SIGNAL, /* the signal of a core dump */
+};
+
+static const unsigned char mg_hook_payload[MG_HOOK_SLOTS] = {
+	[MG_HOOK_FILE_OPEN] = MG_PAYLOAD_FILE,	   [MG_HOOK_MMAP] = MG_PAYLOAD_FILE,
+	[MG_HOOK_FILE_RECEIVE] = MG_PAYLOAD_FILE,  [MG_HOOK_IO_URING] = MG_PAYLOAD_FILE,
+	[MG_HOOK_UNIX] = MG_PAYLOAD_FILE,	   [MG_HOOK_CONNECT4] = MG_PAYLOAD_NET,
+	[MG_HOOK_CONNECT6] = MG_PAYLOAD_NET,	   [MG_HOOK_SENDMSG4] = MG_PAYLOAD_NET,
+	[MG_HOOK_SENDMSG6] = MG_PAYLOAD_NET,	   [MG_HOOK_DEVICE] = MG_PAYLOAD_DEV,
+	[MG_HOOK_BPF] = MG_PAYLOAD_TARGET,	   [MG_HOOK_PINS] = MG_PAYLOAD_TARGET,
+	[MG_HOOK_SIGNAL] = MG_PAYLOAD_TARGET,	   [MG_HOOK_PTRACE] = MG_PAYLOAD_TARGET,
+	[MG_HOOK_CGROUP_MOVE] = MG_PAYLOAD_TARGET, [MG_HOOK_FD_SHARE] = MG_PAYLOAD_TARGET,
+	[MG_HOOK_COREDUMP] = MG_PAYLOAD_SIGNAL,
+};
+
+/* The part every line has: schema, time, host, type. */
+static void mg_put_head(struct mg_json_buf *o, const struct mg_event_ctx *ctx, uint64_t boot_ns,
+			int64_t offset, const char *type)
 {
-	return hook == MG_HOOK_FILE_OPEN || hook == MG_HOOK_MMAP || hook == MG_HOOK_FILE_RECEIVE ||
-	       hook == MG_HOOK_IO_URING || hook == MG_HOOK_UNIX;
+	mg_jb_lit(o, "{\"schema\":" MG_EVENT_SCHEMA_TEXT ",\"time\":");
+	mg_put_time(o, boot_ns, offset);
+	mg_jb_lit(o, ",\"host\":");
+	mg_jb_string_or_null(o, ctx ? ctx->host : NULL);
+	mg_jb_lit(o, ",\"type\":\"");
+	mg_jb_raw(o, type);
+	mg_jb_char(o, '"');
 }
 
-size_t mg_event_format_json(char *buf, size_t size, const struct mg_event *e,
-			    const struct mg_image *img, int64_t boot_offset_ns)
+static void mg_put_digest(struct mg_json_buf *o, const struct mg_event_ctx *ctx)
 {
-	const struct mg_image_scope *scope = img ? mg_image_find_scope(img, e->scope_id) : NULL;
-	struct mg_out o = { .buf = buf, .size = size };
+	mg_jb_lit(o, ",\"policy_digest\":");
+	if (ctx && ctx->policy_digest) {
+		mg_jb_lit(o, "\"sha256:");
+		mg_jb_raw(o, ctx->policy_digest);
+		mg_jb_char(o, '"');
+	} else {
+		mg_jb_lit(o, "null");
+	}
+}
 
-	mg_put_lit(&o, "{\"time\":");
-	mg_put_time(&o, e->ts_boot_ns, boot_offset_ns);
-	mg_put_lit(&o, ",\"generation\":");
-	mg_put_u64(&o, e->gen);
-	mg_put_lit(&o, ",\"hook\":\"");
-	mg_put_str(&o, mg_hook_name(e->hook));
-	mg_put_lit(&o, "\",\"verdict\":\"");
-	mg_put_str(&o, mg_verdict_name(e->verdict));
-	mg_put_lit(&o, "\",\"engine\":\"");
-	mg_put_str(&o, mg_engine_name(e->engine));
-	mg_put_lit(&o, "\",\"reason\":\"");
-	mg_put_str(&o, mg_reason_name(e->reason));
-	mg_put_lit(&o, "\",\"pid\":");
-	mg_put_u64(&o, e->tgid);
-	mg_put_lit(&o, ",\"tid\":");
-	mg_put_u64(&o, e->pid);
-	mg_put_lit(&o, ",\"comm\":");
-	mg_put_string_len(&o, e->comm, strnlen(e->comm, MG_COMM_LEN));
-	mg_put_lit(&o, ",\"cgroup_id\":");
-	mg_put_u64(&o, e->cgroup_id);
-	mg_put_lit(&o, ",\"scope\":");
-	mg_put_name_or_null(&o, scope ? scope->name : NULL);
-	if (e->reason == MG_REASON_RATE_LIMITED || e->reason == MG_REASON_RATE_RESUMED)
-		mg_put_rate(&o, &e->rate);
-	else if (mg_hook_has_file(e->hook))
-		mg_put_file(&o, &e->file, img);
-	else if (e->hook == MG_HOOK_DEVICE)
-		mg_put_dev(&o, &e->dev);
-	else if (e->hook >= MG_HOOK_BPF && e->hook < MG_HOOK__COUNT) {
-		/* The other process (its pid), or the signal of a core dump; 0: none. */
-		if (e->hook == MG_HOOK_COREDUMP)
-			mg_put_lit(&o, ",\"signal\":");
-		else
-			mg_put_lit(&o, ",\"target\":");
-		mg_put_u64(&o, e->file.ino);
-	} else
-		mg_put_net(&o, &e->net);
-	mg_put_lit(&o, "}\n");
+size_t mg_event_cgroup_members(char *buf, size_t size, const char *path)
+{
+	struct mg_json_buf o = { .buf = buf, .size = size };
+	char id[MG_CONTAINER_ID_MAX + 1];
+
+	mg_jb_lit(&o, ",\"cgroup_path\":");
+	mg_jb_string_or_null(&o, path);
+	mg_jb_lit(&o, ",\"container_id\":");
+	mg_jb_string_or_null(&o, path && mg_cgroup_container_id(path, id, sizeof(id)) ? id : NULL);
+	mg_jb_lit(&o, ",\"pod_uid\":");
+	mg_jb_string_or_null(&o, path && mg_cgroup_pod_uid(path, id, sizeof(id)) ? id : NULL);
 	return o.len;
 }
 
-void mg_event_print_json(FILE *out, const struct mg_event *e, const struct mg_image *img,
-			 int64_t boot_offset_ns)
+/* The cgroup by id and path, and the container and pod its path names. */
+static void mg_put_cgroup(struct mg_json_buf *o, const struct mg_event *e,
+			  const struct mg_event_ctx *ctx, const struct mg_image_scope *scope)
 {
-	char buf[MG_EVENT_JSON_BUF], *line = buf;
-	size_t len = mg_event_format_json(buf, sizeof(buf), e, img, boot_offset_ns);
+	const char *members = NULL;
+	size_t len = 0;
 
+	mg_jb_lit(o, ",\"cgroup_id\":");
+	mg_jb_u64(o, e->cgroup_id);
+	if (ctx && ctx->cgroup_members)
+		members = ctx->cgroup_members(ctx->data, e->cgroup_id, &len);
+	if (members) {
+		mg_jb_put(o, members, len);
+		return;
+	}
+	/* Not found (a cgroup gone): the scope's own path when it is that cgroup. */
+	len = mg_event_cgroup_members(
+		o->len < o->size ? o->buf + o->len : NULL, o->len < o->size ? o->size - o->len : 0,
+		scope && scope->cgroup_id == e->cgroup_id ? scope->cgroup : NULL);
+	o->len += len;
+}
+
+static void mg_put_process(struct mg_json_buf *o, const struct mg_event *e,
+			   const struct mg_event_ctx *ctx)
+{
+	struct mg_event_proc proc = { .ppid = -1 };
+
+	if (ctx && ctx->process)
+		ctx->process(ctx->data, e->tgid, &proc);
+	mg_jb_lit(o, ",\"pid\":");
+	mg_jb_u64(o, e->tgid);
+	mg_jb_lit(o, ",\"tid\":");
+	mg_jb_u64(o, e->pid);
+	mg_jb_lit(o, ",\"ppid\":");
+	if (proc.ppid >= 0)
+		mg_jb_u64(o, proc.ppid);
+	else
+		mg_jb_lit(o, "null");
+	mg_jb_lit(o, ",\"uid\":");
+	mg_jb_u64(o, e->uid);
+	mg_jb_lit(o, ",\"gid\":");
+	mg_jb_u64(o, e->gid);
+	mg_jb_lit(o, ",\"comm\":");
+	mg_jb_string_len(o, e->comm, strnlen(e->comm, MG_COMM_LEN));
+	mg_jb_lit(o, ",\"exe\":");
+	mg_jb_string_or_null(o, proc.exe);
+}
+
+size_t mg_event_format_json(char *buf, size_t size, const struct mg_event *e,
+			    const struct mg_event_ctx *ctx)
+{
+	const struct mg_image *img = ctx ? ctx->img : NULL;
+	const struct mg_image_scope *scope = img ? mg_image_find_scope(img, e->scope_id) : NULL;
+	struct mg_json_buf o = { .buf = buf, .size = size };
+
+	mg_put_head(&o, ctx, e->ts_boot_ns, ctx ? ctx->boot_offset_ns : 0, "decision");
+	mg_jb_lit(&o, ",\"hook\":\"");
+	mg_jb_raw(&o, mg_hook_name(e->hook));
+	mg_jb_lit(&o, "\",\"verdict\":\"");
+	mg_jb_raw(&o, mg_verdict_name(e->verdict));
+	mg_jb_lit(&o, "\",\"engine\":\"");
+	mg_jb_raw(&o, mg_engine_name(e->engine));
+	mg_jb_lit(&o, "\",\"reason\":\"");
+	mg_jb_raw(&o, mg_reason_name(e->reason));
+	mg_jb_char(&o, '"');
+	mg_put_digest(&o, ctx);
+	mg_jb_lit(&o, ",\"generation\":");
+	mg_jb_u64(&o, e->gen);
+	mg_jb_lit(&o, ",\"scope\":");
+	mg_jb_string_or_null(&o, scope ? scope->name : NULL);
+	mg_put_cgroup(&o, e, ctx, scope);
+	mg_put_process(&o, e, ctx);
+	if (e->reason == MG_REASON_RATE_LIMITED || e->reason == MG_REASON_RATE_RESUMED)
+		mg_put_rate(&o, &e->rate);
+	else if (e->hook < MG_HOOK_SLOTS && mg_hook_payload[e->hook] == MG_PAYLOAD_FILE)
+		mg_put_file(&o, &e->file, img);
+	else if (e->hook < MG_HOOK_SLOTS && mg_hook_payload[e->hook] == MG_PAYLOAD_DEV)
+		mg_put_dev(&o, &e->dev);
+	else if (e->hook < MG_HOOK_SLOTS && mg_hook_payload[e->hook] == MG_PAYLOAD_NET)
+		mg_put_net(&o, &e->net);
+	else if (e->hook < MG_HOOK_SLOTS && mg_hook_payload[e->hook] == MG_PAYLOAD_TARGET) {
+		mg_jb_lit(&o, ",\"target\":");
+		mg_jb_u64(&o, e->file.ino);
+	} else if (e->hook < MG_HOOK_SLOTS && mg_hook_payload[e->hook] == MG_PAYLOAD_SIGNAL) {
+		mg_jb_lit(&o, ",\"signal\":");
+		mg_jb_u64(&o, e->file.ino);
+	}
+	mg_jb_lit(&o, "}\n");
+	return o.len;
+}
+
+size_t mg_service_format_json(char *buf, size_t size, const struct mg_event_ctx *ctx,
+			      uint64_t realtime_ns, const char *type,
+			      const struct mg_event_field *f, size_t nf)
+{
+	struct mg_json_buf o = { .buf = buf, .size = size };
+
+	mg_put_head(&o, ctx, realtime_ns, 0, type);
+	mg_put_digest(&o, ctx);
+	mg_jb_lit(&o, ",\"generation\":");
+	if (ctx && ctx->generation)
+		mg_jb_u64(&o, ctx->generation);
+	else
+		mg_jb_lit(&o, "null");
+	for (size_t i = 0; i < nf; i++) {
+		mg_jb_char(&o, ',');
+		mg_jb_string(&o, f[i].key);
+		mg_jb_char(&o, ':');
+		if (f[i].is_number)
+			mg_jb_i64(&o, f[i].num);
+		else
+			mg_jb_string_or_null(&o, f[i].str);
+	}
+	mg_jb_lit(&o, "}\n");
+	return o.len;
+}
+
+void mg_service_print_json(FILE *out, const struct mg_event_ctx *ctx, const char *type,
+			   const struct mg_event_field *f, size_t nf)
+{
+	struct timespec now;
+	char buf[MG_EVENT_JSON_BUF], *line = buf;
+	size_t len;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	len = mg_service_format_json(buf, sizeof(buf), ctx,
+				     now.tv_sec * 1000000000ULL + now.tv_nsec, type, f, nf);
 	if (len > sizeof(buf)) {
 		line = malloc(len);
 		if (!line)
 			return;
-		mg_event_format_json(line, len, e, img, boot_offset_ns);
+		mg_service_format_json(line, len, ctx, now.tv_sec * 1000000000ULL + now.tv_nsec,
+				       type, f, nf);
 	}
 	fwrite(line, 1, len, out);
 	if (line != buf)
 		free(line);
 }
 
-void mg_drops_print_json(FILE *out, uint64_t dropped, uint64_t total)
+void mg_event_print_json(FILE *out, const struct mg_event *e, const struct mg_event_ctx *ctx)
 {
-	char buf[256];
-	struct mg_out o = { .buf = buf, .size = sizeof(buf) };
-	struct timespec now;
+	char buf[MG_EVENT_JSON_BUF], *line = buf;
+	size_t len = mg_event_format_json(buf, sizeof(buf), e, ctx);
 
-	clock_gettime(CLOCK_REALTIME, &now);
-	mg_put_lit(&o, "{\"time\":");
-	mg_put_time(&o, now.tv_sec * 1000000000ULL + now.tv_nsec, 0);
-	mg_put_lit(&o, ",\"notice\":\"events-dropped\",\"dropped\":");
-	mg_put_u64(&o, dropped);
-	mg_put_lit(&o, ",\"dropped_total\":");
-	mg_put_u64(&o, total);
-	mg_put_lit(&o, "}\n");
-	if (o.len <= sizeof(buf))
-		fwrite(buf, 1, o.len, out);
+	if (len > sizeof(buf)) {
+		line = malloc(len);
+		if (!line)
+			return;
+		mg_event_format_json(line, len, e, ctx);
+	}
+	fwrite(line, 1, len, out);
+	if (line != buf)
+		free(line);
+}
+
+void mg_drops_print_json(FILE *out, const struct mg_event_ctx *ctx, uint64_t dropped,
+			 uint64_t total)
+{
+	const struct mg_event_field f[] = {
+		{ .key = "dropped", .is_number = true, .num = (int64_t)dropped },
+		{ .key = "dropped_total", .is_number = true, .num = (int64_t)total },
+	};
+
+	mg_service_print_json(out, ctx, "events_dropped", f, MG_ARRAY_SIZE(f));
 }

@@ -12,6 +12,7 @@
 #include "compile/digest.h"
 #include "license/license.h"
 #include "daemon/state.h"
+#include "core/json.h"
 #include "core/util.h"
 
 void mg_state_path(const char *pin_dir, char *buf, size_t len)
@@ -102,7 +103,8 @@ int mg_policy_digest(const struct mg_policy *policy, char out[65])
 }
 
 int mg_state_write(const char *path, const struct mg_policy *policy, const struct mg_image *img,
-		   const char *policy_dir, const char *digest, int64_t loaded_at)
+		   const char *policy_dir, const char *digest, int64_t loaded_at,
+		   const char *events_dir)
 {
 	char tmp[PATH_MAX];
 	FILE *f;
@@ -115,8 +117,8 @@ int mg_state_write(const char *path, const struct mg_policy *policy, const struc
 	if (!f)
 		return -errno;
 	/* One record a line, fields separated by tabs; names cannot hold tabs. */
-	fprintf(f, "policy\t%s\ndigest\t%s\nloaded\t%lld\n", policy_dir, digest,
-		(long long)loaded_at);
+	fprintf(f, "policy\t%s\ndigest\t%s\nloaded\t%lld\nevents\t%s\n", policy_dir, digest,
+		(long long)loaded_at, events_dir ? events_dir : "-");
 	for (size_t i = 0; i < img->nscopes && i < policy->nscopes; i++)
 		fprintf(f, "scope\t%s\t%s\t%llu\t%s\n", img->scopes[i].name, img->scopes[i].cgroup,
 			(unsigned long long)img->scopes[i].cgroup_id, policy->scopes[i].max_tier);
@@ -194,7 +196,7 @@ int mg_state_print(const char *path, const char *cgroup_root, int64_t now, int64
 		if (n == 2 && !strcmp(f[0], "policy")) {
 			if (json) {
 				fputs("\"dir\":", out);
-				mg_json_string(out, f[1]);
+				mg_json_write_string(out, f[1]);
 			} else {
 				fprintf(out, "policy %s\n", f[1]);
 			}
@@ -216,13 +218,13 @@ int mg_state_print(const char *path, const char *cgroup_root, int64_t now, int64
 
 			if (json) {
 				fprintf(out, "%s{\"name\":", nscope ? "," : "");
-				mg_json_string(out, f[1]);
+				mg_json_write_string(out, f[1]);
 				fputs(",\"cgroup\":", out);
-				mg_json_string(out, f[2]);
+				mg_json_write_string(out, f[2]);
 				fprintf(out,
-					",\"cgroup_id\":%s,\"processes\":%ld,\"maxTier\":", f[3],
+					",\"cgroup_id\":%s,\"processes\":%ld,\"max_tier\":", f[3],
 					procs);
-				mg_json_string(out, f[4]);
+				mg_json_write_string(out, f[4]);
 				fputc('}', out);
 			} else {
 				char count[32];
@@ -243,10 +245,10 @@ int mg_state_print(const char *path, const char *cgroup_root, int64_t now, int64
 			mg_license_format_time(until, when);
 			if (json) {
 				fprintf(out, "%s{\"id\":", nlic ? "," : "],\"licenses\":[");
-				mg_json_string(out, f[1]);
+				mg_json_write_string(out, f[1]);
 				fputs(",\"scope\":", out);
-				mg_json_string(out, f[2]);
-				fprintf(out, ",\"notAfter\":\"%s\",\"expiringSoon\":%s}", when,
+				mg_json_write_string(out, f[2]);
+				fprintf(out, ",\"not_after\":\"%s\",\"expiring_soon\":%s}", when,
 					soon ? "true" : "false");
 			} else {
 				fprintf(out, "%s  %-24s scope %-16s until %s%s\n",
@@ -260,4 +262,26 @@ int mg_state_print(const char *path, const char *cgroup_root, int64_t now, int64
 		fputs(nlic ? "]" : "],\"licenses\":[]", out);
 	free(text);
 	return 0;
+}
+
+int mg_state_events_dir(const char *path, char *buf, size_t len)
+{
+	char *text, *line, *save = NULL;
+	size_t n;
+	int err = mg_read_file(path, 1u << 22, &text, &n);
+
+	if (err)
+		return err;
+	err = -ENODATA;
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		if (strncmp(line, "events\t", 7))
+			continue;
+		if (!strcmp(line + 7, "-"))
+			err = 1;
+		else
+			err = snprintf(buf, len, "%s", line + 7) >= (int)len ? -ENAMETOOLONG : 0;
+		break;
+	}
+	free(text);
+	return err;
 }

@@ -31,9 +31,17 @@ int mg_reload_request_take(const char *pin_dir, char *buf, size_t len);
 /* SHA-256 over the policy's files, in the order they were read, as hex. */
 int mg_policy_digest(const struct mg_policy *policy, char out[65]);
 
-/* Write the state atomically (tmp + rename). */
+/* Write the state atomically (tmp + rename); @events_dir NULL: events to stdout only. */
 int mg_state_write(const char *path, const struct mg_policy *policy, const struct mg_image *img,
-		   const char *policy_dir, const char *digest, int64_t loaded_at);
+		   const char *policy_dir, const char *digest, int64_t loaded_at,
+		   const char *events_dir);
+
+/*
+ * Where the daemon of state file @path writes its event file: 0 and the
+ * folder in @buf, 1 when it writes events to its standard output only,
+ * -ENOENT with no state, -ENODATA when the state does not say.
+ */
+int mg_state_events_dir(const char *path, char *buf, size_t len);
 
 /*
  * Print the state for status: the policy, and each scope with its cgroup,

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/json.h"
 #include "core/names.h"
 #include "core/util.h"
 #include "kernel/probe.h"
@@ -242,7 +243,7 @@ static void json_errno(FILE *out, const char *base, int err)
 
 	fprintf(out, ",\"%s_errno\":%d,\"%s_error\":", base, err, base);
 	if (err)
-		mg_json_string(out, err_name(err, tmp, sizeof(tmp)));
+		mg_json_write_string(out, err_name(err, tmp, sizeof(tmp)));
 	else
 		fputs("null", out);
 }
@@ -251,7 +252,7 @@ static void json_str_or_null(FILE *out, const char *key, const char *s)
 {
 	fprintf(out, ",\"%s\":", key);
 	if (s && s[0])
-		mg_json_string(out, s);
+		mg_json_write_string(out, s);
 	else
 		fputs("null", out);
 }
@@ -261,7 +262,7 @@ static void print_json(const struct mg_probe *p, FILE *out)
 	char note[256];
 
 	fputs("{\"kernel\":", out);
-	mg_json_string(out, p->kernel);
+	mg_json_write_string(out, p->kernel);
 	json_bool(out, "btf", p->btf);
 	json_bool(out, "lsm_bpf_active", p->lsm_bpf_active);
 	json_str_or_null(out, "lsm_list", p->lsm_list_errno ? NULL : p->lsm_list);
@@ -288,14 +289,14 @@ static void print_json(const struct mg_probe *p, FILE *out)
 	fputs(",\"engines\":{", out);
 	for (int h = 0; h < MG_HOOK__COUNT; h++) {
 		fprintf(out, "%s\"%s\":", h ? "," : "", mg_hook_name(h));
-		mg_json_string(out, mg_engine_name(p->engine[h]));
+		mg_json_write_string(out, mg_engine_name(p->engine[h]));
 	}
 	fputs("},\"engine_notes\":{", out);
 	for (int h = 0; h < MG_HOOK__COUNT; h++) {
 		fprintf(out, "%s\"%s\":", h ? "," : "", mg_hook_name(h));
 		engine_note(p, h, note, sizeof(note));
 		if (note[0])
-			mg_json_string(out, note);
+			mg_json_write_string(out, note);
 		else
 			fputs("null", out);
 	}

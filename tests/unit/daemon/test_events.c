@@ -3,10 +3,13 @@
 #include "core/names.h"
 #include "unit.h"
 
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/json.h"
+#include "daemon/event_ctx.h"
 #include "daemon/events.h"
 #include "core/util.h"
 
@@ -16,12 +19,15 @@ static void test_file_event_names_everything(void **state)
 	char *s = unit_render(&e, unit_file_image(), 0);
 
 	assert_string_equal(
-		s,
-		"{\"time\":\"1970-01-01T00:00:01.500000Z\",\"generation\":2,\"hook\":\"file_open\","
-		"\"verdict\":\"kill\",\"engine\":\"tracepoint-kill\",\"reason\":\"tier\",\"pid\":10,"
-		"\"tid\":11,\"comm\":\"python3\",\"cgroup_id\":77,\"scope\":\"vllm\",\"file\":{\"dev\":\"8:1\","
-		"\"ino\":42,\"path\":\"/srv/m/a.safetensors\",\"name\":\"a\\\"b\",\"model\":\"frontier-x\","
-		"\"tier\":\"prohibited\",\"flags\":0}}\n");
+		s, "{\"schema\":1,\"time\":\"1970-01-01T00:00:01.500000Z\",\"host\":null"
+		   ",\"type\":\"decision\",\"hook\":\"file_open\",\"verdict\":\"kill\""
+		   ",\"engine\":\"tracepoint-kill\",\"reason\":\"tier\",\"policy_digest\":null"
+		   ",\"generation\":2,\"scope\":\"vllm\",\"cgroup_id\":77,\"cgroup_path\":null"
+		   ",\"container_id\":null,\"pod_uid\":null,\"pid\":10,\"tid\":11"
+		   ",\"ppid\":null,\"uid\":0,\"gid\":0,\"comm\":\"python3\",\"exe\":null"
+		   ",\"file\":{\"dev\":\"8:1\",\"ino\":42,\"path\":\"/srv/m/a.safetensors\""
+		   ",\"path_source\":\"policy\",\"name\":\"a\\\"b\",\"model\":\"frontier-x\""
+		   ",\"tier\":\"prohibited\",\"flags\":\"O_RDONLY\",\"flags_raw\":0}}\n");
 	free(s);
 }
 
@@ -40,9 +46,9 @@ static void test_net_event_without_image(void **state)
 	};
 	char *s = unit_render(&e, NULL, 0);
 
-	assert_non_null(strstr(s,
-			       "\"scope\":null,\"net\":{\"family\":\"ipv4\",\"addr\":\"10.0.0.1\","
-			       "\"port\":443,\"protocol\":\"tcp\"}}\n"));
+	assert_non_null(strstr(s, "\"exe\":null,\"net\":{\"family\":\"ipv4\",\"addr\":\"10.0.0.1\","
+				  "\"port\":443,\"protocol\":\"tcp\"}}\n"));
+	assert_non_null(strstr(s, "\"scope\":null,"));
 	free(s);
 
 	e.hook = MG_HOOK_CONNECT6;
@@ -134,12 +140,16 @@ static const struct pin_case pin_cases[] = {
 				 .flags = 0100002,
 				 .name = "a.safetensors" } },
 		.img = true,
-		.want = "{\"time\":\"1970-01-01T00:00:01.500000Z\",\"generation\":2"
-			",\"hook\":\"file_open\",\"verdict\":\"kill\",\"engine\":\"tracepoint-kill\""
-			",\"reason\":\"tier\",\"pid\":10,\"tid\":11,\"comm\":\"python3\""
-			",\"cgroup_id\":77,\"scope\":\"vllm\",\"file\":{\"dev\":\"8:1\",\"ino\":42"
-			",\"path\":\"/srv/m/a.safetensors\",\"name\":\"a.safetensors\""
-			",\"model\":\"frontier-x\",\"tier\":\"prohibited\",\"flags\":32770}}\n",
+		.want = "{\"schema\":1,\"time\":\"1970-01-01T00:00:01.500000Z\",\"host\":null"
+			",\"type\":\"decision\",\"hook\":\"file_open\",\"verdict\":\"kill\""
+			",\"engine\":\"tracepoint-kill\",\"reason\":\"tier\",\"policy_digest\":null"
+			",\"generation\":2,\"scope\":\"vllm\",\"cgroup_id\":77,\"cgroup_path\":null"
+			",\"container_id\":null,\"pod_uid\":null,\"pid\":10,\"tid\":11"
+			",\"ppid\":null,\"uid\":0,\"gid\":0,\"comm\":\"python3\",\"exe\":null"
+			",\"file\":{\"dev\":\"8:1\",\"ino\":42,\"path\":\"/srv/m/a.safetensors\""
+			",\"path_source\":\"policy\",\"name\":\"a.safetensors\",\"model\":\"frontier-x\""
+			",\"tier\":\"prohibited\",\"flags\":\"O_RDWR|O_LARGEFILE\""
+			",\"flags_raw\":32770}}\n",
 	},
 	{
 		.e = { .ts_boot_ns = 1700000000123456789ULL,
@@ -160,15 +170,18 @@ static const struct pin_case pin_cases[] = {
 				 .flags = UINT32_MAX,
 				 .name = "q\"b\\s/\x01\x1f\x7f\xff\n\t\r" } },
 		.img = true,
-		.want = "{\"time\":\"2023-11-14T22:13:20.123456Z\",\"generation\":4294967295"
-			",\"hook\":\"mmap\",\"verdict\":\"deny\",\"engine\":\"bpf-lsm\""
-			",\"reason\":\"unknown-weights\",\"pid\":4294967295,\"tid\":4294967295"
-			",\"comm\":\"0123456789abcdef\",\"cgroup_id\":18446744073709551615"
-			",\"scope\":\"team \\\"a\\\"\\\\b\\u001b[0m\",\"file\":{\"dev\":\"8:1\""
-			",\"ino\":43,\"path\":\"/srv/\\\"q\\\"/b\\\\c\\n\\t\\r\\u0002\xc3\xa9.bin\""
-			",\"name\":\"q\\\"b\\\\s/\\u0001\\u001f\x7f\xff\\n\\t\\r\""
-			",\"model\":\"q\\\"uo\\\\te\",\"tier\":\"ctl\\u0001\\u001f\x7f\""
-			",\"flags\":4294967295}}\n",
+		.want = "{\"schema\":1,\"time\":\"2023-11-14T22:13:20.123456Z\",\"host\":null"
+			",\"type\":\"decision\",\"hook\":\"mmap\",\"verdict\":\"deny\""
+			",\"engine\":\"bpf-lsm\",\"reason\":\"unknown-weights\",\"policy_digest\":null"
+			",\"generation\":4294967295,\"scope\":\"team \\\"a\\\"\\\\b\\u001b[0m\""
+			",\"cgroup_id\":18446744073709551615,\"cgroup_path\":null,\"container_id\":null"
+			",\"pod_uid\":null,\"pid\":4294967295,\"tid\":4294967295,\"ppid\":null"
+			",\"uid\":0,\"gid\":0,\"comm\":\"0123456789abcdef\",\"exe\":null"
+			",\"file\":{\"dev\":\"8:1\",\"ino\":43,\"path\":\"/srv/\\\"q\\\"/b\\\\c\\n\\t\\r\\u0002\xc3\xa9.bin\""
+			",\"path_source\":\"policy\",\"name\":\"q\\\"b\\\\s/\\u0001\\u001f\\u007f\\ufffd\\n\\t\\r\""
+			",\"model\":\"q\\\"uo\\\\te\",\"tier\":\"ctl\\u0001\\u001f\\u007f\""
+			",\"flags\":\"O_ACCMODE|O_CREAT|O_EXCL|O_NOCTTY|O_TRUNC|O_APPEND|O_NONBLOCK|O_DSYNC|FASYNC|O_DIRECT|O_LARGEFILE|O_DIRECTORY|O_NOFOLLOW|O_NOATIME|O_CLOEXEC|O_SYNC|O_PATH|O_TMPFILE|037740000074\""
+			",\"flags_raw\":4294967295}}\n",
 	},
 	{
 		.e = { .ts_boot_ns = 1700000000999999999ULL,
@@ -185,13 +198,16 @@ static const struct pin_case pin_cases[] = {
 				 .name = "0123456789012345678901234567890123456789"
 					 "012345678901234567890123" } },
 		.img = true,
-		.want = "{\"time\":\"2023-11-14T22:13:20.999999Z\",\"generation\":0"
-			",\"hook\":\"file_receive\",\"verdict\":\"audit\",\"engine\":\"bpf-lsm\""
-			",\"reason\":\"output\",\"pid\":0,\"tid\":0,\"comm\":\"a\\\"\\\\\\u0005\""
-			",\"cgroup_id\":0,\"scope\":null,\"file\":{\"dev\":\"4095:1048575\""
-			",\"ino\":18446744073709551615,\"path\":\"/max\""
-			",\"name\":\"0123456789012345678901234567890123456789012345678901234567890123\""
-			",\"model\":null,\"tier\":\"refused\",\"flags\":0}}\n",
+		.want = "{\"schema\":1,\"time\":\"2023-11-14T22:13:20.999999Z\",\"host\":null"
+			",\"type\":\"decision\",\"hook\":\"file_receive\",\"verdict\":\"audit\""
+			",\"engine\":\"bpf-lsm\",\"reason\":\"output\",\"policy_digest\":null"
+			",\"generation\":0,\"scope\":null,\"cgroup_id\":0,\"cgroup_path\":null"
+			",\"container_id\":null,\"pod_uid\":null,\"pid\":0,\"tid\":0"
+			",\"ppid\":null,\"uid\":0,\"gid\":0,\"comm\":\"a\\\"\\\\\\u0005\""
+			",\"exe\":null,\"file\":{\"dev\":\"4095:1048575\",\"ino\":18446744073709551615"
+			",\"path\":\"/max\",\"path_source\":\"policy\",\"name\":\"0123456789012345678901234567890123456789012345678901234567890123\""
+			",\"model\":null,\"tier\":\"refused\",\"flags\":\"O_RDONLY\""
+			",\"flags_raw\":0}}\n",
 	},
 	{
 		.e = { .ts_boot_ns = 1700000001000000000ULL,
@@ -203,11 +219,15 @@ static const struct pin_case pin_cases[] = {
 		       .comm = "",
 		       .file = { .ino = 7, .dev = 5, .model_id = 0, .tier = 3, .name = "" } },
 		.img = true,
-		.want = "{\"time\":\"2023-11-14T22:13:21.000000Z\",\"generation\":0"
-			",\"hook\":\"io_uring\",\"verdict\":\"kill\",\"engine\":\"tracepoint-kill\""
-			",\"reason\":\"io_uring\",\"pid\":0,\"tid\":0,\"comm\":\"\",\"cgroup_id\":0"
-			",\"scope\":null,\"file\":{\"dev\":\"0:5\",\"ino\":7,\"path\":null"
-			",\"name\":\"\",\"model\":null,\"tier\":null,\"flags\":0}}\n",
+		.want = "{\"schema\":1,\"time\":\"2023-11-14T22:13:21.000000Z\",\"host\":null"
+			",\"type\":\"decision\",\"hook\":\"io_uring\",\"verdict\":\"kill\""
+			",\"engine\":\"tracepoint-kill\",\"reason\":\"io_uring\",\"policy_digest\":null"
+			",\"generation\":0,\"scope\":null,\"cgroup_id\":0,\"cgroup_path\":null"
+			",\"container_id\":null,\"pod_uid\":null,\"pid\":0,\"tid\":0"
+			",\"ppid\":null,\"uid\":0,\"gid\":0,\"comm\":\"\",\"exe\":null"
+			",\"file\":{\"dev\":\"0:5\",\"ino\":7,\"path\":null,\"path_source\":null"
+			",\"name\":\"\",\"model\":null,\"tier\":null,\"flags\":\"O_RDONLY\""
+			",\"flags_raw\":0}}\n",
 	},
 	{
 		.e = { .ts_boot_ns = 60000000000ULL,
@@ -223,11 +243,15 @@ static const struct pin_case pin_cases[] = {
 				 .tier = 4,
 				 .name = "sock" } },
 		.img = true,
-		.want = "{\"time\":\"1970-01-01T00:01:00.000000Z\",\"generation\":0,\"hook\":\"unix\""
-			",\"verdict\":\"deny\",\"engine\":\"bpf-lsm\",\"reason\":\"unix-socket\""
-			",\"pid\":0,\"tid\":0,\"comm\":\"sh\",\"cgroup_id\":0,\"scope\":\"vllm\""
+		.want = "{\"schema\":1,\"time\":\"1970-01-01T00:01:00.000000Z\",\"host\":null"
+			",\"type\":\"decision\",\"hook\":\"unix\",\"verdict\":\"deny\""
+			",\"engine\":\"bpf-lsm\",\"reason\":\"unix-socket\",\"policy_digest\":null"
+			",\"generation\":0,\"scope\":\"vllm\",\"cgroup_id\":0,\"cgroup_path\":null"
+			",\"container_id\":null,\"pod_uid\":null,\"pid\":0,\"tid\":0"
+			",\"ppid\":null,\"uid\":0,\"gid\":0,\"comm\":\"sh\",\"exe\":null"
 			",\"file\":{\"dev\":\"8:1\",\"ino\":42,\"path\":\"/srv/m/a.safetensors\""
-			",\"name\":\"sock\",\"model\":null,\"tier\":null,\"flags\":0}}\n",
+			",\"path_source\":\"policy\",\"name\":\"sock\",\"model\":null"
+			",\"tier\":null,\"flags\":\"O_RDONLY\",\"flags_raw\":0}}\n",
 	},
 	{
 		/* No image: every name is null. */
@@ -246,11 +270,15 @@ static const struct pin_case pin_cases[] = {
 				 .model_id = 1,
 				 .tier = 3,
 				 .name = "n\"" } },
-		.want = "{\"time\":\"1970-01-01T23:59:59.999999Z\",\"generation\":0"
-			",\"hook\":\"file_open\",\"verdict\":\"deny\",\"engine\":\"bpf-lsm\""
-			",\"reason\":\"unlicensed\",\"pid\":1,\"tid\":1,\"comm\":\"x\\ty\""
-			",\"cgroup_id\":1,\"scope\":null,\"file\":{\"dev\":\"8:1\",\"ino\":42"
-			",\"path\":null,\"name\":\"n\\\"\",\"model\":null,\"tier\":null,\"flags\":0}}\n",
+		.want = "{\"schema\":1,\"time\":\"1970-01-01T23:59:59.999999Z\",\"host\":null"
+			",\"type\":\"decision\",\"hook\":\"file_open\",\"verdict\":\"deny\""
+			",\"engine\":\"bpf-lsm\",\"reason\":\"unlicensed\",\"policy_digest\":null"
+			",\"generation\":0,\"scope\":null,\"cgroup_id\":1,\"cgroup_path\":null"
+			",\"container_id\":null,\"pod_uid\":null,\"pid\":1,\"tid\":1"
+			",\"ppid\":null,\"uid\":0,\"gid\":0,\"comm\":\"x\\ty\",\"exe\":null"
+			",\"file\":{\"dev\":\"8:1\",\"ino\":42,\"path\":null,\"path_source\":null"
+			",\"name\":\"n\\\"\",\"model\":null,\"tier\":null,\"flags\":\"O_RDONLY\""
+			",\"flags_raw\":0}}\n",
 	},
 	/* Network events: IPv4 (mapped), IPv6, protocols, ports. */
 	{
@@ -266,10 +294,13 @@ static const struct pin_case pin_cases[] = {
 				.family = 2,
 				.protocol = 6 } },
 		.img = true,
-		.want = "{\"time\":\"1970-01-01T00:00:00.000001Z\",\"generation\":0"
-			",\"hook\":\"connect4\",\"verdict\":\"deny\",\"engine\":\"cgroup\""
-			",\"reason\":\"egress\",\"pid\":0,\"tid\":0,\"comm\":\"curl\",\"cgroup_id\":0"
-			",\"scope\":\"vllm\",\"net\":{\"family\":\"ipv4\",\"addr\":\"255.255.255.255\""
+		.want = "{\"schema\":1,\"time\":\"1970-01-01T00:00:00.000001Z\",\"host\":null"
+			",\"type\":\"decision\",\"hook\":\"connect4\",\"verdict\":\"deny\""
+			",\"engine\":\"cgroup\",\"reason\":\"egress\",\"policy_digest\":null"
+			",\"generation\":0,\"scope\":\"vllm\",\"cgroup_id\":0,\"cgroup_path\":null"
+			",\"container_id\":null,\"pod_uid\":null,\"pid\":0,\"tid\":0"
+			",\"ppid\":null,\"uid\":0,\"gid\":0,\"comm\":\"curl\",\"exe\":null"
+			",\"net\":{\"family\":\"ipv4\",\"addr\":\"255.255.255.255\""
 			",\"port\":65535,\"protocol\":\"tcp\"}}\n",
 	},
 	{
@@ -282,11 +313,14 @@ static const struct pin_case pin_cases[] = {
 				.port = 0,
 				.family = 2,
 				.protocol = 17 } },
-		.want = "{\"time\":\"1970-01-01T00:00:00.000000Z\",\"generation\":0"
-			",\"hook\":\"sendmsg4\",\"verdict\":\"audit\",\"engine\":\"cgroup\""
-			",\"reason\":\"narrowed-by-license\",\"pid\":0,\"tid\":0,\"comm\":\"dig\""
-			",\"cgroup_id\":0,\"scope\":null,\"net\":{\"family\":\"ipv4\""
-			",\"addr\":\"0.0.0.0\",\"port\":0,\"protocol\":\"udp\"}}\n",
+		.want = "{\"schema\":1,\"time\":\"1970-01-01T00:00:00.000000Z\",\"host\":null"
+			",\"type\":\"decision\",\"hook\":\"sendmsg4\",\"verdict\":\"audit\""
+			",\"engine\":\"cgroup\",\"reason\":\"narrowed-by-license\""
+			",\"policy_digest\":null,\"generation\":0,\"scope\":null,\"cgroup_id\":0"
+			",\"cgroup_path\":null,\"container_id\":null,\"pod_uid\":null"
+			",\"pid\":0,\"tid\":0,\"ppid\":null,\"uid\":0,\"gid\":0,\"comm\":\"dig\""
+			",\"exe\":null,\"net\":{\"family\":\"ipv4\",\"addr\":\"0.0.0.0\""
+			",\"port\":0,\"protocol\":\"udp\"}}\n",
 	},
 	{
 		.e = { .hook = MG_HOOK_CONNECT6,
@@ -299,11 +333,14 @@ static const struct pin_case pin_cases[] = {
 				.port = 8443,
 				.family = 10,
 				.protocol = 6 } },
-		.want = "{\"time\":\"1970-01-01T00:00:00.000000Z\",\"generation\":0"
-			",\"hook\":\"connect6\",\"verdict\":\"deny\",\"engine\":\"cgroup\""
-			",\"reason\":\"egress\",\"pid\":0,\"tid\":0,\"comm\":\"wget\",\"cgroup_id\":0"
-			",\"scope\":null,\"net\":{\"family\":\"ipv6\",\"addr\":\"2001:db8::1\""
-			",\"port\":8443,\"protocol\":\"tcp\"}}\n",
+		.want = "{\"schema\":1,\"time\":\"1970-01-01T00:00:00.000000Z\",\"host\":null"
+			",\"type\":\"decision\",\"hook\":\"connect6\",\"verdict\":\"deny\""
+			",\"engine\":\"cgroup\",\"reason\":\"egress\",\"policy_digest\":null"
+			",\"generation\":0,\"scope\":null,\"cgroup_id\":0,\"cgroup_path\":null"
+			",\"container_id\":null,\"pod_uid\":null,\"pid\":0,\"tid\":0"
+			",\"ppid\":null,\"uid\":0,\"gid\":0,\"comm\":\"wget\",\"exe\":null"
+			",\"net\":{\"family\":\"ipv6\",\"addr\":\"2001:db8::1\",\"port\":8443"
+			",\"protocol\":\"tcp\"}}\n",
 	},
 	{
 		.e = { .hook = MG_HOOK_SENDMSG6,
@@ -316,11 +353,14 @@ static const struct pin_case pin_cases[] = {
 				.port = 53,
 				.family = 10,
 				.protocol = 132 } },
-		.want = "{\"time\":\"1970-01-01T00:00:00.000000Z\",\"generation\":0"
-			",\"hook\":\"sendmsg6\",\"verdict\":\"kill\",\"engine\":\"cgroup\""
-			",\"reason\":\"killswitch\",\"pid\":0,\"tid\":0,\"comm\":\"q\",\"cgroup_id\":0"
-			",\"scope\":null,\"net\":{\"family\":\"ipv6\""
-			",\"addr\":\"fe80::1234:5678:9abc:def0\",\"port\":53,\"protocol\":\"other\"}}\n",
+		.want = "{\"schema\":1,\"time\":\"1970-01-01T00:00:00.000000Z\",\"host\":null"
+			",\"type\":\"decision\",\"hook\":\"sendmsg6\",\"verdict\":\"kill\""
+			",\"engine\":\"cgroup\",\"reason\":\"killswitch\",\"policy_digest\":null"
+			",\"generation\":0,\"scope\":null,\"cgroup_id\":0,\"cgroup_path\":null"
+			",\"container_id\":null,\"pod_uid\":null,\"pid\":0,\"tid\":0"
+			",\"ppid\":null,\"uid\":0,\"gid\":0,\"comm\":\"q\",\"exe\":null"
+			",\"net\":{\"family\":\"ipv6\",\"addr\":\"fe80::1234:5678:9abc:def0\""
+			",\"port\":53,\"protocol\":\"other\"}}\n",
 	},
 	{
 		/* IPv4-mapped but reported as IPv6; all-zero address. */
@@ -333,11 +373,14 @@ static const struct pin_case pin_cases[] = {
 				.port = 80,
 				.family = 10,
 				.protocol = 6 } },
-		.want = "{\"time\":\"1970-01-01T00:00:00.000000Z\",\"generation\":0"
-			",\"hook\":\"connect6\",\"verdict\":\"deny\",\"engine\":\"cgroup\""
-			",\"reason\":\"egress\",\"pid\":0,\"tid\":0,\"comm\":\"m\",\"cgroup_id\":0"
-			",\"scope\":null,\"net\":{\"family\":\"ipv6\",\"addr\":\"192.168.1.20\""
-			",\"port\":80,\"protocol\":\"tcp\"}}\n",
+		.want = "{\"schema\":1,\"time\":\"1970-01-01T00:00:00.000000Z\",\"host\":null"
+			",\"type\":\"decision\",\"hook\":\"connect6\",\"verdict\":\"deny\""
+			",\"engine\":\"cgroup\",\"reason\":\"egress\",\"policy_digest\":null"
+			",\"generation\":0,\"scope\":null,\"cgroup_id\":0,\"cgroup_path\":null"
+			",\"container_id\":null,\"pod_uid\":null,\"pid\":0,\"tid\":0"
+			",\"ppid\":null,\"uid\":0,\"gid\":0,\"comm\":\"m\",\"exe\":null"
+			",\"net\":{\"family\":\"ipv6\",\"addr\":\"192.168.1.20\",\"port\":80"
+			",\"protocol\":\"tcp\"}}\n",
 	},
 	{
 		.e = { .hook = MG_HOOK_CONNECT6,
@@ -346,11 +389,13 @@ static const struct pin_case pin_cases[] = {
 		       .reason = MG_REASON_EGRESS,
 		       .comm = "z",
 		       .net = { .family = 10, .protocol = 0 } },
-		.want = "{\"time\":\"1970-01-01T00:00:00.000000Z\",\"generation\":0"
-			",\"hook\":\"connect6\",\"verdict\":\"deny\",\"engine\":\"cgroup\""
-			",\"reason\":\"egress\",\"pid\":0,\"tid\":0,\"comm\":\"z\",\"cgroup_id\":0"
-			",\"scope\":null,\"net\":{\"family\":\"ipv6\",\"addr\":\"::\",\"port\":0"
-			",\"protocol\":\"other\"}}\n",
+		.want = "{\"schema\":1,\"time\":\"1970-01-01T00:00:00.000000Z\",\"host\":null"
+			",\"type\":\"decision\",\"hook\":\"connect6\",\"verdict\":\"deny\""
+			",\"engine\":\"cgroup\",\"reason\":\"egress\",\"policy_digest\":null"
+			",\"generation\":0,\"scope\":null,\"cgroup_id\":0,\"cgroup_path\":null"
+			",\"container_id\":null,\"pod_uid\":null,\"pid\":0,\"tid\":0"
+			",\"ppid\":null,\"uid\":0,\"gid\":0,\"comm\":\"z\",\"exe\":null"
+			",\"net\":{\"family\":\"ipv6\",\"addr\":\"::\",\"port\":0,\"protocol\":\"other\"}}\n",
 	},
 	{
 		/* The guard's hooks: the other process, or the signal of a core dump. */
@@ -360,10 +405,13 @@ static const struct pin_case pin_cases[] = {
 		       .reason = MG_REASON_OTHER_TASK,
 		       .comm = "x",
 		       .file = { .ino = 4242 } },
-		.want = "{\"time\":\"1970-01-01T00:00:00.000000Z\",\"generation\":0"
-			",\"hook\":\"signal\",\"verdict\":\"kill\",\"engine\":\"tracepoint-kill\""
-			",\"reason\":\"other-process\",\"pid\":0,\"tid\":0,\"comm\":\"x\",\"cgroup_id\":0"
-			",\"scope\":null,\"target\":4242}\n",
+		.want = "{\"schema\":1,\"time\":\"1970-01-01T00:00:00.000000Z\",\"host\":null"
+			",\"type\":\"decision\",\"hook\":\"signal\",\"verdict\":\"kill\""
+			",\"engine\":\"tracepoint-kill\",\"reason\":\"other-process\""
+			",\"policy_digest\":null,\"generation\":0,\"scope\":null,\"cgroup_id\":0"
+			",\"cgroup_path\":null,\"container_id\":null,\"pod_uid\":null"
+			",\"pid\":0,\"tid\":0,\"ppid\":null,\"uid\":0,\"gid\":0,\"comm\":\"x\""
+			",\"exe\":null,\"target\":4242}\n",
 	},
 	{
 		.e = { .hook = MG_HOOK_COREDUMP,
@@ -372,13 +420,19 @@ static const struct pin_case pin_cases[] = {
 		       .reason = MG_REASON_COREDUMP,
 		       .comm = "x",
 		       .file = { .ino = 11 } },
-		.want = "{\"time\":\"1970-01-01T00:00:00.000000Z\",\"generation\":0"
-			",\"hook\":\"coredump\",\"verdict\":\"kill\",\"engine\":\"tracepoint-kill\""
-			",\"reason\":\"coredump\",\"pid\":0,\"tid\":0,\"comm\":\"x\",\"cgroup_id\":0"
-			",\"scope\":null,\"signal\":11}\n",
+		.want = "{\"schema\":1,\"time\":\"1970-01-01T00:00:00.000000Z\",\"host\":null"
+			",\"type\":\"decision\",\"hook\":\"coredump\",\"verdict\":\"kill\""
+			",\"engine\":\"tracepoint-kill\",\"reason\":\"coredump\",\"policy_digest\":null"
+			",\"generation\":0,\"scope\":null,\"cgroup_id\":0,\"cgroup_path\":null"
+			",\"container_id\":null,\"pod_uid\":null,\"pid\":0,\"tid\":0"
+			",\"ppid\":null,\"uid\":0,\"gid\":0,\"comm\":\"x\",\"exe\":null"
+			",\"signal\":11}\n",
 	},
 	{
-		/* Unknown hook, verdict, engine and reason: named "unknown", shown as a network event. */
+		/*
+		 * Unknown hook, verdict, engine and reason: named "unknown"; a hook
+		 * the payload table does not know carries no payload (never a guess).
+		 */
 		.e = { .hook = 200,
 		       .verdict = 99,
 		       .engine = 77,
@@ -388,11 +442,12 @@ static const struct pin_case pin_cases[] = {
 				.port = 1,
 				.family = 2,
 				.protocol = 17 } },
-		.want = "{\"time\":\"1970-01-01T00:00:00.000000Z\",\"generation\":0"
-			",\"hook\":\"unknown\",\"verdict\":\"unknown\",\"engine\":\"unknown\""
-			",\"reason\":\"unknown\",\"pid\":0,\"tid\":0,\"comm\":\"?\",\"cgroup_id\":0"
-			",\"scope\":null,\"net\":{\"family\":\"ipv4\",\"addr\":\"1.2.3.4\",\"port\":1"
-			",\"protocol\":\"udp\"}}\n",
+		.want = "{\"schema\":1,\"time\":\"1970-01-01T00:00:00.000000Z\",\"host\":null"
+			",\"type\":\"decision\",\"hook\":\"unknown\",\"verdict\":\"unknown\""
+			",\"engine\":\"unknown\",\"reason\":\"unknown\",\"policy_digest\":null"
+			",\"generation\":0,\"scope\":null,\"cgroup_id\":0,\"cgroup_path\":null"
+			",\"container_id\":null,\"pod_uid\":null,\"pid\":0,\"tid\":0"
+			",\"ppid\":null,\"uid\":0,\"gid\":0,\"comm\":\"?\",\"exe\":null}\n",
 	},
 	/* Device events: every driver, unknown ones, every access combination. */
 	{
@@ -407,10 +462,13 @@ static const struct pin_case pin_cases[] = {
 				.access = 7,
 				.driver = MG_GPU_NVIDIA } },
 		.img = true,
-		.want = "{\"time\":\"1970-01-01T00:00:00.000000Z\",\"generation\":0,\"hook\":\"device\""
-			",\"verdict\":\"deny\",\"engine\":\"cgroup\",\"reason\":\"gpu\",\"pid\":0"
-			",\"tid\":0,\"comm\":\"python3\",\"cgroup_id\":0"
-			",\"scope\":\"team \\\"a\\\"\\\\b\\u001b[0m\",\"device\":{\"major\":195"
+		.want = "{\"schema\":1,\"time\":\"1970-01-01T00:00:00.000000Z\",\"host\":null"
+			",\"type\":\"decision\",\"hook\":\"device\",\"verdict\":\"deny\""
+			",\"engine\":\"cgroup\",\"reason\":\"gpu\",\"policy_digest\":null"
+			",\"generation\":0,\"scope\":\"team \\\"a\\\"\\\\b\\u001b[0m\""
+			",\"cgroup_id\":0,\"cgroup_path\":null,\"container_id\":null"
+			",\"pod_uid\":null,\"pid\":0,\"tid\":0,\"ppid\":null,\"uid\":0"
+			",\"gid\":0,\"comm\":\"python3\",\"exe\":null,\"device\":{\"major\":195"
 			",\"minor\":255,\"driver\":\"nvidia\",\"access\":\"rwm\"}}\n",
 	},
 	{
@@ -423,9 +481,12 @@ static const struct pin_case pin_cases[] = {
 				.minor = 0,
 				.access = 1,
 				.driver = MG_GPU_NVIDIA_UVM } },
-		.want = "{\"time\":\"1970-01-01T00:00:00.000000Z\",\"generation\":0,\"hook\":\"device\""
-			",\"verdict\":\"audit\",\"engine\":\"cgroup\",\"reason\":\"gpu\",\"pid\":0"
-			",\"tid\":0,\"comm\":\"p\",\"cgroup_id\":0,\"scope\":null"
+		.want = "{\"schema\":1,\"time\":\"1970-01-01T00:00:00.000000Z\",\"host\":null"
+			",\"type\":\"decision\",\"hook\":\"device\",\"verdict\":\"audit\""
+			",\"engine\":\"cgroup\",\"reason\":\"gpu\",\"policy_digest\":null"
+			",\"generation\":0,\"scope\":null,\"cgroup_id\":0,\"cgroup_path\":null"
+			",\"container_id\":null,\"pod_uid\":null,\"pid\":0,\"tid\":0"
+			",\"ppid\":null,\"uid\":0,\"gid\":0,\"comm\":\"p\",\"exe\":null"
 			",\"device\":{\"major\":510,\"minor\":0,\"driver\":\"nvidia-uvm\""
 			",\"access\":\"m\"}}\n",
 	},
@@ -436,9 +497,12 @@ static const struct pin_case pin_cases[] = {
 		       .reason = MG_REASON_GPU,
 		       .comm = "p",
 		       .dev = { .major = 226, .minor = 128, .access = 4, .driver = MG_GPU_DRM } },
-		.want = "{\"time\":\"1970-01-01T00:00:00.000000Z\",\"generation\":0,\"hook\":\"device\""
-			",\"verdict\":\"deny\",\"engine\":\"cgroup\",\"reason\":\"gpu\",\"pid\":0"
-			",\"tid\":0,\"comm\":\"p\",\"cgroup_id\":0,\"scope\":null"
+		.want = "{\"schema\":1,\"time\":\"1970-01-01T00:00:00.000000Z\",\"host\":null"
+			",\"type\":\"decision\",\"hook\":\"device\",\"verdict\":\"deny\""
+			",\"engine\":\"cgroup\",\"reason\":\"gpu\",\"policy_digest\":null"
+			",\"generation\":0,\"scope\":null,\"cgroup_id\":0,\"cgroup_path\":null"
+			",\"container_id\":null,\"pod_uid\":null,\"pid\":0,\"tid\":0"
+			",\"ppid\":null,\"uid\":0,\"gid\":0,\"comm\":\"p\",\"exe\":null"
 			",\"device\":{\"major\":226,\"minor\":128,\"driver\":\"drm\""
 			",\"access\":\"w\"}}\n",
 	},
@@ -449,9 +513,12 @@ static const struct pin_case pin_cases[] = {
 		       .reason = MG_REASON_GPU,
 		       .comm = "p",
 		       .dev = { .major = 261, .minor = 1, .access = 0, .driver = MG_GPU_ACCEL } },
-		.want = "{\"time\":\"1970-01-01T00:00:00.000000Z\",\"generation\":0,\"hook\":\"device\""
-			",\"verdict\":\"deny\",\"engine\":\"cgroup\",\"reason\":\"gpu\",\"pid\":0"
-			",\"tid\":0,\"comm\":\"p\",\"cgroup_id\":0,\"scope\":null"
+		.want = "{\"schema\":1,\"time\":\"1970-01-01T00:00:00.000000Z\",\"host\":null"
+			",\"type\":\"decision\",\"hook\":\"device\",\"verdict\":\"deny\""
+			",\"engine\":\"cgroup\",\"reason\":\"gpu\",\"policy_digest\":null"
+			",\"generation\":0,\"scope\":null,\"cgroup_id\":0,\"cgroup_path\":null"
+			",\"container_id\":null,\"pod_uid\":null,\"pid\":0,\"tid\":0"
+			",\"ppid\":null,\"uid\":0,\"gid\":0,\"comm\":\"p\",\"exe\":null"
 			",\"device\":{\"major\":261,\"minor\":1,\"driver\":\"accel\""
 			",\"access\":\"\"}}\n",
 	},
@@ -462,9 +529,12 @@ static const struct pin_case pin_cases[] = {
 		       .reason = MG_REASON_GPU,
 		       .comm = "p",
 		       .dev = { .major = 234, .minor = 0, .access = 6, .driver = MG_GPU_KFD } },
-		.want = "{\"time\":\"1970-01-01T00:00:00.000000Z\",\"generation\":0,\"hook\":\"device\""
-			",\"verdict\":\"deny\",\"engine\":\"cgroup\",\"reason\":\"gpu\",\"pid\":0"
-			",\"tid\":0,\"comm\":\"p\",\"cgroup_id\":0,\"scope\":null"
+		.want = "{\"schema\":1,\"time\":\"1970-01-01T00:00:00.000000Z\",\"host\":null"
+			",\"type\":\"decision\",\"hook\":\"device\",\"verdict\":\"deny\""
+			",\"engine\":\"cgroup\",\"reason\":\"gpu\",\"policy_digest\":null"
+			",\"generation\":0,\"scope\":null,\"cgroup_id\":0,\"cgroup_path\":null"
+			",\"container_id\":null,\"pod_uid\":null,\"pid\":0,\"tid\":0"
+			",\"ppid\":null,\"uid\":0,\"gid\":0,\"comm\":\"p\",\"exe\":null"
 			",\"device\":{\"major\":234,\"minor\":0,\"driver\":\"kfd\""
 			",\"access\":\"rw\"}}\n",
 	},
@@ -478,11 +548,14 @@ static const struct pin_case pin_cases[] = {
 				.minor = UINT32_MAX,
 				.access = 3,
 				.driver = MG_GPU_NVIDIA_CAPS } },
-		.want = "{\"time\":\"1970-01-01T00:00:00.000000Z\",\"generation\":0,\"hook\":\"device\""
-			",\"verdict\":\"deny\",\"engine\":\"cgroup\",\"reason\":\"gpu\",\"pid\":0"
-			",\"tid\":0,\"comm\":\"p\",\"cgroup_id\":0,\"scope\":null"
-			",\"device\":{\"major\":4294967295,\"minor\":4294967295"
-			",\"driver\":\"nvidia-caps\",\"access\":\"rm\"}}\n",
+		.want = "{\"schema\":1,\"time\":\"1970-01-01T00:00:00.000000Z\",\"host\":null"
+			",\"type\":\"decision\",\"hook\":\"device\",\"verdict\":\"deny\""
+			",\"engine\":\"cgroup\",\"reason\":\"gpu\",\"policy_digest\":null"
+			",\"generation\":0,\"scope\":null,\"cgroup_id\":0,\"cgroup_path\":null"
+			",\"container_id\":null,\"pod_uid\":null,\"pid\":0,\"tid\":0"
+			",\"ppid\":null,\"uid\":0,\"gid\":0,\"comm\":\"p\",\"exe\":null"
+			",\"device\":{\"major\":4294967295,\"minor\":4294967295,\"driver\":\"nvidia-caps\""
+			",\"access\":\"rm\"}}\n",
 	},
 	{
 		.e = { .hook = MG_HOOK_DEVICE,
@@ -491,9 +564,12 @@ static const struct pin_case pin_cases[] = {
 		       .reason = MG_REASON_GPU,
 		       .comm = "p",
 		       .dev = { .major = 1, .minor = 2, .access = 5, .driver = 0 } },
-		.want = "{\"time\":\"1970-01-01T00:00:00.000000Z\",\"generation\":0,\"hook\":\"device\""
-			",\"verdict\":\"deny\",\"engine\":\"cgroup\",\"reason\":\"gpu\",\"pid\":0"
-			",\"tid\":0,\"comm\":\"p\",\"cgroup_id\":0,\"scope\":null"
+		.want = "{\"schema\":1,\"time\":\"1970-01-01T00:00:00.000000Z\",\"host\":null"
+			",\"type\":\"decision\",\"hook\":\"device\",\"verdict\":\"deny\""
+			",\"engine\":\"cgroup\",\"reason\":\"gpu\",\"policy_digest\":null"
+			",\"generation\":0,\"scope\":null,\"cgroup_id\":0,\"cgroup_path\":null"
+			",\"container_id\":null,\"pod_uid\":null,\"pid\":0,\"tid\":0"
+			",\"ppid\":null,\"uid\":0,\"gid\":0,\"comm\":\"p\",\"exe\":null"
 			",\"device\":{\"major\":1,\"minor\":2,\"driver\":\"unknown\""
 			",\"access\":\"wm\"}}\n",
 	},
@@ -504,9 +580,12 @@ static const struct pin_case pin_cases[] = {
 		       .reason = MG_REASON_GPU,
 		       .comm = "p",
 		       .dev = { .major = 1, .minor = 2, .access = 0xfffffff8, .driver = 1000 } },
-		.want = "{\"time\":\"1970-01-01T00:00:00.000000Z\",\"generation\":0,\"hook\":\"device\""
-			",\"verdict\":\"deny\",\"engine\":\"cgroup\",\"reason\":\"gpu\",\"pid\":0"
-			",\"tid\":0,\"comm\":\"p\",\"cgroup_id\":0,\"scope\":null"
+		.want = "{\"schema\":1,\"time\":\"1970-01-01T00:00:00.000000Z\",\"host\":null"
+			",\"type\":\"decision\",\"hook\":\"device\",\"verdict\":\"deny\""
+			",\"engine\":\"cgroup\",\"reason\":\"gpu\",\"policy_digest\":null"
+			",\"generation\":0,\"scope\":null,\"cgroup_id\":0,\"cgroup_path\":null"
+			",\"container_id\":null,\"pod_uid\":null,\"pid\":0,\"tid\":0"
+			",\"ppid\":null,\"uid\":0,\"gid\":0,\"comm\":\"p\",\"exe\":null"
 			",\"device\":{\"major\":1,\"minor\":2,\"driver\":\"unknown\""
 			",\"access\":\"\"}}\n",
 	},
@@ -521,11 +600,13 @@ static const struct pin_case pin_cases[] = {
 		       .comm = "python3",
 		       .rate = { .limit = 1000, .suppressed = 0 } },
 		.img = true,
-		.want = "{\"time\":\"1970-01-01T00:00:02.000000Z\",\"generation\":0"
-			",\"hook\":\"file_open\",\"verdict\":\"deny\",\"engine\":\"bpf-lsm\""
-			",\"reason\":\"rate-limited\",\"pid\":0,\"tid\":0,\"comm\":\"python3\""
-			",\"cgroup_id\":0,\"scope\":\"vllm\",\"rate\":{\"limit\":1000"
-			",\"suppressed\":0}}\n",
+		.want = "{\"schema\":1,\"time\":\"1970-01-01T00:00:02.000000Z\",\"host\":null"
+			",\"type\":\"decision\",\"hook\":\"file_open\",\"verdict\":\"deny\""
+			",\"engine\":\"bpf-lsm\",\"reason\":\"rate-limited\",\"policy_digest\":null"
+			",\"generation\":0,\"scope\":\"vllm\",\"cgroup_id\":0,\"cgroup_path\":null"
+			",\"container_id\":null,\"pod_uid\":null,\"pid\":0,\"tid\":0"
+			",\"ppid\":null,\"uid\":0,\"gid\":0,\"comm\":\"python3\",\"exe\":null"
+			",\"rate\":{\"limit\":1000,\"suppressed\":0}}\n",
 	},
 	{
 		.e = { .ts_boot_ns = 3000000000ULL,
@@ -537,11 +618,14 @@ static const struct pin_case pin_cases[] = {
 		       .comm = "python3",
 		       .rate = { .limit = UINT32_MAX, .suppressed = UINT32_MAX } },
 		.img = true,
-		.want = "{\"time\":\"1970-01-01T00:00:03.000000Z\",\"generation\":0"
-			",\"hook\":\"connect4\",\"verdict\":\"deny\",\"engine\":\"cgroup\""
-			",\"reason\":\"rate-resumed\",\"pid\":0,\"tid\":0,\"comm\":\"python3\""
-			",\"cgroup_id\":0,\"scope\":\"team \\\"a\\\"\\\\b\\u001b[0m\""
-			",\"rate\":{\"limit\":4294967295,\"suppressed\":4294967295}}\n",
+		.want = "{\"schema\":1,\"time\":\"1970-01-01T00:00:03.000000Z\",\"host\":null"
+			",\"type\":\"decision\",\"hook\":\"connect4\",\"verdict\":\"deny\""
+			",\"engine\":\"cgroup\",\"reason\":\"rate-resumed\",\"policy_digest\":null"
+			",\"generation\":0,\"scope\":\"team \\\"a\\\"\\\\b\\u001b[0m\""
+			",\"cgroup_id\":0,\"cgroup_path\":null,\"container_id\":null"
+			",\"pod_uid\":null,\"pid\":0,\"tid\":0,\"ppid\":null,\"uid\":0"
+			",\"gid\":0,\"comm\":\"python3\",\"exe\":null,\"rate\":{\"limit\":4294967295"
+			",\"suppressed\":4294967295}}\n",
 	},
 	{
 		.e = { .hook = MG_HOOK_DEVICE,
@@ -550,9 +634,12 @@ static const struct pin_case pin_cases[] = {
 		       .reason = MG_REASON_RATE_RESUMED,
 		       .comm = "p",
 		       .rate = { .limit = 5, .suppressed = 12 } },
-		.want = "{\"time\":\"1970-01-01T00:00:00.000000Z\",\"generation\":0,\"hook\":\"device\""
-			",\"verdict\":\"deny\",\"engine\":\"cgroup\",\"reason\":\"rate-resumed\""
-			",\"pid\":0,\"tid\":0,\"comm\":\"p\",\"cgroup_id\":0,\"scope\":null"
+		.want = "{\"schema\":1,\"time\":\"1970-01-01T00:00:00.000000Z\",\"host\":null"
+			",\"type\":\"decision\",\"hook\":\"device\",\"verdict\":\"deny\""
+			",\"engine\":\"cgroup\",\"reason\":\"rate-resumed\",\"policy_digest\":null"
+			",\"generation\":0,\"scope\":null,\"cgroup_id\":0,\"cgroup_path\":null"
+			",\"container_id\":null,\"pod_uid\":null,\"pid\":0,\"tid\":0"
+			",\"ppid\":null,\"uid\":0,\"gid\":0,\"comm\":\"p\",\"exe\":null"
 			",\"rate\":{\"limit\":5,\"suppressed\":12}}\n",
 	},
 	/* Times: the boot-to-realtime offset, a leap day, far ahead, and before 1970. */
@@ -562,11 +649,15 @@ static const struct pin_case pin_cases[] = {
 		       .comm = "t",
 		       .file = { .name = "f" } },
 		.offset = 1582934400000000000LL,
-		.want = "{\"time\":\"2020-02-29T00:00:05.000000Z\",\"generation\":0"
-			",\"hook\":\"file_open\",\"verdict\":\"allow\",\"engine\":\"none\""
-			",\"reason\":\"none\",\"pid\":0,\"tid\":0,\"comm\":\"t\",\"cgroup_id\":0"
-			",\"scope\":null,\"file\":{\"dev\":\"0:0\",\"ino\":0,\"path\":null"
-			",\"name\":\"f\",\"model\":null,\"tier\":null,\"flags\":0}}\n",
+		.want = "{\"schema\":1,\"time\":\"2020-02-29T00:00:05.000000Z\",\"host\":null"
+			",\"type\":\"decision\",\"hook\":\"file_open\",\"verdict\":\"allow\""
+			",\"engine\":\"none\",\"reason\":\"none\",\"policy_digest\":null"
+			",\"generation\":0,\"scope\":null,\"cgroup_id\":0,\"cgroup_path\":null"
+			",\"container_id\":null,\"pod_uid\":null,\"pid\":0,\"tid\":0"
+			",\"ppid\":null,\"uid\":0,\"gid\":0,\"comm\":\"t\",\"exe\":null"
+			",\"file\":{\"dev\":\"0:0\",\"ino\":0,\"path\":null,\"path_source\":null"
+			",\"name\":\"f\",\"model\":null,\"tier\":null,\"flags\":\"O_RDONLY\""
+			",\"flags_raw\":0}}\n",
 	},
 	{
 		.e = { .ts_boot_ns = 5000000999ULL,
@@ -574,11 +665,15 @@ static const struct pin_case pin_cases[] = {
 		       .comm = "t",
 		       .file = { .name = "f" } },
 		.offset = 1582934400000000000LL,
-		.want = "{\"time\":\"2020-02-29T00:00:05.000000Z\",\"generation\":0"
-			",\"hook\":\"file_open\",\"verdict\":\"allow\",\"engine\":\"none\""
-			",\"reason\":\"none\",\"pid\":0,\"tid\":0,\"comm\":\"t\",\"cgroup_id\":0"
-			",\"scope\":null,\"file\":{\"dev\":\"0:0\",\"ino\":0,\"path\":null"
-			",\"name\":\"f\",\"model\":null,\"tier\":null,\"flags\":0}}\n",
+		.want = "{\"schema\":1,\"time\":\"2020-02-29T00:00:05.000000Z\",\"host\":null"
+			",\"type\":\"decision\",\"hook\":\"file_open\",\"verdict\":\"allow\""
+			",\"engine\":\"none\",\"reason\":\"none\",\"policy_digest\":null"
+			",\"generation\":0,\"scope\":null,\"cgroup_id\":0,\"cgroup_path\":null"
+			",\"container_id\":null,\"pod_uid\":null,\"pid\":0,\"tid\":0"
+			",\"ppid\":null,\"uid\":0,\"gid\":0,\"comm\":\"t\",\"exe\":null"
+			",\"file\":{\"dev\":\"0:0\",\"ino\":0,\"path\":null,\"path_source\":null"
+			",\"name\":\"f\",\"model\":null,\"tier\":null,\"flags\":\"O_RDONLY\""
+			",\"flags_raw\":0}}\n",
 	},
 	{
 		.e = { .ts_boot_ns = 4999999999ULL,
@@ -586,22 +681,30 @@ static const struct pin_case pin_cases[] = {
 		       .comm = "t",
 		       .file = { .name = "f" } },
 		.offset = 1582934400000000000LL,
-		.want = "{\"time\":\"2020-02-29T00:00:04.999999Z\",\"generation\":0"
-			",\"hook\":\"file_open\",\"verdict\":\"allow\",\"engine\":\"none\""
-			",\"reason\":\"none\",\"pid\":0,\"tid\":0,\"comm\":\"t\",\"cgroup_id\":0"
-			",\"scope\":null,\"file\":{\"dev\":\"0:0\",\"ino\":0,\"path\":null"
-			",\"name\":\"f\",\"model\":null,\"tier\":null,\"flags\":0}}\n",
+		.want = "{\"schema\":1,\"time\":\"2020-02-29T00:00:04.999999Z\",\"host\":null"
+			",\"type\":\"decision\",\"hook\":\"file_open\",\"verdict\":\"allow\""
+			",\"engine\":\"none\",\"reason\":\"none\",\"policy_digest\":null"
+			",\"generation\":0,\"scope\":null,\"cgroup_id\":0,\"cgroup_path\":null"
+			",\"container_id\":null,\"pod_uid\":null,\"pid\":0,\"tid\":0"
+			",\"ppid\":null,\"uid\":0,\"gid\":0,\"comm\":\"t\",\"exe\":null"
+			",\"file\":{\"dev\":\"0:0\",\"ino\":0,\"path\":null,\"path_source\":null"
+			",\"name\":\"f\",\"model\":null,\"tier\":null,\"flags\":\"O_RDONLY\""
+			",\"flags_raw\":0}}\n",
 	},
 	{
 		.e = { .ts_boot_ns = 9000000000000000000ULL,
 		       .hook = MG_HOOK_FILE_OPEN,
 		       .comm = "t",
 		       .file = { .name = "f" } },
-		.want = "{\"time\":\"2255-03-14T16:00:00.000000Z\",\"generation\":0"
-			",\"hook\":\"file_open\",\"verdict\":\"allow\",\"engine\":\"none\""
-			",\"reason\":\"none\",\"pid\":0,\"tid\":0,\"comm\":\"t\",\"cgroup_id\":0"
-			",\"scope\":null,\"file\":{\"dev\":\"0:0\",\"ino\":0,\"path\":null"
-			",\"name\":\"f\",\"model\":null,\"tier\":null,\"flags\":0}}\n",
+		.want = "{\"schema\":1,\"time\":\"2255-03-14T16:00:00.000000Z\",\"host\":null"
+			",\"type\":\"decision\",\"hook\":\"file_open\",\"verdict\":\"allow\""
+			",\"engine\":\"none\",\"reason\":\"none\",\"policy_digest\":null"
+			",\"generation\":0,\"scope\":null,\"cgroup_id\":0,\"cgroup_path\":null"
+			",\"container_id\":null,\"pod_uid\":null,\"pid\":0,\"tid\":0"
+			",\"ppid\":null,\"uid\":0,\"gid\":0,\"comm\":\"t\",\"exe\":null"
+			",\"file\":{\"dev\":\"0:0\",\"ino\":0,\"path\":null,\"path_source\":null"
+			",\"name\":\"f\",\"model\":null,\"tier\":null,\"flags\":\"O_RDONLY\""
+			",\"flags_raw\":0}}\n",
 	},
 	{
 		/* Before 1970 (a wrong clock): the seconds round toward 0, the fraction keeps its sign. */
@@ -610,11 +713,15 @@ static const struct pin_case pin_cases[] = {
 		       .comm = "t",
 		       .file = { .name = "f" } },
 		.offset = -1500,
-		.want = "{\"time\":\"1970-01-01T00:00:00.-00001Z\",\"generation\":0"
-			",\"hook\":\"file_open\",\"verdict\":\"allow\",\"engine\":\"none\""
-			",\"reason\":\"none\",\"pid\":0,\"tid\":0,\"comm\":\"t\",\"cgroup_id\":0"
-			",\"scope\":null,\"file\":{\"dev\":\"0:0\",\"ino\":0,\"path\":null"
-			",\"name\":\"f\",\"model\":null,\"tier\":null,\"flags\":0}}\n",
+		.want = "{\"schema\":1,\"time\":\"1970-01-01T00:00:00.-00001Z\",\"host\":null"
+			",\"type\":\"decision\",\"hook\":\"file_open\",\"verdict\":\"allow\""
+			",\"engine\":\"none\",\"reason\":\"none\",\"policy_digest\":null"
+			",\"generation\":0,\"scope\":null,\"cgroup_id\":0,\"cgroup_path\":null"
+			",\"container_id\":null,\"pod_uid\":null,\"pid\":0,\"tid\":0"
+			",\"ppid\":null,\"uid\":0,\"gid\":0,\"comm\":\"t\",\"exe\":null"
+			",\"file\":{\"dev\":\"0:0\",\"ino\":0,\"path\":null,\"path_source\":null"
+			",\"name\":\"f\",\"model\":null,\"tier\":null,\"flags\":\"O_RDONLY\""
+			",\"flags_raw\":0}}\n",
 	},
 	{
 		.e = { .ts_boot_ns = 0,
@@ -622,11 +729,15 @@ static const struct pin_case pin_cases[] = {
 		       .comm = "t",
 		       .file = { .name = "f" } },
 		.offset = -86400000000000LL - 1,
-		.want = "{\"time\":\"1969-12-31T00:00:00.000000Z\",\"generation\":0"
-			",\"hook\":\"file_open\",\"verdict\":\"allow\",\"engine\":\"none\""
-			",\"reason\":\"none\",\"pid\":0,\"tid\":0,\"comm\":\"t\",\"cgroup_id\":0"
-			",\"scope\":null,\"file\":{\"dev\":\"0:0\",\"ino\":0,\"path\":null"
-			",\"name\":\"f\",\"model\":null,\"tier\":null,\"flags\":0}}\n",
+		.want = "{\"schema\":1,\"time\":\"1969-12-31T00:00:00.000000Z\",\"host\":null"
+			",\"type\":\"decision\",\"hook\":\"file_open\",\"verdict\":\"allow\""
+			",\"engine\":\"none\",\"reason\":\"none\",\"policy_digest\":null"
+			",\"generation\":0,\"scope\":null,\"cgroup_id\":0,\"cgroup_path\":null"
+			",\"container_id\":null,\"pod_uid\":null,\"pid\":0,\"tid\":0"
+			",\"ppid\":null,\"uid\":0,\"gid\":0,\"comm\":\"t\",\"exe\":null"
+			",\"file\":{\"dev\":\"0:0\",\"ino\":0,\"path\":null,\"path_source\":null"
+			",\"name\":\"f\",\"model\":null,\"tier\":null,\"flags\":\"O_RDONLY\""
+			",\"flags_raw\":0}}\n",
 	},
 };
 
@@ -652,13 +763,15 @@ static void test_format_into_buffer(void **state)
 	size_t len;
 
 	assert_non_null(buf);
-	len = mg_event_format_json(buf, want, &c->e, &pin_img, c->offset);
+	const struct mg_event_ctx ctx = { .img = &pin_img, .boot_offset_ns = c->offset };
+
+	len = mg_event_format_json(buf, want, &c->e, &ctx);
 	assert_int_equal(len, want);
 	assert_memory_equal(buf, c->want, want);
 
 	/* One byte short: the length is still the whole line's. */
-	assert_int_equal(mg_event_format_json(buf, want - 1, &c->e, &pin_img, c->offset), want);
-	assert_int_equal(mg_event_format_json(NULL, 0, &c->e, &pin_img, c->offset), want);
+	assert_int_equal(mg_event_format_json(buf, want - 1, &c->e, &ctx), want);
+	assert_int_equal(mg_event_format_json(NULL, 0, &c->e, &ctx), want);
 	free(buf);
 }
 
@@ -694,12 +807,13 @@ static void test_long_path_is_whole(void **state)
 	p += strlen("\"path\":\"");
 	for (size_t i = 0; i < n; i++, p += 6)
 		assert_memory_equal(p, "\\u0001", 6);
-	assert_string_equal(p, "\",\"name\":\"n\",\"model\":\"m\",\"tier\":\"t\",\"flags\":0}}\n");
+	assert_string_equal(p, "\",\"path_source\":\"policy\",\"name\":\"n\",\"model\":\"m\""
+			       ",\"tier\":\"t\",\"flags\":\"O_RDONLY\",\"flags_raw\":0}}\n");
 	free(s);
 	free(path);
 }
 
-/* Every byte is escaped as mg_json_string() escapes it. */
+/* Every byte is escaped as mg_json_write_string() escapes it. */
 static void test_escaping_matches_json_string(void **state)
 {
 	char all[256], *want = NULL, *got, *p;
@@ -713,7 +827,7 @@ static void test_escaping_matches_json_string(void **state)
 		all[i - 1] = (char)i;
 	all[255] = '\0';
 	assert_non_null(out);
-	mg_json_string(out, all);
+	mg_json_write_string(out, all);
 	fclose(out);
 
 	got = unit_render(&e, &img, 0);
@@ -722,7 +836,7 @@ static void test_escaping_matches_json_string(void **state)
 	p += strlen(",\"scope\":");
 	assert_true(strlen(p) > want_len);
 	assert_memory_equal(p, want, want_len);
-	assert_true(!strncmp(p + want_len, ",\"device\":", 10));
+	assert_true(!strncmp(p + want_len, ",\"cgroup_id\":", 13));
 	free(got);
 	free(want);
 }
@@ -734,18 +848,168 @@ static void test_drops_notice(void **state)
 	FILE *out = open_memstream(&buf, &len);
 
 	assert_non_null(out);
-	mg_drops_print_json(out, 5, 17);
+	mg_drops_print_json(out, NULL, 5, 17);
 	fclose(out);
-	/* {"time":"YYYY-MM-DDTHH:MM:SS.uuuuuuZ",... */
-	assert_true(len > 38);
-	assert_memory_equal(buf, "{\"time\":\"", 9);
-	assert_int_equal(buf[13], '-');
-	assert_int_equal(buf[19], 'T');
-	assert_int_equal(buf[28], '.');
-	assert_memory_equal(buf + 35, "Z\"", 2);
-	tail = buf + 37;
+	/* {"schema":1,"time":"YYYY-MM-DDTHH:MM:SS.uuuuuuZ",... */
+	assert_true(len > 50);
+	assert_memory_equal(buf, "{\"schema\":1,\"time\":\"", 20);
+	assert_int_equal(buf[24], '-');
+	assert_int_equal(buf[30], 'T');
+	assert_int_equal(buf[39], '.');
+	assert_memory_equal(buf + 46, "Z\"", 2);
+	tail = buf + 48;
 	assert_string_equal(tail,
-			    ",\"notice\":\"events-dropped\",\"dropped\":5,\"dropped_total\":17}\n");
+			    ",\"host\":null,\"type\":\"events_dropped\",\"policy_digest\":null"
+			    ",\"generation\":null,\"dropped\":5,\"dropped_total\":17}\n");
+	free(buf);
+}
+
+static int count_char(const char *s, char c)
+{
+	int n = 0;
+
+	for (; *s; s++)
+		n += *s == c;
+	return n;
+}
+
+/* The daemon's sources, faked: a docker container in a Kubernetes pod. */
+static const char *fake_cgroup_path(uint64_t id)
+{
+	return id == 77 ?
+		       "/kubepods.slice/kubepods-burstable.slice/"
+		       "kubepods-burstable-pod0e1f2a3b_4c5d_6e7f_8091_a2b3c4d5e6f7.slice/"
+		       "docker-4f1c0a9e3b2d1c0f9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b3a2f1e0d9c8b7a6f.scope" :
+		       NULL;
+}
+
+static const char *fake_cgroup_members(void *data, uint64_t id, size_t *ret_len)
+{
+	static char buf[1024];
+	const char *path = fake_cgroup_path(id);
+
+	if (!path)
+		return NULL;
+	*ret_len = mg_event_cgroup_members(buf, sizeof(buf), path);
+	assert_true(*ret_len < sizeof(buf));
+	return buf;
+}
+
+static void fake_process(void *data, uint32_t tgid, struct mg_event_proc *ret)
+{
+	if (tgid == 10) {
+		ret->ppid = 1;
+		ret->exe = "/usr/bin/python3.11";
+	}
+}
+
+/* Everything the daemon adds: host, policy digest, cgroup path, container, pod, process. */
+static void test_full_context_line(void **state)
+{
+	struct mg_event e = unit_file_event("a.safetensors");
+	const struct mg_event_ctx ctx = {
+		.img = unit_file_image(),
+		.host = "gpu-node-7",
+		.policy_digest = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+		.cgroup_members = fake_cgroup_members,
+		.process = fake_process,
+	};
+	char buf[MG_EVENT_JSON_BUF];
+	size_t len;
+
+	e.uid = 1000;
+	e.gid = 100;
+	e.file.flags = O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC;
+	len = mg_event_format_json(buf, sizeof(buf), &e, &ctx);
+	assert_true(len < sizeof(buf));
+	buf[len] = '\0';
+	assert_string_equal(
+		buf,
+		"{\"schema\":1,\"time\":\"1970-01-01T00:00:01.500000Z\",\"host\":\"gpu-node-7\""
+		",\"type\":\"decision\",\"hook\":\"file_open\",\"verdict\":\"kill\""
+		",\"engine\":\"tracepoint-kill\",\"reason\":\"tier\",\"policy_digest\":\"sha256:"
+		"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\""
+		",\"generation\":2,\"scope\":\"vllm\",\"cgroup_id\":77"
+		",\"cgroup_path\":\"/kubepods.slice/kubepods-burstable.slice/"
+		"kubepods-burstable-pod0e1f2a3b_4c5d_6e7f_8091_a2b3c4d5e6f7.slice/"
+		"docker-4f1c0a9e3b2d1c0f9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b3a2f1e0d9c8b7a6f.scope\""
+		",\"container_id\":\"4f1c0a9e3b2d1c0f9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b3a2f1e0d9c8b7a6f\""
+		",\"pod_uid\":\"0e1f2a3b-4c5d-6e7f-8091-a2b3c4d5e6f7\""
+		",\"pid\":10,\"tid\":11,\"ppid\":1,\"uid\":1000,\"gid\":100,\"comm\":\"python3\""
+		",\"exe\":\"/usr/bin/python3.11\",\"file\":{\"dev\":\"8:1\",\"ino\":42"
+		",\"path\":\"/srv/m/a.safetensors\",\"path_source\":\"policy\""
+		",\"name\":\"a.safetensors\",\"model\":\"frontier-x\",\"tier\":\"prohibited\""
+		",\"flags\":\"O_WRONLY|O_CREAT|O_TRUNC|O_CLOEXEC\",\"flags_raw\":524865}}\n");
+}
+
+/* The daemon's own lines: same head, the policy in force, then their fields. */
+static void test_service_line(void **state)
+{
+	const struct mg_event_ctx ctx = { .host = "h\"1", .policy_digest = "ab", .generation = 3 };
+	const struct mg_event_field f[] = {
+		{ .key = "state", .str = "on" },
+		{ .key = "previous", .str = NULL },
+		{ .key = "count", .is_number = true, .num = -2 },
+	};
+	char buf[512];
+	size_t len = mg_service_format_json(buf, sizeof(buf), &ctx, 1500000000ULL, "killswitch", f,
+					    MG_ARRAY_SIZE(f));
+
+	assert_true(len < sizeof(buf));
+	buf[len] = '\0';
+	assert_string_equal(buf, "{\"schema\":1,\"time\":\"1970-01-01T00:00:01.500000Z\""
+				 ",\"host\":\"h\\\"1\",\"type\":\"killswitch\""
+				 ",\"policy_digest\":\"sha256:ab\",\"generation\":3"
+				 ",\"state\":\"on\",\"previous\":null,\"count\":-2}\n");
+	/* Measured when the buffer is short, never overrun. */
+	assert_int_equal(mg_service_format_json(buf, 10, &ctx, 1500000000ULL, "killswitch", f,
+						MG_ARRAY_SIZE(f)),
+			 len);
+}
+
+/* Every hook the ABI has carries a payload the table names (none forgotten). */
+static void test_every_hook_has_a_payload(void **state)
+{
+	for (int h = 0; h < MG_HOOK__COUNT; h++) {
+		struct mg_event e = { .hook = h, .comm = "c" };
+		char *s = unit_render(&e, NULL, 0);
+
+		assert_true(strstr(s, ",\"file\":{") || strstr(s, ",\"net\":{") ||
+			    strstr(s, ",\"device\":{") || strstr(s, ",\"target\":") ||
+			    strstr(s, ",\"signal\":"));
+		free(s);
+	}
+}
+
+/* Every kill-switch write is on record, however close together. */
+static void test_killswitch_notes(void **state)
+{
+	struct mg_killswitch_seen seen = {};
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&buf, &len);
+
+	assert_non_null(out);
+	mg_event_note_killswitch(NULL, out, NULL, false, 0, &seen); /* off at start: nothing */
+	mg_event_note_killswitch(NULL, out, NULL, false, 0, &seen); /* no change: nothing */
+	mg_event_note_killswitch(NULL, out, NULL, true, 1, &seen);
+	mg_event_note_killswitch(NULL, out, NULL, false, 3, &seen); /* on, off, off */
+	fclose(out);
+	assert_non_null(strstr(buf,
+			       "\"type\":\"killswitch\",\"policy_digest\":null,\"generation\":null"
+			       ",\"state\":\"on\",\"previous\":\"off\",\"changes\":1}\n"));
+	assert_non_null(strstr(buf, ",\"state\":\"off\",\"previous\":\"on\",\"changes\":2}\n"));
+	assert_int_equal(count_char(buf, '\n'), 2);
+	free(buf);
+
+	/* Found on at the first look: recorded, with no previous state. */
+	buf = NULL;
+	out = open_memstream(&buf, &len);
+	assert_non_null(out);
+	seen = (struct mg_killswitch_seen){};
+	mg_event_note_killswitch(NULL, out, NULL, true, 5, &seen);
+	fclose(out);
+	assert_non_null(strstr(buf, ",\"state\":\"on\",\"previous\":null,\"changes\":5}\n"));
 	free(buf);
 }
 
@@ -767,6 +1031,10 @@ int main(void)
 		cmocka_unit_test(test_long_path_is_whole),
 		cmocka_unit_test(test_escaping_matches_json_string),
 		cmocka_unit_test(test_drops_notice),
+		cmocka_unit_test(test_full_context_line),
+		cmocka_unit_test(test_service_line),
+		cmocka_unit_test(test_every_hook_has_a_payload),
+		cmocka_unit_test(test_killswitch_notes),
 		cmocka_unit_test(test_names_out_of_range),
 	};
 
