@@ -113,6 +113,28 @@ static __always_inline int mg_file_walk(struct file *file, __u32 gen, __u32 scop
 	return -1;
 }
 
+#define MG_PROC_SUPER_MAGIC 0x9fa0
+
+/*
+ * /proc/kcore: the kernel's memory, page cache of weights included, as an
+ * ELF file. A regular file of procfs at its root, so a scope may read it
+ * under the system's readable folders; no scope may.
+ */
+static __always_inline bool mg_is_kernel_memory_file(struct file *file)
+{
+	struct dentry *d = BPF_CORE_READ(file, f_path.dentry);
+	struct super_block *sb = BPF_CORE_READ(d, d_sb);
+	char name[8] = {};
+
+	if (BPF_CORE_READ(sb, s_magic) != MG_PROC_SUPER_MAGIC)
+		return false;
+	if (BPF_CORE_READ(d, d_parent) != BPF_CORE_READ(sb, s_root))
+		return false;
+	bpf_probe_read_kernel_str(name, sizeof(name), BPF_CORE_READ(d, d_name.name));
+	return name[0] == 'k' && name[1] == 'c' && name[2] == 'o' && name[3] == 'r' &&
+	       name[4] == 'e' && name[5] == '\0';
+}
+
 /*
  * Decide an open of @file by a task of @scope. Returns MG_REASON_NONE to
  * allow, else why it must not happen; the matching model in *ret_model.
@@ -132,6 +154,8 @@ static __always_inline __u8 mg_file_decide(const struct mg_config *cfg,
 	bool want_read = !write && regular && cfg->unknown_weights != MG_UNKNOWN_READS_ALLOW;
 
 	*ret_model = NULL;
+	if (regular && mg_is_kernel_memory_file(file))
+		return MG_REASON_DEVICE;
 	if (mg_file_walk(file, cfg->active_gen, scope->scope_id, dev, ino, write, want_read, &w))
 		return MG_REASON_WALK_LIMIT;
 	model = *ret_model = w.model;

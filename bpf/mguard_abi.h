@@ -41,6 +41,11 @@ enum mg_hook {
 	MG_HOOK_FILE_RECEIVE,  /* a descriptor passed over a UNIX socket */
 	MG_HOOK_IO_URING,      /* io_uring set-up (fallback engine: closed) */
 	MG_HOOK_UNIX,	       /* UNIX socket connects and sends (BPF LSM only) */
+	/* Routes beyond open: files, outputs, the network, GPUs. */
+	MG_HOOK_SOCKET,	    /* socket creation: every family and type but TCP and UDP */
+	MG_HOOK_PATHS,	    /* rename, link, symlink, mknod, truncate, xattrs: outputs */
+	MG_HOOK_SYSCALLS,   /* syscall classes closed in scopes (fallback engine) */
+	MG_HOOK_SKB_EGRESS, /* every packet of a scope's sockets: its real destination */
 	MG_HOOK__COUNT,
 };
 #define MG_HOOK_SLOTS 16 /* room for hooks in mg_config; >= MG_HOOK__COUNT */
@@ -79,6 +84,11 @@ enum mg_reason {
 	MG_REASON_UNIX,		   /* a UNIX socket not in the scope's list */
 	MG_REASON_UNKNOWN,	   /* a file of no model outside every folder the scope may read */
 	MG_REASON_NARROWED,	   /* outside the egress of the licence the process loaded under */
+	/* Routes beyond open: files, outputs, the network, GPUs. */
+	MG_REASON_SOCKET,	   /* a socket family, type or protocol the scope may not create */
+	MG_REASON_DEVICE,	   /* a block device or kernel memory file the scope was not given */
+	MG_REASON_CLOSED,	   /* a syscall class this engine closes in scopes */
+	MG_REASON_RECEIVED_SOCKET, /* a socket from outside the scope (its cgroup hooks are not ours) */
 	MG_REASON__COUNT,
 };
 
@@ -286,6 +296,11 @@ struct mg_gpu_major_val {
 
 /* devices: a scope may open (major, minor); MG_MINOR_ANY for every minor. */
 #define MG_MINOR_ANY 0xffffffffu
+/*
+ * In a devices key's major: a block device. Block devices (the partitions
+ * that hold model file systems) are denied in a scope unless listed.
+ */
+#define MG_DEVICE_BLOCK 0x80000000u
 
 struct mg_device_key {
 	__u32 scope_id;
@@ -338,6 +353,20 @@ struct mg_event_net {
 	__u32 protocol; /* IPPROTO_* */
 };
 
+/* A socket refused at creation, or one received from outside the scope. */
+struct mg_event_sock {
+	__u32 family;
+	__u32 type;
+	__u32 protocol;
+	__u32 pad;
+};
+
+/* A syscall of a class closed in scopes: its number, and whether it was 32-bit. */
+struct mg_event_sys {
+	__u32 nr;
+	__u32 compat; /* 1: ia32 entry (int 0x80, sysenter), 2: x32 */
+};
+
 /* One record in the ring buffer: a decision that was not a plain allow. */
 struct mg_event {
 	__u64 ts_boot_ns; /* bpf_ktime_get_boot_ns() */
@@ -357,6 +386,8 @@ struct mg_event {
 		struct mg_event_net net;
 		struct mg_event_dev dev;
 		struct mg_event_rate rate;
+		struct mg_event_sock sock;
+		struct mg_event_sys sys;
 	};
 };
 
