@@ -53,8 +53,8 @@ static __always_inline bool mg_char_device_guarded(__u32 major, __u32 minor)
 
 /* What the device rules say of a node. */
 struct mg_dev_verdict {
-	__u8 reason;			      /* MG_REASON_NONE: allowed */
-	bool decided;			      /* a device these rules decide (count and report it) */
+	__u8 reason;			    /* MG_REASON_NONE: allowed */
+	bool decided;			    /* a device these rules decide (count and report it) */
 	const struct mg_gpu_major_val *gpu; /* the GPU driver, for a GPU node */
 };
 

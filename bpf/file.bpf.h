@@ -56,6 +56,7 @@ struct mg_walk {
 	const struct mg_inode_val *model; /* the file's model, or NULL */
 	bool in_output;			  /* under one of the scope's output folders */
 	bool readable;			  /* under a folder the scope may read */
+	bool device_file;		  /* the file is a device's (MG_INODE_DEVICE_FILE) */
 };
 
 /* What the entry of one folder (or of the file itself, @self) tells the walk. */
@@ -65,6 +66,8 @@ static __always_inline void mg_walk_entry(struct mg_walk *w, const struct mg_ino
 {
 	bool paths = ent && (ent->flags & MG_INODE_PATHS);
 
+	if (self && ent && (ent->flags & MG_INODE_DEVICE_FILE))
+		w->device_file = true;
 	if (!w->model && ent && ent->model_id && (self || (ent->flags & MG_INODE_DIR)))
 		w->model = ent;
 	if (write && !w->in_output && !self && paths)
@@ -92,10 +95,11 @@ static __always_inline int mg_file_walk(struct file *file, __u32 gen, __u32 scop
 	w->model = NULL;
 	w->in_output = false;
 	w->readable = false;
+	w->device_file = false;
 	mg_walk_entry(w, mg_inode_lookup(gen, dev, ino), true, gen, scope_id, dev, ino, write,
 		      want_read);
-	if (w->model && !write)
-		return 0; /* a model's own file: its rules decide */
+	if ((w->model && !write) || w->device_file)
+		return 0; /* a model's own file, or a device's: its rules decide */
 	for (int i = 0; i < MG_MAX_DIR_DEPTH; i++) {
 		struct dentry *parent = BPF_CORE_READ(dentry, d_parent);
 		__u64 pino;
@@ -158,6 +162,8 @@ static __always_inline __u8 mg_file_decide(const struct mg_config *cfg,
 		return MG_REASON_DEVICE;
 	if (mg_file_walk(file, cfg->active_gen, scope->scope_id, dev, ino, write, want_read, &w))
 		return MG_REASON_WALK_LIMIT;
+	if (w.device_file)
+		return MG_REASON_DEVICE;
 	model = *ret_model = w.model;
 	if (write && !w.in_output)
 		return MG_REASON_OUTPUT;

@@ -85,9 +85,9 @@ enum mg_reason {
 	MG_REASON_UNKNOWN,	   /* a file of no model outside every folder the scope may read */
 	MG_REASON_NARROWED,	   /* outside the egress of the licence the process loaded under */
 	/* Routes beyond open: files, outputs, the network, GPUs. */
-	MG_REASON_SOCKET,	   /* a socket family, type or protocol the scope may not create */
-	MG_REASON_DEVICE,	   /* a block device or kernel memory file the scope was not given */
-	MG_REASON_CLOSED,	   /* a syscall class this engine closes in scopes */
+	MG_REASON_SOCKET, /* a socket family, type or protocol the scope may not create */
+	MG_REASON_DEVICE, /* a block device or kernel memory file the scope was not given */
+	MG_REASON_CLOSED, /* a syscall class this engine closes in scopes */
 	MG_REASON_RECEIVED_SOCKET, /* a socket from outside the scope (its cgroup hooks are not ours) */
 	MG_REASON__COUNT,
 };
@@ -182,6 +182,12 @@ struct mg_inode_key {
  * one lookup per folder.
  */
 #define MG_INODE_PATHS (1u << 2)
+/*
+ * A device's file outside /dev that no scope opens: the PCI config space,
+ * resource and ROM files of a GPU in sysfs (its memory, mapped from user
+ * space). An entry of model_id 0 for the file itself.
+ */
+#define MG_INODE_DEVICE_FILE (1u << 3)
 
 struct mg_inode_val {
 	__u32 model_id; /* index of the model in the policy, from 1; 0: no model's */

@@ -14,14 +14,14 @@
 #include "file.bpf.h"
 #include "dev.bpf.h"
 
-#define MG_S_IFCHR	  0020000
-#define MG_S_IFBLK	  0060000
-#define MG_S_IFSOCK	  0140000
-#define MG_AF_UNIX	  1
-#define MG_AF_INET	  2
-#define MG_AF_INET6	  10
-#define MG_TCP_LISTEN	  10
-#define MG_IPPROTO_TCP	  6
+#define MG_S_IFCHR     0020000
+#define MG_S_IFBLK     0060000
+#define MG_S_IFSOCK    0140000
+#define MG_AF_UNIX     1
+#define MG_AF_INET     2
+#define MG_AF_INET6    10
+#define MG_TCP_LISTEN  10
+#define MG_IPPROTO_TCP 6
 
 /* What a received descriptor was, for the event. */
 struct mg_received {
@@ -79,8 +79,7 @@ static __always_inline __u8 mg_receive_special(const struct mg_config *cfg,
 /* The event for a received socket or device that was refused. */
 static __always_inline void mg_receive_event(const struct mg_config *cfg,
 					     const struct mg_scope_val *scope, __u64 cgid,
-					     __u8 verdict, __u8 reason,
-					     const struct mg_received *r)
+					     __u8 verdict, __u8 reason, const struct mg_received *r)
 {
 	struct mg_event *e = mg_event_new(cfg, scope, cgid, MG_HOOK_FILE_RECEIVE, verdict, reason);
 

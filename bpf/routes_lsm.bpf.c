@@ -19,12 +19,12 @@
  */
 #include "paths.bpf.h"
 
-#define MG_S_IFSOCK_MODE 0140000
-#define AF_UNIX		 1
-#define AF_INET		 2
-#define AF_INET6	 10
-#define AF_NETLINK	 16
-#define NETLINK_ROUTE	 0
+#define MG_S_IFSOCK_MODE       0140000
+#define AF_UNIX		       1
+#define AF_INET		       2
+#define AF_INET6	       10
+#define AF_NETLINK	       16
+#define NETLINK_ROUTE	       0
 #define NETLINK_KOBJECT_UEVENT 15
 
 static __always_inline void mg_path_event(const struct mg_config *cfg,
@@ -47,8 +47,8 @@ static __always_inline void mg_path_event(const struct mg_config *cfg,
  * task, @subject naming what the event shows; @unix: a UNIX socket folder
  * of the scope will do too. 0, or -EPERM.
  */
-static __always_inline int mg_lsm_paths(struct dentry *a, struct dentry *b,
-					struct dentry *subject, bool unix)
+static __always_inline int mg_lsm_paths(struct dentry *a, struct dentry *b, struct dentry *subject,
+					bool unix)
 {
 	const struct mg_scope_val *scope;
 	const struct mg_config *cfg;
@@ -92,7 +92,8 @@ SEC("lsm/path_link")
 int BPF_PROG(mg_lsm_path_link, struct dentry *old_dentry, const struct path *new_dir,
 	     struct dentry *new_dentry, int ret)
 {
-	struct dentry *from = BPF_CORE_READ(old_dentry, d_parent), *to = BPF_CORE_READ(new_dir, dentry);
+	struct dentry *from = BPF_CORE_READ(old_dentry, d_parent),
+		      *to = BPF_CORE_READ(new_dir, dentry);
 
 	if (ret)
 		return ret;

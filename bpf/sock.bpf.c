@@ -19,12 +19,12 @@
  */
 #include "common.bpf.h"
 
-#define AF_INET	       2
-#define AF_INET6       10
-#define SOCK_STREAM    1
-#define SOCK_DGRAM     2
-#define IPPROTO_TCP    6
-#define IPPROTO_UDP    17
+#define AF_INET	    2
+#define AF_INET6    10
+#define SOCK_STREAM 1
+#define SOCK_DGRAM  2
+#define IPPROTO_TCP 6
+#define IPPROTO_UDP 17
 
 SEC("cgroup/sock_create")
 int mg_sock_create(struct bpf_sock *ctx)
@@ -217,7 +217,8 @@ int mg_skb_egress(struct __sk_buff *skb)
 		reason = MG_REASON_KILLSWITCH;
 	} else {
 		proto = p.proto == IPPROTO_TCP ? MG_PROTO_TCP :
-			p.proto == IPPROTO_UDP ? MG_PROTO_UDP : 0;
+			p.proto == IPPROTO_UDP ? MG_PROTO_UDP :
+						 0;
 		key.prefixlen = MG_EGRESS_KEY_FIXED_BITS + 128;
 		key.scope_id = scope->scope_id;
 		key.gen = cfg->active_gen;
