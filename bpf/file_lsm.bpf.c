@@ -69,11 +69,11 @@ static __always_inline int mg_lsm_receive(struct file *file)
 	if (!r.socket && !r.device)
 		return mg_lsm_file(file, MG_HOOK_FILE_RECEIVE);
 	if (reason == MG_REASON_NONE) {
-		mg_count(MG_COUNTER_INDEX(MG_HOOK_FILE_RECEIVE, MG_VERDICT_ALLOW));
+		mg_count(MG_COUNTER_INDEX(mg_receive_hook(&r), MG_VERDICT_ALLOW));
 		return 0;
 	}
 	verdict = mg_deny_verdict(cfg, MG_VERDICT_DENY);
-	mg_count(MG_COUNTER_INDEX(MG_HOOK_FILE_RECEIVE, verdict));
+	mg_count(MG_COUNTER_INDEX(mg_receive_hook(&r), verdict));
 	mg_receive_event(cfg, scope, cgid, verdict, reason, &r);
 	return verdict == MG_VERDICT_DENY ? -EPERM : 0;
 }

@@ -95,7 +95,7 @@ __noinline int mg_tp_check_fd(long fd, __u32 hook, __u32 must_exist)
 							     mg_deny_verdict(cfg, MG_VERDICT_KILL);
 			if (verdict == MG_VERDICT_KILL)
 				bpf_send_signal(SIGKILL);
-			mg_count(MG_COUNTER_INDEX(hook, verdict));
+			mg_count(MG_COUNTER_INDEX(mg_receive_hook(&r), verdict));
 			if (verdict != MG_VERDICT_ALLOW)
 				mg_receive_event(cfg, scope, cgid, verdict, reason, &r);
 			return 0;

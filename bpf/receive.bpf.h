@@ -76,12 +76,21 @@ static __always_inline __u8 mg_receive_special(const struct mg_config *cfg,
 	return MG_REASON_NONE;
 }
 
+/*
+ * The hook a received socket or device is counted and reported under: the
+ * socket hook for a socket, the device hook for a node (with their payloads).
+ */
+static __always_inline __u8 mg_receive_hook(const struct mg_received *r)
+{
+	return r->socket ? MG_HOOK_SOCKET : MG_HOOK_DEVICE;
+}
+
 /* The event for a received socket or device that was refused. */
 static __always_inline void mg_receive_event(const struct mg_config *cfg,
 					     const struct mg_scope_val *scope, __u64 cgid,
 					     __u8 verdict, __u8 reason, const struct mg_received *r)
 {
-	struct mg_event *e = mg_event_new(cfg, scope, cgid, MG_HOOK_FILE_RECEIVE, verdict, reason);
+	struct mg_event *e = mg_event_new(cfg, scope, cgid, mg_receive_hook(r), verdict, reason);
 
 	if (!e)
 		return;

@@ -13,7 +13,7 @@
  * folder the scope's unixSockets list).
  *
  * Sockets: families other than UNIX, IPv4, IPv6 and routing netlink are
- * refused at creation (packet, raw-capable families, vsock, SCTP's own
+ * refused at creation, and routing netlink may only query (packet, raw-capable families, vsock, SCTP's own
  * family, Bluetooth, CAN, XDP, ...). Which IPv4 and IPv6 sockets may be made
  * (TCP and UDP only) is decided by cgroup/sock_create, on both engines.
  */
@@ -192,6 +192,70 @@ int BPF_PROG(mg_lsm_socket_create, int family, int type, int protocol, int kern,
 		e->sock.family = family;
 		e->sock.type = type;
 		e->sock.protocol = protocol;
+		bpf_ringbuf_submit(e, 0);
+	}
+	return verdict == MG_VERDICT_DENY ? -EPERM : 0;
+}
+
+/*
+ * Routing netlink from a scope: queries only. A message that adds, deletes
+ * or sets a link, address, route, rule or qdisc (a tunnel to anywhere, a
+ * route through it, a redirecting filter) is refused; so is a batch longer
+ * than the messages examined.
+ */
+#define MG_NL_MAX_MSGS 8
+#define RTM_BASE       16
+
+SEC("lsm/netlink_send")
+int BPF_PROG(mg_lsm_netlink_send, struct sock *sk, struct sk_buff *skb, int ret)
+{
+	const struct mg_scope_val *scope;
+	const struct mg_config *cfg;
+	struct mg_event *e;
+	unsigned char *data;
+	__u32 len, off = 0;
+	__u8 verdict;
+	__u64 cgid;
+	bool deny = false;
+	int i;
+
+	if (ret)
+		return ret;
+	if (BPF_CORE_READ(sk, sk_protocol) != NETLINK_ROUTE)
+		return 0;
+	scope = mg_scope_enter(&cfg, &cgid);
+	if (!scope)
+		return 0;
+	data = BPF_CORE_READ(skb, data);
+	len = BPF_CORE_READ(skb, len);
+	for (i = 0; i < MG_NL_MAX_MSGS; i++) {
+		struct nlmsghdr nlh;
+
+		if (off + sizeof(nlh) > len)
+			break;
+		if (bpf_probe_read_kernel(&nlh, sizeof(nlh), data + off) ||
+		    nlh.nlmsg_len < sizeof(nlh)) {
+			deny = true;
+			break;
+		}
+		if (nlh.nlmsg_type >= RTM_BASE && ((__u32)nlh.nlmsg_type - RTM_BASE) % 4 != 2) {
+			deny = true; /* RTM_NEW*, RTM_DEL*, RTM_SET* */
+			break;
+		}
+		off += (nlh.nlmsg_len + 3) & ~3u;
+	}
+	if (i == MG_NL_MAX_MSGS && off + sizeof(struct nlmsghdr) <= len)
+		deny = true; /* more messages than examined */
+	if (!deny) {
+		mg_count(MG_COUNTER_INDEX(MG_HOOK_SOCKET, MG_VERDICT_ALLOW));
+		return 0;
+	}
+	verdict = mg_deny_verdict(cfg, MG_VERDICT_DENY);
+	mg_count(MG_COUNTER_INDEX(MG_HOOK_SOCKET, verdict));
+	e = mg_event_new(cfg, scope, cgid, MG_HOOK_SOCKET, verdict, MG_REASON_SOCKET);
+	if (e) {
+		e->sock.family = AF_NETLINK;
+		e->sock.protocol = NETLINK_ROUTE;
 		bpf_ringbuf_submit(e, 0);
 	}
 	return verdict == MG_VERDICT_DENY ? -EPERM : 0;

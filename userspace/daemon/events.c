@@ -38,6 +38,10 @@ const char *mg_reason_name(unsigned int reason)
 		[MG_REASON_UNIX] = "unix-socket",
 		[MG_REASON_UNKNOWN] = "unknown-weights",
 		[MG_REASON_NARROWED] = "narrowed-by-license",
+		[MG_REASON_SOCKET] = "socket",
+		[MG_REASON_DEVICE] = "device",
+		[MG_REASON_CLOSED] = "closed",
+		[MG_REASON_RECEIVED_SOCKET] = "received-socket",
 	};
 
 	return reason < MG_REASON__COUNT ? names[reason] : "unknown";
@@ -304,10 +308,32 @@ static void mg_put_rate(struct mg_out *o, const struct mg_event_rate *r)
 	mg_put_char(o, '}');
 }
 
+/* A socket refused at creation or received from outside the scope. */
+static void mg_put_sock(struct mg_out *o, const struct mg_event_sock *k)
+{
+	mg_put_lit(o, ",\"socket\":{\"family\":");
+	mg_put_u64(o, k->family);
+	mg_put_lit(o, ",\"type\":");
+	mg_put_u64(o, k->type);
+	mg_put_lit(o, ",\"protocol\":");
+	mg_put_u64(o, k->protocol);
+	mg_put_char(o, '}');
+}
+
+/* A syscall of a class closed in scopes. */
+static void mg_put_sys(struct mg_out *o, const struct mg_event_sys *y)
+{
+	mg_put_lit(o, ",\"syscall\":{\"nr\":");
+	mg_put_u64(o, y->nr);
+	mg_put_lit(o, ",\"compat\":\"");
+	mg_put_str(o, y->compat == 1 ? "ia32" : y->compat == 2 ? "x32" : "no");
+	mg_put_lit(o, "\"}");
+}
+
 static bool mg_hook_has_file(unsigned int hook)
 {
 	return hook == MG_HOOK_FILE_OPEN || hook == MG_HOOK_MMAP || hook == MG_HOOK_FILE_RECEIVE ||
-	       hook == MG_HOOK_IO_URING || hook == MG_HOOK_UNIX;
+	       hook == MG_HOOK_IO_URING || hook == MG_HOOK_UNIX || hook == MG_HOOK_PATHS;
 }
 
 size_t mg_event_format_json(char *buf, size_t size, const struct mg_event *e,
@@ -340,6 +366,11 @@ size_t mg_event_format_json(char *buf, size_t size, const struct mg_event *e,
 	mg_put_name_or_null(&o, scope ? scope->name : NULL);
 	if (e->reason == MG_REASON_RATE_LIMITED || e->reason == MG_REASON_RATE_RESUMED)
 		mg_put_rate(&o, &e->rate);
+	else if (e->hook == MG_HOOK_SOCKET)
+		mg_put_sock(&o, &e->sock);
+	else if (e->hook == MG_HOOK_SYSCALLS ||
+		 (e->hook == MG_HOOK_PATHS && e->reason == MG_REASON_CLOSED))
+		mg_put_sys(&o, &e->sys);
 	else if (mg_hook_has_file(e->hook))
 		mg_put_file(&o, &e->file, img);
 	else if (e->hook == MG_HOOK_DEVICE)
