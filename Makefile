@@ -63,7 +63,7 @@ vpath test_%.c $(sort $(dir $(UNIT_SRCS)))
 HELPER_BINS := $(patsubst tests/helpers/%.c,$(BUILD)/tests/helpers/%,$(wildcard tests/helpers/*.c))
 
 .DELETE_ON_ERROR:
-.PHONY: all run demo deps fuzz bench man test test-unit test-kernel test-vm install uninstall clean vmlinux tests-build fmt fmt-check
+.PHONY: all run demo deps fuzz bench man test test-unit test-kernel test-vm install uninstall clean vmlinux tests-build fmt fmt-check lint
 
 all: $(BUILD)/mguard man
 
@@ -197,6 +197,10 @@ fmt:
 	$(Q)clang-format -i $(FMT_FILES)
 fmt-check:
 	$(Q)clang-format --dry-run --Werror $(FMT_FILES)
+
+# format, layers, shellcheck, cppcheck and scan-build (scripts/lint.sh).
+lint:
+	$(Q)scripts/lint.sh $(BUILD)
 
 SYSTEMD_UNIT_DIR ?= /lib/systemd/system
 BASH_COMPLETION_DIR ?= /usr/share/bash-completion/completions

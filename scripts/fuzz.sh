@@ -21,7 +21,7 @@ for f in "$@"; do
 	if "$f" -max_total_time="$SECONDS_EACH" -print_final_stats=1 -timeout=10 -rss_limit_mb=2048 \
 		"$corpus" "$seeds" $extra >"$log" 2>&1; then
 		execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
-		echo "fuzz: $name: ok, $execs executions, corpus $(ls "$corpus" | wc -l) inputs"
+		echo "fuzz: $name: ok, $execs executions, corpus $(find "$corpus" -type f | wc -l) inputs"
 	else
 		echo "fuzz: $name: FAILED"
 		grep -E '^(==[0-9]+==ERROR|SUMMARY|artifact_prefix|Test unit written)' "$log" || tail -n 20 "$log"

@@ -7,7 +7,7 @@
 # A tier that cannot run counts as a failure: nothing is skipped silently.
 # The last line is "N passed, M failed" over every tier that was asked for.
 set -u
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 BUILD=${1:-build}
 shift
 TIERS=${*:-unit kernel vm}

@@ -4,9 +4,8 @@
  * a canonical form, be written out, and read back to the same canonical
  * form, so what the parser accepts is always something that can be signed.
  *
- *   clang -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -Ibpf -Iuserspace \
- *     tests/fuzz/fuzz_license.c userspace/core/*.c userspace/license/*.c \
- *     -lyaml -lcrypto -o fuzz_license
+ * Built with the core, policy and licence layers (the Makefile's FUZZ_LIB):
+ *   make build/fuzz/fuzz_license
  */
 #include <errno.h>
 #include <stddef.h>

@@ -3,10 +3,9 @@
  * libFuzzer target for the policy parser: one document parsed from memory,
  * then validated.
  *
- *   clang -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -Ibpf -Iuserspace \
- *	tests/fuzz/fuzz_policy.c userspace/core/*.c userspace/policy/*.c \
- *	-lyaml -lm -o fuzz_policy
- *   ./fuzz_policy -max_total_time=60 CORPUS_DIR policies/default
+ * Built with the core, policy and licence layers (the Makefile's FUZZ_LIB):
+ *   make build/fuzz/fuzz_policy
+ *   build/fuzz/fuzz_policy -max_total_time=60 CORPUS_DIR policies/default
  */
 #include <stddef.h>
 #include <stdint.h>

@@ -15,7 +15,7 @@
 # Safety: everything this creates is named after its pid (pin folder, cgroup),
 # programs attach only to that cgroup, and every exit path cleans up.
 set -u
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 1
 . tests/kernel/lib.sh
 
 BUILD=${1:-build}
@@ -39,8 +39,9 @@ for name in $ONLY; do
 	done
 	[ -n "$found" ] || fail "test '$name' names a file in tests/kernel/"
 done
-ONLY=$(echo $ONLY)
-[ -n "$ONLY" ] && ONLY=" $ONLY"
+# shellcheck disable=SC2086 # word splitting trims the list
+set -- $ONLY
+ONLY=${*:+ $*}
 [ -n "$TESTS" ] || [ -n "$ONLY" ] || TESTS=$(echo tests/kernel/t[0-9]*.sh)
 
 if [ "$(id -u)" -ne 0 ]; then
@@ -106,6 +107,7 @@ mkdir -p "$HF/blobs" "$HF/snapshots/0123abcd"
 printf 'hf-weights' >"$HF/blobs/9f86d081884c7d65"
 ln -s ../../blobs/9f86d081884c7d65 "$HF/snapshots/0123abcd/model.safetensors"
 PORT_OK=18443
+# shellcheck disable=SC2034 # used by the sourced test files
 PORT_DENIED=18444
 PORT_UDP=18445
 
@@ -208,6 +210,7 @@ check "the forged licence is refused at start, with its reason" \
 
 # The tests, in order: each file is sourced here, sharing the running guard.
 for t in $TESTS; do
+	# shellcheck source=/dev/null
 	. "$t"
 done
 

@@ -123,7 +123,7 @@ check "after adoption an allowed open works" grep -qx 'ok read=1' "$TMP/out"
 check "the metrics file is written, with the generation and the decisions" wait_for 5 \
 	all "grep -qx 'mguard_policy_generation $((gen2 + 1))' '$TMP/mguard.prom' && grep -q '^mguard_decisions_total{hook=\"file_open\",verdict=\"allow\"' '$TMP/mguard.prom'"
 check "after adoption exactly one set of links is pinned" \
-	[ "$(ls "$PIN" | grep -c '^link_connect4_')" = 1 ]
+	[ "$(find "$PIN" -maxdepth 1 -name 'link_connect4_*' | wc -l)" = 1 ]
 
 # A noisy scope is rate-limited in the kernel, with a summary when the limit
 # kicks in and when it lifts; every decision is still made.

@@ -31,7 +31,11 @@ int mg_hex_decode(const char *s, size_t n, uint8_t *out)
 	for (size_t i = 0; i < 2 * n; i++)
 		if (mg_hex_digit(s[i]) < 0)
 			return -EINVAL;
-	for (size_t i = 0; i < n; i++)
-		out[i] = (uint8_t)(mg_hex_digit(s[2 * i]) << 4 | mg_hex_digit(s[2 * i + 1]));
+	for (size_t i = 0; i < n; i++) {
+		unsigned int hi = (unsigned int)mg_hex_digit(s[2 * i]);
+		unsigned int lo = (unsigned int)mg_hex_digit(s[2 * i + 1]);
+
+		out[i] = (uint8_t)(hi << 4 | lo);
+	}
 	return 0;
 }

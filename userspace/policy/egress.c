@@ -83,7 +83,7 @@ static int parse_port(const char *s, size_t n, unsigned int *ret, const char **r
 static int parse_ports(const char *s, size_t n, struct mg_egress_rule *r, const char **ret_err)
 {
 	const char *dash = memchr(s, '-', n);
-	unsigned int lo, hi;
+	unsigned int lo = 0, hi = 0;
 	int err;
 
 	if (!n)

@@ -21,6 +21,7 @@
 #define MG_POLICY_MAX_DEPTH	16	    /* YAML nesting */
 #define MG_POLICY_MAX_NAME	63	    /* tier, model and scope names */
 #define MG_POLICY_MAX_TIERS	16
+#define MG_POLICY_MAX_LEVEL	1000 /* tier levels are 1 to this */
 
 #define MG_POLICY_MAX_CONDITIONS  16   /* 'when' entries per tier */
 #define MG_POLICY_MAX_METRICS	  64   /* per model */

@@ -211,6 +211,16 @@ static const struct mg_metric *find_metric(const struct mg_model *model, const c
 }
 
 /* The first condition of @t that holds on @model's metrics, or NULL. */
+const struct mg_tier *mg_policy_find_tier(const struct mg_policy *policy, const char *name)
+{
+	if (!name)
+		return NULL;
+	for (size_t i = 0; i < policy->ntiers; i++)
+		if (policy->tiers[i].name && strcmp(policy->tiers[i].name, name) == 0)
+			return &policy->tiers[i];
+	return NULL;
+}
+
 static const struct mg_condition *first_holding(const struct mg_tier *t,
 						const struct mg_model *model,
 						const struct mg_metric **ret_metric)
