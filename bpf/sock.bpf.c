@@ -168,19 +168,29 @@ static __always_inline int mg_skb_parse(struct __sk_buff *skb, struct mg_pkt *p)
 	return 0;
 }
 
+/*
+ * A socket field, loaded at its own offset: the verifier refuses pointer
+ * arithmetic on a socket, which the compiler would otherwise do to share
+ * one base address between the loads.
+ */
+#define MG_SK_LOAD(sk, field) (*(volatile __typeof__((sk)->field) *)&(sk)->field)
+
 /* Is the packet going to the peer its socket is connected to? */
 static __always_inline bool mg_skb_to_peer(struct bpf_sock *sk, const struct mg_pkt *p)
 {
-	__u16 peer_port = sk->dst_port;
-	__u32 a[4];
+	__u16 peer_port = MG_SK_LOAD(sk, dst_port);
+	__u32 family = MG_SK_LOAD(sk, family), d[4], a[4];
 
 	if (!peer_port || peer_port != p->port)
 		return false;
 	__builtin_memcpy(a, p->addr, 16);
-	if (sk->family == AF_INET)
-		return p->v4 && a[3] == sk->dst_ip4;
-	return a[0] == sk->dst_ip6[0] && a[1] == sk->dst_ip6[1] && a[2] == sk->dst_ip6[2] &&
-	       a[3] == sk->dst_ip6[3];
+	if (family == AF_INET)
+		return p->v4 && a[3] == MG_SK_LOAD(sk, dst_ip4);
+	d[0] = MG_SK_LOAD(sk, dst_ip6[0]);
+	d[1] = MG_SK_LOAD(sk, dst_ip6[1]);
+	d[2] = MG_SK_LOAD(sk, dst_ip6[2]);
+	d[3] = MG_SK_LOAD(sk, dst_ip6[3]);
+	return a[0] == d[0] && a[1] == d[1] && a[2] == d[2] && a[3] == d[3];
 }
 
 SEC("cgroup_skb/egress")
@@ -194,6 +204,7 @@ int mg_skb_egress(struct __sk_buff *skb)
 	struct mg_event *e;
 	struct mg_pkt p;
 	__u8 reason = MG_REASON_NONE, verdict, proto = 0;
+	__u32 state;
 	__u64 cgid;
 
 	cfg = mg_config_get();
@@ -208,6 +219,9 @@ int mg_skb_egress(struct __sk_buff *skb)
 	sk = bpf_sk_fullsock(sk);
 	if (!sk)
 		return 1; /* a request socket: the SYN-ACK to a client connecting in */
+	state = MG_SK_LOAD(sk, state);
+	if (state == BPF_TCP_LISTEN || state == BPF_TCP_NEW_SYN_RECV)
+		return 1; /* a listener's SYN-ACK, to a client connecting in */
 	if (mg_skb_parse(skb, &p)) {
 		reason = MG_REASON_EGRESS; /* unreadable headers: fail closed */
 	} else if (p.proto && mg_skb_to_peer(sk, &p)) {

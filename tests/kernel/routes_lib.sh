@@ -9,13 +9,14 @@ ROUTE=$BUILD/tests/helpers/mg-route
 # HOW (cg or run); its line in $TMP/out, its exit status in $ST.
 placed() {
 	how=$1
-	bin=$2
+	r_bin=$2
 	shift 2
 	case "$how" in
-	cg) "$bin" --cgroup "$SCOPE_CG" "$@" >"$TMP/out" 2>"$TMP/err" ;;
-	run) "$MGUARD" run --policy "$TMP/policy" --scope guarded -- "$bin" "$@" >"$TMP/out" 2>"$TMP/err" ;;
+	cg) "$r_bin" --cgroup "$SCOPE_CG" "$@" >"$TMP/out" 2>"$TMP/err" ;;
+	run) "$MGUARD" run --policy "$TMP/policy" --scope guarded -- "$r_bin" "$@" >"$TMP/out" 2>"$TMP/err" ;;
 	esac
 	ST=$?
+	return "$ST"
 }
 
 # killed: the helper died of a signal (SIGKILL from the fallback engine, or
@@ -26,40 +27,40 @@ killed() { [ "$ST" -gt 128 ] && ! grep -q '^ok' "$TMP/out"; }
 # prints a line matching LSM-LINE (an extended regex); on the fallback engine
 # it is killed before it could use what it got.
 refused() {
-	name=$1
-	want=$2
+	r_name=$1
+	r_want=$2
 	shift 2
 	for how in cg run; do
 		placed "$how" "$@"
 		case "$ENGINE" in
-		bpf-lsm) check "$name ($how): refused" grep -Eqx "$want" "$TMP/out" ;;
-		*) check "$name ($how): killed" killed ;;
+		bpf-lsm) check "$r_name ($how): refused" grep -Eqx "$r_want" "$TMP/out" ;;
+		*) check "$r_name ($how): killed" killed ;;
 		esac
 	done
 }
 
 # both NAME LINE BIN ARGS...: in both placements, on both engines, the helper prints LINE.
 both() {
-	name=$1
-	want=$2
+	r_name=$1
+	r_want=$2
 	shift 2
 	for how in cg run; do
 		placed "$how" "$@"
-		check "$name ($how)" grep -Eqx "$want" "$TMP/out"
+		check "$r_name ($how)" grep -Eqx "$r_want" "$TMP/out"
 	done
 }
 
 # on_lsm NAME LINE BIN ARGS...: as both, on BPF LSM only; on the fallback
 # engine the route is closed in scopes, so the helper is killed there.
 on_lsm() {
-	name=$1
-	want=$2
+	r_name=$1
+	r_want=$2
 	shift 2
 	for how in cg run; do
 		placed "$how" "$@"
 		case "$ENGINE" in
-		bpf-lsm) check "$name ($how)" grep -Eqx "$want" "$TMP/out" ;;
-		*) check "$name ($how): closed in scopes on this engine, killed" killed ;;
+		bpf-lsm) check "$r_name ($how)" grep -Eqx "$r_want" "$TMP/out" ;;
+		*) check "$r_name ($how): closed in scopes on this engine, killed" killed ;;
 		esac
 	done
 }

@@ -4,6 +4,7 @@
 # paths and options that could make a packet's destination differ from the
 # one checked, and sockets passed in from outside the scope.
 . tests/kernel/routes_lib.sh
+PORT_UNLISTED=18446 # in no egress list (t70 counts the events of PORT_DENIED)
 
 # --- IPv4 and IPv6: TCP and UDP only (cgroup/sock_create, both engines) -----------------
 # name family type protocol
@@ -41,15 +42,15 @@ check "packet socket outside every scope is made as before" grep -qx 'ok socket'
 
 # --- send paths: the destination checked is the one the packet goes to ---------------------
 both "TCP fast open (sendto MSG_FASTOPEN) to a port not listed: EPERM" 'errno EPERM' \
-	"$ROUTE" fastopen 127.0.0.1 "$PORT_DENIED"
+	"$ROUTE" fastopen 127.0.0.1 "$PORT_UNLISTED"
 both "TCP fast open to a listed port passes the hook" 'errno ECONNREFUSED' \
 	"$ROUTE" fastopen 127.0.0.1 "$PORT_OK"
 both "sendmmsg: the message to a port not listed is refused, the one before it sent" 'sent=1' \
-	"$ROUTE" sendmmsg 127.0.0.1 "$PORT_UDP" "$PORT_DENIED"
+	"$ROUTE" sendmmsg 127.0.0.1 "$PORT_UDP" "$PORT_UNLISTED"
 both "sendmmsg of two messages to a listed port sends both" 'sent=2' \
 	"$ROUTE" sendmmsg 127.0.0.1 "$PORT_UDP" "$PORT_UDP"
 both "IPv4-mapped IPv6 connect to a port not listed: EPERM" 'errno EPERM' \
-	"$ROUTE" connect-mapped 127.0.0.1 "$PORT_DENIED"
+	"$ROUTE" connect-mapped 127.0.0.1 "$PORT_UNLISTED"
 both "IPv4-mapped IPv6 connect to a listed port passes" 'errno ECONNREFUSED' \
 	"$ROUTE" connect-mapped 127.0.0.1 "$PORT_OK"
 both "UDP connect, AF_UNSPEC disconnect, send: no destination is left" 'errno EDESTADDRREQ' \
@@ -89,7 +90,7 @@ serve() {
 	wait_for 5 [ -S "$TMP/sockets/fd.sock" ]
 }
 unserve() { kill "$SPID" 2>/dev/null; wait "$SPID" 2>/dev/null; rm -f "$TMP/sockets/fd.sock"; }
-serve udp 127.0.0.1 "$PORT_DENIED"
+serve udp 127.0.0.1 "$PORT_UNLISTED"
 refused "a UDP socket connected outside the scope, passed in" 'denied no-fd' "$ROUTE" recv-use "$TMP/sockets/fd.sock"
 unserve
 serve unix

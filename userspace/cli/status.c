@@ -16,6 +16,7 @@
 #include "mguard_abi.h"
 #include "kernel/pins.h"
 #include "kernel/probe.h"
+#include "kernel/gaps.h"
 #include "daemon/state.h"
 #include "cli/status.h"
 #include "core/cgroup.h"
@@ -203,6 +204,8 @@ static void mg_status_text(const char *pin_dir, const struct mg_status *st, FILE
 			(unsigned long long)c[MG_VERDICT_KILL],
 			(unsigned long long)c[MG_VERDICT_AUDIT]);
 	}
+	fputc('\n', out);
+	mg_gaps_print(out, st->cfg.engine, false);
 	fputs("\nerrors:", out);
 	for (int i = 0; i < MG_ERR__COUNT; i++)
 		fprintf(out, " %s %llu", mg_error_name(i),
@@ -248,7 +251,8 @@ static void mg_status_json(const char *pin_dir, const struct mg_status *st, FILE
 		mg_json_string(out, k->prog);
 		fprintf(out, ",\"cgroup_id\":%llu}", (unsigned long long)k->cgroup_id);
 	}
-	fputs("]", out);
+	fputs("],\"gaps\":", out);
+	mg_gaps_print(out, st->cfg.engine, true);
 }
 
 int mg_status_print(const char *pin_dir, bool json, FILE *out)

@@ -72,6 +72,34 @@ static int mg_add_inode(struct mg_inode_builder *b, const char *path, const stru
 }
 
 /* nftw has no user pointer: the walk in progress. Compilation is not reentrant. */
+/*
+ * The config, resource and ROM files of GPUs' PCI devices in sysfs: entries
+ * of no model that no scope opens (MG_INODE_DEVICE_FILE), wherever the
+ * scope's readable folders are.
+ */
+static int mg_compile_device_files(const struct mg_compile_opts *opts, struct mg_inode_builder *b)
+{
+	struct mg_gpu_pci_file *v = NULL;
+	size_t n = 0, cap = 0;
+	int err;
+
+	err = mg_gpu_pci_files(opts->pci_root ? opts->pci_root : "/sys/bus/pci/devices", &v, &n,
+			       &cap);
+	for (size_t i = 0; i < n && !err; i++) {
+		struct mg_image_inode *in = mg_grow((void **)&b->v, &b->n, &b->cap, sizeof(*b->v));
+
+		if (!in || !(in->path = strdup(v[i].path))) {
+			err = -ENOMEM;
+			break;
+		}
+		in->ino = v[i].ino;
+		in->dev = v[i].dev;
+		in->val = (struct mg_inode_val){ .flags = MG_INODE_DEVICE_FILE };
+	}
+	free(v);
+	return err;
+}
+
 static struct mg_inode_builder *mg_walk_builder;
 
 static int mg_walk_one(const char *path, const struct stat *st, int type, struct FTW *ftw)
@@ -865,6 +893,11 @@ int mg_compile(const struct mg_policy *p, const struct mg_compile_opts *opts, st
 				goto out_free;
 			bad |= err != 0;
 		}
+	}
+	if (!opts->check_only) {
+		err = mg_compile_device_files(opts, &b);
+		if (err == -ENOMEM)
+			goto out_free;
 	}
 	img->inodes = b.v;
 	img->ninodes = b.n;

@@ -22,6 +22,7 @@
 
 #include "core/cgroup.h"
 #include "kernel/probe.h"
+#include "kernel/gaps.h"
 #include "core/util.h"
 
 #ifndef SYS_landlock_create_ruleset
@@ -52,7 +53,19 @@ static const char *const hook_names[MG_HOOK__COUNT] = {
 	[MG_HOOK_SENDMSG4] = "sendmsg4",   [MG_HOOK_SENDMSG6] = "sendmsg6",
 	[MG_HOOK_MMAP] = "mmap",	   [MG_HOOK_FILE_RECEIVE] = "file_receive",
 	[MG_HOOK_IO_URING] = "io_uring",   [MG_HOOK_UNIX] = "unix",
+	[MG_HOOK_SOCKET] = "socket",	   [MG_HOOK_PATHS] = "paths",
+	[MG_HOOK_SYSCALLS] = "syscalls",   [MG_HOOK_SKB_EGRESS] = "skb_egress",
 };
+
+/* The gaps of the engines this kernel gets (kernel/gaps.c). */
+static void mg_probe_gaps_print(const struct mg_probe *p, FILE *out, bool json)
+{
+	__u8 engine[MG_HOOK_SLOTS] = { 0 };
+
+	for (int h = 0; h < MG_HOOK__COUNT; h++)
+		engine[h] = p->engine[h];
+	mg_gaps_print(out, engine, json);
+}
 
 const char *mg_engine_name(enum mg_engine e)
 {
@@ -102,6 +115,19 @@ void mg_probe_choose_engines(struct mg_probe *p)
 	p->engine[MG_HOOK_SENDMSG6] = net;
 	p->engine[MG_HOOK_DEVICE] =
 		p->cgroup_device && p->cgroup2_mount[0] ? MG_ENGINE_CGROUP : MG_ENGINE_NONE;
+
+	/*
+	 * Routes beyond open. Socket families and name changes go with the file
+	 * engine (IPv4 and IPv6 socket types also by cgroup/sock_create, with
+	 * the network hooks); the syscall classes the fallback engine closes
+	 * reach the LSM hooks like any other; every packet with the network.
+	 */
+	p->engine[MG_HOOK_SOCKET] = p->engine[MG_HOOK_FILE_OPEN];
+	p->engine[MG_HOOK_PATHS] = p->engine[MG_HOOK_FILE_OPEN];
+	p->engine[MG_HOOK_SYSCALLS] = p->engine[MG_HOOK_FILE_OPEN] == MG_ENGINE_LSM ?
+					      MG_ENGINE_COVERED :
+					      p->engine[MG_HOOK_FILE_OPEN];
+	p->engine[MG_HOOK_SKB_EGRESS] = net;
 }
 
 /* Symbolic name of an errno value, including the kernel-internal ENOTSUPP. */
@@ -508,6 +534,27 @@ static void engine_note(const struct mg_probe *p, enum mg_hook h, char *buf, siz
 	char lsm[128], tp[128];
 
 	buf[0] = '\0';
+	if (h == MG_HOOK_SYSCALLS) {
+		if (p->engine[h] == MG_ENGINE_COVERED)
+			snprintf(buf, len,
+				 "(32-bit syscalls, mounts and fanotify reach the LSM "
+				 "hooks like any other)");
+		else if (p->engine[h] == MG_ENGINE_TP_KILL)
+			snprintf(buf, len,
+				 "(closed in scopes: 32-bit syscalls, overlay and FUSE "
+				 "mounts, fanotify kill the caller)");
+		return;
+	}
+	if (h == MG_HOOK_PATHS || h == MG_HOOK_SOCKET) {
+		if (p->engine[h] == MG_ENGINE_TP_KILL)
+			snprintf(buf, len,
+				 h == MG_HOOK_PATHS ?
+					 "(closed in scopes: the caller is killed on entry; "
+					 "the name it made stays)" :
+					 "(families but UNIX, IPv4, IPv6 and routing netlink "
+					 "kill the caller)");
+		return;
+	}
 	if (p->engine[h] == MG_ENGINE_COVERED) {
 		snprintf(buf, len, "(its opens reach lsm/file_open like any other)");
 		return;
@@ -629,6 +676,8 @@ static void print_text(const struct mg_probe *p, FILE *out)
 		else
 			fprintf(out, "  %-13s %s\n", mg_hook_name(h), mg_engine_name(p->engine[h]));
 	}
+	fputc('\n', out);
+	mg_probe_gaps_print(p, out, false);
 }
 
 static void json_bool(FILE *out, const char *key, bool v)
@@ -700,7 +749,9 @@ static void print_json(const struct mg_probe *p, FILE *out)
 		else
 			fputs("null", out);
 	}
-	fputs("}}\n", out);
+	fputs("},\"gaps\":", out);
+	mg_probe_gaps_print(p, out, true);
+	fputs("}\n", out);
 }
 
 void mg_probe_print(const struct mg_probe *p, FILE *out, bool json)

@@ -57,13 +57,29 @@ static const char *const want_lines[] = {
 	"mguard_decisions_total{hook=\"unix\",verdict=\"deny\",engine=\"none\"} 38",
 	"mguard_decisions_total{hook=\"unix\",verdict=\"kill\",engine=\"none\"} 39",
 	"mguard_decisions_total{hook=\"unix\",verdict=\"audit\",engine=\"none\"} 40",
+	"mguard_decisions_total{hook=\"socket\",verdict=\"allow\",engine=\"none\"} 41",
+	"mguard_decisions_total{hook=\"socket\",verdict=\"deny\",engine=\"none\"} 42",
+	"mguard_decisions_total{hook=\"socket\",verdict=\"kill\",engine=\"none\"} 43",
+	"mguard_decisions_total{hook=\"socket\",verdict=\"audit\",engine=\"none\"} 44",
+	"mguard_decisions_total{hook=\"paths\",verdict=\"allow\",engine=\"none\"} 45",
+	"mguard_decisions_total{hook=\"paths\",verdict=\"deny\",engine=\"none\"} 46",
+	"mguard_decisions_total{hook=\"paths\",verdict=\"kill\",engine=\"none\"} 47",
+	"mguard_decisions_total{hook=\"paths\",verdict=\"audit\",engine=\"none\"} 48",
+	"mguard_decisions_total{hook=\"syscalls\",verdict=\"allow\",engine=\"none\"} 49",
+	"mguard_decisions_total{hook=\"syscalls\",verdict=\"deny\",engine=\"none\"} 50",
+	"mguard_decisions_total{hook=\"syscalls\",verdict=\"kill\",engine=\"none\"} 51",
+	"mguard_decisions_total{hook=\"syscalls\",verdict=\"audit\",engine=\"none\"} 52",
+	"mguard_decisions_total{hook=\"skb_egress\",verdict=\"allow\",engine=\"none\"} 53",
+	"mguard_decisions_total{hook=\"skb_egress\",verdict=\"deny\",engine=\"none\"} 54",
+	"mguard_decisions_total{hook=\"skb_egress\",verdict=\"kill\",engine=\"none\"} 55",
+	"mguard_decisions_total{hook=\"skb_egress\",verdict=\"audit\",engine=\"none\"} 56",
 	"# HELP mguard_errors_total Failures counted by the BPF programs, by kind.",
 	"# TYPE mguard_errors_total counter",
-	"mguard_errors_total{kind=\"events_dropped\"} 41",
-	"mguard_errors_total{kind=\"config_unreadable\"} 42",
-	"mguard_errors_total{kind=\"fd_unresolved\"} 43",
-	"mguard_errors_total{kind=\"walk_limit\"} 44",
-	"mguard_errors_total{kind=\"events_rate_limited\"} 45",
+	"mguard_errors_total{kind=\"events_dropped\"} 57",
+	"mguard_errors_total{kind=\"config_unreadable\"} 58",
+	"mguard_errors_total{kind=\"fd_unresolved\"} 59",
+	"mguard_errors_total{kind=\"walk_limit\"} 60",
+	"mguard_errors_total{kind=\"events_rate_limited\"} 61",
 	"# HELP mguard_policy_generation Generation of the policy in force; 0 when none is.",
 	"# TYPE mguard_policy_generation gauge",
 	"mguard_policy_generation 3",
@@ -156,7 +172,7 @@ static void test_exact_text(void **state)
 	char *text = render(st, &extra);
 
 	/* This text follows the hooks, verdicts and errors of mguard_abi.h. */
-	assert_int_equal(MG_HOOK__COUNT * MG_VERDICT__COUNT, 40);
+	assert_int_equal(MG_HOOK__COUNT * MG_VERDICT__COUNT, 56);
 	assert_int_equal(MG_ERR__COUNT, 5);
 	assert_lines(text, 0, MG_ARRAY_SIZE(want_lines));
 	free(text);

@@ -218,7 +218,10 @@ static void test_json(void **state)
 		("\"engines\":{\"file_open\":\"tracepoint-kill\",\"connect4\":\"cgroup\","
 		 "\"connect6\":\"cgroup\",\"device\":\"cgroup\",\"sendmsg4\":\"cgroup\","
 		 "\"sendmsg6\":\"cgroup\",\"mmap\":\"tracepoint-kill\",\"file_receive\":\"tracepoint-kill\","
-		 "\"io_uring\":\"tracepoint-kill\",\"unix\":\"none\"}"),
+		 "\"io_uring\":\"tracepoint-kill\",\"unix\":\"none\",\"socket\":\"tracepoint-kill\","
+		 "\"paths\":\"tracepoint-kill\",\"syscalls\":\"tracepoint-kill\","
+		 "\"skb_egress\":\"cgroup\"}"),
+		"\"gaps\":{\"unix-sockets\":",
 	};
 	struct mg_probe p;
 	char *json;
