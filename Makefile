@@ -6,6 +6,7 @@
 #   make test       unit, host-kernel and VM tiers; fails if any tier cannot run
 #   make install    PREFIX=/usr/local DESTDIR=
 #   make vmlinux    regenerate vmlinux/$(ARCH)/vmlinux.h from this kernel's BTF
+#   make deps       check the include graph: layers point down, libbpf only in kernel/
 #   V=1             show the commands
 
 BUILD	?= build
@@ -63,7 +64,7 @@ vpath test_%.c $(sort $(dir $(UNIT_SRCS)))
 HELPER_BINS := $(patsubst tests/helpers/%.c,$(BUILD)/tests/helpers/%,$(wildcard tests/helpers/*.c))
 
 .DELETE_ON_ERROR:
-.PHONY: all run demo deps fuzz bench man test test-unit test-kernel test-vm install uninstall clean vmlinux tests-build fmt fmt-check lint
+.PHONY: all run demo deps install-deps fuzz bench man test test-unit test-kernel test-vm install uninstall clean vmlinux tests-build fmt fmt-check lint
 
 all: $(BUILD)/mguard man
 
@@ -76,7 +77,13 @@ $(BUILD)/man/mguard-policy.5: docs/policy.md scripts/md2man.awk
 	$(Q)awk -v name=mguard-policy -v section=5 -v date=2026-11-28 -v version=0.1.0 \
 		-f scripts/md2man.awk $< > $@
 
-deps: $(DEPS_STAMP)
+# The include graph: layers point down only, libbpf only in kernel/, no
+# file over 600 lines (scripts/check-layers.sh prints each offence).
+deps:
+	$(Q)scripts/check-layers.sh
+
+# What the build needs, installed once (every build step depends on it).
+install-deps: $(DEPS_STAMP)
 $(DEPS_STAMP): scripts/install-deps.sh
 	$(Q)scripts/install-deps.sh
 	$(Q)mkdir -p $(@D) && touch $@

@@ -61,6 +61,14 @@ run_unit() {
 			failed=$((failed + 1))
 		fi
 	done
+	# The include graph keeps its layers (make deps).
+	if sh scripts/check-layers.sh >"$LOG_DIR/layers.log" 2>&1; then
+		pass=$((pass + 1))
+	else
+		echo "not ok - layers: scripts/check-layers.sh"
+		cat "$LOG_DIR/layers.log"
+		failed=$((failed + 1))
+	fi
 	if [ "$found" -eq 0 ]; then
 		echo "unit tier: 0 passed, 1 failed (no unit test binaries in $BUILD/tests/unit)"
 		add 0 1

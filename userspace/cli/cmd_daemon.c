@@ -14,7 +14,7 @@
 #include "kernel/loader.h"
 #include "core/log.h"
 #include "policy/policy.h"
-#include "cli/status.h"
+#include "kernel/pinned.h"
 
 #define MG_WAIT_MS 20000
 
@@ -27,7 +27,7 @@ static void mg_sleep_ms(long ms)
 
 int mg_daemon_stop(const char *pin_dir, bool leave_enforcing)
 {
-	pid_t pid = mg_status_daemon(pin_dir);
+	pid_t pid = mg_pinned_daemon(pin_dir);
 	int err;
 
 	if (!pid) {
@@ -89,12 +89,12 @@ static int mg_check_policy(const char *policy_dir)
 
 int mg_daemon_reload_cmd(const char *pin_dir, const char *policy_dir)
 {
-	struct mg_status *st;
+	struct mg_pinned *st;
 	__u32 seq;
 	pid_t pid;
 	int rc = 1;
 
-	pid = mg_status_daemon(pin_dir);
+	pid = mg_pinned_daemon(pin_dir);
 	if (!pid) {
 		mg_err("mguard is not running (no daemon for '%s')", pin_dir);
 		return 3;
@@ -105,7 +105,7 @@ int mg_daemon_reload_cmd(const char *pin_dir, const char *policy_dir)
 		return 1;
 	}
 	st = calloc(1, sizeof(*st));
-	if (!st || mg_status_read(pin_dir, st)) {
+	if (!st || mg_pinned_read(pin_dir, st)) {
 		mg_err("failed to read the state pinned at '%s'", pin_dir);
 		goto out;
 	}
@@ -116,7 +116,7 @@ int mg_daemon_reload_cmd(const char *pin_dir, const char *policy_dir)
 	}
 	for (int waited = 0; waited < MG_WAIT_MS; waited += 20) {
 		mg_sleep_ms(20);
-		if (mg_status_read(pin_dir, st))
+		if (mg_pinned_read(pin_dir, st))
 			continue;
 		if (st->cfg.reload_seq == seq)
 			continue;
@@ -134,39 +134,4 @@ int mg_daemon_reload_cmd(const char *pin_dir, const char *policy_dir)
 out:
 	free(st);
 	return rc;
-}
-
-int mg_daemonize(const char *log_path)
-{
-	pid_t pid;
-	int fd;
-
-	pid = fork();
-	if (pid < 0)
-		return -errno;
-	if (pid > 0)
-		_exit(0);
-	if (setsid() < 0)
-		return -errno;
-	pid = fork();
-	if (pid < 0)
-		return -errno;
-	if (pid > 0)
-		_exit(0);
-	if (chdir("/") < 0)
-		return -errno;
-	fd = open("/dev/null", O_RDWR | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	dup2(fd, STDIN_FILENO);
-	dup2(fd, STDOUT_FILENO);
-	close(fd);
-	/* The daemon's own messages: to its log file, or nowhere. */
-	fd = open(log_path ? log_path : "/dev/null", O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC,
-		  0640);
-	if (fd < 0)
-		return -errno;
-	dup2(fd, STDERR_FILENO);
-	close(fd);
-	return 0;
 }

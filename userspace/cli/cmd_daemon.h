@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
-/* Talking to a running daemon: stop it, make it reload, start one in the background. */
+/* Talking to a running daemon: stop it, make it reload. */
 #ifndef MGUARD_CMD_DAEMON_H
 #define MGUARD_CMD_DAEMON_H
 
@@ -19,11 +19,5 @@ int mg_daemon_stop(const char *pin_dir, bool leave_enforcing);
  * exit status: 0 in force, 1 refused (the old policy stays), 3 not running.
  */
 int mg_daemon_reload_cmd(const char *pin_dir, const char *policy_dir);
-
-/*
- * Detach from the terminal: the caller continues as the daemon, its stderr
- * appended to @log_path (NULL: discarded).
- */
-int mg_daemonize(const char *log_path);
 
 #endif /* MGUARD_CMD_DAEMON_H */

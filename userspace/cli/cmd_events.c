@@ -244,6 +244,7 @@ static int mg_complete_end(int fd, off_t size, off_t *ret)
 {
 	char buf[4096];
 
+	*ret = 0;
 	while (size > 0) {
 		size_t n = size > (off_t)sizeof(buf) ? sizeof(buf) : (size_t)size;
 		ssize_t r = pread(fd, buf, n, size - n);
@@ -258,7 +259,6 @@ static int mg_complete_end(int fd, off_t size, off_t *ret)
 		}
 		size -= n;
 	}
-	*ret = 0;
 	return 0;
 }
 
@@ -313,8 +313,8 @@ static int mg_open_tail(struct mg_events_follow *f, size_t n, off_t *ret_end, si
 int mg_events_tail(const char *dir, size_t n, bool json, FILE *out, struct mg_events_follow *f)
 {
 	struct mg_events_follow cur = { .json = json, .fd = -1 }, old = { .json = json, .fd = -1 };
-	off_t cur_end = 0, old_end;
-	size_t found = 0, found_old;
+	off_t cur_end = 0, old_end = 0;
+	size_t found = 0, found_old = 0;
 	bool missing;
 	int err;
 

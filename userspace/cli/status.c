@@ -1,193 +1,17 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
-#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
-#include <string.h>
-#include <signal.h>
-#include <unistd.h>
+#include <time.h>
 
-#include <bpf/bpf.h>
-#include <bpf/libbpf.h>
-
-#include "kernel/control.h"
-#include "daemon/events.h"
-#include "core/log.h"
-#include "mguard_abi.h"
-#include "kernel/pins.h"
-#include "kernel/probe.h"
-#include "kernel/gaps.h"
-#include "daemon/state.h"
 #include "cli/status.h"
 #include "core/cgroup.h"
-#include <time.h>
+#include "core/names.h"
 #include "core/util.h"
+#include "daemon/state.h"
+#include "kernel/gaps.h"
 
-static int mg_pinned_fd(const char *pin_dir, const char *name)
-{
-	char path[PATH_MAX];
-
-	snprintf(path, sizeof(path), "%s/%s", pin_dir, name);
-	return bpf_obj_get(path);
-}
-
-static int mg_read_counters(int fd, __u64 *out)
-{
-	int ncpus = libbpf_num_possible_cpus();
-	__u64 *per_cpu;
-
-	if (ncpus <= 0)
-		return ncpus ? ncpus : -EINVAL;
-	per_cpu = calloc(ncpus, sizeof(*per_cpu));
-	if (!per_cpu)
-		return -ENOMEM;
-	for (__u32 i = 0; i < MG_COUNTERS; i++) {
-		out[i] = 0;
-		if (bpf_map_lookup_elem(fd, &i, per_cpu))
-			continue;
-		for (int c = 0; c < ncpus; c++)
-			out[i] += per_cpu[c];
-	}
-	free(per_cpu);
-	return 0;
-}
-
-static size_t mg_count_scopes(int fd, __u32 gen)
-{
-	struct mg_scope_key key, next;
-	void *prev = NULL;
-	size_t n = 0;
-
-	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
-		if (next.gen == gen)
-			n++;
-		key = next;
-		prev = &key;
-	}
-	return n;
-}
-
-static void mg_read_prog(int pfd, struct mg_status_link *out)
-{
-	struct bpf_prog_info pinfo = {};
-	__u32 plen = sizeof(pinfo);
-
-	if (bpf_obj_get_info_by_fd(pfd, &pinfo, &plen) == 0) {
-		out->prog_id = pinfo.id;
-		snprintf(out->prog, sizeof(out->prog), "%s", pinfo.name);
-	}
-}
-
-/* A pinned link: its program and, for a cgroup link, its cgroup. */
-static void mg_read_link(const char *pin_dir, const char *name, struct mg_status_link *out)
-{
-	struct bpf_link_info info = {};
-	__u32 len = sizeof(info);
-	int fd, pfd;
-
-	snprintf(out->pin, sizeof(out->pin), "%s", name + strlen(MG_PIN_LINK_PREFIX));
-	fd = mg_pinned_fd(pin_dir, name);
-	if (fd < 0)
-		return;
-	if (bpf_obj_get_info_by_fd(fd, &info, &len) == 0) {
-		if (info.type == BPF_LINK_TYPE_CGROUP)
-			out->cgroup_id = info.cgroup.cgroup_id;
-		pfd = bpf_prog_get_fd_by_id(info.prog_id);
-		if (pfd >= 0) {
-			mg_read_prog(pfd, out);
-			close(pfd);
-		}
-	}
-	close(fd);
-}
-
-/* Is the daemon recorded in the pinned config of @pin_dir alive? Its pid, or 0. */
-pid_t mg_status_daemon(const char *pin_dir)
-{
-	struct mg_config cfg = {};
-	char path[PATH_MAX], comm[64] = "";
-	__u32 zero = 0;
-	int fd;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", pin_dir, MG_PIN_CONFIG);
-	fd = bpf_obj_get(path);
-	if (fd < 0)
-		return 0;
-	if (bpf_map_lookup_elem(fd, &zero, &cfg))
-		cfg.daemon_pid = 0;
-	close(fd);
-	if (!cfg.daemon_pid || (pid_t)cfg.daemon_pid == getpid() || kill(cfg.daemon_pid, 0))
-		return 0;
-	/* A pid reused by another program is not a daemon. */
-	snprintf(path, sizeof(path), "/proc/%u/comm", cfg.daemon_pid);
-	f = fopen(path, "r");
-	if (f) {
-		if (!fgets(comm, sizeof(comm), f))
-			comm[0] = '\0';
-		fclose(f);
-	}
-	return strncmp(comm, "mguard", 6) == 0 ? (pid_t)cfg.daemon_pid : 0;
-}
-
-int mg_status_read(const char *pin_dir, struct mg_status *st)
-{
-	struct dirent *de;
-	__u32 zero = 0;
-	DIR *dir;
-	int fd, err;
-
-	fd = mg_pinned_fd(pin_dir, MG_PIN_CONFIG);
-	if (fd < 0)
-		return -errno;
-	err = bpf_map_lookup_elem(fd, &zero, &st->cfg) ? -errno : 0;
-	close(fd);
-	if (err)
-		return err;
-
-	err = mg_control_read(pin_dir, &st->ctl);
-	if (err)
-		return err;
-
-	fd = mg_pinned_fd(pin_dir, MG_PIN_COUNTERS);
-	if (fd < 0)
-		return -errno;
-	err = mg_read_counters(fd, st->counters);
-	close(fd);
-	if (err)
-		return err;
-
-	fd = mg_pinned_fd(pin_dir, MG_PIN_SCOPES);
-	if (fd < 0)
-		return -errno;
-	st->nscopes = mg_count_scopes(fd, st->cfg.active_gen);
-	close(fd);
-
-	dir = opendir(pin_dir);
-	if (!dir)
-		return -errno;
-	while ((de = readdir(dir)) && st->nlinks < MG_STATUS_MAX_LINKS) {
-		if (strncmp(de->d_name, MG_PIN_LINK_PREFIX, strlen(MG_PIN_LINK_PREFIX)) == 0)
-			mg_read_link(pin_dir, de->d_name, &st->links[st->nlinks++]);
-	}
-	closedir(dir);
-	return 0;
-}
-
-const char *mg_error_name(unsigned int err)
-{
-	static const char *const names[MG_ERR__COUNT] = {
-		[MG_ERR_RINGBUF_FULL] = "events_dropped",
-		[MG_ERR_NO_CONFIG] = "config_unreadable",
-		[MG_ERR_FD_LOOKUP] = "fd_unresolved",
-		[MG_ERR_WALK_LIMIT] = "walk_limit",
-		[MG_ERR_RATE_LIMITED] = "events_rate_limited",
-	};
-
-	return err < MG_ERR__COUNT ? names[err] : "unknown";
-}
-
-static void mg_status_text(const char *pin_dir, const struct mg_status *st, FILE *out)
+static void mg_status_text(const char *pin_dir, const struct mg_pinned *st, FILE *out)
 {
 	fprintf(out, "mguard: loaded (pin folder %s)\n", pin_dir);
 	fprintf(out, "policy generation %u, mode %s, kill switch %s, %zu scopes\n\n",
@@ -212,7 +36,7 @@ static void mg_status_text(const char *pin_dir, const struct mg_status *st, FILE
 			(unsigned long long)st->counters[MG_ERR_COUNTER_BASE + i]);
 	fprintf(out, "\n\nattached (%zu):\n", st->nlinks);
 	for (size_t i = 0; i < st->nlinks; i++) {
-		const struct mg_status_link *k = &st->links[i];
+		const struct mg_pinned_link *k = &st->links[i];
 
 		fprintf(out, "  %-32s prog %-6u %-30s", k->pin, k->prog_id, k->prog);
 		if (k->cgroup_id)
@@ -221,7 +45,7 @@ static void mg_status_text(const char *pin_dir, const struct mg_status *st, FILE
 	}
 }
 
-static void mg_status_json(const char *pin_dir, const struct mg_status *st, FILE *out)
+static void mg_status_json(const char *pin_dir, const struct mg_pinned *st, FILE *out)
 {
 	fputs("{\"state\":\"loaded\",\"pin_dir\":", out);
 	mg_json_string(out, pin_dir);
@@ -243,7 +67,7 @@ static void mg_status_json(const char *pin_dir, const struct mg_status *st, FILE
 			(unsigned long long)st->counters[MG_ERR_COUNTER_BASE + i]);
 	fputs("},\"links\":[", out);
 	for (size_t i = 0; i < st->nlinks; i++) {
-		const struct mg_status_link *k = &st->links[i];
+		const struct mg_pinned_link *k = &st->links[i];
 
 		fprintf(out, "%s{\"name\":", i ? "," : "");
 		mg_json_string(out, k->pin);
@@ -257,16 +81,16 @@ static void mg_status_json(const char *pin_dir, const struct mg_status *st, FILE
 
 int mg_status_print(const char *pin_dir, bool json, FILE *out)
 {
-	struct mg_status *st;
+	struct mg_pinned *st;
 	int err;
 
 	st = calloc(1, sizeof(*st));
 	if (!st)
 		return -ENOMEM;
-	err = mg_status_read(pin_dir, st);
+	err = mg_pinned_read(pin_dir, st);
 	if (!err) {
 		char state[PATH_MAX], cgroot[PATH_MAX] = "/";
-		pid_t pid = mg_status_daemon(pin_dir);
+		pid_t pid = mg_pinned_daemon(pin_dir);
 
 		mg_state_path(pin_dir, state, sizeof(state));
 		mg_cgroup2_mount(cgroot, sizeof(cgroot));

@@ -72,6 +72,16 @@ struct mg_image {
 	struct mg_image_output *outputs; /* outputs, reads, UNIX sockets; system reads too */
 	size_t noutputs;
 	size_t nsystem_reads;
+	/*
+	 * Folders of outputs, reads and sockets that are not model files, as
+	 * inodes-map keys (gen left 0: the loader sets it), sorted and unique:
+	 * each gets an entry of its own marked MG_INODE_PATHS, as a model's
+	 * entry that is also such a folder carries MG_INODE_PATHS in its flags.
+	 * A walk up the folders then needs one lookup per folder, and looks in
+	 * outputs only where this says so.
+	 */
+	struct mg_inode_key *path_inodes;
+	size_t npath_inodes;
 	struct mg_image_gpu_major *gpu_majors;
 	size_t ngpu_majors;
 	struct mg_image_license_note *license_notes;

@@ -17,66 +17,21 @@
 #include <openssl/evp.h>
 
 #include "compile/digest.h"
+#include "compile/digest_cache.h"
+#include "core/hex.h"
 
 #define READ_BUF_SIZE (1u << 20)
-#define CACHE_MAGIC   "mguard-digest-cache 1\n"
 #define MIN_SLOTS     64
-
-struct entry {
-	uint64_t dev;
-	uint64_t ino;
-	uint64_t size;
-	int64_t mtime_sec;
-	int64_t ctime_sec;
-	uint32_t mtime_nsec;
-	uint32_t ctime_nsec;
-	uint8_t digest[MG_DIGEST_LEN];
-	bool used;
-};
-
-struct mg_digest_cache {
-	char *path; /* NULL: memory only */
-	struct entry *slots;
-	size_t cap; /* 0 or a power of two */
-	size_t n;
-};
-
-static const char hexdigits[] = "0123456789abcdef";
 
 void mg_digest_hex(const uint8_t d[MG_DIGEST_LEN], char out[MG_DIGEST_HEX_LEN + 1])
 {
-	for (int i = 0; i < MG_DIGEST_LEN; i++) {
-		out[2 * i] = hexdigits[d[i] >> 4];
-		out[2 * i + 1] = hexdigits[d[i] & 0xf];
-	}
-	out[MG_DIGEST_HEX_LEN] = '\0';
-}
-
-static int hexval(char ch)
-{
-	if (ch >= '0' && ch <= '9')
-		return ch - '0';
-	if (ch >= 'a' && ch <= 'f')
-		return ch - 'a' + 10;
-	if (ch >= 'A' && ch <= 'F')
-		return ch - 'A' + 10;
-	return -1;
+	mg_hex_encode(d, MG_DIGEST_LEN, out);
 }
 
 /* 64 hex digits at @s into @out; whatever follows is the caller's business. */
 static bool parse_hex64(const char *s, uint8_t out[MG_DIGEST_LEN])
 {
-	for (int i = 0; i < MG_DIGEST_LEN; i++) {
-		int hi = hexval(s[2 * i]), lo;
-
-		if (hi < 0)
-			return false;
-		lo = hexval(s[2 * i + 1]);
-		if (lo < 0)
-			return false;
-		out[i] = (uint8_t)(hi << 4 | lo);
-	}
-	return true;
+	return mg_hex_decode(s, MG_DIGEST_LEN, out) == 0;
 }
 
 int mg_digest_parse_hex(const char *hex, uint8_t out[MG_DIGEST_LEN])
@@ -103,7 +58,8 @@ static uint64_t mix(uint64_t dev, uint64_t ino)
 	return x;
 }
 
-static struct entry *slot_for(struct entry *slots, size_t cap, uint64_t dev, uint64_t ino)
+static struct mg_digest_entry *slot_for(struct mg_digest_entry *slots, size_t cap, uint64_t dev,
+					uint64_t ino)
 {
 	size_t i = (size_t)mix(dev, ino) & (cap - 1);
 
@@ -112,9 +68,9 @@ static struct entry *slot_for(struct entry *slots, size_t cap, uint64_t dev, uin
 	return &slots[i];
 }
 
-static struct entry *lookup(const struct mg_digest_cache *c, uint64_t dev, uint64_t ino)
+static struct mg_digest_entry *lookup(const struct mg_digest_cache *c, uint64_t dev, uint64_t ino)
 {
-	struct entry *e;
+	struct mg_digest_entry *e;
 
 	if (!c->cap)
 		return NULL;
@@ -125,7 +81,7 @@ static struct entry *lookup(const struct mg_digest_cache *c, uint64_t dev, uint6
 static int grow(struct mg_digest_cache *c)
 {
 	size_t cap = c->cap ? c->cap * 2 : MIN_SLOTS;
-	struct entry *slots;
+	struct mg_digest_entry *slots;
 
 	if (cap > SIZE_MAX / 2 / sizeof(*slots))
 		return -ENOMEM;
@@ -143,9 +99,9 @@ static int grow(struct mg_digest_cache *c)
 }
 
 /* Add or replace the entry for e->dev, e->ino; -EEXIST when @unique and present. */
-static int insert(struct mg_digest_cache *c, const struct entry *e, bool unique)
+static int insert(struct mg_digest_cache *c, const struct mg_digest_entry *e, bool unique)
 {
-	struct entry *s;
+	struct mg_digest_entry *s;
 	int err;
 
 	/* At most three quarters full, so probes stay short. */
@@ -172,7 +128,7 @@ static void clear(struct mg_digest_cache *c)
 	c->n = 0;
 }
 
-static void key_of(const struct stat *st, struct entry *e)
+static void key_of(const struct stat *st, struct mg_digest_entry *e)
 {
 	memset(e, 0, sizeof(*e));
 	e->dev = st->st_dev;
@@ -184,7 +140,7 @@ static void key_of(const struct stat *st, struct entry *e)
 	e->ctime_nsec = (uint32_t)st->st_ctim.tv_nsec;
 }
 
-static bool same_key(const struct entry *a, const struct entry *b)
+static bool same_key(const struct mg_digest_entry *a, const struct mg_digest_entry *b)
 {
 	return a->dev == b->dev && a->ino == b->ino && a->size == b->size &&
 	       a->mtime_sec == b->mtime_sec && a->mtime_nsec == b->mtime_nsec &&
@@ -245,7 +201,7 @@ static bool sep(const char **p, char ch)
 	return true;
 }
 
-static bool parse_record(const char **p, struct entry *e)
+static bool parse_record(const char **p, struct mg_digest_entry *e)
 {
 	memset(e, 0, sizeof(*e));
 	if (!parse_u64(p, &e->dev) || !sep(p, ' ') || !parse_u64(p, &e->ino) || !sep(p, ' ') ||
@@ -279,7 +235,8 @@ static int parse_cache(struct mg_digest_cache *c, const char *buf, size_t len)
 	size_t records = 0;
 	int err;
 
-	if (len < strlen(CACHE_MAGIC) || memcmp(buf, CACHE_MAGIC, strlen(CACHE_MAGIC)) ||
+	if (len < strlen(MG_DIGEST_CACHE_MAGIC) ||
+	    memcmp(buf, MG_DIGEST_CACHE_MAGIC, strlen(MG_DIGEST_CACHE_MAGIC)) ||
 	    buf[len - 1] != '\n' || strlen(buf) != len)
 		return -EINVAL;
 	/* The last line, "end COUNT HEX", checks everything before it. */
@@ -287,7 +244,7 @@ static int parse_cache(struct mg_digest_cache *c, const char *buf, size_t len)
 	while (trailer > buf && trailer[-1] != '\n')
 		trailer--;
 	p = trailer;
-	if (trailer - buf < (ptrdiff_t)strlen(CACHE_MAGIC) || strncmp(p, "end ", 4))
+	if (trailer - buf < (ptrdiff_t)strlen(MG_DIGEST_CACHE_MAGIC) || strncmp(p, "end ", 4))
 		return -EINVAL;
 	p += 4;
 	if (!parse_u64(&p, &count) || !sep(&p, ' ') || !parse_hex64(p, want) ||
@@ -299,8 +256,8 @@ static int parse_cache(struct mg_digest_cache *c, const char *buf, size_t len)
 	if (memcmp(sum, want, sizeof(sum)))
 		return -EINVAL;
 
-	for (p = buf + strlen(CACHE_MAGIC); p < trailer; records++) {
-		struct entry e;
+	for (p = buf + strlen(MG_DIGEST_CACHE_MAGIC); p < trailer; records++) {
+		struct mg_digest_entry e;
 
 		if (!parse_record(&p, &e))
 			return -EINVAL;
@@ -396,150 +353,6 @@ size_t mg_digest_cache_count(const struct mg_digest_cache *c)
 	return c ? c->n : 0;
 }
 
-/* Saving. */
-
-struct writer {
-	FILE *f;
-	EVP_MD_CTX *md;
-	bool failed;
-};
-
-static void wr(struct writer *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void wr(struct writer *w, const char *fmt, ...)
-{
-	char line[256];
-	va_list ap;
-	int n;
-
-	if (w->failed)
-		return;
-	va_start(ap, fmt);
-	n = vsnprintf(line, sizeof(line), fmt, ap);
-	va_end(ap);
-	if (n < 0 || (size_t)n >= sizeof(line) || fwrite(line, 1, (size_t)n, w->f) != (size_t)n ||
-	    (w->md && !EVP_DigestUpdate(w->md, line, (size_t)n)))
-		w->failed = true;
-}
-
-static int write_entries(struct mg_digest_cache *c, FILE *f)
-{
-	struct writer w = { .f = f };
-	uint8_t sum[MG_DIGEST_LEN];
-	char hex[MG_DIGEST_HEX_LEN + 1];
-	unsigned int n = 0;
-	EVP_MD_CTX *md;
-	int err = 0;
-
-	md = EVP_MD_CTX_new();
-	if (!md)
-		return -ENOMEM;
-	w.md = md;
-	if (!EVP_DigestInit_ex(md, EVP_sha256(), NULL)) {
-		err = -EIO;
-		goto out;
-	}
-	wr(&w, "%s", CACHE_MAGIC);
-	for (size_t i = 0; i < c->cap; i++) {
-		const struct entry *e = &c->slots[i];
-
-		if (!e->used)
-			continue;
-		mg_digest_hex(e->digest, hex);
-		wr(&w, "%llu %llu %llu %lld %u %lld %u %s\n", (unsigned long long)e->dev,
-		   (unsigned long long)e->ino, (unsigned long long)e->size, (long long)e->mtime_sec,
-		   e->mtime_nsec, (long long)e->ctime_sec, e->ctime_nsec, hex);
-	}
-	if (w.failed) {
-		err = -EIO;
-		goto out;
-	}
-	if (!EVP_DigestFinal_ex(md, sum, &n) || n != MG_DIGEST_LEN) {
-		err = -EIO;
-		goto out;
-	}
-	mg_digest_hex(sum, hex);
-	w.md = NULL; /* the trailer is not part of what it checks */
-	wr(&w, "end %zu %s\n", c->n, hex);
-	if (w.failed)
-		err = -EIO;
-out:
-	EVP_MD_CTX_free(md);
-	return err;
-}
-
-/* Make a rename in the folder of @path durable; a failure here loses nothing. */
-static void sync_dir_of(const char *path)
-{
-	char *copy = strdup(path), *slash;
-	int fd;
-
-	if (!copy)
-		return;
-	slash = strrchr(copy, '/');
-	if (slash == copy)
-		slash[1] = '\0';
-	else if (slash)
-		*slash = '\0';
-	fd = open(slash ? copy : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd >= 0) {
-		fsync(fd);
-		close(fd);
-	}
-	free(copy);
-}
-
-int mg_digest_cache_save(struct mg_digest_cache *c)
-{
-	char *tmp;
-	FILE *f;
-	int fd, err;
-
-	if (!c)
-		return -EINVAL;
-	if (!c->path)
-		return 0;
-	if (asprintf(&tmp, "%s.XXXXXX", c->path) < 0)
-		return -ENOMEM;
-	fd = mkostemp(tmp, O_CLOEXEC);
-	if (fd < 0) {
-		err = -errno;
-		free(tmp);
-		return err;
-	}
-	if (fchmod(fd, 0600)) {
-		err = -errno;
-		close(fd);
-		goto fail;
-	}
-	f = fdopen(fd, "w");
-	if (!f) {
-		err = -errno;
-		close(fd);
-		goto fail;
-	}
-	err = write_entries(c, f);
-	if (!err && fflush(f))
-		err = -errno;
-	if (!err && fsync(fd))
-		err = -errno;
-	if (fclose(f) && !err)
-		err = -errno;
-	if (err)
-		goto fail;
-	if (rename(tmp, c->path)) {
-		err = -errno;
-		goto fail;
-	}
-	free(tmp);
-	sync_dir_of(c->path);
-	return 0;
-fail:
-	unlink(tmp);
-	free(tmp);
-	return err;
-}
-
 /* Hashing. */
 
 static int hash_fd(int fd, uint8_t out[MG_DIGEST_LEN])
@@ -601,10 +414,10 @@ static bool settled(const struct stat *st, const struct timespec *start)
 int mg_digest_file(struct mg_digest_cache *c, const char *path, uint8_t out[MG_DIGEST_LEN],
 		   bool *ret_cached)
 {
-	struct entry before, after;
+	struct mg_digest_entry before, after;
 	struct timespec start;
 	struct stat st;
-	const struct entry *e;
+	const struct mg_digest_entry *e;
 	int fd, err;
 
 	if (ret_cached)

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -7,10 +8,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <bpf/libbpf.h>
-
+#include "core/names.h"
 #include "core/cgroup.h"
-#include "cli/cmd_daemon.h"
 #include "compile/compile.h"
 #include "daemon/daemon.h"
 #include "compile/digest.h"
@@ -22,9 +21,49 @@
 #include "policy/policy.h"
 #include "kernel/probe.h"
 #include "daemon/state.h"
-#include "cli/status.h"
+#include "kernel/pinned.h"
+#include "kernel/ringbuf.h"
 
 /* Set by signal handlers, acted on by the main loop. */
+/*
+ * Detach from the terminal: the caller continues as the daemon, its stderr
+ * appended to @log_path (NULL: discarded).
+ */
+static int mg_daemonize(const char *log_path)
+{
+	pid_t pid;
+	int fd;
+
+	pid = fork();
+	if (pid < 0)
+		return -errno;
+	if (pid > 0)
+		_exit(0);
+	if (setsid() < 0)
+		return -errno;
+	pid = fork();
+	if (pid < 0)
+		return -errno;
+	if (pid > 0)
+		_exit(0);
+	if (chdir("/") < 0)
+		return -errno;
+	fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	dup2(fd, STDIN_FILENO);
+	dup2(fd, STDOUT_FILENO);
+	close(fd);
+	/* The daemon's own messages: to its log file, or nowhere. */
+	fd = open(log_path ? log_path : "/dev/null", O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC,
+		  0640);
+	if (fd < 0)
+		return -errno;
+	dup2(fd, STDERR_FILENO);
+	close(fd);
+	return 0;
+}
+
 static volatile sig_atomic_t mg_stop_signal;	/* SIGINT, SIGTERM: detach everything */
 static volatile sig_atomic_t mg_release_signal; /* SIGUSR1: exit, leave enforcing */
 /* Events read at once above which the reader pauses, so the next ones come in batches. */
@@ -53,7 +92,7 @@ struct mg_daemon {
 	struct mg_policy *policy; /* in force */
 	struct mg_image *img;
 	struct mg_loader *loader;
-	struct ring_buffer *rb;
+	struct mg_ringbuf *rb;
 	struct mg_created_cgroup *created; /* scope cgroups this daemon made */
 	size_t ncreated;
 	int64_t boot_offset;
@@ -241,7 +280,7 @@ static bool mg_scopes_moved(const struct mg_daemon *d)
 }
 
 /* @st: the pinned state read for this tick, or NULL when it could not be (@st_err). */
-static void mg_daemon_write_metrics(struct mg_daemon *d, const struct mg_status *st, int st_err)
+static void mg_daemon_write_metrics(struct mg_daemon *d, const struct mg_pinned *st, int st_err)
 {
 	struct mg_metrics_extra x = { .events_written = d->events };
 	struct mg_eventlog_stats ls;
@@ -264,7 +303,7 @@ static void mg_daemon_write_metrics(struct mg_daemon *d, const struct mg_status 
 }
 
 /* Report events the kernel dropped since the last look, as a notice line. */
-static void mg_report_drops(struct mg_daemon *d, const struct mg_status *st)
+static void mg_report_drops(struct mg_daemon *d, const struct mg_pinned *st)
 {
 	uint64_t total = st->counters[MG_ERR_COUNTER_BASE + MG_ERR_RINGBUF_FULL];
 
@@ -282,8 +321,8 @@ static void mg_report_drops(struct mg_daemon *d, const struct mg_status *st)
 /* Once a second: one read of the pinned state serves the drop notice and the metrics. */
 static void mg_daemon_tick(struct mg_daemon *d)
 {
-	struct mg_status *st = calloc(1, sizeof(*st));
-	int err = st ? mg_status_read(d->opts->pin_dir, st) : -ENOMEM;
+	struct mg_pinned *st = calloc(1, sizeof(*st));
+	int err = st ? mg_pinned_read(d->opts->pin_dir, st) : -ENOMEM;
 
 	if (!err)
 		mg_report_drops(d, st);
@@ -369,7 +408,7 @@ static int mg_daemon_setup(struct mg_daemon *d)
 		return err;
 	}
 
-	d->rb = ring_buffer__new(mg_loader_events_fd(d->loader), mg_on_event, d, NULL);
+	d->rb = mg_ringbuf_new(mg_loader_events_fd(d->loader), mg_on_event, d);
 	if (!d->rb)
 		return mg_log_errno(-errno, "failed to open the event ring buffer");
 	d->boot_offset = mg_boot_to_realtime_offset();
@@ -394,7 +433,7 @@ static int mg_daemon_setup(struct mg_daemon *d)
 
 static void mg_daemon_teardown(struct mg_daemon *d, bool leave_enforcing)
 {
-	ring_buffer__free(d->rb);
+	mg_ringbuf_free(d->rb);
 	if (!leave_enforcing && d->loader) {
 		char path[PATH_MAX];
 
@@ -457,7 +496,7 @@ int mg_daemon_run(const struct mg_daemon_opts *opts)
 			}
 			mg_daemon_tick(&d);
 		}
-		n = ring_buffer__poll(d.rb, 200);
+		n = mg_ringbuf_poll(d.rb, 200);
 		if (n < 0 && n != -EINTR) {
 			err = mg_log_errno(n, "failed to read the event ring buffer");
 			break;
@@ -484,7 +523,7 @@ int mg_daemon_run(const struct mg_daemon_opts *opts)
 		}
 	}
 	if (d.rb)
-		ring_buffer__consume(d.rb);
+		mg_ringbuf_consume(d.rb);
 	if (opts->events)
 		fflush(opts->events);
 	if (mg_release_signal && !err)

@@ -4,48 +4,9 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/names.h"
 #include "daemon/events.h"
-#include "kernel/probe.h"
 #include "core/util.h"
-
-const char *mg_verdict_name(unsigned int verdict)
-{
-	static const char *const names[MG_VERDICT__COUNT] = {
-		[MG_VERDICT_ALLOW] = "allow",
-		[MG_VERDICT_DENY] = "deny",
-		[MG_VERDICT_KILL] = "kill",
-		[MG_VERDICT_AUDIT] = "audit",
-	};
-
-	return verdict < MG_VERDICT__COUNT ? names[verdict] : "unknown";
-}
-
-const char *mg_reason_name(unsigned int reason)
-{
-	static const char *const names[MG_REASON__COUNT] = {
-		[MG_REASON_NONE] = "none",
-		[MG_REASON_TIER] = "tier",
-		[MG_REASON_EGRESS] = "egress",
-		[MG_REASON_KILLSWITCH] = "killswitch",
-		[MG_REASON_UNLICENSED] = "unlicensed",
-		[MG_REASON_LICENSE_EXPIRED] = "license-expired",
-		[MG_REASON_WALK_LIMIT] = "walk-limit",
-		[MG_REASON_GPU] = "gpu",
-		[MG_REASON_OUTPUT] = "output",
-		[MG_REASON_IO_URING] = "io_uring",
-		[MG_REASON_RATE_LIMITED] = "rate-limited",
-		[MG_REASON_RATE_RESUMED] = "rate-resumed",
-		[MG_REASON_UNIX] = "unix-socket",
-		[MG_REASON_UNKNOWN] = "unknown-weights",
-		[MG_REASON_NARROWED] = "narrowed-by-license",
-		[MG_REASON_SOCKET] = "socket",
-		[MG_REASON_DEVICE] = "device",
-		[MG_REASON_CLOSED] = "closed",
-		[MG_REASON_RECEIVED_SOCKET] = "received-socket",
-	};
-
-	return reason < MG_REASON__COUNT ? names[reason] : "unknown";
-}
 
 int64_t mg_boot_to_realtime_offset(void)
 {

@@ -11,9 +11,6 @@
 #include "compile/compile.h"
 #include "mguard_abi.h"
 
-const char *mg_verdict_name(unsigned int verdict);
-const char *mg_reason_name(unsigned int reason);
-
 /* Nanoseconds to add to CLOCK_BOOTTIME to get CLOCK_REALTIME, now. */
 int64_t mg_boot_to_realtime_offset(void);
 

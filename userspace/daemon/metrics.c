@@ -7,9 +7,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/names.h"
 #include "daemon/events.h"
 #include "daemon/metrics.h"
-#include "kernel/probe.h"
 
 static void mg_metric_head(FILE *out, const char *name, const char *type, const char *help)
 {
@@ -24,7 +24,7 @@ static void mg_metric(FILE *out, const char *name, const char *type, const char 
 }
 
 /* Label values are names from mguard's own tables: nothing in them needs escaping. */
-int mg_metrics_write(FILE *out, const struct mg_status *st, const struct mg_metrics_extra *x)
+int mg_metrics_write(FILE *out, const struct mg_pinned *st, const struct mg_metrics_extra *x)
 {
 	mg_metric_head(out, "mguard_decisions_total", "counter",
 		       "Decisions of the BPF programs in scopes, by hook, verdict and engine.");
@@ -65,7 +65,7 @@ int mg_metrics_write(FILE *out, const struct mg_status *st, const struct mg_metr
 	return ferror(out) ? -EIO : 0;
 }
 
-int mg_metrics_write_file(const char *path, const struct mg_status *st,
+int mg_metrics_write_file(const char *path, const struct mg_pinned *st,
 			  const struct mg_metrics_extra *x)
 {
 	const char *slash = strrchr(path, '/');

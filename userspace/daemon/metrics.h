@@ -10,7 +10,7 @@
 #include <stdio.h>
 
 #include "compile/compile.h"
-#include "cli/status.h"
+#include "kernel/pinned.h"
 
 #define MG_METRICS_LICENSE_SOON (7 * 24 * 3600) /* "expiring": within 7 days */
 
@@ -26,13 +26,13 @@ struct mg_metrics_extra {
  * Write every metric of @st, and those of @x unless it is NULL, to @out.
  * Returns 0, or -EIO when @out reports an error.
  */
-int mg_metrics_write(FILE *out, const struct mg_status *st, const struct mg_metrics_extra *x);
+int mg_metrics_write(FILE *out, const struct mg_pinned *st, const struct mg_metrics_extra *x);
 
 /*
  * The same into @path, atomically: a hidden temporary file in the same
  * folder, mode 0644, renamed over @path. Returns 0 or a negative errno.
  */
-int mg_metrics_write_file(const char *path, const struct mg_status *st,
+int mg_metrics_write_file(const char *path, const struct mg_pinned *st,
 			  const struct mg_metrics_extra *x);
 
 /* How many licences of @img end after @now and no later than @now + @within seconds. */

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
- * The loader: the only code that touches the BPF skeleton. Loads the
- * programs an engine needs, writes compiled policy images into the maps as a
- * new generation and flips to it, attaches, pins, and takes it all down.
+ * The loader (loader.c, generations.c, attach.c), with the rest of kernel/
+ * the only code that touches libbpf and the skeleton. Loads the programs an
+ * engine needs, writes compiled policy images into the maps as a new
+ * generation and flips to it, attaches, pins, and takes it all down.
  */
 #ifndef MGUARD_LOADER_H
 #define MGUARD_LOADER_H

@@ -5,6 +5,7 @@
 
 #include <bpf/bpf.h>
 
+#include "core/array.h"
 #include "kernel/mapio.h"
 
 #define MG_BATCH    8192 /* entries per batch system call */
@@ -54,16 +55,11 @@ struct mg_stale {
 
 static int mg_stale_add(struct mg_stale *s, const void *key)
 {
-	if (s->n == s->cap) {
-		size_t cap = s->cap ? 2 * s->cap : 256;
-		unsigned char *v = realloc(s->keys, cap * s->key_size);
+	void *slot = mg_array_push(&s->keys, &s->n, &s->cap, s->key_size);
 
-		if (!v)
-			return -ENOMEM;
-		s->keys = v;
-		s->cap = cap;
-	}
-	memcpy(s->keys + s->n++ * s->key_size, key, s->key_size);
+	if (!slot)
+		return -ENOMEM;
+	memcpy(slot, key, s->key_size);
 	return 0;
 }
 

@@ -14,8 +14,10 @@
 
 #include "mguard_abi.h"
 
-#define MG_PROBE_LSM_HOOK   "bpf_lsm_file_open"
-#define MG_PROBE_TRACEPOINT "syscalls/sys_exit_openat"
+#define MG_PROBE_LSM_HOOK    "bpf_lsm_file_open"
+#define MG_PROBE_TRACEPOINT  "syscalls/sys_exit_openat"
+#define MG_PROBE_SECURITYFS  "/sys/kernel/security"
+#define MG_PROBE_VMLINUX_BTF "/sys/kernel/btf/vmlinux"
 
 struct mg_probe {
 	bool btf;	       /* /sys/kernel/btf/vmlinux present and parsed */
@@ -64,12 +66,6 @@ int mg_probe_run(struct mg_probe *ret);
 
 /* Fill @p->engine from the feature fields of @p alone. */
 void mg_probe_choose_engines(struct mg_probe *p);
-
-/* "bpf-lsm", "tracepoint-kill", "cgroup", "none"; "unknown" out of range. */
-const char *mg_engine_name(enum mg_engine e);
-
-/* "file_open", "connect4", "connect6"; "unknown" out of range. */
-const char *mg_hook_name(enum mg_hook h);
 
 /* An aligned table and the engines per hook, or one JSON object (and a newline). */
 void mg_probe_print(const struct mg_probe *p, FILE *out, bool json);

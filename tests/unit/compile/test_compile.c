@@ -3,6 +3,7 @@
 #include "unit.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -150,6 +151,88 @@ static void test_scope_cgroup_resolves_to_its_id(void **state)
 	assert_string_equal(diags.v[1].msg,
 			    "scope 'c': cgroup '/missing': No such file or directory");
 	mg_diags_free(&diags);
+}
+
+static bool has_path_inode(const struct mg_image *img, const char *path)
+{
+	struct stat st;
+
+	assert_int_equal(stat(path, &st), 0);
+	for (size_t i = 0; i < img->npath_inodes; i++)
+		if (img->path_inodes[i].ino == st.st_ino &&
+		    img->path_inodes[i].dev == mg_kernel_dev(st.st_dev))
+			return true;
+	return false;
+}
+
+/* Output folders get MG_INODE_PATHS: on a model's entry, or listed once apart. */
+static void test_output_folders_are_marked_for_the_walk(void **state)
+{
+	char big[512], out[512], cg[512];
+	char *big_files[] = { big };
+	char *outs[] = { out };
+	char *reads[] = { big };
+	struct mg_model models[] = {
+		{ .name = "frontier", .resolved_tier = &tiers[1], .files = big_files, .nfiles = 1 },
+	};
+	struct mg_scope scopes[] = {
+		{ .name = "a",
+		  .cgroup = "/cg",
+		  .max_tier = "general",
+		  .outputs = outs,
+		  .noutputs = 1,
+		  .reads = reads,
+		  .nreads = 1 },
+		{ .name = "b",
+		  .cgroup = "/cg/b",
+		  .max_tier = "general",
+		  .outputs = outs,
+		  .noutputs = 1 },
+	};
+	struct mg_policy p = { .tiers = tiers,
+			       .ntiers = 2,
+			       .models = models,
+			       .nmodels = 1,
+			       .scopes = scopes,
+			       .nscopes = 2 };
+	struct mg_compile_opts opts = { .cgroup_root = tmpdir };
+	struct mg_diags diags = {};
+	struct mg_image *img = NULL;
+	struct stat st;
+	size_t n;
+
+	snprintf(big, sizeof(big), "%s/big", tmpdir);
+	snprintf(out, sizeof(out), "%s/out", tmpdir);
+	snprintf(cg, sizeof(cg), "%s/cg/b", tmpdir);
+	mkdir(out, 0755);
+	mkdir(cg, 0755);
+	assert_int_equal(mg_compile(&p, &opts, &img, &diags), 0);
+	assert_int_equal(diags.n, 0);
+
+	/* A model folder that is also a readable folder: marked on its own entry. */
+	assert_int_equal(stat(big, &st), 0);
+	const struct mg_image_inode *dir =
+		mg_image_find_inode(img, mg_kernel_dev(st.st_dev), st.st_ino);
+	assert_non_null(dir);
+	assert_int_equal(dir->val.flags, MG_INODE_DIR | MG_INODE_PATHS);
+	assert_false(has_path_inode(img, big));
+	/* An output folder of two scopes: one entry apart. */
+	assert_true(has_path_inode(img, out));
+	n = 0;
+	for (size_t i = 0; i < img->npath_inodes; i++) {
+		assert_true(i == 0 || img->path_inodes[i - 1].dev < img->path_inodes[i].dev ||
+			    (img->path_inodes[i - 1].dev == img->path_inodes[i].dev &&
+			     img->path_inodes[i - 1].ino < img->path_inodes[i].ino));
+		n += img->path_inodes[i].gen == 0;
+	}
+	assert_int_equal(n, img->npath_inodes);
+	/* No model file is marked unless it is such a folder. */
+	for (size_t i = 0; i < img->ninodes; i++)
+		if (&img->inodes[i] != dir)
+			assert_int_equal(img->inodes[i].val.flags & MG_INODE_PATHS, 0);
+	mg_image_free(img);
+	rmdir(cg);
+	rmdir(out);
 }
 
 static const struct mg_image_egress *find_prefix(const struct mg_image_egress *v, size_t n,
@@ -358,6 +441,7 @@ int main(void)
 		cmocka_unit_test(test_folders_expand_and_highest_tier_wins),
 		cmocka_unit_test(test_missing_file_is_an_error),
 		cmocka_unit_test(test_scope_cgroup_resolves_to_its_id),
+		cmocka_unit_test(test_output_folders_are_marked_for_the_walk),
 		cmocka_unit_test(test_egress_longer_prefixes_inherit_ports),
 		cmocka_unit_test(test_egress_too_many_ranges),
 		cmocka_unit_test(test_digest_mismatch_refuses_the_model),

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* Events rendered as JSON lines. */
+#include "core/names.h"
 #include "unit.h"
 
 #include <stdio.h>

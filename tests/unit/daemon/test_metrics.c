@@ -113,7 +113,7 @@ static const struct mg_metrics_extra extra = {
 	.licenses_expiring = 2,
 };
 
-static struct mg_status *filled_status(void)
+static struct mg_pinned *filled_status(void)
 {
 	static const enum mg_engine engines[MG_HOOK__COUNT] = {
 		[MG_HOOK_FILE_OPEN] = MG_ENGINE_LSM,	[MG_HOOK_CONNECT4] = MG_ENGINE_CGROUP,
@@ -122,7 +122,7 @@ static struct mg_status *filled_status(void)
 		[MG_HOOK_MMAP] = MG_ENGINE_LSM,		[MG_HOOK_FILE_RECEIVE] = MG_ENGINE_LSM,
 		[MG_HOOK_IO_URING] = MG_ENGINE_COVERED,
 	};
-	struct mg_status *st = calloc(1, sizeof(*st));
+	struct mg_pinned *st = calloc(1, sizeof(*st));
 
 	assert_non_null(st);
 	st->cfg.active_gen = 3;
@@ -154,7 +154,7 @@ static void assert_lines(const char *text, size_t from, size_t n)
 	assert_string_equal(p, "");
 }
 
-static char *render(const struct mg_status *st, const struct mg_metrics_extra *x)
+static char *render(const struct mg_pinned *st, const struct mg_metrics_extra *x)
 {
 	char *buf = NULL;
 	size_t len = 0;
@@ -168,7 +168,7 @@ static char *render(const struct mg_status *st, const struct mg_metrics_extra *x
 
 static void test_exact_text(void **state)
 {
-	struct mg_status *st = filled_status();
+	struct mg_pinned *st = filled_status();
 	char *text = render(st, &extra);
 
 	/* This text follows the hooks, verdicts and errors of mguard_abi.h. */
@@ -181,7 +181,7 @@ static void test_exact_text(void **state)
 
 static void test_without_extra(void **state)
 {
-	struct mg_status *st = filled_status();
+	struct mg_pinned *st = filled_status();
 	struct mg_metrics_extra x = extra;
 	char *text = render(st, NULL);
 
@@ -199,7 +199,7 @@ static void test_without_extra(void **state)
 
 static void test_atomic_file(void **state)
 {
-	struct mg_status *st = filled_status();
+	struct mg_pinned *st = filled_status();
 	char dir[PATH_MAX - 64], path[PATH_MAX], *text, *buf;
 	struct dirent *de;
 	struct stat sb;

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include "core/names.h"
 #include "unit.h"
 
 #include <errno.h>

@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * The names of the ABI enums of bpf/mguard_abi.h, as status, events and
+ * metrics print them. Each returns "unknown" for a value out of range.
+ */
+#ifndef MGUARD_NAMES_H
+#define MGUARD_NAMES_H
+
+#include <linux/types.h>
+
+#include "mguard_abi.h"
+
+/* "bpf-lsm", "tracepoint-kill", "cgroup", "none", "covered". */
+const char *mg_engine_name(enum mg_engine e);
+
+/* "file_open", "connect4", "connect6"... */
+const char *mg_hook_name(enum mg_hook h);
+
+/* "allow", "deny", "kill", "audit". */
+const char *mg_verdict_name(unsigned int verdict);
+
+/* "tier", "egress", "killswitch"...: why an event was raised. */
+const char *mg_reason_name(unsigned int reason);
+
+/* "events_dropped", "walk_limit"...: the name of an MG_ERR_* counter. */
+const char *mg_error_name(unsigned int err);
+
+#endif /* MGUARD_NAMES_H */
