@@ -27,6 +27,9 @@
  *                                                 on each connection to UNIX socket SOCK,
  *                                                 pass one descriptor of that kind
  *   mg-route [--cgroup DIR] recv-use SOCK          receive a descriptor from SOCK and use it
+ *   mg-route [--cgroup DIR] rtnl-newaddr|rtnl-getaddr
+ *                                                 in a network namespace of its own, add an
+ *                                                 address to lo, or list the addresses
  *
  * Prints one line, "ok ...", "sent=N", "denied no-fd" or "errno NAME".
  */
@@ -36,10 +39,13 @@
 #include <netinet/in.h>
 #include <netinet/ip.h>
 #include <poll.h>
+#include <stdbool.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
 #include <sys/fanotify.h>
 #include <sys/mount.h>
 #include <sys/socket.h>
@@ -537,6 +543,54 @@ static int do_recv_use(const char *path)
 	return ok("socket");
 }
 
+/* --- routing netlink ---------------------------------------------------------------------- */
+/*
+ * One request on a routing netlink socket, in a new network namespace (so
+ * a change, where it is allowed, stays there); the kernel's answer.
+ */
+static int do_rtnl(bool add)
+{
+	struct {
+		struct nlmsghdr nh;
+		struct ifaddrmsg ifa;
+		struct rtattr rta;
+		struct in_addr addr;
+	} req = {
+		.nh = { .nlmsg_len = sizeof(req),
+			.nlmsg_type = add ? RTM_NEWADDR : RTM_GETADDR,
+			.nlmsg_flags =
+				NLM_F_REQUEST | NLM_F_ACK | (add ? NLM_F_CREATE : NLM_F_DUMP) },
+		.ifa = { .ifa_family = AF_INET, .ifa_prefixlen = 32, .ifa_index = 1 },
+		.rta = { .rta_len = RTA_LENGTH(sizeof(struct in_addr)), .rta_type = IFA_LOCAL },
+	};
+	struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
+	char buf[8192];
+	struct nlmsghdr *nh = (struct nlmsghdr *)buf;
+	ssize_t n;
+	int s;
+
+	if (unshare(CLONE_NEWNET) < 0)
+		return fail("unshare(CLONE_NEWNET)");
+	inet_pton(AF_INET, "10.99.0.1", &req.addr);
+	s = socket(AF_NETLINK, SOCK_RAW, NETLINK_ROUTE);
+	if (s < 0)
+		return fail("socket");
+	if (sendto(s, &req, sizeof(req), 0, (struct sockaddr *)&kernel, sizeof(kernel)) < 0)
+		return fail("sendto");
+	n = recv(s, buf, sizeof(buf), 0);
+	if (n < (ssize_t)sizeof(*nh))
+		return fail("recv");
+	if (nh->nlmsg_type == NLMSG_ERROR) {
+		int e = -((struct nlmsgerr *)NLMSG_DATA(nh))->error;
+
+		if (e) {
+			errno = e;
+			return fail("the kernel's answer");
+		}
+	}
+	return ok(add ? "added" : "listed");
+}
+
 int main(int argc, char **argv)
 {
 	int i = 1;
@@ -588,6 +642,10 @@ int main(int argc, char **argv)
 		return do_fd_serve(argv[1], atoi(argv[2]), &argv[3]);
 	if (argc == 2 && !strcmp(argv[0], "recv-use"))
 		return do_recv_use(argv[1]);
+	if (argc == 1 && !strcmp(argv[0], "rtnl-newaddr"))
+		return do_rtnl(true);
+	if (argc == 1 && !strcmp(argv[0], "rtnl-getaddr"))
+		return do_rtnl(false);
 usage:
 	fprintf(stderr, "mg-route: unknown or incomplete command (see the comment at the top)\n");
 	return 2;

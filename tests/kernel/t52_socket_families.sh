@@ -39,6 +39,18 @@ both "routing netlink (getaddrinfo, getifaddrs) is still made" 'ok socket' "$ROU
 both "a UNIX socket is still made" 'ok socket' "$ROUTE" socket 1 1 0
 "$ROUTE" socket 17 3 0 >"$TMP/out" 2>/dev/null
 check "packet socket outside every scope is made as before" grep -qx 'ok socket' "$TMP/out"
+# Routing netlink may only query (links, routes and tunnels carry packets past
+# the egress checks). In a network namespace of the helper's own, so where the
+# change is made (the fallback engine: a named gap) it stays there.
+for how in cg run; do
+	placed "$how" "$ROUTE" rtnl-newaddr
+	case "$ENGINE" in
+	bpf-lsm) check "routing netlink: adding an address is refused ($how)" grep -qx 'errno EPERM' "$TMP/out" ;;
+	*) check "routing netlink: adding an address is not seen on this engine, a named gap ($how)" \
+		grep -qx 'ok added' "$TMP/out" ;;
+	esac
+done
+both "routing netlink: listing the addresses still works" 'ok listed' "$ROUTE" rtnl-getaddr
 
 # --- send paths: the destination checked is the one the packet goes to ---------------------
 both "TCP fast open (sendto MSG_FASTOPEN) to a port not listed: EPERM" 'errno EPERM' \
