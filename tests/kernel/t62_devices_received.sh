@@ -31,13 +31,18 @@ serve_file() {
 	wait_for 5 [ -S "$TMP/sockets/fd.sock" ]
 }
 unserve() { kill "$SPID" 2>/dev/null; wait "$SPID" 2>/dev/null; rm -f "$TMP/sockets/fd.sock"; }
-BLK=$(for b in /dev/loop0 /dev/vda /dev/sda; do [ -b "$b" ] && echo "$b" && break; done)
-if [ -n "$BLK" ]; then
-	serve_file "$BLK"
-	refused "a block device descriptor ($BLK) passed in" 'denied no-fd' "$ROUTE" recv-use "$TMP/sockets/fd.sock"
+# A block device that opens here (the VM has none: kernel memory, by the same rules).
+GUARDED=
+for b in /dev/loop0 /dev/vda /dev/sda /dev/mem; do
+	[ -e "$b" ] && "$TRY" open "$b" >"$TMP/out" 2>/dev/null && GUARDED=$b && break
+done
+if [ -n "$GUARDED" ]; then
+	serve_file "$GUARDED"
+	refused "a guarded device's descriptor ($GUARDED) passed in" 'denied no-fd' \
+		"$ROUTE" recv-use "$TMP/sockets/fd.sock"
 	unserve
 else
-	fail "a block device node to pass in (none of /dev/loop0, /dev/vda, /dev/sda)"
+	fail "a block device or /dev/mem that opens outside the scope, to pass in"
 fi
 serve_file /dev/zero
 both "a /dev/zero descriptor passed in still arrives" 'ok read=1' "$ROUTE" recv-use "$TMP/sockets/fd.sock"
