@@ -193,6 +193,54 @@ static __always_inline bool mg_skb_to_peer(struct bpf_sock *sk, const struct mg_
 	return a[0] == d[0] && a[1] == d[1] && a[2] == d[2] && a[3] == d[3];
 }
 
+/*
+ * The event of a refused packet. A packet may leave in softirq or from a
+ * timer, and on kernels such as 6.1 a cgroup_skb program may not ask for
+ * the current task, so the event has no pid or command, and the scope's
+ * rate limit is kept here without its summary events (suppressed events
+ * are counted).
+ */
+static __always_inline struct mg_event *mg_skb_event(const struct mg_config *cfg,
+						     const struct mg_scope_val *scope, __u64 cgid,
+						     __u8 verdict)
+{
+	__u32 key = scope->scope_id;
+	struct mg_event *e;
+	struct mg_rate *r;
+
+	if (cfg->event_rate) {
+		r = bpf_map_lookup_elem(&mg_ratelimit, &key);
+		if (r) {
+			__u64 now = bpf_ktime_get_boot_ns();
+
+			if (now - r->window_start_ns >= 1000000000ULL) {
+				r->window_start_ns = now;
+				r->count = 0;
+			}
+			if (r->count >= cfg->event_rate) {
+				mg_count(MG_ERR_COUNTER_BASE + MG_ERR_RATE_LIMITED);
+				return NULL;
+			}
+			r->count++;
+		}
+	}
+	e = bpf_ringbuf_reserve(&mg_events, sizeof(*e), 0);
+	if (!e) {
+		mg_count(MG_ERR_COUNTER_BASE + MG_ERR_RINGBUF_FULL);
+		return NULL;
+	}
+	__builtin_memset(e, 0, sizeof(*e));
+	e->ts_boot_ns = bpf_ktime_get_boot_ns();
+	e->cgroup_id = cgid;
+	e->gen = cfg->active_gen;
+	e->scope_id = scope->scope_id;
+	e->hook = MG_HOOK_SKB_EGRESS;
+	e->verdict = verdict;
+	e->engine = cfg->engine[MG_HOOK_SKB_EGRESS];
+	e->reason = MG_REASON_EGRESS;
+	return e;
+}
+
 SEC("cgroup_skb/egress")
 int mg_skb_egress(struct __sk_buff *skb)
 {
@@ -247,8 +295,9 @@ int mg_skb_egress(struct __sk_buff *skb)
 	}
 	verdict = mg_deny_verdict(cfg, MG_VERDICT_DENY);
 	mg_count(MG_COUNTER_INDEX(MG_HOOK_SKB_EGRESS, verdict));
-	e = mg_event_new(cfg, scope, cgid, MG_HOOK_SKB_EGRESS, verdict, reason);
+	e = mg_skb_event(cfg, scope, cgid, verdict);
 	if (e) {
+		e->reason = reason;
 		__builtin_memcpy(e->net.addr, p.addr, 16);
 		e->net.port = bpf_ntohs(p.port);
 		e->net.family = p.v4 ? AF_INET : AF_INET6;
