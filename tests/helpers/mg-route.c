@@ -9,7 +9,7 @@
  *   mg-route [--cgroup DIR] compat-getpid        getpid through int $0x80
  *   mg-route [--cgroup DIR] overlay-read LOWER WORK FILE
  *                                                 in a new mount namespace, overlay LOWER
- *                                                 (upper and work folders in WORK), read FILE
+ *                                                 (upper and work on a tmpfs on WORK), read FILE
  *   mg-route [--cgroup DIR] tmpfs-mount DIR2      in a new mount namespace, a tmpfs on DIR2
  *   mg-route [--cgroup DIR] fanotify-fd PATH SECS a descriptor from a fanotify event on PATH
  *   mg-route [--cgroup DIR] link|rename|symlink FROM TO
@@ -184,6 +184,9 @@ static int do_overlay_read(const char *lower, const char *work, const char *file
 
 	if (private_mount_ns())
 		return 1;
+	/* Upper and work folders on a tmpfs: any file system the test runs on will do. */
+	if (mount("tmpfs", work, "tmpfs", 0, "size=1m") < 0)
+		return fail("mount tmpfs for the upper folder");
 	snprintf(up, sizeof(up), "%s/upper", work);
 	snprintf(wk, sizeof(wk), "%s/work", work);
 	snprintf(merged, sizeof(merged), "%s/merged", work);

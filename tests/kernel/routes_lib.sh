@@ -11,6 +11,8 @@ placed() {
 	how=$1
 	r_bin=$2
 	shift 2
+	# R_SETUP: a command run before each try (a fresh file for each placement).
+	[ -z "${R_SETUP:-}" ] || $R_SETUP
 	case "$how" in
 	cg) "$r_bin" --cgroup "$SCOPE_CG" "$@" >"$TMP/out" 2>"$TMP/err" ;;
 	run) "$MGUARD" run --policy "$TMP/policy" --scope guarded -- "$r_bin" "$@" >"$TMP/out" 2>"$TMP/err" ;;

@@ -7,6 +7,7 @@
 OUT=$TMP/outputs
 mkdir -p "$OUT/a" "$OUT/b"
 fresh() { printf 'scope-data' >"$OUT/a/f"; rm -f "$OUT/b/f" "$TMP/leak" "$OUT/a/l"; }
+R_SETUP=fresh
 
 fresh
 refused "rename of an output file out of the output folders" 'errno EPERM' "$ROUTE" rename "$OUT/a/f" "$TMP/leak"
@@ -52,6 +53,7 @@ bpf-lsm)
 	check "a FIFO inside the output folders still works (cg)" grep -qx 'ok mkfifo' "$TMP/out"
 	;;
 esac
+R_SETUP=
 rm -rf "$OUT/a" "$OUT/b" "$TMP/victim.txt" "$TMP/fifo"
 
 # Outside every scope nothing changed.
