@@ -3,7 +3,7 @@
 # The analysers CI runs, each of which must be clean:
 #   format     every C file in the style of .clang-format
 #   layers     includes point down the layers; libbpf only in userspace/kernel
-#   shellcheck every shell script (sourced test files as POSIX sh)
+#   shell      every shell script, by shellcheck (sourced test files as POSIX sh)
 #   cppcheck   userspace (warning, portability, performance)
 #   scan-build clang's static analyser over a full userspace build
 #
@@ -37,11 +37,10 @@ sourced_scripts() {
 	done
 }
 
+# Sourced test files share the runner's variables, which SC2034 cannot see.
+# shellcheck disable=SC2046 # one file a word
 run_shellcheck() {
-	# shellcheck disable=SC2046 # one file a word
 	shellcheck -x $(shell_scripts) &&
-		# Sourced test files share the runner's variables: SC2034 cannot see them.
-		# shellcheck disable=SC2046
 		shellcheck -s sh -e SC2034 $(sourced_scripts)
 }
 

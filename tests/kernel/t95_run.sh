@@ -60,8 +60,10 @@ mg_run -- "$TRY" uring-open "$TMP/notes.txt" >"$TMP/out" 2>/dev/null
 check "run: io_uring is closed to the command" grep -qx 'errno EPERM' "$TMP/out"
 
 # Licences: a valid one is named to the command; others are refused before it starts.
+# shellcheck disable=SC2016 # expanded by the command, not here
 mg_run --license "$TMP/policy/long.lic" -- sh -c 'echo "$MGUARD_LICENSE"' >"$TMP/out" 2>/dev/null
 check "run: a valid licence's id is in MGUARD_LICENSE" grep -qx 'lic-long' "$TMP/out"
+# shellcheck disable=SC2016 # expanded by the command, not here
 MGUARD_LICENSE=forged mg_run -- sh -c 'echo "[$MGUARD_LICENSE]"' >"$TMP/out" 2>/dev/null
 check "run: without --license, MGUARD_LICENSE from outside does not come in" \
 	grep -qx '\[\]' "$TMP/out"
