@@ -118,6 +118,12 @@ int BPF_PROG(mg_lsm_path_mknod, const struct path *dir, struct dentry *dentry, u
 {
 	if (ret)
 		return ret;
+	/*
+	 * A regular file (open with O_CREAT comes here too): its open for
+	 * writing is decided by file_open; an empty one carries only its name.
+	 */
+	if ((mode & MG_S_IFMT) == MG_S_IFREG)
+		return 0;
 	return mg_lsm_paths(BPF_CORE_READ(dir, dentry), NULL, dentry,
 			    (mode & MG_S_IFMT) == MG_S_IFSOCK_MODE);
 }

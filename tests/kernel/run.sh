@@ -183,6 +183,7 @@ scopes:
     outputs: [$TMP/outputs/]
     unixSockets: [$TMP/sockets/]
     reads: [$TMP/, $BUILD_ABS/]
+    devices: [$TMP/dev/blocklisted]
 YAML
 mkdir -p "$TMP/sockets"
 mkdir -p "$TMP/outputs/deep/er"
@@ -194,6 +195,7 @@ mknod "$TMP/dev/nvidia0" c 195 0
 mknod "$TMP/dev/nvidia1" c 195 1
 mknod "$TMP/dev/renderD129" c 226 129
 mknod "$TMP/dev/null" c 1 3
+mknod "$TMP/dev/blocklisted" b 7 251	# in the scope's 'devices': a block device it may open
 
 mkdir -p "$CG"
 "$MGUARD" start --foreground --policy "$TMP/policy" --pin-dir "$PIN" \

@@ -17,6 +17,10 @@ check "event for the refused block device" wait_for 5 has_line "$TMP/events.json
 	'"hook":"device"' '"verdict":"deny"' '"reason":"device"' '"major":7,"minor":250'
 try_outside "$TMP/out" open "$TMP/dev/blockfake" >/dev/null
 check "the block device outside every scope passes the device hook" not_eperm
+for how in cg run; do
+	placed "$how" "$TRY" open "$TMP/dev/blocklisted"
+	check "a block device the scope's 'devices' lists passes the device hook ($how)" not_eperm
+done
 both "/dev/mem (1:1): EPERM" 'errno EPERM' "$TRY" open "$TMP/dev/mem"
 both "/dev/port (1:4): EPERM" 'errno EPERM' "$TRY" open "$TMP/dev/port"
 both "/dev/net/tun (10:200, packets without a socket): EPERM" 'errno EPERM' "$TRY" open "$TMP/dev/tun"

@@ -52,11 +52,12 @@ enum {
 	SCOPE_GPUS,
 	SCOPE_UNIX_SOCKETS,
 	SCOPE_READS,
+	SCOPE_DEVICES,
 	SCOPE__N
 };
 static const char *const scope_keys[SCOPE__N] = {
 	"name",	   "cgroup", "maxTier",	    "egress", "licenses",
-	"outputs", "gpus",   "unixSockets", "reads",
+	"outputs", "gpus",   "unixSockets", "reads",  "devices",
 };
 static const struct keytab scope_kt = {
 	"in scope", scope_keys,
@@ -126,6 +127,17 @@ static int add_unix_socket(struct parser *p, void *arg, char *s, struct mg_loc l
 	}
 	return mgp_push_str(p, &sc->unix_sockets, &sc->unix_socket_locs, &sc->nunix_sockets, s,
 			    loc);
+}
+
+static int add_device(struct parser *p, void *arg, char *s, struct mg_loc loc, size_t i)
+{
+	struct mg_scope *sc = arg;
+
+	if (!mgp_path_ok(p, "device node path", s, PATH_ABSOLUTE | PATH_NO_DOTS, loc)) {
+		free(s);
+		return 0;
+	}
+	return mgp_push_str(p, &sc->devices, &sc->device_locs, &sc->ndevices, s, loc);
 }
 
 #define GPUS_BAD "'gpus' must be all, none or a list of GPU indexes and UUIDs"
@@ -334,6 +346,9 @@ int mgp_parse_scope(struct parser *p)
 			break;
 		case SCOPE_UNIX_SOCKETS:
 			r = mgp_parse_str_list(p, "unixSockets", false, add_unix_socket, sc);
+			break;
+		case SCOPE_DEVICES:
+			r = mgp_parse_str_list(p, "devices", false, add_device, sc);
 			break;
 		default:
 			r = parse_gpus(p, sc);
