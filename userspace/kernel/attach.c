@@ -251,7 +251,7 @@ static int mg_attach_global(struct mg_loader *l)
 			err = mg_link_keep(l, link, 0, name);
 		}
 		/* 32-bit syscalls reach no syscalls:* tracepoint: only the raw one. */
-		if (!err)
+		if (!err && l->compat_entry)
 			err = mg_link_keep(l, bpf_program__attach(s->progs.mg_tp_compat_entry), 0,
 					   "raw_tp_sys_enter");
 		return err;

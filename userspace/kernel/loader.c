@@ -95,7 +95,7 @@ static void mg_select_programs(struct mg_loader *l)
 	bpf_program__set_autoload(s->progs.mg_lsm_inode_removexattr, lsm);
 	bpf_program__set_autoload(s->progs.mg_lsm_socket_create, lsm);
 	bpf_program__set_autoload(s->progs.mg_lsm_netlink_send, lsm);
-	bpf_program__set_autoload(s->progs.mg_tp_compat_entry, tp);
+	bpf_program__set_autoload(s->progs.mg_tp_compat_entry, tp && l->compat_entry);
 	bpf_program__set_autoload(s->progs.mg_tp_enter_path_change, tp);
 	bpf_program__set_autoload(s->progs.mg_tp_enter_fxattr, tp);
 	bpf_program__set_autoload(s->progs.mg_tp_enter_mount, tp);
@@ -206,6 +206,7 @@ int mg_loader_load(const struct mg_loader_opts *opts, struct mg_loader **ret)
 	snprintf(l->pin_dir, sizeof(l->pin_dir), "%s", opts->pin_dir);
 	snprintf(l->cgroup_root, sizeof(l->cgroup_root), "%s", opts->cgroup_root);
 	memcpy(l->engine, opts->engine, sizeof(l->engine));
+	l->compat_entry = opts->compat_entry;
 
 	if (mkdir(l->pin_dir, 0700) < 0) {
 		err = -errno;

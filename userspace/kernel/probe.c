@@ -368,6 +368,7 @@ static int probe_all(struct mg_probe *p)
 	else
 		p->landlock_abi = abi;
 
+	p->compat_entry = mg_probe_compat_entry();
 	mg_probe_choose_engines(p);
 out:
 	btf__free(btf);

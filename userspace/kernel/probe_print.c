@@ -119,10 +119,16 @@ static void engine_note(const struct mg_probe *p, enum mg_hook h, char *buf, siz
 			snprintf(buf, len,
 				 "(32-bit syscalls, mounts and fanotify reach the LSM "
 				 "hooks like any other)");
+		else if (p->engine[h] == MG_ENGINE_TP_KILL && p->compat_entry)
+			snprintf(
+				buf, len,
+				"(closed in scopes: 32-bit syscalls (a program on every syscall's "
+				"entry, for every process), overlay and FUSE mounts, fanotify kill "
+				"the caller)");
 		else if (p->engine[h] == MG_ENGINE_TP_KILL)
 			snprintf(buf, len,
-				 "(closed in scopes: 32-bit syscalls, overlay and FUSE "
-				 "mounts, fanotify kill the caller)");
+				 "(closed in scopes: overlay and FUSE mounts, fanotify kill the "
+				 "caller; no 32-bit syscalls on this kernel)");
 		return;
 	}
 	if (h == MG_HOOK_PATHS || h == MG_HOOK_SOCKET) {
