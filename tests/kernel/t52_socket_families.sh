@@ -78,10 +78,12 @@ check "event for the packet the backstop refused" wait_for 5 has_line "$TMP/even
 	'"hook":"skb_egress"' '"verdict":"deny"' '"addr":"127.0.0.2"'
 
 # The backstop passes a connected socket's packets and a server's replies.
+# listening PORT: a TCP socket listens on 127.0.0.1:PORT (state 0A in /proc/net/tcp).
+listening() { grep -q "0100007F:$(printf '%04X' "$1") 00000000:0000 0A" /proc/net/tcp; }
 for how in cg run; do
 	"$ROUTE" tcp-serve "$PORT_OK" 30 >"$TMP/srv" 2>/dev/null &
 	spid=$!
-	sleep 0.5
+	wait_for 10 listening "$PORT_OK"
 	placed "$how" "$ROUTE" tcp-client 127.0.0.1 "$PORT_OK"
 	check "TCP to a listed port exchanges data ($how)" grep -qx 'ok got=hi' "$TMP/out"
 	kill "$spid" 2>/dev/null
