@@ -30,6 +30,9 @@ size_t mg_gaps_list(const __u8 engine[MG_HOOK_SLOTS], struct mg_gap *out, size_t
 		n = mg_gap_add(out, n, max, "special-files",
 			       "FIFOs, sockets, device nodes and empty files are made outside the "
 			       "output folders (their names are data)");
+		n = mg_gap_add(out, n, max, "core-dumps",
+			       "a scope that is not shielded writes core dumps where core_pattern "
+			       "says, outside its output folders");
 		n = mg_gap_add(out, n, max, "closed-in-scopes",
 			       "32-bit syscalls, overlay and FUSE mounts, fanotify and every "
 			       "rename or hard link kill a process in a scope");

@@ -20,6 +20,7 @@
 #include "core/names.h"
 #include "core/cgroup.h"
 #include "kernel/loader.h"
+#include "kernel/attach_guard.h"
 #include "kernel/loader_state.h"
 #include "core/log.h"
 #include "kernel/mapio.h"
@@ -106,6 +107,7 @@ static void mg_select_programs(struct mg_loader *l)
 				  l->engine[MG_HOOK_CONNECT4] == MG_ENGINE_CGROUP);
 	bpf_program__set_autoload(s->progs.mg_skb_egress,
 				  l->engine[MG_HOOK_SKB_EGRESS] == MG_ENGINE_CGROUP);
+	mg_guard_select_programs(s, lsm, tp);
 	bpf_program__set_autoload(s->progs.mg_connect4,
 				  l->engine[MG_HOOK_CONNECT4] == MG_ENGINE_CGROUP);
 	bpf_program__set_autoload(s->progs.mg_connect6,
