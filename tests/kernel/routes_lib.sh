@@ -7,7 +7,7 @@ ROUTE=$BUILD/tests/helpers/mg-route
 
 # placed HOW BIN ARGS...: run BIN (mg-route or mg-try) in the scope, placed by
 # HOW (cg or run); its line in $TMP/out, its exit status in $ST.
-placed() {
+rt_placed() {
 	how=$1
 	r_bin=$2
 	shift 2
@@ -23,50 +23,50 @@ placed() {
 
 # killed: the helper died of a signal (SIGKILL from the fallback engine, or
 # SIGSYS from mguard run's seccomp filter) before it printed "ok".
-killed() { [ "$ST" -gt 128 ] && ! grep -q '^ok' "$TMP/out"; }
+rt_killed() { [ "$ST" -gt 128 ] && ! grep -q '^ok' "$TMP/out"; }
 
 # refused NAME LSM-LINE BIN ARGS...: in both placements, on BPF LSM the helper
 # prints a line matching LSM-LINE (an extended regex); on the fallback engine
 # it is killed before it could use what it got.
-refused() {
+rt_refused() {
 	r_name=$1
 	r_want=$2
 	shift 2
 	for how in cg run; do
-		placed "$how" "$@"
+		rt_placed "$how" "$@"
 		case "$ENGINE" in
 		bpf-lsm) check "$r_name ($how): refused" grep -Eqx "$r_want" "$TMP/out" ;;
-		*) check "$r_name ($how): killed" killed ;;
+		*) check "$r_name ($how): killed" rt_killed ;;
 		esac
 	done
 }
 
 # both NAME LINE BIN ARGS...: in both placements, on both engines, the helper prints LINE.
-both() {
+rt_both() {
 	r_name=$1
 	r_want=$2
 	shift 2
 	for how in cg run; do
-		placed "$how" "$@"
+		rt_placed "$how" "$@"
 		check "$r_name ($how)" grep -Eqx "$r_want" "$TMP/out"
 	done
 }
 
 # on_lsm NAME LINE BIN ARGS...: as both, on BPF LSM only; on the fallback
 # engine the route is closed in scopes, so the helper is killed there.
-on_lsm() {
+rt_on_lsm() {
 	r_name=$1
 	r_want=$2
 	shift 2
 	for how in cg run; do
-		placed "$how" "$@"
+		rt_placed "$how" "$@"
 		case "$ENGINE" in
 		bpf-lsm) check "$r_name ($how)" grep -Eqx "$r_want" "$TMP/out" ;;
-		*) check "$r_name ($how): closed in scopes on this engine, killed" killed ;;
+		*) check "$r_name ($how): closed in scopes on this engine, killed" rt_killed ;;
 		esac
 	done
 }
 
 # not_eperm: the last helper's line in $TMP/out is not EPERM (an allowed device
 # node fails in its driver, or opens).
-not_eperm() { [ -s "$TMP/out" ] && ! grep -qx 'errno EPERM' "$TMP/out"; }
+rt_not_eperm() { [ -s "$TMP/out" ] && ! grep -qx 'errno EPERM' "$TMP/out"; }

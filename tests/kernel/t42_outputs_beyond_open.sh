@@ -10,46 +10,46 @@ fresh() { printf 'scope-data' >"$OUT/a/f"; rm -f "$OUT/b/f" "$TMP/leak" "$OUT/a/
 R_SETUP=fresh
 
 fresh
-refused "rename of an output file out of the output folders" 'errno EPERM' "$ROUTE" rename "$OUT/a/f" "$TMP/leak"
+rt_refused "rename of an output file out of the output folders" 'errno EPERM' "$ROUTE" rename "$OUT/a/f" "$TMP/leak"
 # An entry tracepoint kills the caller but cannot undo its call: on the
 # fallback engine the name is made (a gap named by probe and status).
 [ "$ENGINE" = bpf-lsm ] && check "... and the data did not leave them" [ ! -e "$TMP/leak" ]
 fresh
-on_lsm "rename from one output folder into another still works" 'ok rename' "$ROUTE" rename "$OUT/a/f" "$OUT/b/f"
+rt_on_lsm "rename from one output folder into another still works" 'ok rename' "$ROUTE" rename "$OUT/a/f" "$OUT/b/f"
 fresh
-refused "hard link of an output file out of the output folders" 'errno EPERM' "$ROUTE" link "$OUT/a/f" "$TMP/leak"
+rt_refused "hard link of an output file out of the output folders" 'errno EPERM' "$ROUTE" link "$OUT/a/f" "$TMP/leak"
 fresh
-on_lsm "hard link within the output folders still works" 'ok link' "$ROUTE" link "$OUT/a/f" "$OUT/b/f"
+rt_on_lsm "hard link within the output folders still works" 'ok link' "$ROUTE" link "$OUT/a/f" "$OUT/b/f"
 fresh
-refused "O_TMPFILE in outputs, then linkat outside them" 'errno EPERM' "$ROUTE" tmpfile-link "$OUT/a" "$TMP/leak"
+rt_refused "O_TMPFILE in outputs, then linkat outside them" 'errno EPERM' "$ROUTE" tmpfile-link "$OUT/a" "$TMP/leak"
 [ "$ENGINE" = bpf-lsm ] && check "... and no file was made outside" [ ! -e "$TMP/leak" ]
 fresh
-on_lsm "O_TMPFILE in outputs, linked into outputs, still works" 'ok linked' "$ROUTE" tmpfile-link "$OUT/a" "$OUT/b/f"
+rt_on_lsm "O_TMPFILE in outputs, linked into outputs, still works" 'ok linked' "$ROUTE" tmpfile-link "$OUT/a" "$OUT/b/f"
 fresh
-refused "a symlink outside the output folders (its target is data)" 'errno EPERM' \
+rt_refused "a symlink outside the output folders (its target is data)" 'errno EPERM' \
 	"$ROUTE" symlink "data-in-the-target" "$TMP/leak"
 fresh
-on_lsm "a symlink inside the output folders still works" 'ok symlink' "$ROUTE" symlink "x" "$OUT/a/l"
+rt_on_lsm "a symlink inside the output folders still works" 'ok symlink' "$ROUTE" symlink "x" "$OUT/a/l"
 cp "$TMP/notes.txt" "$TMP/victim.txt"
-refused "truncate(2) of a file outside the output folders" 'errno EPERM' "$ROUTE" truncate "$TMP/victim.txt"
+rt_refused "truncate(2) of a file outside the output folders" 'errno EPERM' "$ROUTE" truncate "$TMP/victim.txt"
 case "$ENGINE" in
 bpf-lsm) check "... and the file kept its data" [ -s "$TMP/victim.txt" ] ;;
 esac
 fresh
-on_lsm "truncate(2) of an output file still works" 'ok truncate' "$ROUTE" truncate "$OUT/a/f"
-refused "an extended attribute set on a file outside the output folders" 'errno EPERM' \
+rt_on_lsm "truncate(2) of an output file still works" 'ok truncate' "$ROUTE" truncate "$OUT/a/f"
+rt_refused "an extended attribute set on a file outside the output folders" 'errno EPERM' \
 	"$ROUTE" setxattr "$TMP/victim.txt"
 fresh
-on_lsm "an extended attribute on an output file still works" 'ok setxattr' "$ROUTE" setxattr "$OUT/a/f"
+rt_on_lsm "an extended attribute on an output file still works" 'ok setxattr' "$ROUTE" setxattr "$OUT/a/f"
 fresh
-both "fsetxattr on an output file opened for writing works on both engines" 'ok fsetxattr' \
+rt_both "fsetxattr on an output file opened for writing works on both engines" 'ok fsetxattr' \
 	"$ROUTE" fsetxattr "$OUT/a/f"
 case "$ENGINE" in
 bpf-lsm)
 	rm -f "$TMP/fifo"
-	refused "a FIFO made outside the output folders" 'errno EPERM' "$ROUTE" mkfifo "$TMP/fifo"
+	rt_refused "a FIFO made outside the output folders" 'errno EPERM' "$ROUTE" mkfifo "$TMP/fifo"
 	rm -f "$OUT/a/fifo"
-	placed cg "$ROUTE" mkfifo "$OUT/a/fifo"
+	rt_placed cg "$ROUTE" mkfifo "$OUT/a/fifo"
 	check "a FIFO inside the output folders still works (cg)" grep -qx 'ok mkfifo' "$TMP/out"
 	;;
 esac

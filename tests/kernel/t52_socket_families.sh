@@ -9,7 +9,7 @@ PORT_UNLISTED=18446 # in no egress list (t70 counts the events of PORT_DENIED)
 # --- IPv4 and IPv6: TCP and UDP only (cgroup/sock_create, both engines) -----------------
 # name family type protocol
 while read -r name f t p; do
-	both "$name socket in a scope: EPERM" 'errno EPERM' "$ROUTE" socket "$f" "$t" "$p"
+	rt_both "$name socket in a scope: EPERM" 'errno EPERM' "$ROUTE" socket "$f" "$t" "$p"
 	"$ROUTE" socket "$f" "$t" "$p" >"$TMP/out" 2>/dev/null
 	check "$name socket outside every scope is made as before" grep -qx 'ok socket' "$TMP/out"
 done <<LIST
@@ -23,56 +23,56 @@ check "event for a refused socket" wait_for 5 has_line "$TMP/events.jsonl" \
 # ICMP "ping" sockets: only for the groups in ping_group_range; widened for the test.
 PING_RANGE=$(cat /proc/sys/net/ipv4/ping_group_range)
 echo "0 2147483647" >/proc/sys/net/ipv4/ping_group_range
-both "ICMP ping socket in a scope: EPERM" 'errno EPERM' "$ROUTE" socket 2 2 1
+rt_both "ICMP ping socket in a scope: EPERM" 'errno EPERM' "$ROUTE" socket 2 2 1
 "$ROUTE" socket 2 2 1 >"$TMP/out" 2>/dev/null
 check "ICMP ping socket outside every scope is made" grep -qx 'ok socket' "$TMP/out"
 echo "$PING_RANGE" >/proc/sys/net/ipv4/ping_group_range
-both "a TCP socket in a scope is made" 'ok socket' "$ROUTE" socket 2 1 0
-both "a UDP over IPv6 socket in a scope is made" 'ok socket' "$ROUTE" socket 10 2 0
+rt_both "a TCP socket in a scope is made" 'ok socket' "$ROUTE" socket 2 1 0
+rt_both "a UDP over IPv6 socket in a scope is made" 'ok socket' "$ROUTE" socket 10 2 0
 
 # --- other families (lsm/socket_create; the socket() tracepoint on the fallback engine) ---
-refused "packet socket (AF_PACKET)" 'errno EPERM' "$ROUTE" socket 17 3 0
-refused "vsock socket (AF_VSOCK)" 'errno EPERM|errno EAFNOSUPPORT' "$ROUTE" socket 40 1 0
-refused "netfilter netlink (nftables: NAT could redirect a listed destination)" 'errno EPERM' \
+rt_refused "packet socket (AF_PACKET)" 'errno EPERM' "$ROUTE" socket 17 3 0
+rt_refused "vsock socket (AF_VSOCK)" 'errno EPERM|errno EAFNOSUPPORT' "$ROUTE" socket 40 1 0
+rt_refused "netfilter netlink (nftables: NAT could redirect a listed destination)" 'errno EPERM' \
 	"$ROUTE" socket 16 3 12
-both "routing netlink (getaddrinfo, getifaddrs) is still made" 'ok socket' "$ROUTE" socket 16 3 0
-both "a UNIX socket is still made" 'ok socket' "$ROUTE" socket 1 1 0
+rt_both "routing netlink (getaddrinfo, getifaddrs) is still made" 'ok socket' "$ROUTE" socket 16 3 0
+rt_both "a UNIX socket is still made" 'ok socket' "$ROUTE" socket 1 1 0
 "$ROUTE" socket 17 3 0 >"$TMP/out" 2>/dev/null
 check "packet socket outside every scope is made as before" grep -qx 'ok socket' "$TMP/out"
 # Routing netlink may only query (links, routes and tunnels carry packets past
 # the egress checks). In a network namespace of the helper's own, so where the
 # change is made (the fallback engine: a named gap) it stays there.
 for how in cg run; do
-	placed "$how" "$ROUTE" rtnl-newaddr
+	rt_placed "$how" "$ROUTE" rtnl-newaddr
 	case "$ENGINE" in
 	bpf-lsm) check "routing netlink: adding an address is refused ($how)" grep -qx 'errno EPERM' "$TMP/out" ;;
 	*) check "routing netlink: adding an address is not seen on this engine, a named gap ($how)" \
 		grep -qx 'ok added' "$TMP/out" ;;
 	esac
 done
-both "routing netlink: listing the addresses still works" 'ok listed' "$ROUTE" rtnl-getaddr
+rt_both "routing netlink: listing the addresses still works" 'ok listed' "$ROUTE" rtnl-getaddr
 
 # --- send paths: the destination checked is the one the packet goes to ---------------------
-both "TCP fast open (sendto MSG_FASTOPEN) to a port not listed: EPERM" 'errno EPERM' \
+rt_both "TCP fast open (sendto MSG_FASTOPEN) to a port not listed: EPERM" 'errno EPERM' \
 	"$ROUTE" fastopen 127.0.0.1 "$PORT_UNLISTED"
-both "TCP fast open to a listed port passes the hook" 'errno ECONNREFUSED' \
+rt_both "TCP fast open to a listed port passes the hook" 'errno ECONNREFUSED' \
 	"$ROUTE" fastopen 127.0.0.1 "$PORT_OK"
-both "sendmmsg: the message to a port not listed is refused, the one before it sent" 'sent=1' \
+rt_both "sendmmsg: the message to a port not listed is refused, the one before it sent" 'sent=1' \
 	"$ROUTE" sendmmsg 127.0.0.1 "$PORT_UDP" "$PORT_UNLISTED"
-both "sendmmsg of two messages to a listed port sends both" 'sent=2' \
+rt_both "sendmmsg of two messages to a listed port sends both" 'sent=2' \
 	"$ROUTE" sendmmsg 127.0.0.1 "$PORT_UDP" "$PORT_UDP"
-both "IPv4-mapped IPv6 connect to a port not listed: EPERM" 'errno EPERM' \
+rt_both "IPv4-mapped IPv6 connect to a port not listed: EPERM" 'errno EPERM' \
 	"$ROUTE" connect-mapped 127.0.0.1 "$PORT_UNLISTED"
-both "IPv4-mapped IPv6 connect to a listed port passes" 'errno ECONNREFUSED' \
+rt_both "IPv4-mapped IPv6 connect to a listed port passes" 'errno ECONNREFUSED' \
 	"$ROUTE" connect-mapped 127.0.0.1 "$PORT_OK"
-both "UDP connect, AF_UNSPEC disconnect, send: no destination is left" 'errno EDESTADDRREQ' \
+rt_both "UDP connect, AF_UNSPEC disconnect, send: no destination is left" 'errno EDESTADDRREQ' \
 	"$ROUTE" unspec-send 127.0.0.1 "$PORT_UDP"
 # Loose source routing: connect and sendmsg see 127.0.0.1, the header names the hop.
-both "IPv4 source route to an unlisted first hop: the packet is refused (backstop)" 'errno EPERM' \
+rt_both "IPv4 source route to an unlisted first hop: the packet is refused (backstop)" 'errno EPERM' \
 	"$ROUTE" lsrr-send 127.0.0.1 "$PORT_UDP" 127.0.0.2
 "$ROUTE" lsrr-send 127.0.0.1 "$PORT_UDP" 127.0.0.2 >"$TMP/out" 2>/dev/null
 check "the same send outside every scope goes out" grep -qx 'ok sent' "$TMP/out"
-both "a plain UDP send to a listed port still goes out past the backstop" 'ok sent' \
+rt_both "a plain UDP send to a listed port still goes out past the backstop" 'ok sent' \
 	"$TRY" sendto 127.0.0.1 "$PORT_UDP"
 check "event for the packet the backstop refused" wait_for 5 has_line "$TMP/events.jsonl" \
 	'"hook":"skb_egress"' '"verdict":"deny"' '"addr":"127.0.0.2"'
@@ -84,11 +84,11 @@ for how in cg run; do
 	"$ROUTE" tcp-serve "$PORT_OK" 30 >"$TMP/srv" 2>/dev/null &
 	spid=$!
 	wait_for 10 listening "$PORT_OK"
-	placed "$how" "$ROUTE" tcp-client 127.0.0.1 "$PORT_OK"
+	rt_placed "$how" "$ROUTE" tcp-client 127.0.0.1 "$PORT_OK"
 	check "TCP to a listed port exchanges data ($how)" grep -qx 'ok got=hi' "$TMP/out"
 	kill "$spid" 2>/dev/null
 	wait "$spid" 2>/dev/null
-	placed "$how" "$ROUTE" tcp-serve 18450 30 >/dev/null &
+	rt_placed "$how" "$ROUTE" tcp-serve 18450 30 >/dev/null &
 	spid=$!
 	wait_for 10 sh -c "'$ROUTE' tcp-client 127.0.0.1 18450 >'$TMP/cli' 2>/dev/null"
 	wait "$spid" 2>/dev/null
@@ -105,12 +105,12 @@ serve() {
 }
 unserve() { kill "$SPID" 2>/dev/null; wait "$SPID" 2>/dev/null; rm -f "$TMP/sockets/fd.sock"; }
 serve udp 127.0.0.1 "$PORT_UNLISTED"
-refused "a UDP socket connected outside the scope, passed in" 'denied no-fd' "$ROUTE" recv-use "$TMP/sockets/fd.sock"
+rt_refused "a UDP socket connected outside the scope, passed in" 'denied no-fd' "$ROUTE" recv-use "$TMP/sockets/fd.sock"
 unserve
 serve unix
-both "a UNIX socket passed in still arrives" 'ok socket' "$ROUTE" recv-use "$TMP/sockets/fd.sock"
+rt_both "a UNIX socket passed in still arrives" 'ok socket' "$ROUTE" recv-use "$TMP/sockets/fd.sock"
 unserve
 serve tcp-listen
-both "a listening TCP socket passed in (socket activation) still arrives" 'ok socket' \
+rt_both "a listening TCP socket passed in (socket activation) still arrives" 'ok socket' \
 	"$ROUTE" recv-use "$TMP/sockets/fd.sock"
 unserve
