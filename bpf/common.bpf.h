@@ -125,8 +125,10 @@ static __always_inline const struct mg_config *mg_config_get(void)
  * cgroup id -> the scope it is in (the cgroup id of that scope, 0 for none)
  * under one policy generation. A cgroup's ancestors never change and its id
  * is never reused, so the answer holds for as long as the generation is in
- * force: most calls cost one lookup instead of one per ancestor. The
- * programs' own cache: it is neither pinned nor shared with a new daemon.
+ * force: most calls cost one lookup instead of one per ancestor. Pinned, so
+ * that mguard oci-hook, which binds a cgroup whose runtime already ran in
+ * it, can drop the cgroup's entry (the runtime's processes wait while the
+ * hook runs).
  */
 struct mg_scope_hit {
 	__u64 scope_cgid;

@@ -1,17 +1,19 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * Devices: a cgroup device program attached to each scope's cgroup and to
- * its parent. A task of a scope opens a GPU device node only if the policy
- * gave the scope that GPU (or the node is a control node its GPUs need), and
- * a block device, a kernel memory node or a packet-injection node only if
- * the policy lists it; every other device is left to the rest of the system. Attached with
- * BPF_F_ALLOW_MULTI semantics (a link), so a container runtime that rewrites
- * its own device programs on the scope's cgroup cannot remove this one.
+ * Devices: a cgroup device program attached to each scope's anchor, a
+ * stable ancestor of its cgroup (kernel/bind.h). A task of a scope opens a
+ * GPU device node only if the policy gave the scope that GPU (or the node is
+ * a control node its GPUs need), and a block device, a kernel memory node or
+ * a packet-injection node only if the policy lists it; every other device is
+ * left to the rest of the system. Attached with BPF_F_ALLOW_MULTI semantics
+ * (a link), so it holds in every cgroup below, and a container runtime that
+ * rewrites its own device programs on its cgroup cannot remove this one.
  */
 #include "dev.bpf.h"
 
 #define BPF_DEVCG_DEV_BLOCK 1
 #define BPF_DEVCG_DEV_CHAR  2
+#define BPF_DEVCG_ACC_MKNOD 1
 
 /*
  * The decision for one device access: GPU nodes by the scope's GPUs, block
@@ -32,11 +34,17 @@ static __always_inline struct mg_dev_verdict mg_device_decide(struct bpf_cgroup_
 		return none;
 	if (type != BPF_DEVCG_DEV_CHAR && type != BPF_DEVCG_DEV_BLOCK)
 		return none;
+	/*
+	 * Making a node gives no access to the device: a container runtime
+	 * makes every node of its spec, and an open of one is decided here.
+	 */
+	if ((ctx->access_type >> 16) == BPF_DEVCG_ACC_MKNOD)
+		return none;
 	return mg_device_rules(*ret_cfg, scope, type == BPF_DEVCG_DEV_BLOCK, ctx->major,
 			       ctx->minor);
 }
 
-/* On the scope's cgroup: decides, counts and reports. */
+/* Decides, counts and reports. */
 SEC("cgroup/dev")
 int mg_device(struct bpf_cgroup_dev_ctx *ctx)
 {
@@ -66,25 +74,6 @@ int mg_device(struct bpf_cgroup_dev_ctx *ctx)
 		bpf_ringbuf_submit(e, 0);
 	}
 	return verdict == MG_VERDICT_DENY ? 0 : 1;
-}
-
-/*
- * On the scope's parent: the same decision, silently (the scope's own
- * program counts and reports). It holds if the programs on the scope's
- * cgroup are replaced by whoever owns that cgroup.
- */
-SEC("cgroup/dev")
-int mg_device_backstop(struct bpf_cgroup_dev_ctx *ctx)
-{
-	const struct mg_scope_val *scope;
-	const struct mg_config *cfg;
-	struct mg_dev_verdict v;
-	__u64 cgid;
-
-	v = mg_device_decide(ctx, &cfg, &scope, &cgid);
-	if (v.reason == MG_REASON_NONE || !cfg || cfg->mode == MG_MODE_AUDIT)
-		return 1;
-	return 0;
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

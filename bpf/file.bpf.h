@@ -140,6 +140,35 @@ static __always_inline bool mg_is_kernel_memory_file(struct file *file)
 }
 
 /*
+ * Kernel state shown as files: no one can store bytes of their own in
+ * them, so reading them loads no weights; and files of no path. A container runtime
+ * reads and writes them while it sets up (its own /proc, /sys, cgroups).
+ */
+#define MG_PROC_SUPER_MAGIC    0x9fa0
+#define MG_SYSFS_MAGIC	       0x62656572
+#define MG_CGROUP_SUPER_MAGIC  0x27e0eb
+#define MG_CGROUP2_SUPER_MAGIC 0x63677270
+#define MG_DEVPTS_SUPER_MAGIC  0x1cd1
+#define MG_MQUEUE_MAGIC	       0x19800202
+#define MG_SB_KERNMOUNT	       (1ul << 22) /* a superblock of kern_mount(): no path reaches it */
+
+static __always_inline bool mg_is_kernel_fs(struct file *file)
+{
+	unsigned long magic = BPF_CORE_READ(file, f_inode, i_sb, s_magic);
+
+	/*
+	 * Files of the kernel's internal mounts (memfd, SysV shared memory) have
+	 * no path: they hold what the process wrote, or was sent over a socket
+	 * it may use, as a pipe does. runc runs a memfd copy of itself.
+	 */
+	if (BPF_CORE_READ(file, f_inode, i_sb, s_flags) & MG_SB_KERNMOUNT)
+		return true;
+	return magic == MG_PROC_SUPER_MAGIC || magic == MG_SYSFS_MAGIC ||
+	       magic == MG_CGROUP_SUPER_MAGIC || magic == MG_CGROUP2_SUPER_MAGIC ||
+	       magic == MG_DEVPTS_SUPER_MAGIC || magic == MG_MQUEUE_MAGIC;
+}
+
+/*
  * Decide an open of @file by a task of @scope. Returns MG_REASON_NONE to
  * allow, else why it must not happen; the matching model in *ret_model.
  */
@@ -160,6 +189,15 @@ static __always_inline __u8 mg_file_decide(const struct mg_config *cfg,
 	*ret_model = NULL;
 	if (regular && mg_is_kernel_memory_file(file))
 		return MG_REASON_DEVICE;
+	/* Reads only: a write there (cgroup.procs: a scope escaping) is no output. */
+	if (!write && mg_is_kernel_fs(file)) {
+		const struct mg_inode_val *self = mg_inode_lookup(cfg->active_gen, dev, ino);
+
+		/* A GPU's PCI config, resource and ROM files in sysfs. */
+		if (self && (self->flags & MG_INODE_DEVICE_FILE))
+			return MG_REASON_DEVICE;
+		return MG_REASON_NONE;
+	}
 	if (mg_file_walk(file, cfg->active_gen, scope->scope_id, dev, ino, write, want_read, &w))
 		return MG_REASON_WALK_LIMIT;
 	if (w.device_file)

@@ -187,6 +187,38 @@ struct mg_scope_val {
 #define MG_SCOPE_ALLOW_DEBUG (1u << 0)
 
 /*
+ * selectors: how the kernel binds a cgroup to a scope when the cgroup is
+ * created (the cgroup_mkdir tracepoint), with no daemon involved. Entry
+ * (gen, index) holds an exact cgroup path or a pattern (MG_SELECTOR_PATTERN)
+ * below the cgroup2 mount; indexes of one generation are contiguous from 0
+ * and the first that matches wins. A pattern's '*' matches any run of
+ * characters within one path component (never a '/'); every other byte is
+ * itself. bpf/mguard_glob.h is the matcher, shared by both sides.
+ */
+#define MG_MAX_SELECTORS    MG_MAX_SCOPES /* per generation: one per scope */
+#define MG_SELECTOR_LEN	    256		  /* pattern or path, with its NUL; a power of two */
+#define MG_CGROUP_PATH_LEN  512		  /* path of a new cgroup examined; a power of two */
+#define MG_SELECTOR_PATTERN (1u << 0)
+/*
+ * bind: annotation. The kernel does not bind matching cgroups by itself: the
+ * OCI runtime hook (mguard oci-hook) binds a container whose annotation names
+ * the scope, and whose cgroup matches (so it inherits the scope's programs).
+ */
+#define MG_SELECTOR_ANNOTATION (1u << 1)
+
+struct mg_selector_key {
+	__u32 gen;
+	__u32 index;
+};
+
+struct mg_selector_val {
+	struct mg_scope_val scope; /* what a matching cgroup becomes */
+	__u32 flags;		   /* MG_SELECTOR_* */
+	__u32 len;		   /* of pattern, without its NUL */
+	char pattern[MG_SELECTOR_LEN];
+};
+
+/*
  * inodes: (device, inode) of a weight file, or of a model folder, -> the
  * model it belongs to. A file not listed itself is looked up through its
  * parent folders (at most MG_MAX_DIR_DEPTH), so files created, renamed or

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
  * Outputs to the network: cgroup connect and sendmsg programs attached to
- * each scope's cgroup. A destination is allowed when the longest prefix that holds it in
- * the scope's trie lists its port and protocol; everything else is refused
- * with EPERM. These need no LSM, so both engines use them.
+ * each scope's anchor, a stable ancestor of its cgroup (kernel/bind.h). A
+ * destination is allowed when the longest prefix that holds it in the
+ * scope's trie lists its port and protocol; everything else is refused with
+ * EPERM. These need no LSM, so both engines use them.
  */
 #include "common.bpf.h"
 

@@ -69,6 +69,15 @@ run_unit() {
 		cat "$LOG_DIR/layers.log"
 		failed=$((failed + 1))
 	fi
+	# The deployment files: systemd unit, OCI hooks, Kubernetes manifests (offline).
+	log=$LOG_DIR/deploy.log
+	sh tests/unit/deploy.sh >"$log" 2>&1
+	p=$(grep -c '^ok ' "$log")
+	f=$(grep -c '^not ok ' "$log")
+	grep -A1 '^not ok ' "$log"
+	[ "$p" -gt 0 ] || f=$((f + 1))
+	pass=$((pass + p))
+	failed=$((failed + f))
 	if [ "$found" -eq 0 ]; then
 		echo "unit tier: 0 passed, 1 failed (no unit test binaries in $BUILD/tests/unit)"
 		add 0 1

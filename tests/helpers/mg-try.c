@@ -14,6 +14,8 @@
  *   mg-try [--cgroup DIR] uring-open PATH       open PATH through io_uring, then read a byte
  *   mg-try [--cgroup DIR] load-then PATH [fork] connect|sendto ADDR PORT
  *                                               load PATH, then (in a child) make the call
+ *   mg-try bound PIN CGROUP                  is the cgroup folder itself a scope of the guard
+ *                                               pinned in PIN? "ok scope N" or "ok unbound"
  *   mg-try [--cgroup DIR] syscall NAME          one raw system call with harmless arguments:
  *                                               bpf, ptrace, unshare-user, mount,
  *                                               perf_event_open or io_uring_setup
@@ -27,6 +29,7 @@
 #include <netinet/in.h>
 #include <sched.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <linux/bpf.h>
@@ -34,6 +37,7 @@
 #include <sys/mman.h>
 #include <sys/ptrace.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -432,6 +436,60 @@ static int do_link_detach(const char *pin)
 	return 0;
 }
 
+static int bpf_obj_get_path(const char *path)
+{
+	union bpf_attr attr;
+
+	memset(&attr, 0, sizeof(attr));
+	attr.pathname = (unsigned long)path;
+	return syscall(__NR_bpf, BPF_OBJ_GET, &attr, sizeof(attr));
+}
+
+static int bpf_lookup(int fd, const void *key, void *val)
+{
+	union bpf_attr attr;
+
+	memset(&attr, 0, sizeof(attr));
+	attr.map_fd = fd;
+	attr.key = (unsigned long)key;
+	attr.value = (unsigned long)val;
+	return syscall(__NR_bpf, BPF_MAP_LOOKUP_ELEM, &attr, sizeof(attr));
+}
+
+/*
+ * Is the cgroup folder CG itself (not through an ancestor) a scope in the
+ * generation in force of the guard pinned in PIN? "ok scope N" or "ok unbound".
+ */
+static int do_bound(const char *pin, const char *cg)
+{
+	struct {
+		uint64_t cgroup_id;
+		uint32_t gen, pad;
+	} key = { 0 };
+	uint32_t cfg[64], zero = 0, val[2];
+	char path[4096];
+	struct stat st;
+	int cfd, sfd;
+
+	snprintf(path, sizeof(path), "%s/mg_config", pin);
+	cfd = bpf_obj_get_path(path);
+	snprintf(path, sizeof(path), "%s/mg_scopes", pin);
+	sfd = bpf_obj_get_path(path);
+	if (cfd < 0 || sfd < 0)
+		return fail("BPF_OBJ_GET");
+	if (bpf_lookup(cfd, &zero, cfg) < 0)
+		return fail("BPF_MAP_LOOKUP_ELEM");
+	if (stat(cg, &st) < 0)
+		return fail("stat");
+	key.cgroup_id = st.st_ino;
+	key.gen = cfg[0]; /* mg_config.active_gen */
+	if (bpf_lookup(sfd, &key, val) == 0)
+		printf("ok scope %u\n", val[0]);
+	else
+		printf("ok unbound\n");
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	int i = 1;
@@ -509,6 +567,8 @@ int main(int argc, char **argv)
 		return do_unix_listen(argv[i + 1], atoi(argv[i + 2]));
 	if (i + 1 < argc && strcmp(argv[i], "unix-connect") == 0)
 		return do_unix_connect(argv[i + 1]);
+	if (i + 2 < argc && strcmp(argv[i], "bound") == 0)
+		return do_bound(argv[i + 1], argv[i + 2]);
 	if (i + 1 < argc && strcmp(argv[i], "link-detach") == 0)
 		return do_link_detach(argv[i + 1]);
 	if (i + 1 < argc && strcmp(argv[i], "opath-reopen") == 0)

@@ -186,7 +186,7 @@ scopes:
     licenses: [long.lic, short.lic, forged.lic]
     egress: ["127.0.0.1:$PORT_OK/tcp", "[::1]:$PORT_OK/tcp", "127.0.0.1:$PORT_UDP/udp", "[::1]:$PORT_UDP/udp"]
     gpus: [0]
-    outputs: [$TMP/outputs/]
+    outputs: [$TMP/outputs/, $TMP/runc-state/]
     unixSockets: [$TMP/sockets/]
     reads: [$TMP/, $BUILD_ABS/]
     devices: [$TMP/dev/blocklisted]
@@ -198,6 +198,9 @@ scopes:
 YAML
 mkdir -p "$TMP/sockets"
 mkdir -p "$TMP/outputs/deep/er"
+# A container runtime's state folder (runc --root): its setup may copy the
+# runtime's binary there, from inside the container's cgroup.
+mkdir -p "$TMP/runc-state"
 
 # Fake GPU nodes (no driver needed): the cgroup check comes before the driver,
 # so an allowed node fails with ENXIO and a denied one with EPERM.

@@ -40,6 +40,8 @@ mount -t tracefs tracefs /sys/kernel/tracing || fail "cannot mount tracefs"
 mkdir -p /tmp /run
 mount -t tmpfs -o mode=1777 tmpfs /tmp || fail "cannot mount /tmp"
 mount -t tmpfs -o mode=0755 tmpfs /run || fail "cannot mount /run"
+mkdir -p /dev/shm
+mount -t tmpfs -o mode=1777 tmpfs /dev/shm || fail "cannot mount /dev/shm"	# POSIX shared memory (podman)
 ip link set lo up || fail "cannot bring up the loopback interface"
 
 # A newline first: the firmware leaves the console mid-line.

@@ -80,6 +80,15 @@ if [ -d "$BUILD/tests/helpers" ]; then
 		[ -f "$helper" ] && copy_libs "$helper"
 	done
 fi
+# runc, podman and conmon for the container tests (t66, t67, t68), with
+# their libraries and podman's configuration.
+for rt in runc podman conmon; do
+	bin=$(command -v "$rt" 2>/dev/null) || continue
+	mkdir -p "$R${bin%/*}"
+	cp -L "$bin" "$R$bin"
+	copy_libs "$bin"
+done
+[ ! -d /etc/containers ] || cp -a /etc/containers "$R/etc/"
 cp -a "$ROOT/tests/kernel/." "$R/mguard/tests/kernel/"
 # Kernel modules the tests need (overlayfs), from the kernel's package, loaded by init.
 deb=$(ls "$CACHE/$KPKG"_*.deb 2>/dev/null | tail -n 1)
@@ -94,6 +103,8 @@ if [ -n "$deb" ]; then
 		esac
 	done
 fi
+mkdir -p "$R/mguard/tests/data"
+cp -a "$ROOT/tests/data/." "$R/mguard/tests/data/"
 [ ! -d "$ROOT/policies" ] || cp -a "$ROOT/policies/." "$R/mguard/policies/"
 # MG_KERNEL_TESTS (tests/kernel/run.sh) reaches the guest as a file.
 printf '%s\n' "${MG_KERNEL_TESTS:-}" >"$R/mguard/kernel-tests"

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
@@ -10,6 +11,7 @@
 
 #include "core/cgroup.h"
 #include "cli/cmd_daemon.h"
+#include "daemon/state.h"
 #include "compile/compile.h"
 #include "kernel/loader.h"
 #include "core/log.h"
@@ -99,10 +101,23 @@ int mg_daemon_reload_cmd(const char *pin_dir, const char *policy_dir)
 		mg_err("mguard is not running (no daemon for '%s')", pin_dir);
 		return 3;
 	}
-	if (mg_check_policy(policy_dir)) {
-		mg_err("policy '%s' has errors: nothing was sent, the policy in force stays",
-		       policy_dir);
-		return 1;
+	if (policy_dir) {
+		char abs[PATH_MAX];
+
+		if (!realpath(policy_dir, abs)) {
+			mg_log_errno(-errno, "policy folder '%s'", policy_dir);
+			return 1;
+		}
+		if (mg_check_policy(abs)) {
+			mg_err("policy '%s' has errors: nothing was sent, the policy in force stays",
+			       policy_dir);
+			return 1;
+		}
+		/* The daemon loads this folder, not the one it started with. */
+		if (mg_reload_request_write(pin_dir, abs)) {
+			mg_log_errno(-errno, "failed to tell the daemon to load '%s'", abs);
+			return 1;
+		}
 	}
 	st = calloc(1, sizeof(*st));
 	if (!st || mg_pinned_read(pin_dir, st)) {
@@ -125,7 +140,9 @@ int mg_daemon_reload_cmd(const char *pin_dir, const char *policy_dir)
 			       "its log says why",
 			       strerror(-st->cfg.reload_err));
 		} else {
-			mg_info("policy generation %u in force", st->cfg.active_gen);
+			mg_info("policy %s%s%sgeneration %u in force", policy_dir ? "'" : "",
+				policy_dir ? policy_dir : "", policy_dir ? "' " : "",
+				st->cfg.active_gen);
 			rc = 0;
 		}
 		goto out;

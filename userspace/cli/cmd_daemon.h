@@ -15,7 +15,8 @@ int mg_daemon_stop(const char *pin_dir, bool leave_enforcing);
 
 /*
  * Check @policy_dir here first (every error printed, nothing sent), then ask
- * the daemon of @pin_dir to reload it and wait for the outcome. Returns an
+ * the daemon of @pin_dir to load it (NULL: to reload the folder it has in
+ * force) and wait for the outcome. Returns an
  * exit status: 0 in force, 1 refused (the old policy stays), 3 not running.
  */
 int mg_daemon_reload_cmd(const char *pin_dir, const char *policy_dir);

@@ -18,6 +18,7 @@
 #include "core/log.h"
 #include "policy/policy.h"
 #include "cli/run.h"
+#include "kernel/scope_pins.h"
 
 enum {
 	EXIT_OK = 0,
@@ -26,7 +27,9 @@ enum {
 };
 
 #define RUN_POLICY_DIR_DEFAULT "/etc/mguard"
-#define USAGE_RUN	       "mguard run --scope NAME [--policy DIR] [--license FILE] -- CMD [ARGS...]"
+#define USAGE_RUN                                                                         \
+	"mguard run --scope NAME [--policy DIR] [--license FILE] [--pin-dir DIR] -- CMD " \
+	"[ARGS...]"
 
 static int usage(void)
 {
@@ -40,7 +43,9 @@ static int usage(void)
 	      "  --scope NAME     a scope of the policy\n"
 	      "  --policy DIR     policy folder (default " RUN_POLICY_DIR_DEFAULT ")\n"
 	      "  --license FILE   a licence issued to the scope; its id is given to CMD\n"
-	      "                   as MGUARD_LICENSE\n",
+	      "                   as MGUARD_LICENSE\n"
+	      "  --pin-dir DIR    the guard that must enforce the scope (default: any guard\n"
+	      "                   pinned below /sys/fs/bpf); with none, CMD does not run\n",
 	      stdout);
 	return EXIT_OK;
 }
@@ -49,16 +54,15 @@ struct run_opts {
 	const char *scope;
 	const char *policy_dir;
 	const char *license;
+	const char *pin_dir; /* NULL: any guard pinned below /sys/fs/bpf */
 	bool help;
 	char **cmd; /* after "--", NULL-terminated */
 };
 
 static const struct option long_opts[] = {
-	{ "scope", required_argument, NULL, 's' },
-	{ "policy", required_argument, NULL, 'p' },
-	{ "license", required_argument, NULL, 'l' },
-	{ "help", no_argument, NULL, 'h' },
-	{ NULL, 0, NULL, 0 },
+	{ "scope", required_argument, NULL, 's' },   { "policy", required_argument, NULL, 'p' },
+	{ "license", required_argument, NULL, 'l' }, { "pin-dir", required_argument, NULL, 'P' },
+	{ "help", no_argument, NULL, 'h' },	     { NULL, 0, NULL, 0 },
 };
 
 static int set_once(const char **slot, const char *name)
@@ -111,6 +115,9 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 		case 'l':
 			err = set_once(&o->license, "license");
 			break;
+		case 'P':
+			err = set_once(&o->pin_dir, "pin-dir");
+			break;
 		default:
 			o->help = true;
 			err = 0;
@@ -152,6 +159,37 @@ static const struct mg_scope *find_scope(const struct mg_policy *policy, const c
 		if (!strcmp(policy->scopes[i].name, name))
 			return &policy->scopes[i];
 	return NULL;
+}
+
+/*
+ * A command started in a scope that no guard enforces would run unguarded,
+ * and say nothing: refuse. The kernel's maps decide, not a daemon's word.
+ */
+static int mg_run_check_guarded(const struct run_opts *o, const char *mount, const char *rel)
+{
+	struct mg_scope_val val;
+	char pin[PATH_MAX];
+	int err;
+
+	/* @rel is not made yet: its closest existing ancestor is the scope's cgroup. */
+	if (o->pin_dir)
+		err = mg_pins_scope_of(o->pin_dir, mount, rel, &val);
+	else
+		err = mg_pins_any_scope_of(mount, rel, &val, pin, sizeof(pin));
+	if (err == -ENOTCONN) {
+		mg_err("no guard is running%s%s%s: refusing to run '%s' unguarded in scope '%s' "
+		       "(start one with 'mguard start')",
+		       o->pin_dir ? " with pin folder '" : "", o->pin_dir ? o->pin_dir : "",
+		       o->pin_dir ? "'" : "", o->cmd[0], o->scope);
+		return EXIT_ERROR;
+	}
+	if (err) {
+		mg_err("no guard enforces scope '%s': refusing to run '%s' unguarded "
+		       "(is the running guard on another policy?)",
+		       o->scope, o->cmd[0]);
+		return EXIT_ERROR;
+	}
+	return 0;
 }
 
 /*
@@ -203,6 +241,13 @@ static int prepare(const struct run_opts *o, char *rel, size_t rel_len, char *li
 			err = EXIT_ERROR;
 			goto out;
 		}
+	}
+	if (scope->cgroup_pattern) {
+		mg_err("scope '%s' is a cgroupPattern: its cgroups are made by a runtime or a "
+		       "service manager, not by 'mguard run'",
+		       scope->name);
+		err = EXIT_ERROR;
+		goto out;
 	}
 	err = mg_run_cgroup_rel(scope->cgroup, getpid(), rel, rel_len);
 	if (err) {
@@ -264,6 +309,9 @@ int mg_cmd_run(int argc, char **argv)
 		mg_log_errno(err, "failed to find the cgroup2 mount");
 		return EXIT_ERROR;
 	}
+	err = mg_run_check_guarded(&o, mount, rel);
+	if (err)
+		return err;
 	err = mg_run_cgroup_make(mount, rel, path, sizeof(path), &levels);
 	if (err) {
 		mg_log_errno(err, "failed to create cgroup '%s%s'", mount, rel);

@@ -15,6 +15,7 @@
 #include "core/cgroup.h"
 #include "cli/cmd_license.h"
 #include "cli/cmd_run.h"
+#include "cli/cmd_oci_hook.h"
 #include "compile/compile.h"
 #include "cli/cmd_daemon.h"
 #include "kernel/control.h"
@@ -51,6 +52,7 @@ static const struct option mg_common_opts[] = {
 	{ "syslog", no_argument, NULL, 's' },
 	{ "metrics-file", required_argument, NULL, 'm' },
 	{ "event-rate", required_argument, NULL, 'r' },
+	{ "offline", no_argument, NULL, 'O' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -60,6 +62,8 @@ struct mg_args {
 	const char *log_dir;
 	const char *metrics_path;
 	const char *policy_dir;
+	bool policy_given; /* --policy was on the command line */
+	bool offline;	   /* policy show: look nothing up on this machine */
 	const char *pin_dir;
 	uint32_t event_rate;
 	int optind;
@@ -75,13 +79,18 @@ static int mg_usage(FILE *out)
 	      "                                      file (and stdout in the foreground)\n"
 	      "  events [--follow] [--json] [-n N]   the last events from the event file\n"
 	      "  stop [--leave-enforcing]            stop the daemon and detach every hook (or leave them)\n"
-	      "  reload [--policy DIR]               check, then put a new policy in force atomically\n"
+	      "  reload [--policy DIR]               check, then put a policy in force atomically: DIR,\n"
+	      "                                      or the folder in force\n"
 	      "  status [--json]                     what is loaded, engines, counters\n"
 	      "  policy check [DIR]                  report every error in a policy folder\n"
-	      "  policy show [--json] [DIR]          each model's tier and why; what each scope may do\n"
+	      "  policy show [--json] [--offline] [DIR]\n"
+	      "                                      each model's tier and why; what each scope may do\n"
+	      "                                      (--offline: files of another machine, not looked up)\n"
 	      "  policy scan [--policy DIR] FOLDER   weight files under FOLDER, by model, or unknown\n"
 	      "  license keygen|sign|verify ...      issue and check licences (mguard license help)\n"
 	      "  run --scope NAME [...] -- CMD ...   run a command inside a scope (mguard run --help)\n"
+	      "  oci-hook [--pin-dir DIR]            OCI runtime hook: bind a container to the scope\n"
+	      "                                      its annotation mguard.io/scope names, or refuse it\n"
 	      "  killswitch on|off                   deny every scope every weight load and connection\n"
 	      "  version\n"
 	      "\n"
@@ -115,6 +124,7 @@ static int mg_parse(int argc, char **argv, struct mg_args *a)
 			break;
 		case 'p':
 			a->policy_dir = optarg;
+			a->policy_given = true;
 			break;
 		case 'P':
 			a->pin_dir = optarg;
@@ -136,6 +146,9 @@ static int mg_parse(int argc, char **argv, struct mg_args *a)
 			break;
 		case 'm':
 			a->metrics_path = optarg;
+			break;
+		case 'O':
+			a->offline = true;
 			break;
 		case 'r': {
 			char *end;
@@ -202,7 +215,8 @@ static int mg_cmd_stop(struct mg_args *a, int argc, char **argv)
 
 static int mg_cmd_reload(struct mg_args *a, int argc, char **argv)
 {
-	return mg_daemon_reload_cmd(a->pin_dir, a->policy_dir);
+	/* Without --policy: the folder the daemon has in force. */
+	return mg_daemon_reload_cmd(a->pin_dir, a->policy_given ? a->policy_dir : NULL);
 }
 
 static int mg_cmd_status(struct mg_args *a, int argc, char **argv)
@@ -270,7 +284,9 @@ static int mg_cmd_policy(struct mg_args *a, int argc, char **argv)
 		printf("policy '%s': %zu tiers, %zu models, %zu scopes: ok\n",
 		       arg ? arg : a->policy_dir, policy->ntiers, policy->nmodels, policy->nscopes);
 	} else if (!strcmp(verb, "show")) {
+		/* --offline: a policy for another machine, shown without its files. */
 		opts.no_cgroups = 1;
+		opts.check_only = a->offline;
 		if (mg_policy_compile(arg ? arg : a->policy_dir, &opts, &policy, &img))
 			return MG_EXIT_ERROR;
 		mg_show_policy(policy, img, a->json, stdout);
@@ -363,6 +379,8 @@ int main(int argc, char **argv)
 		return mg_cmd_license(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "run"))
 		return mg_cmd_run(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "oci-hook"))
+		return mg_cmd_oci_hook(argc - 1, argv + 1);
 
 	for (size_t i = 0; i < sizeof(mg_commands) / sizeof(mg_commands[0]); i++) {
 		if (strcmp(argv[1], mg_commands[i].name))

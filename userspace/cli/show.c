@@ -79,24 +79,39 @@ static bool mg_scope_may_load(const struct mg_policy *p, const struct mg_image *
 
 static void mg_show_text(const struct mg_policy *p, const struct mg_image *img, FILE *out)
 {
-	fprintf(out, "mode %s, unknown weights %s\n\nmodels:\n",
+	fprintf(out, "mode %s, unknown weights %s%s\n\nmodels:\n",
 		p->mode == MG_POLICY_AUDIT ? "audit" : "enforce",
-		mg_unknown_names[p->unknown_weights]);
+		mg_unknown_names[p->unknown_weights],
+		img->unresolved ? " (offline: files, cgroups and GPUs not looked up)" : "");
 	for (size_t j = 0; j < p->nmodels; j++) {
 		const struct mg_model *m = &p->models[j];
 
-		fprintf(out, "  %-24s %-12s %5zu files  (%s)\n", m->name,
-			mg_image_tier_name(img, img->model_tiers[j]) ?: "?",
-			mg_model_files(img, j + 1),
-			img->model_tiers[j] == MG_TIER_REFUSED ? "refused: see the warnings above" :
-			m->tier_reason			       ? m->tier_reason :
-								 "");
+		if (img->unresolved)
+			fprintf(out, "  %-24s %-12s %5zu paths  (%s)\n", m->name,
+				mg_image_tier_name(img, img->model_tiers[j]) ?: "?", m->nfiles,
+				m->tier_reason ? m->tier_reason : "");
+		else
+			fprintf(out, "  %-24s %-12s %5zu files  (%s)\n", m->name,
+				mg_image_tier_name(img, img->model_tiers[j]) ?: "?",
+				mg_model_files(img, j + 1),
+				img->model_tiers[j] == MG_TIER_REFUSED ?
+					"refused: see the warnings above" :
+				m->tier_reason ? m->tier_reason :
+						 "");
 	}
 	for (size_t s = 0; s < img->nscopes; s++) {
 		const struct mg_scope *ps = &p->scopes[s];
 		char rule[96];
 
-		fprintf(out, "\nscope %s\n  cgroup   %s", ps->name, ps->cgroup);
+		if (ps->cgroup_pattern)
+			fprintf(out, "\nscope %s\n  cgroups  %s (pattern%s)", ps->name, ps->cgroup,
+				ps->bind == MG_BIND_ANNOTATION ?
+					", containers annotated mguard.io/scope: " :
+					"");
+		else
+			fprintf(out, "\nscope %s\n  cgroup   %s", ps->name, ps->cgroup);
+		if (ps->cgroup_pattern && ps->bind == MG_BIND_ANNOTATION)
+			fprintf(out, "%s)", ps->name);
 		if (img->scopes[s].cgroup_id)
 			fprintf(out, " (id %llu)", (unsigned long long)img->scopes[s].cgroup_id);
 		fprintf(out, "\n  maxTier  %s\n  loads   ", ps->max_tier);
@@ -131,6 +146,24 @@ static void mg_show_text(const struct mg_policy *p, const struct mg_image *img, 
 			fprintf(out, " %s", ps->outputs[o]);
 		if (!ps->noutputs)
 			fputs(" (nothing)", out);
+		if (img->unresolved) {
+			/* Offline: the GPUs as written; their device nodes are the host's. */
+			fputs("\n  gpus    ", out);
+			for (size_t g = 0; g < ps->ngpus; g++) {
+				const struct mg_gpu *gp = &ps->gpus[g];
+
+				if (gp->kind == MG_GPU_ALL)
+					fputs(" all", out);
+				else if (gp->kind == MG_GPU_UUID)
+					fprintf(out, " %s", gp->uuid);
+				else
+					fprintf(out, " %u", gp->index);
+			}
+			if (!ps->ngpus)
+				fputs(" none", out);
+			fputc('\n', out);
+			continue;
+		}
 		fputs("\n  devices ", out);
 		for (size_t d = 0, any = 0; d < img->ndevices; d++) {
 			const struct mg_device_key *k = &img->devices[d].key;
@@ -173,8 +206,10 @@ static void mg_show_json(const struct mg_policy *p, const struct mg_image *img, 
 
 		fprintf(out, "%s{\"name\":", s ? "," : "");
 		mg_json_string(out, ps->name);
-		fputs(",\"cgroup\":", out);
+		fputs(ps->cgroup_pattern ? ",\"cgroupPattern\":" : ",\"cgroup\":", out);
 		mg_json_string(out, ps->cgroup);
+		fprintf(out, ",\"bind\":\"%s\"",
+			ps->bind == MG_BIND_ANNOTATION ? "annotation" : "cgroup");
 		fprintf(out, ",\"cgroupId\":%llu,\"maxTier\":",
 			(unsigned long long)img->scopes[s].cgroup_id);
 		mg_json_string(out, ps->max_tier);

@@ -29,6 +29,7 @@ int mg_compile(const struct mg_policy *p, const struct mg_compile_opts *opts, st
 		return -ENOMEM;
 	img->mode = p->mode == MG_POLICY_AUDIT ? MG_MODE_AUDIT : MG_MODE_ENFORCE;
 	img->unknown_weights = p->unknown_weights;
+	img->unresolved = opts->check_only;
 	if (!opts->digests) {
 		err = mg_digest_cache_open(NULL, &own_digests);
 		if (err)

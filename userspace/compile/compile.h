@@ -8,6 +8,7 @@
 #define MGUARD_COMPILE_H
 
 #include <linux/types.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -17,8 +18,10 @@
 
 struct mg_image_scope {
 	char *name;
-	char *cgroup; /* as in the policy: below the cgroup2 mount */
-	uint64_t cgroup_id;
+	char *cgroup;	 /* as in the policy: below the cgroup2 mount; a pattern if is_pattern */
+	bool is_pattern; /* cgroupPattern: every matching cgroup is this scope */
+	bool bind_annotation; /* bind: annotation: only the containers mguard oci-hook binds */
+	uint64_t cgroup_id;   /* 0 for a pattern */
 	struct mg_scope_val val;
 };
 
@@ -57,7 +60,8 @@ struct mg_image_egress {
 };
 
 struct mg_image {
-	uint32_t mode; /* enum mg_mode */
+	bool unresolved; /* compiled with check_only: no file, cgroup or device looked up */
+	uint32_t mode;	 /* enum mg_mode */
 	struct mg_image_scope *scopes;
 	size_t nscopes;
 	struct mg_image_inode *inodes; /* sorted by (dev, ino) */

@@ -273,7 +273,10 @@ int mg_compile_scopes(const struct mg_policy *p, const struct mg_compile_opts *o
 			err = -EINVAL;
 			continue;
 		}
-		if (opts->check_only || opts->no_cgroups)
+		is->is_pattern = s->cgroup_pattern;
+		is->bind_annotation = s->bind == MG_BIND_ANNOTATION;
+		/* A pattern's cgroups are found by the loader and bound by the kernel. */
+		if (opts->check_only || opts->no_cgroups || s->cgroup_pattern)
 			continue;
 		snprintf(path, sizeof(path), "%s%s", opts->cgroup_root, s->cgroup);
 		r = mg_cgroup_id(path, &is->cgroup_id);

@@ -35,3 +35,7 @@ _Static_assert(sizeof(struct mg_gpu_major_key) == 8, "struct mg_gpu_major_key");
 _Static_assert(sizeof(struct mg_device_key) == 16, "struct mg_device_key");
 _Static_assert(sizeof(struct mg_event) == 56 + 88, "struct mg_event");
 _Static_assert(sizeof(struct mg_event) % 8 == 0, "ring buffer records stay 8-byte aligned");
+_Static_assert(sizeof(struct mg_selector_key) == 8, "struct mg_selector_key");
+_Static_assert(sizeof(struct mg_selector_val) == 16 + MG_SELECTOR_LEN, "struct mg_selector_val");
+_Static_assert((MG_SELECTOR_LEN & (MG_SELECTOR_LEN - 1)) == 0, "masks index the pattern");
+_Static_assert((MG_CGROUP_PATH_LEN & (MG_CGROUP_PATH_LEN - 1)) == 0, "masks index the path");

@@ -88,6 +88,7 @@ struct mg_created_cgroup {
 
 struct mg_daemon {
 	const struct mg_daemon_opts *opts;
+	char policy_dir[PATH_MAX]; /* in force: opts->policy_dir, or what 'reload --policy' sent */
 	char cgroup_root[PATH_MAX];
 	struct mg_policy *policy; /* in force */
 	struct mg_image *img;
@@ -142,6 +143,8 @@ static int mg_create_scope_cgroups(struct mg_daemon *d, const struct mg_policy *
 		char path[PATH_MAX];
 		int created, err;
 
+		if (s->cgroup_pattern)
+			continue; /* the runtimes make these; the loader makes the anchor */
 		err = mg_cgroup_create(d->cgroup_root, s->cgroup, &created);
 		if (err)
 			return mg_log_errno(err, "failed to create cgroup '%s' of scope '%s'",
@@ -168,7 +171,7 @@ static int mg_create_scope_cgroups(struct mg_daemon *d, const struct mg_policy *
  * nothing in force changes. Every error is reported; on failure nothing is
  * returned.
  */
-static int mg_compile_policy(struct mg_daemon *d, struct mg_policy **ret_policy,
+static int mg_compile_policy(struct mg_daemon *d, const char *dir, struct mg_policy **ret_policy,
 			     struct mg_image **ret_img)
 {
 	struct mg_compile_opts copts = { .cgroup_root = d->cgroup_root, .digests = d->digests };
@@ -176,11 +179,11 @@ static int mg_compile_policy(struct mg_daemon *d, struct mg_policy **ret_policy,
 	struct mg_policy *policy;
 	int err;
 
-	err = mg_policy_load_dir(d->opts->policy_dir, &policy, &diags);
+	err = mg_policy_load_dir(dir, &policy, &diags);
 	if (err) {
 		mg_diags_print(&diags, stderr);
 		mg_diags_free(&diags);
-		mg_err("policy '%s' has errors: nothing was changed", d->opts->policy_dir);
+		mg_err("policy '%s' has errors: nothing was changed", dir);
 		return err;
 	}
 	err = mg_create_scope_cgroups(d, policy);
@@ -190,8 +193,7 @@ static int mg_compile_policy(struct mg_daemon *d, struct mg_policy **ret_policy,
 	mg_diags_free(&diags);
 	if (err) {
 		mg_policy_free(policy);
-		mg_err("policy '%s' cannot be applied on this system: nothing was changed",
-		       d->opts->policy_dir);
+		mg_err("policy '%s' cannot be applied on this system: nothing was changed", dir);
 		return err;
 	}
 	*ret_policy = policy;
@@ -206,7 +208,7 @@ static void mg_daemon_write_state(struct mg_daemon *d)
 
 	mg_state_path(d->opts->pin_dir, path, sizeof(path));
 	mg_policy_digest(d->policy, digest);
-	err = mg_state_write(path, d->policy, d->img, d->opts->policy_dir, digest, time(NULL));
+	err = mg_state_write(path, d->policy, d->img, d->policy_dir, digest, time(NULL));
 	if (err)
 		mg_log_errno(err, "failed to write the state file '%s'", path);
 }
@@ -235,21 +237,32 @@ static int mg_switch_policy(struct mg_daemon *d, struct mg_policy *policy, struc
 	d->policy = policy;
 	mg_daemon_write_state(d);
 	mg_info("policy '%s' generation %u in force: %zu scopes, %zu weight files, %zu egress prefixes, mode %s",
-		d->opts->policy_dir, gen, img->nscopes, img->ninodes, img->negress,
+		d->policy_dir, gen, img->nscopes, img->ninodes, img->negress,
 		img->mode == MG_MODE_AUDIT ? "audit" : "enforce");
 	return 0;
 }
 
+/*
+ * Reload: the folder 'mguard reload --policy DIR' asked for (it becomes the
+ * daemon's folder once in force), else the folder in force.
+ */
 static void mg_daemon_reload(struct mg_daemon *d)
 {
+	char dir[PATH_MAX], prev[PATH_MAX];
 	struct mg_policy *policy;
 	struct mg_image *img;
 	int err;
 
-	mg_info("reloading policy '%s'", d->opts->policy_dir);
-	err = mg_compile_policy(d, &policy, &img);
+	if (mg_reload_request_take(d->opts->pin_dir, dir, sizeof(dir)))
+		snprintf(dir, sizeof(dir), "%s", d->policy_dir);
+	mg_info("reloading policy '%s'", dir);
+	err = mg_compile_policy(d, dir, &policy, &img);
 	if (!err) {
+		snprintf(prev, sizeof(prev), "%s", d->policy_dir);
+		snprintf(d->policy_dir, sizeof(d->policy_dir), "%s", dir);
 		err = mg_switch_policy(d, policy, img);
+		if (err)
+			snprintf(d->policy_dir, sizeof(d->policy_dir), "%s", prev);
 		if (err) {
 			mg_image_free(img);
 			mg_policy_free(policy);
@@ -272,6 +285,8 @@ static bool mg_scopes_moved(const struct mg_daemon *d)
 		char path[PATH_MAX];
 		uint64_t id;
 
+		if (d->img->scopes[i].is_pattern)
+			continue; /* the kernel binds each cgroup as it is made */
 		snprintf(path, sizeof(path), "%s%s", d->cgroup_root, d->img->scopes[i].cgroup);
 		if (mg_cgroup_id(path, &id) || id != d->img->scopes[i].cgroup_id)
 			return true;
@@ -349,6 +364,10 @@ static int mg_daemon_setup(struct mg_daemon *d)
 		mg_err("'mguard start' needs root (CAP_BPF, CAP_SYS_ADMIN, CAP_PERFMON)");
 		return -EPERM;
 	}
+	if (!realpath(d->opts->policy_dir, d->policy_dir))
+		snprintf(d->policy_dir, sizeof(d->policy_dir), "%s", d->opts->policy_dir);
+	/* A request left by a reload that never reached a daemon is not this one's. */
+	mg_reload_request_take(d->opts->pin_dir, NULL, 0);
 	if (d->opts->log_dir) {
 		err = mg_eventlog_open(d->opts->log_dir, d->opts->log_max_bytes, d->opts->log_keep,
 				       &d->log);
@@ -394,7 +413,7 @@ static int mg_daemon_setup(struct mg_daemon *d)
 		}
 	}
 
-	err = mg_compile_policy(d, &policy, &img);
+	err = mg_compile_policy(d, d->policy_dir, &policy, &img);
 	if (err)
 		return err;
 

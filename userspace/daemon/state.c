@@ -21,6 +21,58 @@ void mg_state_path(const char *pin_dir, char *buf, size_t len)
 	snprintf(buf, len, "%s/%s.state", MG_STATE_DIR, base ? base + 1 : pin_dir);
 }
 
+static void mg_reload_request_path(const char *pin_dir, char *buf, size_t len)
+{
+	const char *base = strrchr(pin_dir, '/');
+
+	snprintf(buf, len, "%s/%s.reload", MG_STATE_DIR, base ? base + 1 : pin_dir);
+}
+
+int mg_reload_request_write(const char *pin_dir, const char *policy_dir)
+{
+	char path[PATH_MAX], tmp[PATH_MAX + 8];
+	FILE *f;
+
+	if (mkdir(MG_STATE_DIR, 0755) < 0 && errno != EEXIST)
+		return -errno;
+	mg_reload_request_path(pin_dir, path, sizeof(path));
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	f = fopen(tmp, "we");
+	if (!f)
+		return -errno;
+	fprintf(f, "%s\n", policy_dir);
+	if (fclose(f) != 0 || rename(tmp, path) < 0) {
+		int err = -errno;
+
+		unlink(tmp);
+		return err;
+	}
+	return 0;
+}
+
+int mg_reload_request_take(const char *pin_dir, char *buf, size_t len)
+{
+	char path[PATH_MAX], line[PATH_MAX + 2];
+	FILE *f;
+	size_t n;
+
+	mg_reload_request_path(pin_dir, path, sizeof(path));
+	f = fopen(path, "re");
+	if (!f)
+		return -ENOENT;
+	if (!fgets(line, sizeof(line), f))
+		line[0] = '\0';
+	fclose(f);
+	unlink(path);
+	n = strcspn(line, "\n");
+	line[n] = '\0';
+	if (!n || line[0] != '/')
+		return -ENOENT;
+	if (buf)
+		snprintf(buf, len, "%s", line);
+	return 0;
+}
+
 int mg_policy_digest(const struct mg_policy *policy, char out[65])
 {
 	EVP_MD_CTX *ctx = EVP_MD_CTX_new();

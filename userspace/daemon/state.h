@@ -18,6 +18,16 @@
 /* The state file of the daemon whose pin folder is @pin_dir. */
 void mg_state_path(const char *pin_dir, char *buf, size_t len);
 
+/*
+ * 'mguard reload --policy DIR' tells the daemon which folder to load: DIR
+ * (absolute) in a request file beside the state file, then SIGHUP. The
+ * daemon takes the request (reads and removes it) when the signal comes.
+ */
+int mg_reload_request_write(const char *pin_dir, const char *policy_dir);
+
+/* 0 and the folder in @buf (when @buf), -ENOENT when there is no request. */
+int mg_reload_request_take(const char *pin_dir, char *buf, size_t len);
+
 /* SHA-256 over the policy's files, in the order they were read, as hex. */
 int mg_policy_digest(const struct mg_policy *policy, char out[65]);
 

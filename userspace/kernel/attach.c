@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
  * Attaching: the global hooks of the chosen engines once, the cgroup
- * programs per scope, each link pinned; and detaching what no scope needs.
+ * programs per anchor (kernel/bind.h), each link pinned; and detaching what
+ * no scope needs.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -24,6 +25,7 @@
 #include "core/array.h"
 #include "core/names.h"
 #include "core/cgroup.h"
+#include "kernel/bind.h"
 #include "kernel/loader.h"
 #include "kernel/loader_state.h"
 #include "kernel/attach_guard.h"
@@ -55,7 +57,6 @@ int mg_link_keep(struct mg_loader *l, struct bpf_link *link, uint64_t owner, con
 	}
 	k->link = link;
 	k->owner = owner;
-	k->on_parent = false;
 	snprintf(k->name, sizeof(k->name), "%s", what);
 	snprintf(name, sizeof(name), MG_PIN_LINK_PREFIX "%s", what);
 	mg_loader_pin_path(l, path, sizeof(path), name);
@@ -69,7 +70,7 @@ int mg_link_keep(struct mg_loader *l, struct bpf_link *link, uint64_t owner, con
 static bool mg_loader_serves(const struct mg_loader *l, uint64_t owner)
 {
 	for (size_t i = 0; i < l->nlinks; i++)
-		if (l->links[i].owner == owner && !l->links[i].on_parent)
+		if (l->links[i].owner == owner)
 			return true;
 	return false;
 }
@@ -102,65 +103,47 @@ static int mg_attach_cgroup_path(struct mg_loader *l, struct bpf_program *prog, 
 	return mg_link_keep(l, link, owner, what);
 }
 
-static int mg_attach_cgroup(struct mg_loader *l, struct bpf_program *prog,
-			    const struct mg_image_scope *scope, const char *hook)
-{
-	char path[PATH_MAX], what[96];
-
-	snprintf(path, sizeof(path), "%s%s", l->cgroup_root, scope->cgroup);
-	snprintf(what, sizeof(what), "%s_%llu", hook, (unsigned long long)scope->cgroup_id);
-	return mg_attach_cgroup_path(l, prog, path, scope->cgroup_id, what);
-}
-
 /*
- * The device program goes on the scope's cgroup and on its parent (unless
- * that is the root): a runtime that owns the scope's cgroup and replaces the
- * programs there cannot widen GPU access through the parent's.
+ * The cgroup id of the anchor of @scope's cgroup programs (kernel/bind.h),
+ * its path in @path; 0 when it does not exist.
  */
-/* The cgroup id of the parent of @scope's cgroup; 0 when that is the root. */
-static uint64_t mg_scope_parent_id(const struct mg_loader *l, const struct mg_image_scope *scope,
+static uint64_t mg_scope_anchor_id(const struct mg_loader *l, const struct mg_image_scope *scope,
 				   char *path, size_t len)
 {
+	char rel[PATH_MAX];
 	uint64_t id = 0;
-	char *slash;
 
-	snprintf(path, len, "%s%s", l->cgroup_root, scope->cgroup);
-	slash = strrchr(path, '/');
-	if (!slash || (size_t)(slash - path) <= strlen(l->cgroup_root))
+	if (mg_bind_anchor(scope, rel, sizeof(rel)))
 		return 0;
-	*slash = '\0';
-	if (mg_cgroup_id(path, &id) || id == 1)
+	if ((size_t)snprintf(path, len, "%s%s", l->cgroup_root, rel) >= len)
+		return 0;
+	if (mg_cgroup_id(path, &id))
 		return 0;
 	return id;
 }
 
-/*
- * The device program goes on the scope's cgroup, and a silent backstop on
- * its parent (unless that is the root): a runtime that owns the scope's
- * cgroup and replaces the programs there cannot widen GPU access. Scopes
- * that share a parent share one backstop: a cgroup holds at most 64
- * programs per hook.
- */
-static int mg_attach_device(struct mg_loader *l, const struct mg_image_scope *scope)
+/* The anchor of @scope, made if a pattern's is not there yet (no runtime has run). */
+static int mg_scope_anchor(struct mg_loader *l, const struct mg_image_scope *scope, char *path,
+			   size_t len, uint64_t *ret_id)
 {
-	char path[PATH_MAX], what[96];
-	uint64_t parent;
-	int err;
+	char rel[PATH_MAX];
+	int err, created;
 
-	err = mg_attach_cgroup(l, l->skel->progs.mg_device, scope, "device");
-	if (err)
-		return err;
-	parent = mg_scope_parent_id(l, scope, path, sizeof(path));
-	if (!parent)
+	*ret_id = mg_scope_anchor_id(l, scope, path, len);
+	if (*ret_id)
 		return 0;
-	for (size_t i = 0; i < l->nlinks; i++)
-		if (l->links[i].on_parent && l->links[i].owner == parent)
-			return 0;
-	snprintf(what, sizeof(what), "device_parent_%llu", (unsigned long long)parent);
-	err = mg_attach_cgroup_path(l, l->skel->progs.mg_device_backstop, path, parent, what);
-	if (!err)
-		l->links[l->nlinks - 1].on_parent = true;
-	return err;
+	err = mg_bind_anchor(scope, rel, sizeof(rel));
+	if (err) {
+		mg_err("scope '%s': no cgroup but the root to attach its programs to", scope->name);
+		return err;
+	}
+	err = mg_cgroup_create(l->cgroup_root, rel, &created);
+	if (err)
+		return mg_log_errno(err, "failed to create cgroup '%s' of scope '%s'", rel,
+				    scope->name);
+	mg_info("created cgroup '%s' for the programs of scope '%s'", rel, scope->name);
+	*ret_id = mg_scope_anchor_id(l, scope, path, len);
+	return *ret_id ? 0 : -ENOENT;
 }
 
 static int mg_attach_global(struct mg_loader *l)
@@ -225,6 +208,13 @@ static int mg_attach_global(struct mg_loader *l)
 	char name[64];
 	int err = 0;
 
+	/* Cgroups made later are bound by the kernel as they are made. */
+	err = mg_link_keep(l, bpf_program__attach(s->progs.mg_cgroup_mkdir), 0, "tp_cgroup_mkdir");
+	if (!err)
+		err = mg_link_keep(l, bpf_program__attach(s->progs.mg_cgroup_rmdir), 0,
+				   "tp_cgroup_rmdir");
+	if (err)
+		return err;
 	if (l->engine[MG_HOOK_CONNECT4] == MG_ENGINE_CGROUP) {
 		err = mg_link_keep(l, bpf_program__attach(s->progs.mg_tp_fork), 0,
 				   "tp_sched_process_fork");
@@ -264,36 +254,54 @@ static int mg_attach_global(struct mg_loader *l)
 	}
 }
 
+/*
+ * A scope's network and device programs go on its anchor, a stable ancestor
+ * (kernel/bind.h), as links (multi-attach): a cgroup created below it later,
+ * a restarted unit or a new container, inherits them at once, and a runtime
+ * that replaces the programs it owns on its own cgroup cannot remove them.
+ * Each program checks the scope first, so the anchor's other cgroups pay one
+ * lookup. Scopes that share an anchor share its programs: a cgroup holds at
+ * most 64 programs per hook.
+ */
 static int mg_attach_scope(struct mg_loader *l, const struct mg_image_scope *scope)
 {
 	struct mguard_bpf *s = l->skel;
 	struct {
 		enum mg_hook hook;
 		struct bpf_program *prog;
-	} net[] = {
+	} progs[] = {
 		{ MG_HOOK_CONNECT4, s->progs.mg_connect4 },
 		{ MG_HOOK_CONNECT6, s->progs.mg_connect6 },
 		{ MG_HOOK_SENDMSG4, s->progs.mg_sendmsg4 },
 		{ MG_HOOK_SENDMSG6, s->progs.mg_sendmsg6 },
 		{ MG_HOOK_SKB_EGRESS, s->progs.mg_skb_egress },
+		{ MG_HOOK_DEVICE, s->progs.mg_device },
 	};
+	char path[PATH_MAX], what[96];
+	uint64_t anchor;
 	int err;
 
-	for (size_t k = 0; k < MG_ARRAY_SIZE(net); k++) {
-		if (l->engine[net[k].hook] != MG_ENGINE_CGROUP)
+	err = mg_scope_anchor(l, scope, path, sizeof(path), &anchor);
+	if (err)
+		return err;
+	if (mg_loader_serves(l, anchor))
+		return 0;
+	for (size_t k = 0; k < MG_ARRAY_SIZE(progs); k++) {
+		if (l->engine[progs[k].hook] != MG_ENGINE_CGROUP)
 			continue;
-		err = mg_attach_cgroup(l, net[k].prog, scope, mg_hook_name(net[k].hook));
+		snprintf(what, sizeof(what), "%s_%llu", mg_hook_name(progs[k].hook),
+			 (unsigned long long)anchor);
+		err = mg_attach_cgroup_path(l, progs[k].prog, path, anchor, what);
 		if (err)
 			return err;
 	}
 	/* IPv4 and IPv6 socket types: with the network hooks, whatever the file engine. */
 	if (l->engine[MG_HOOK_CONNECT4] == MG_ENGINE_CGROUP) {
-		err = mg_attach_cgroup(l, s->progs.mg_sock_create, scope, "sock_create");
+		snprintf(what, sizeof(what), "sock_create_%llu", (unsigned long long)anchor);
+		err = mg_attach_cgroup_path(l, s->progs.mg_sock_create, path, anchor, what);
 		if (err)
 			return err;
 	}
-	if (l->engine[MG_HOOK_DEVICE] == MG_ENGINE_CGROUP)
-		return mg_attach_device(l, scope);
 	return 0;
 }
 
@@ -337,10 +345,8 @@ int mg_loader_attach(struct mg_loader *l, const struct mg_image *img)
 			return err;
 		l->global_attached = 1;
 	}
-	/* New scopes only: a reload keeps the attachments of the others. */
+	/* New anchors only: a reload keeps the attachments of the others. */
 	for (size_t i = 0; i < img->nscopes; i++) {
-		if (mg_loader_serves(l, img->scopes[i].cgroup_id))
-			continue;
 		err = mg_attach_scope(l, &img->scopes[i]);
 		if (err)
 			return err;
@@ -368,9 +374,8 @@ void mg_loader_detach_stale(struct mg_loader *l, const struct mg_image *img)
 		char path[PATH_MAX];
 
 		for (size_t j = 0; j < img->nscopes && !keep; j++)
-			keep = k->on_parent ? mg_scope_parent_id(l, &img->scopes[j], path,
-								 sizeof(path)) == k->owner :
-					      img->scopes[j].cgroup_id == k->owner;
+			keep = mg_scope_anchor_id(l, &img->scopes[j], path, sizeof(path)) ==
+			       k->owner;
 		if (keep) {
 			l->links[out++] = *k;
 			continue;

@@ -23,6 +23,7 @@
 
 #include "core/names.h"
 #include "core/cgroup.h"
+#include "kernel/bind.h"
 #include "kernel/loader.h"
 #include "kernel/loader_state.h"
 #include "core/log.h"
@@ -59,6 +60,8 @@ static int mg_prune_all(struct mg_loader *l, __u32 keep)
 	err = err ?: r;
 	r = mg_prune(s->maps.mg_egress, offsetof(struct mg_egress_key, gen), keep);
 	err = err ?: r;
+	r = mg_prune(s->maps.mg_selectors, offsetof(struct mg_selector_key, gen), keep);
+	err = err ?: r;
 	/* Only a generation that is alone in the maps lets the next fill skip the prune. */
 	l->only_gen = err ? 0 : keep;
 	return err;
@@ -66,13 +69,6 @@ static int mg_prune_all(struct mg_loader *l, __u32 keep)
 
 /* Entry @i of one of the image's tables, as the map's key (for @gen) and value. */
 typedef void mg_entry_fn(const struct mg_image *img, size_t i, __u32 gen, void *key, void *val);
-
-static void mg_scope_entry(const struct mg_image *img, size_t i, __u32 gen, void *key, void *val)
-{
-	*(struct mg_scope_key *)key =
-		(struct mg_scope_key){ .cgroup_id = img->scopes[i].cgroup_id, .gen = gen };
-	*(struct mg_scope_val *)val = img->scopes[i].val;
-}
 
 static void mg_license_entry(const struct mg_image *img, size_t i, __u32 gen, void *key, void *val)
 {
@@ -196,9 +192,9 @@ static int mg_fill(struct mg_loader *l, const struct mg_image *img, __u32 gen)
 	size_t i;
 	int err;
 
-	err = mg_fill_table(s->maps.mg_scopes, img, img->nscopes, mg_scope_entry, gen, &i);
+	err = mg_bind_fill(s, l->cgroup_root, img, gen, &i);
 	if (err)
-		return mg_log_errno(err, "failed to write scope '%s'", img->scopes[i].name);
+		return err;
 	err = mg_fill_inodes(s->maps.mg_inodes, img, gen);
 	if (err)
 		return err;

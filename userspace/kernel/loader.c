@@ -123,8 +123,6 @@ static void mg_select_programs(struct mg_loader *l)
 				  l->engine[MG_HOOK_SENDMSG6] == MG_ENGINE_CGROUP);
 	bpf_program__set_autoload(s->progs.mg_device,
 				  l->engine[MG_HOOK_DEVICE] == MG_ENGINE_CGROUP);
-	bpf_program__set_autoload(s->progs.mg_device_backstop,
-				  l->engine[MG_HOOK_DEVICE] == MG_ENGINE_CGROUP);
 }
 
 /*
@@ -149,6 +147,8 @@ static struct bpf_map **mg_pinned_maps(struct mg_loader *l, size_t *n)
 	maps[i++] = s->maps.mg_devices;
 	maps[i++] = s->maps.mg_gpu_majors;
 	maps[i++] = s->maps.mg_narrowed;
+	maps[i++] = s->maps.mg_selectors;
+	maps[i++] = s->maps.mg_scope_cache;
 	*n = i;
 	return maps;
 }

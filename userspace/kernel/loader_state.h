@@ -21,8 +21,7 @@ struct mguard_bpf;
 /* An attachment this loader made, and what it serves. */
 struct mg_loader_link {
 	struct bpf_link *link;
-	uint64_t owner; /* cgroup id of the scope it serves; 0: every process */
-	bool on_parent; /* owner is the parent of the scopes it serves */
+	uint64_t owner; /* cgroup id of the anchor it is on; 0: every process */
 	char name[96];	/* pinned as link_<name> */
 };
 

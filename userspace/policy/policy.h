@@ -123,9 +123,18 @@ struct mg_egress_rule {
 #define MG_EGRESS_TCP (1u << 0)
 #define MG_EGRESS_UDP (1u << 1)
 
+/* How a scope's cgroups become the scope. */
+enum mg_scope_bind {
+	MG_BIND_CGROUP = 0, /* the kernel binds every cgroup at its path or matching its pattern */
+	MG_BIND_ANNOTATION, /* mguard oci-hook binds containers annotated mguard.io/scope: NAME */
+};
+
 struct mg_scope {
 	char *name;
-	char *cgroup;	/* path below the cgroup2 mount, starts with '/' */
+	char *cgroup;	     /* path below the cgroup2 mount, starts with '/'; or a pattern */
+	bool cgroup_pattern; /* from 'cgroupPattern': '*' matches within one component */
+	enum mg_scope_bind bind;
+	struct mg_loc bind_loc;
 	char *max_tier; /* tier name as written */
 	struct mg_egress_rule *egress;
 	size_t negress;

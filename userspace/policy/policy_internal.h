@@ -149,4 +149,7 @@ int mgp_merge(struct mg_policy *dst, struct mg_policy *src);
 /* mg_policy_validate(), with the checks that @unsure (UNSURE_*) would mislead left out. */
 int mgp_validate(struct mg_policy *pol, struct mg_diags *diags, unsigned int unsure);
 
+/* Outputs that hold, or lie inside, a model's files (policy/overlap.c). */
+void mgp_check_overlaps(struct mg_policy *pol, struct mg_sink *s);
+
 #endif /* MGUARD_POLICY_INTERNAL_H */

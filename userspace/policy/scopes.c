@@ -12,6 +12,7 @@
 #include "core/hex.h"
 #include "core/util.h"
 #include "core/yaml_reader.h"
+#include "core/cgroup_glob.h"
 #include "policy/policy.h"
 #include "policy/policy_internal.h"
 
@@ -53,17 +54,18 @@ enum {
 	SCOPE_UNIX_SOCKETS,
 	SCOPE_READS,
 	SCOPE_ALLOW_DEBUG,
+	SCOPE_CGROUP_PATTERN,
+	SCOPE_BIND,
 	SCOPE_DEVICES,
 	SCOPE__N
 };
 static const char *const scope_keys[SCOPE__N] = {
-	"name", "cgroup",      "maxTier", "egress",	"licenses", "outputs",
-	"gpus", "unixSockets", "reads",	  "allowDebug", "devices",
+	"name",	       "cgroup", "maxTier",    "egress",	"licenses", "outputs", "gpus",
+	"unixSockets", "reads",	 "allowDebug", "cgroupPattern", "bind",	    "devices",
 };
+/* 'cgroup' or 'cgroupPattern': one of them, checked after the scope is read. */
 static const struct keytab scope_kt = {
-	"in scope", scope_keys,
-	SCOPE__N,   (1u << SCOPE_NAME) | (1u << SCOPE_CGROUP) | (1u << SCOPE_MAX_TIER),
-	0,
+	"in scope", scope_keys, SCOPE__N, (1u << SCOPE_NAME) | (1u << SCOPE_MAX_TIER), 0,
 };
 
 static int add_egress(struct parser *p, void *arg, char *s, struct mg_loc loc, size_t i)
@@ -300,6 +302,52 @@ static int parse_gpus(struct parser *p, struct mg_scope *sc)
 	}
 }
 
+/* cgroupPattern: a path below the cgroup2 mount with '*' globs (core/cgroup_glob.h). */
+static int parse_cgroup_pattern(struct parser *p, struct mg_scope *sc, struct mg_loc cgroup_seen)
+{
+	const char *why;
+	int r;
+
+	if (cgroup_seen.file) {
+		mg_report(p->y.sink, mg_yaml_here(&p->y),
+			  "a scope has 'cgroup' or 'cgroupPattern', not both");
+		return mg_yaml_skip(&p->y);
+	}
+	r = mgp_get_str(p, "'cgroupPattern' must be a string", &sc->cgroup, &sc->cgroup_loc);
+	if (r)
+		return r;
+	why = mg_cgroup_pattern_problem(sc->cgroup);
+	if (why) {
+		mg_report(p->y.sink, sc->cgroup_loc, "invalid cgroupPattern '%s': %s", sc->cgroup,
+			  why);
+		free(sc->cgroup);
+		sc->cgroup = NULL;
+		return 0;
+	}
+	sc->cgroup_pattern = true;
+	return 0;
+}
+
+/* bind: cgroup (default) | annotation. */
+static int parse_bind(struct parser *p, struct mg_scope *sc)
+{
+	char *v = NULL;
+	int r = mgp_get_str(p, "'bind' must be 'cgroup' or 'annotation'", &v, &sc->bind_loc);
+
+	if (r)
+		return r;
+	if (!strcmp(v, "annotation"))
+		sc->bind = MG_BIND_ANNOTATION;
+	else if (strcmp(v, "cgroup"))
+		mg_report(p->y.sink, sc->bind_loc,
+			  "invalid bind '%s': 'cgroup' (the kernel binds every cgroup at the "
+			  "path or pattern) or 'annotation' (mguard oci-hook binds annotated "
+			  "containers)",
+			  v);
+	free(v);
+	return 0;
+}
+
 int mgp_parse_scope(struct parser *p)
 {
 	struct mg_loc seen[SCOPE__N] = { 0 };
@@ -320,14 +368,32 @@ int mgp_parse_scope(struct parser *p)
 			r = mgp_get_name(p, "scope", &sc->name);
 			break;
 		case SCOPE_CGROUP:
+			if (seen[SCOPE_CGROUP_PATTERN].file) {
+				mg_report(p->y.sink, mg_yaml_here(&p->y),
+					  "a scope has 'cgroup' or 'cgroupPattern', not both");
+				r = mg_yaml_skip(&p->y);
+				break;
+			}
 			r = mgp_get_str(p, "'cgroup' must be a string", &sc->cgroup,
 					&sc->cgroup_loc);
-			if (r == 0 && (why = cgroup_problem(sc->cgroup))) {
+			if (r == 0 && strchr(sc->cgroup, '*')) {
+				mg_report(p->y.sink, sc->cgroup_loc,
+					  "invalid cgroup '%s': '*' is for 'cgroupPattern'",
+					  sc->cgroup);
+				free(sc->cgroup);
+				sc->cgroup = NULL;
+			} else if (r == 0 && (why = cgroup_problem(sc->cgroup))) {
 				mg_report(p->y.sink, sc->cgroup_loc, "invalid cgroup '%s': %s",
 					  sc->cgroup, why);
 				free(sc->cgroup);
 				sc->cgroup = NULL;
 			}
+			break;
+		case SCOPE_CGROUP_PATTERN:
+			r = parse_cgroup_pattern(p, sc, seen[SCOPE_CGROUP]);
+			break;
+		case SCOPE_BIND:
+			r = parse_bind(p, sc);
 			break;
 		case SCOPE_MAX_TIER:
 			r = mgp_get_str(p, "'maxTier' must be a string", &sc->max_tier,
@@ -364,5 +430,18 @@ int mgp_parse_scope(struct parser *p)
 	if (r < 0)
 		return -1;
 	mgp_check_required(p, &scope_kt, seen, sc->loc, "scope", sc->name);
+	if (!seen[SCOPE_CGROUP].file && !seen[SCOPE_CGROUP_PATTERN].file) {
+		if (sc->name)
+			mg_report(p->y.sink, sc->loc,
+				  "missing key 'cgroup' (or 'cgroupPattern') in scope '%s'",
+				  sc->name);
+		else
+			mg_report(p->y.sink, sc->loc,
+				  "missing key 'cgroup' (or 'cgroupPattern') in scope");
+	}
+	if (sc->bind == MG_BIND_ANNOTATION && seen[SCOPE_CGROUP].file && !sc->cgroup_pattern)
+		mg_report(p->y.sink, sc->bind_loc,
+			  "'bind: annotation' needs a 'cgroupPattern' (where the runtime makes "
+			  "the containers' cgroups)");
 	return 0;
 }

@@ -147,7 +147,10 @@ static int check_levels(struct mg_policy *pol, struct mg_sink *s)
 	return err;
 }
 
-/* Two scopes on one cgroup would each claim it. */
+/*
+ * Two scopes on one cgroup (or one pattern) would each claim it. Scopes
+ * bound by annotation may share a pattern: the annotation says which.
+ */
 static int check_cgroups(struct mg_policy *pol, struct mg_sink *s)
 {
 	struct item *items;
@@ -159,7 +162,7 @@ static int check_cgroups(struct mg_policy *pol, struct mg_sink *s)
 	for (size_t i = 0; i < pol->nscopes; i++) {
 		const struct mg_scope *sc = &pol->scopes[i];
 
-		if (sc->cgroup)
+		if (sc->cgroup && sc->bind != MG_BIND_ANNOTATION)
 			items[n++] = (struct item){ .key = sc->cgroup,
 						    .owner = sc->name,
 						    .loc = sc->cgroup_loc };
@@ -281,6 +284,8 @@ int mgp_validate(struct mg_policy *pol, struct mg_diags *diags, unsigned int uns
 		err = check_levels(pol, &s);
 	if (!err)
 		err = check_cgroups(pol, &s);
+	if (!err)
+		mgp_check_overlaps(pol, &s);
 	if (!err && !(unsure & UNSURE_TIERS))
 		err = check_refs(pol, &s);
 	if (!err && !(unsure & UNSURE_TIERS))

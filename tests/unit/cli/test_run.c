@@ -25,8 +25,9 @@
 #include "policy/policy.h"
 #include "cli/run.h"
 
-#define USAGE "mguard run --scope NAME [--policy DIR] [--license FILE] -- CMD [ARGS...]"
-#define TRY   "(try '" USAGE "')"
+#define USAGE \
+	"mguard run --scope NAME [--policy DIR] [--license FILE] [--pin-dir DIR] -- CMD [ARGS...]"
+#define TRY "(try '" USAGE "')"
 
 #define POLICY                             \
 	"apiVersion: mguard/v1\n"          \

@@ -120,8 +120,8 @@ static void test_missing_keys(void **state)
 	check_diag(fx, 2, "p.yaml", 6, 5, "missing key 'files' in model 'm'");
 	check_diag(fx, 3, "p.yaml", 7, 5, "missing key 'name' in model");
 	check_diag(fx, 4, "p.yaml", 9, 5, "missing key 'name' in scope");
-	check_diag(fx, 5, "p.yaml", 9, 5, "missing key 'cgroup' in scope");
-	check_diag(fx, 6, "p.yaml", 9, 5, "missing key 'maxTier' in scope");
+	check_diag(fx, 5, "p.yaml", 9, 5, "missing key 'maxTier' in scope");
+	check_diag(fx, 6, "p.yaml", 9, 5, "missing key 'cgroup' (or 'cgroupPattern') in scope");
 	expect_count(fx, 7);
 }
 

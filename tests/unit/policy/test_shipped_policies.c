@@ -63,6 +63,12 @@ static void test_llama_cpp(void **state)
 	check_policy("policies/examples/llama-cpp");
 }
 
+/* The policy of the Kubernetes DaemonSet (deploy/kubernetes/policy, its ConfigMap's source). */
+static void test_kubernetes(void **state)
+{
+	check_policy("deploy/kubernetes/policy");
+}
+
 static void test_ollama(void **state)
 {
 	check_policy("policies/examples/ollama");
@@ -71,10 +77,9 @@ static void test_ollama(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_default),
-		cmocka_unit_test(test_vllm),
-		cmocka_unit_test(test_llama_cpp),
-		cmocka_unit_test(test_ollama),
+		cmocka_unit_test(test_default),	   cmocka_unit_test(test_vllm),
+		cmocka_unit_test(test_llama_cpp),  cmocka_unit_test(test_ollama),
+		cmocka_unit_test(test_kubernetes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
