@@ -56,6 +56,7 @@ struct mg_walk {
 	const struct mg_inode_val *model; /* the file's model, or NULL */
 	bool in_output;			  /* under one of the scope's output folders */
 	bool readable;			  /* under a folder the scope may read */
+	bool device_file;		  /* the file is a device's (MG_INODE_DEVICE_FILE) */
 };
 
 /* What the entry of one folder (or of the file itself, @self) tells the walk. */
@@ -65,6 +66,8 @@ static __always_inline void mg_walk_entry(struct mg_walk *w, const struct mg_ino
 {
 	bool paths = ent && (ent->flags & MG_INODE_PATHS);
 
+	if (self && ent && (ent->flags & MG_INODE_DEVICE_FILE))
+		w->device_file = true;
 	if (!w->model && ent && ent->model_id && (self || (ent->flags & MG_INODE_DIR)))
 		w->model = ent;
 	if (write && !w->in_output && !self && paths)
@@ -92,10 +95,11 @@ static __always_inline int mg_file_walk(struct file *file, __u32 gen, __u32 scop
 	w->model = NULL;
 	w->in_output = false;
 	w->readable = false;
+	w->device_file = false;
 	mg_walk_entry(w, mg_inode_lookup(gen, dev, ino), true, gen, scope_id, dev, ino, write,
 		      want_read);
-	if (w->model && !write)
-		return 0; /* a model's own file: its rules decide */
+	if ((w->model && !write) || w->device_file)
+		return 0; /* a model's own file, or a device's: its rules decide */
 	for (int i = 0; i < MG_MAX_DIR_DEPTH; i++) {
 		struct dentry *parent = BPF_CORE_READ(dentry, d_parent);
 		__u64 pino;
@@ -111,6 +115,28 @@ static __always_inline int mg_file_walk(struct file *file, __u32 gen, __u32 scop
 	}
 	mg_count(MG_ERR_COUNTER_BASE + MG_ERR_WALK_LIMIT);
 	return -1;
+}
+
+#define MG_PROC_SUPER_MAGIC 0x9fa0
+
+/*
+ * /proc/kcore: the kernel's memory, page cache of weights included, as an
+ * ELF file. A regular file of procfs at its root, so a scope may read it
+ * under the system's readable folders; no scope may.
+ */
+static __always_inline bool mg_is_kernel_memory_file(struct file *file)
+{
+	struct dentry *d = BPF_CORE_READ(file, f_path.dentry);
+	struct super_block *sb = BPF_CORE_READ(d, d_sb);
+	char name[8] = {};
+
+	if (BPF_CORE_READ(sb, s_magic) != MG_PROC_SUPER_MAGIC)
+		return false;
+	if (BPF_CORE_READ(d, d_parent) != BPF_CORE_READ(sb, s_root))
+		return false;
+	bpf_probe_read_kernel_str(name, sizeof(name), BPF_CORE_READ(d, d_name.name));
+	return name[0] == 'k' && name[1] == 'c' && name[2] == 'o' && name[3] == 'r' &&
+	       name[4] == 'e' && name[5] == '\0';
 }
 
 /*
@@ -161,11 +187,21 @@ static __always_inline __u8 mg_file_decide(const struct mg_config *cfg,
 	bool want_read = !write && regular && cfg->unknown_weights != MG_UNKNOWN_READS_ALLOW;
 
 	*ret_model = NULL;
+	if (regular && mg_is_kernel_memory_file(file))
+		return MG_REASON_DEVICE;
 	/* Reads only: a write there (cgroup.procs: a scope escaping) is no output. */
-	if (!write && mg_is_kernel_fs(file))
+	if (!write && mg_is_kernel_fs(file)) {
+		const struct mg_inode_val *self = mg_inode_lookup(cfg->active_gen, dev, ino);
+
+		/* A GPU's PCI config, resource and ROM files in sysfs. */
+		if (self && (self->flags & MG_INODE_DEVICE_FILE))
+			return MG_REASON_DEVICE;
 		return MG_REASON_NONE;
+	}
 	if (mg_file_walk(file, cfg->active_gen, scope->scope_id, dev, ino, write, want_read, &w))
 		return MG_REASON_WALK_LIMIT;
+	if (w.device_file)
+		return MG_REASON_DEVICE;
 	model = *ret_model = w.model;
 	if (write && !w.in_output)
 		return MG_REASON_OUTPUT;

@@ -7,7 +7,7 @@
  * before the task entered its scope; receiving covers descriptors passed
  * over a UNIX socket.
  */
-#include "file.bpf.h"
+#include "receive.bpf.h"
 
 static __always_inline int mg_lsm_file(struct file *file, __u8 hook)
 {
@@ -53,12 +53,37 @@ int BPF_PROG(mg_lsm_mmap_file, struct file *file, unsigned long reqprot, unsigne
 	return mg_lsm_file(file, MG_HOOK_MMAP);
 }
 
+/* A received socket or device node by its own rules (receive.bpf.h), any other file as an open. */
+static __always_inline int mg_lsm_receive(struct file *file)
+{
+	const struct mg_scope_val *scope;
+	const struct mg_config *cfg;
+	struct mg_received r;
+	__u8 reason, verdict;
+	__u64 cgid;
+
+	scope = mg_scope_enter(&cfg, &cgid);
+	if (!scope)
+		return 0;
+	reason = mg_receive_special(cfg, scope, file, &r);
+	if (!r.socket && !r.device)
+		return mg_lsm_file(file, MG_HOOK_FILE_RECEIVE);
+	if (reason == MG_REASON_NONE) {
+		mg_count(MG_COUNTER_INDEX(mg_receive_hook(&r), MG_VERDICT_ALLOW));
+		return 0;
+	}
+	verdict = mg_deny_verdict(cfg, MG_VERDICT_DENY);
+	mg_count(MG_COUNTER_INDEX(mg_receive_hook(&r), verdict));
+	mg_receive_event(cfg, scope, cgid, verdict, reason, &r);
+	return verdict == MG_VERDICT_DENY ? -EPERM : 0;
+}
+
 SEC("lsm/file_receive")
 int BPF_PROG(mg_lsm_file_receive, struct file *file, int ret)
 {
 	if (ret)
 		return ret;
-	return mg_lsm_file(file, MG_HOOK_FILE_RECEIVE);
+	return mg_lsm_receive(file);
 }
 
 /*

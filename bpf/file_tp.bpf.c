@@ -11,6 +11,7 @@
  * Only these tracepoints are attached: hooking every syscall would tax every
  * process on the host.
  */
+#include "receive.bpf.h"
 #include "file.bpf.h"
 #include "guard.bpf.h"
 
@@ -101,6 +102,7 @@ __noinline int mg_tp_check_fd(long fd, __u32 hook, __u32 must_exist)
 	const struct mg_inode_val *model;
 	const struct mg_scope_val *scope;
 	const struct mg_config *cfg;
+	struct mg_received r;
 	struct file *file;
 	__u8 reason, verdict;
 	__u64 cgid, ino;
@@ -120,6 +122,20 @@ __noinline int mg_tp_check_fd(long fd, __u32 hook, __u32 must_exist)
 		if (cfg->mode != MG_MODE_AUDIT)
 			bpf_send_signal(SIGKILL);
 		return 0;
+	}
+	if (hook == MG_HOOK_FILE_RECEIVE) {
+		/* A received socket or device node: its own rules (receive.bpf.h). */
+		reason = mg_receive_special(cfg, scope, file, &r);
+		if (r.socket || r.device) {
+			verdict = reason == MG_REASON_NONE ? MG_VERDICT_ALLOW :
+							     mg_deny_verdict(cfg, MG_VERDICT_KILL);
+			if (verdict == MG_VERDICT_KILL)
+				bpf_send_signal(SIGKILL);
+			mg_count(MG_COUNTER_INDEX(mg_receive_hook(&r), verdict));
+			if (verdict != MG_VERDICT_ALLOW)
+				mg_receive_event(cfg, scope, cgid, verdict, reason, &r);
+			return 0;
+		}
 	}
 	if (hook == MG_HOOK_FILE_OPEN && mg_tp_proc_other(cfg, scope, cgid, file))
 		return 0;

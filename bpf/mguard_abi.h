@@ -49,6 +49,11 @@ enum mg_hook {
 	MG_HOOK_CGROUP_MOVE, /* a new task placed in another cgroup (CLONE_INTO_CGROUP) */
 	MG_HOOK_FD_SHARE,    /* a descriptor table shared with another process (CLONE_FILES) */
 	MG_HOOK_COREDUMP,    /* a core dump of a shielded process */
+	/* Routes beyond open: files, outputs, the network, GPUs. */
+	MG_HOOK_SOCKET,	    /* socket creation: every family and type but TCP and UDP */
+	MG_HOOK_PATHS,	    /* rename, link, symlink, mknod, truncate, xattrs: outputs */
+	MG_HOOK_SYSCALLS,   /* syscall classes closed in scopes (fallback engine) */
+	MG_HOOK_SKB_EGRESS, /* every packet of a scope's sockets: its real destination */
 	MG_HOOK__COUNT,
 };
 #define MG_HOOK_SLOTS 32 /* room for hooks in mg_config; >= MG_HOOK__COUNT, a power of 2 */
@@ -95,6 +100,11 @@ enum mg_reason {
 	MG_REASON_FD_SHARE,	/* a descriptor table shared outside one process */
 	MG_REASON_COREDUMP,	/* a shielded process would have dumped its memory */
 	MG_REASON_RIGHTS_LIMIT, /* more passed descriptors than the fallback engine examines */
+	/* Routes beyond open: files, outputs, the network, GPUs. */
+	MG_REASON_SOCKET, /* a socket family, type or protocol the scope may not create */
+	MG_REASON_DEVICE, /* a block device or kernel memory file the scope was not given */
+	MG_REASON_CLOSED, /* a syscall class this engine closes in scopes */
+	MG_REASON_RECEIVED_SOCKET, /* a socket from outside the scope (its cgroup hooks are not ours) */
 	MG_REASON__COUNT,
 };
 
@@ -229,6 +239,12 @@ struct mg_inode_key {
  * one lookup per folder.
  */
 #define MG_INODE_PATHS (1u << 2)
+/*
+ * A device's file outside /dev that no scope opens: the PCI config space,
+ * resource and ROM files of a GPU in sysfs (its memory, mapped from user
+ * space). An entry of model_id 0 for the file itself.
+ */
+#define MG_INODE_DEVICE_FILE (1u << 3)
 
 struct mg_inode_val {
 	__u32 model_id; /* index of the model in the policy, from 1; 0: no model's */
@@ -343,6 +359,11 @@ struct mg_gpu_major_val {
 
 /* devices: a scope may open (major, minor); MG_MINOR_ANY for every minor. */
 #define MG_MINOR_ANY 0xffffffffu
+/*
+ * In a devices key's major: a block device. Block devices (the partitions
+ * that hold model file systems) are denied in a scope unless listed.
+ */
+#define MG_DEVICE_BLOCK 0x80000000u
 
 struct mg_device_key {
 	__u32 scope_id;
@@ -395,6 +416,20 @@ struct mg_event_net {
 	__u32 protocol; /* IPPROTO_* */
 };
 
+/* A socket refused at creation, or one received from outside the scope. */
+struct mg_event_sock {
+	__u32 family;
+	__u32 type;
+	__u32 protocol;
+	__u32 pad;
+};
+
+/* A syscall of a class closed in scopes: its number, and whether it was 32-bit. */
+struct mg_event_sys {
+	__u32 nr;
+	__u32 compat; /* 1: ia32 entry (int 0x80, sysenter), 2: x32 */
+};
+
 /* One record in the ring buffer: a decision that was not a plain allow. */
 struct mg_event {
 	__u64 ts_boot_ns; /* bpf_ktime_get_boot_ns() */
@@ -414,6 +449,8 @@ struct mg_event {
 		struct mg_event_net net;
 		struct mg_event_dev dev;
 		struct mg_event_rate rate;
+		struct mg_event_sock sock;
+		struct mg_event_sys sys;
 	};
 	/* Added in event schema 1: new fields go after these. */
 	__u32 uid; /* real uid and gid of the task (bpf_get_current_uid_gid) */

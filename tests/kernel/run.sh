@@ -189,6 +189,7 @@ scopes:
     outputs: [$TMP/outputs/, $TMP/runc-state/]
     unixSockets: [$TMP/sockets/]
     reads: [$TMP/, $BUILD_ABS/]
+    devices: [$TMP/dev/blocklisted]
   - name: debuggable
     cgroup: $CG_REL/debuggable
     maxTier: general
@@ -208,6 +209,7 @@ mknod "$TMP/dev/nvidia0" c 195 0
 mknod "$TMP/dev/nvidia1" c 195 1
 mknod "$TMP/dev/renderD129" c 226 129
 mknod "$TMP/dev/null" c 1 3
+mknod "$TMP/dev/blocklisted" b 7 251	# in the scope's 'devices': a block device it may open
 
 mkdir -p "$CG" "$DEBUG_CG"
 "$MGUARD" start --foreground --policy "$TMP/policy" --pin-dir "$PIN" \

@@ -51,6 +51,9 @@ echo "vm-init: kernel $(uname -r), up ${up} s"
 echo "vm-init: lsm: $(cat /sys/kernel/security/lsm)"
 
 cd /mguard || fail "no /mguard in the initramfs"
+for ko in modules/*.ko; do
+	[ -f "$ko" ] && { insmod "$ko" || echo "vm-init: cannot load $ko"; }
+done
 export MG_EXPECT_ENGINE=bpf-lsm
 MG_KERNEL_TESTS=$(cat kernel-tests 2>/dev/null)
 export MG_KERNEL_TESTS

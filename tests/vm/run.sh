@@ -58,6 +58,7 @@ done
 
 vm_kernel
 KVER=${vmlinuz##*/vmlinuz-}
+KPKG=linux-image-$KVER
 
 # --- initramfs -----------------------------------------------------------------
 
@@ -89,6 +90,19 @@ for rt in runc podman conmon; do
 done
 [ ! -d /etc/containers ] || cp -a /etc/containers "$R/etc/"
 cp -a "$ROOT/tests/kernel/." "$R/mguard/tests/kernel/"
+# Kernel modules the tests need (overlayfs), from the kernel's package, loaded by init.
+deb=$(ls "$CACHE/$KPKG"_*.deb 2>/dev/null | tail -n 1)
+if [ -n "$deb" ]; then
+	mkdir -p "$R/mguard/modules"
+	dpkg --fsys-tarfile "$deb" |
+		tar -x -C "$WORK" --wildcards "./lib/modules/$KVER/kernel/fs/overlayfs/overlay.ko*" 2>/dev/null
+	for ko in "$WORK/lib/modules/$KVER/kernel/fs/overlayfs"/overlay.ko*; do
+		case "$ko" in
+		*.xz) xz -dc "$ko" >"$R/mguard/modules/overlay.ko" ;;
+		*.ko) cp "$ko" "$R/mguard/modules/overlay.ko" ;;
+		esac
+	done
+fi
 mkdir -p "$R/mguard/tests/data"
 cp -a "$ROOT/tests/data/." "$R/mguard/tests/data/"
 [ ! -d "$ROOT/policies" ] || cp -a "$ROOT/policies/." "$R/mguard/policies/"

@@ -10,6 +10,7 @@
 #include "core/names.h"
 #include "core/util.h"
 #include "daemon/state.h"
+#include "kernel/gaps.h"
 
 static void mg_status_text(const char *pin_dir, const struct mg_pinned *st, FILE *out)
 {
@@ -36,6 +37,8 @@ static void mg_status_text(const char *pin_dir, const struct mg_pinned *st, FILE
 		fprintf(out, "%s  %-13s %s\n", first ? "\ngaps:\n" : "", mg_hook_name(h), gap);
 		first = 0;
 	}
+	fputc('\n', out);
+	mg_gaps_print(out, st->cfg.engine, false);
 	fputs("\nerrors:", out);
 	for (int i = 0; i < MG_ERR__COUNT; i++)
 		fprintf(out, " %s %llu", mg_error_name(i),
@@ -91,7 +94,8 @@ static void mg_status_json(const char *pin_dir, const struct mg_pinned *st, FILE
 		mg_json_write_string(out, k->prog);
 		fprintf(out, ",\"cgroup_id\":%llu}", (unsigned long long)k->cgroup_id);
 	}
-	fputs("]", out);
+	fputs("],\"gaps\":", out);
+	mg_gaps_print(out, st->cfg.engine, true);
 }
 
 int mg_status_print(const char *pin_dir, bool json, FILE *out)

@@ -73,6 +73,11 @@ int mg_compile(const struct mg_policy *p, const struct mg_compile_opts *opts, st
 			bad |= err != 0;
 		}
 	}
+	if (!opts->check_only) {
+		err = mg_compile_device_files(opts, &b);
+		if (err == -ENOMEM)
+			goto out_free;
+	}
 	img->inodes = b.v;
 	img->ninodes = b.n;
 	b.v = NULL;

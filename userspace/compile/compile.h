@@ -122,6 +122,7 @@ struct mg_compile_opts {
 	struct mg_digest_cache *digests; /* NULL: hashes are not cached across compiles */
 	const char *proc_devices;	 /* default /proc/devices */
 	const char *nvidia_root;	 /* default /proc/driver/nvidia/gpus */
+	const char *pci_root;		 /* default /sys/bus/pci/devices */
 	size_t max_files;		 /* weight files over all models; 0: default */
 };
 

@@ -5,8 +5,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 
 #include "compile/gpu.h"
+#include "core/array.h"
 #include "core/util.h"
 
 static size_t mg_major_add(struct mg_gpu_major *out, size_t n, size_t max, uint32_t major,
@@ -182,4 +185,86 @@ int mg_gpu_rules(const struct mg_scope *scope, const struct mg_gpu_major *majors
 			return -ENOMEM;
 	}
 	return bad ? -EINVAL : 0;
+}
+
+/* Is @name one of a PCI device's files that map or expose the device itself? */
+static bool mg_pci_device_file(const char *name)
+{
+	if (!strcmp(name, "config") || !strcmp(name, "rom") || !strcmp(name, "resource"))
+		return true;
+	if (strncmp(name, "resource", 8) || name[8] < '0' || name[8] > '9')
+		return false;
+	name += 9;
+	return !*name || !strcmp(name, "_wc");
+}
+
+static bool mg_pci_is_gpu(const char *dev_dir)
+{
+	char path[PATH_MAX], buf[32] = { 0 };
+	FILE *f;
+
+	if (snprintf(path, sizeof(path), "%s/class", dev_dir) >= (int)sizeof(path))
+		return false;
+	f = fopen(path, "re");
+	if (!f)
+		return false;
+	if (!fgets(buf, sizeof(buf), f))
+		buf[0] = '\0';
+	fclose(f);
+	return !strncmp(buf, "0x03", 4) || !strncmp(buf, "0x12", 4);
+}
+
+static int mg_pci_files_of(const char *dev_dir, struct mg_gpu_pci_file **out, size_t *n,
+			   size_t *cap)
+{
+	struct dirent *de;
+	DIR *d = opendir(dev_dir);
+
+	if (!d)
+		return 0;
+	while ((de = readdir(d))) {
+		struct mg_gpu_pci_file *v;
+		struct stat st;
+		char path[PATH_MAX];
+
+		if (!mg_pci_device_file(de->d_name))
+			continue;
+		if (snprintf(path, sizeof(path), "%s/%s", dev_dir, de->d_name) >= (int)sizeof(path))
+			continue;
+		if (stat(path, &st) < 0 || !S_ISREG(st.st_mode))
+			continue;
+		v = mg_array_push(out, n, cap, sizeof(**out));
+		if (!v) {
+			closedir(d);
+			return -ENOMEM;
+		}
+		v->ino = st.st_ino;
+		v->dev = major(st.st_dev) << 20 | minor(st.st_dev);
+		memcpy(v->path, path, sizeof(v->path));
+	}
+	closedir(d);
+	return 0;
+}
+
+int mg_gpu_pci_files(const char *pci_root, struct mg_gpu_pci_file **out, size_t *n, size_t *cap)
+{
+	struct dirent *de;
+	DIR *d = opendir(pci_root);
+	int err = 0;
+
+	if (!d)
+		return 0;
+	while (!err && (de = readdir(d))) {
+		char dev_dir[PATH_MAX];
+
+		if (de->d_name[0] == '.')
+			continue;
+		if (snprintf(dev_dir, sizeof(dev_dir), "%s/%s", pci_root, de->d_name) >=
+		    (int)sizeof(dev_dir))
+			continue;
+		if (mg_pci_is_gpu(dev_dir))
+			err = mg_pci_files_of(dev_dir, out, n, cap);
+	}
+	closedir(d);
+	return err;
 }

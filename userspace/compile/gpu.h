@@ -6,6 +6,7 @@
 #ifndef MGUARD_GPU_H
 #define MGUARD_GPU_H
 
+#include <limits.h>
 #include <linux/types.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -54,5 +55,23 @@ struct mg_device_rule {
 int mg_gpu_rules(const struct mg_scope *scope, const struct mg_gpu_major *majors, size_t nmajors,
 		 const char *nvidia_root, struct mg_device_rule **out, size_t *n,
 		 struct mg_diags *diags);
+
+/* A file of a GPU's PCI device in sysfs that no scope opens. */
+struct mg_gpu_pci_file {
+	uint64_t ino;
+	uint32_t dev; /* kernel encoding */
+	char path[PATH_MAX];
+};
+
+/*
+ * The config space, resource and ROM files (config, resource, resourceN,
+ * resourceN_wc, rom) of every PCI device under @pci_root
+ * (/sys/bus/pci/devices) whose class is a display controller (0x03xxxx) or a
+ * processing accelerator (0x12xxxx): through them a process maps a GPU's
+ * memory and registers without its device node. Appended to the array
+ * *@out of *@n elements in room for *@cap (core/array.h); returns 0 or
+ * -ENOMEM. A missing @pci_root is no PCI bus: none.
+ */
+int mg_gpu_pci_files(const char *pci_root, struct mg_gpu_pci_file **out, size_t *n, size_t *cap);
 
 #endif /* MGUARD_GPU_H */

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -16,6 +17,46 @@
 #include "compile/gpu.h"
 #include "license/license.h"
 #include "core/util.h"
+
+/*
+ * A scope's 'devices': each a block device or a guarded character device
+ * (kernel memory, packet injection) it may open, by its device number; a
+ * block device's major carries MG_DEVICE_BLOCK. 0, -EINVAL or -ENOMEM.
+ */
+static int mg_compile_devices(const struct mg_scope *sc, uint32_t scope_id, struct mg_image *img,
+			      struct mg_diags *diags)
+{
+	int bad = 0;
+
+	for (size_t j = 0; j < sc->ndevices; j++) {
+		struct mg_loc loc = sc->device_locs ? sc->device_locs[j] : sc->loc;
+		struct mg_image_device *v;
+		struct stat st;
+
+		if (stat(sc->devices[j], &st) < 0) {
+			mg_diag_add(diags, loc, "scope '%s': device '%s': %s", sc->name,
+				    sc->devices[j], strerror(errno));
+			bad = 1;
+			continue;
+		}
+		if (!S_ISBLK(st.st_mode) && !S_ISCHR(st.st_mode)) {
+			mg_diag_add(diags, loc, "scope '%s': '%s' is not a device node", sc->name,
+				    sc->devices[j]);
+			bad = 1;
+			continue;
+		}
+		v = realloc(img->devices, (img->ndevices + 1) * sizeof(*v));
+		if (!v)
+			return -ENOMEM;
+		img->devices = v;
+		v = &img->devices[img->ndevices++];
+		memset(v, 0, sizeof(*v));
+		v->key.scope_id = scope_id;
+		v->key.major = major(st.st_rdev) | (S_ISBLK(st.st_mode) ? MG_DEVICE_BLOCK : 0);
+		v->key.minor = minor(st.st_rdev);
+	}
+	return bad ? -EINVAL : 0;
+}
 
 int mg_compile_gpus(const struct mg_policy *p, const struct mg_compile_opts *opts,
 		    struct mg_image *img, struct mg_diags *diags)
@@ -70,6 +111,7 @@ int mg_compile_gpus(const struct mg_policy *p, const struct mg_compile_opts *opt
 			d->key.minor = rules[j].minor;
 		}
 		free(rules);
+		bad |= mg_compile_devices(&p->scopes[i], i + 1, img, diags) != 0;
 	}
 	return bad ? -EINVAL : 0;
 }

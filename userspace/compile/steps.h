@@ -31,6 +31,8 @@ struct mg_inode_builder {
 
 int mg_compile_model_path(struct mg_inode_builder *b, const char *path);
 void mg_inodes_dedup(struct mg_image_inode *v, size_t *n);
+/* Append the sysfs files of GPUs' PCI devices (device_files.c). 0 or -ENOMEM. */
+int mg_compile_device_files(const struct mg_compile_opts *opts, struct mg_inode_builder *b);
 int mg_check_digests(const struct mg_model *m, struct mg_digest_cache *cache,
 		     struct mg_diags *diags);
 void mg_compile_system_reads(struct mg_image *img);

@@ -29,6 +29,8 @@ _Static_assert(sizeof(struct mg_egress_val) == 8 + 8 * MG_MAX_PORT_RANGES, "stru
 _Static_assert(sizeof(struct mg_event_file) == 88, "struct mg_event_file");
 _Static_assert(sizeof(struct mg_event_net) == 24, "struct mg_event_net");
 _Static_assert(sizeof(struct mg_event_dev) == 16, "struct mg_event_dev");
+_Static_assert(sizeof(struct mg_event_sock) == 16, "struct mg_event_sock");
+_Static_assert(sizeof(struct mg_event_sys) == 8, "struct mg_event_sys");
 _Static_assert(sizeof(struct mg_gpu_major_key) == 8, "struct mg_gpu_major_key");
 _Static_assert(sizeof(struct mg_device_key) == 16, "struct mg_device_key");
 _Static_assert(sizeof(struct mg_event) == 56 + 88 + 8, "struct mg_event");

@@ -29,6 +29,10 @@ static const char *const hook_names[MG_HOOK__COUNT] = {
 	[MG_HOOK_CGROUP_MOVE] = "cgroup_move",
 	[MG_HOOK_FD_SHARE] = "fd_share",
 	[MG_HOOK_COREDUMP] = "coredump",
+	[MG_HOOK_SOCKET] = "socket",
+	[MG_HOOK_PATHS] = "paths",
+	[MG_HOOK_SYSCALLS] = "syscalls",
+	[MG_HOOK_SKB_EGRESS] = "skb_egress",
 };
 
 const char *mg_engine_name(enum mg_engine e)
@@ -82,6 +86,10 @@ const char *mg_reason_name(unsigned int reason)
 		[MG_REASON_FD_SHARE] = "fd-share",
 		[MG_REASON_COREDUMP] = "coredump",
 		[MG_REASON_RIGHTS_LIMIT] = "rights-limit",
+		[MG_REASON_SOCKET] = "socket",
+		[MG_REASON_DEVICE] = "device",
+		[MG_REASON_CLOSED] = "closed",
+		[MG_REASON_RECEIVED_SOCKET] = "received-socket",
 	};
 
 	return reason < MG_REASON__COUNT ? names[reason] : "unknown";

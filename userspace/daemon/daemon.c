@@ -427,6 +427,7 @@ static int mg_daemon_setup(struct mg_daemon *d)
 	lopts.max_devices = mg_room_for(img->ndevices);
 	lopts.max_outputs = mg_room_for(img->noutputs + MG_MAX_SYSTEM_READS);
 	lopts.event_rate = d->opts->event_rate;
+	lopts.compat_entry = probe.compat_entry;
 	err = mg_loader_load(&lopts, &d->loader);
 	if (!err)
 		err = mg_switch_policy(d, policy, img);

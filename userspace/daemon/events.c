@@ -207,6 +207,8 @@ enum mg_payload {
 	MG_PAYLOAD_DEV,
 	MG_PAYLOAD_TARGET, /* the other process's pid (0: none) */
 	MG_PAYLOAD_SIGNAL, /* the signal of a core dump */
+	MG_PAYLOAD_SOCK,   /* a socket refused at creation or received */
+	MG_PAYLOAD_SYS,	   /* a syscall of a class closed in scopes */
 };
 
 static const unsigned char mg_hook_payload[MG_HOOK_SLOTS] = {
@@ -218,8 +220,41 @@ static const unsigned char mg_hook_payload[MG_HOOK_SLOTS] = {
 	[MG_HOOK_BPF] = MG_PAYLOAD_TARGET,	   [MG_HOOK_PINS] = MG_PAYLOAD_TARGET,
 	[MG_HOOK_SIGNAL] = MG_PAYLOAD_TARGET,	   [MG_HOOK_PTRACE] = MG_PAYLOAD_TARGET,
 	[MG_HOOK_CGROUP_MOVE] = MG_PAYLOAD_TARGET, [MG_HOOK_FD_SHARE] = MG_PAYLOAD_TARGET,
-	[MG_HOOK_COREDUMP] = MG_PAYLOAD_SIGNAL,
+	[MG_HOOK_COREDUMP] = MG_PAYLOAD_SIGNAL,	   [MG_HOOK_SOCKET] = MG_PAYLOAD_SOCK,
+	[MG_HOOK_PATHS] = MG_PAYLOAD_FILE,	   [MG_HOOK_SYSCALLS] = MG_PAYLOAD_SYS,
 };
+
+/* A socket refused at creation or received from outside the scope. */
+static void mg_put_sock(struct mg_json_buf *o, const struct mg_event_sock *k)
+{
+	mg_jb_lit(o, ",\"socket\":{\"family\":");
+	mg_jb_u64(o, k->family);
+	mg_jb_lit(o, ",\"type\":");
+	mg_jb_u64(o, k->type);
+	mg_jb_lit(o, ",\"protocol\":");
+	mg_jb_u64(o, k->protocol);
+	mg_jb_char(o, '}');
+}
+
+/* A syscall of a class closed in scopes. */
+static void mg_put_sys(struct mg_json_buf *o, const struct mg_event_sys *y)
+{
+	mg_jb_lit(o, ",\"syscall\":{\"nr\":");
+	mg_jb_u64(o, y->nr);
+	mg_jb_lit(o, ",\"compat\":\"");
+	mg_jb_raw(o, y->compat == 1 ? "ia32" : y->compat == 2 ? "x32" : "no");
+	mg_jb_lit(o, "\"}");
+}
+
+/* What this record carries; a path change refused as a closed class is a syscall. */
+static enum mg_payload mg_event_payload(const struct mg_event *e)
+{
+	if (e->hook >= MG_HOOK_SLOTS)
+		return MG_PAYLOAD_NONE;
+	if (e->hook == MG_HOOK_PATHS && e->reason == MG_REASON_CLOSED)
+		return MG_PAYLOAD_SYS;
+	return mg_hook_payload[e->hook];
+}
 
 /* The part every line has: schema, time, host, type. */
 static void mg_put_head(struct mg_json_buf *o, const struct mg_event_ctx *ctx, uint64_t boot_ns,
@@ -332,20 +367,36 @@ size_t mg_event_format_json(char *buf, size_t size, const struct mg_event *e,
 	mg_jb_string_or_null(&o, scope ? scope->name : NULL);
 	mg_put_cgroup(&o, e, ctx, scope);
 	mg_put_process(&o, e, ctx);
-	if (e->reason == MG_REASON_RATE_LIMITED || e->reason == MG_REASON_RATE_RESUMED)
+	if (e->reason == MG_REASON_RATE_LIMITED || e->reason == MG_REASON_RATE_RESUMED) {
 		mg_put_rate(&o, &e->rate);
-	else if (e->hook < MG_HOOK_SLOTS && mg_hook_payload[e->hook] == MG_PAYLOAD_FILE)
-		mg_put_file(&o, &e->file, img);
-	else if (e->hook < MG_HOOK_SLOTS && mg_hook_payload[e->hook] == MG_PAYLOAD_DEV)
-		mg_put_dev(&o, &e->dev);
-	else if (e->hook < MG_HOOK_SLOTS && mg_hook_payload[e->hook] == MG_PAYLOAD_NET)
-		mg_put_net(&o, &e->net);
-	else if (e->hook < MG_HOOK_SLOTS && mg_hook_payload[e->hook] == MG_PAYLOAD_TARGET) {
-		mg_jb_lit(&o, ",\"target\":");
-		mg_jb_u64(&o, e->file.ino);
-	} else if (e->hook < MG_HOOK_SLOTS && mg_hook_payload[e->hook] == MG_PAYLOAD_SIGNAL) {
-		mg_jb_lit(&o, ",\"signal\":");
-		mg_jb_u64(&o, e->file.ino);
+	} else {
+		switch (mg_event_payload(e)) {
+		case MG_PAYLOAD_FILE:
+			mg_put_file(&o, &e->file, img);
+			break;
+		case MG_PAYLOAD_DEV:
+			mg_put_dev(&o, &e->dev);
+			break;
+		case MG_PAYLOAD_NET:
+			mg_put_net(&o, &e->net);
+			break;
+		case MG_PAYLOAD_TARGET:
+			mg_jb_lit(&o, ",\"target\":");
+			mg_jb_u64(&o, e->file.ino);
+			break;
+		case MG_PAYLOAD_SIGNAL:
+			mg_jb_lit(&o, ",\"signal\":");
+			mg_jb_u64(&o, e->file.ino);
+			break;
+		case MG_PAYLOAD_SOCK:
+			mg_put_sock(&o, &e->sock);
+			break;
+		case MG_PAYLOAD_SYS:
+			mg_put_sys(&o, &e->sys);
+			break;
+		case MG_PAYLOAD_NONE:
+			break;
+		}
 	}
 	mg_jb_lit(&o, "}\n");
 	return o.len;

@@ -158,8 +158,17 @@ static int mg_attach_global(struct mg_loader *l)
 		{ s->progs.mg_lsm_file_receive, "lsm_file_receive" },
 		{ s->progs.mg_lsm_unix_stream_connect, "lsm_unix_stream_connect" },
 		{ s->progs.mg_lsm_unix_may_send, "lsm_unix_may_send" },
+		{ s->progs.mg_lsm_path_rename, "lsm_path_rename" },
+		{ s->progs.mg_lsm_path_link, "lsm_path_link" },
+		{ s->progs.mg_lsm_path_symlink, "lsm_path_symlink" },
+		{ s->progs.mg_lsm_path_mknod, "lsm_path_mknod" },
+		{ s->progs.mg_lsm_path_truncate, "lsm_path_truncate" },
+		{ s->progs.mg_lsm_inode_setxattr, "lsm_inode_setxattr" },
+		{ s->progs.mg_lsm_inode_removexattr, "lsm_inode_removexattr" },
+		{ s->progs.mg_lsm_socket_create, "lsm_socket_create" },
+		{ s->progs.mg_lsm_netlink_send, "lsm_netlink_send" },
 	};
-	/* Pinned as link_tp_<tracepoint>. */
+	/* Pinned as link_tp_<tracepoint>; the last two are syscalls since 6.13: optional. */
 	struct {
 		struct bpf_program *prog;
 		const char *tp;
@@ -174,7 +183,28 @@ static int mg_attach_global(struct mg_loader *l)
 		{ s->progs.mg_tp_exit_recvmsg, "sys_exit_recvmsg" },
 		{ s->progs.mg_tp_enter_recvmmsg, "sys_enter_recvmmsg" },
 		{ s->progs.mg_tp_enter_io_uring_setup, "sys_enter_io_uring_setup" },
+		{ s->progs.mg_tp_enter_path_change, "sys_enter_rename" },
+		{ s->progs.mg_tp_enter_path_change, "sys_enter_renameat" },
+		{ s->progs.mg_tp_enter_path_change, "sys_enter_renameat2" },
+		{ s->progs.mg_tp_enter_path_change, "sys_enter_link" },
+		{ s->progs.mg_tp_enter_path_change, "sys_enter_linkat" },
+		{ s->progs.mg_tp_enter_path_change, "sys_enter_symlink" },
+		{ s->progs.mg_tp_enter_path_change, "sys_enter_symlinkat" },
+		{ s->progs.mg_tp_enter_path_change, "sys_enter_truncate" },
+		{ s->progs.mg_tp_enter_path_change, "sys_enter_setxattr" },
+		{ s->progs.mg_tp_enter_path_change, "sys_enter_lsetxattr" },
+		{ s->progs.mg_tp_enter_path_change, "sys_enter_removexattr" },
+		{ s->progs.mg_tp_enter_path_change, "sys_enter_lremovexattr" },
+		{ s->progs.mg_tp_enter_fxattr, "sys_enter_fsetxattr" },
+		{ s->progs.mg_tp_enter_fxattr, "sys_enter_fremovexattr" },
+		{ s->progs.mg_tp_enter_mount, "sys_enter_mount" },
+		{ s->progs.mg_tp_enter_fsopen, "sys_enter_fsopen" },
+		{ s->progs.mg_tp_enter_fanotify_init, "sys_enter_fanotify_init" },
+		{ s->progs.mg_tp_enter_socket, "sys_enter_socket" },
+		{ s->progs.mg_tp_enter_path_change, "sys_enter_setxattrat" },
+		{ s->progs.mg_tp_enter_path_change, "sys_enter_removexattrat" },
 	};
+	const size_t optional_from = MG_ARRAY_SIZE(tps) - 2;
 	char name[64];
 	int err = 0;
 
@@ -205,12 +235,18 @@ static int mg_attach_global(struct mg_loader *l)
 		return err;
 	case MG_ENGINE_TP_KILL:
 		for (size_t i = 0; i < MG_ARRAY_SIZE(tps) && !err; i++) {
+			struct bpf_link *link =
+				bpf_program__attach_tracepoint(tps[i].prog, "syscalls", tps[i].tp);
+
+			if (!link && i >= optional_from && errno == ENOENT)
+				continue;
 			snprintf(name, sizeof(name), "tp_%s", tps[i].tp);
-			err = mg_link_keep(
-				l,
-				bpf_program__attach_tracepoint(tps[i].prog, "syscalls", tps[i].tp),
-				0, name);
+			err = mg_link_keep(l, link, 0, name);
 		}
+		/* 32-bit syscalls reach no syscalls:* tracepoint: only the raw one. */
+		if (!err && l->compat_entry)
+			err = mg_link_keep(l, bpf_program__attach(s->progs.mg_tp_compat_entry), 0,
+					   "raw_tp_sys_enter");
 		return err;
 	default:
 		mg_err("no engine can guard weight loads on this kernel (see 'mguard probe')");
@@ -238,6 +274,7 @@ static int mg_attach_scope(struct mg_loader *l, const struct mg_image_scope *sco
 		{ MG_HOOK_CONNECT6, s->progs.mg_connect6 },
 		{ MG_HOOK_SENDMSG4, s->progs.mg_sendmsg4 },
 		{ MG_HOOK_SENDMSG6, s->progs.mg_sendmsg6 },
+		{ MG_HOOK_SKB_EGRESS, s->progs.mg_skb_egress },
 		{ MG_HOOK_DEVICE, s->progs.mg_device },
 	};
 	char path[PATH_MAX], what[96];
@@ -255,6 +292,13 @@ static int mg_attach_scope(struct mg_loader *l, const struct mg_image_scope *sco
 		snprintf(what, sizeof(what), "%s_%llu", mg_hook_name(progs[k].hook),
 			 (unsigned long long)anchor);
 		err = mg_attach_cgroup_path(l, progs[k].prog, path, anchor, what);
+		if (err)
+			return err;
+	}
+	/* IPv4 and IPv6 socket types: with the network hooks, whatever the file engine. */
+	if (l->engine[MG_HOOK_CONNECT4] == MG_ENGINE_CGROUP) {
+		snprintf(what, sizeof(what), "sock_create_%llu", (unsigned long long)anchor);
+		err = mg_attach_cgroup_path(l, s->progs.mg_sock_create, path, anchor, what);
 		if (err)
 			return err;
 	}

@@ -86,6 +86,27 @@ static void mg_select_programs(struct mg_loader *l)
 	bpf_program__set_autoload(s->progs.mg_tp_exit_recvmsg, tp);
 	bpf_program__set_autoload(s->progs.mg_tp_enter_recvmmsg, tp);
 	bpf_program__set_autoload(s->progs.mg_tp_enter_io_uring_setup, tp);
+	/* Routes beyond open (routes_lsm.bpf.c, routes_tp.bpf.c, sock.bpf.c). */
+	bpf_program__set_autoload(s->progs.mg_lsm_path_rename, lsm);
+	bpf_program__set_autoload(s->progs.mg_lsm_path_link, lsm);
+	bpf_program__set_autoload(s->progs.mg_lsm_path_symlink, lsm);
+	bpf_program__set_autoload(s->progs.mg_lsm_path_mknod, lsm);
+	bpf_program__set_autoload(s->progs.mg_lsm_path_truncate, lsm);
+	bpf_program__set_autoload(s->progs.mg_lsm_inode_setxattr, lsm);
+	bpf_program__set_autoload(s->progs.mg_lsm_inode_removexattr, lsm);
+	bpf_program__set_autoload(s->progs.mg_lsm_socket_create, lsm);
+	bpf_program__set_autoload(s->progs.mg_lsm_netlink_send, lsm);
+	bpf_program__set_autoload(s->progs.mg_tp_compat_entry, tp && l->compat_entry);
+	bpf_program__set_autoload(s->progs.mg_tp_enter_path_change, tp);
+	bpf_program__set_autoload(s->progs.mg_tp_enter_fxattr, tp);
+	bpf_program__set_autoload(s->progs.mg_tp_enter_mount, tp);
+	bpf_program__set_autoload(s->progs.mg_tp_enter_fsopen, tp);
+	bpf_program__set_autoload(s->progs.mg_tp_enter_fanotify_init, tp);
+	bpf_program__set_autoload(s->progs.mg_tp_enter_socket, tp);
+	bpf_program__set_autoload(s->progs.mg_sock_create,
+				  l->engine[MG_HOOK_CONNECT4] == MG_ENGINE_CGROUP);
+	bpf_program__set_autoload(s->progs.mg_skb_egress,
+				  l->engine[MG_HOOK_SKB_EGRESS] == MG_ENGINE_CGROUP);
 	mg_guard_select_programs(s, lsm, tp);
 	bpf_program__set_autoload(s->progs.mg_connect4,
 				  l->engine[MG_HOOK_CONNECT4] == MG_ENGINE_CGROUP);
@@ -187,6 +208,7 @@ int mg_loader_load(const struct mg_loader_opts *opts, struct mg_loader **ret)
 	snprintf(l->pin_dir, sizeof(l->pin_dir), "%s", opts->pin_dir);
 	snprintf(l->cgroup_root, sizeof(l->cgroup_root), "%s", opts->cgroup_root);
 	memcpy(l->engine, opts->engine, sizeof(l->engine));
+	l->compat_entry = opts->compat_entry;
 
 	if (mkdir(l->pin_dir, 0700) < 0) {
 		err = -errno;

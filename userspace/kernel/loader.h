@@ -28,6 +28,7 @@ struct mg_loader_opts {
 	size_t max_devices;
 	size_t max_outputs;
 	uint32_t event_rate; /* events per second per scope; 0: unlimited */
+	bool compat_entry;   /* the kernel takes 32-bit syscalls: close them (fallback) */
 };
 
 /* Entries of the inodes map one generation of @img needs, at most. */

@@ -30,6 +30,7 @@ struct mg_loader {
 	char pin_dir[256];
 	char cgroup_root[PATH_MAX];
 	enum mg_engine engine[MG_HOOK__COUNT];
+	bool compat_entry; /* from the options: attach the 32-bit entry's closure */
 	struct mg_loader_link *links;
 	size_t nlinks, cap;
 	int global_attached;

@@ -73,6 +73,19 @@ void mg_probe_choose_engines(struct mg_probe *p)
 	p->engine[MG_HOOK_SENDMSG6] = net;
 	p->engine[MG_HOOK_DEVICE] =
 		p->cgroup_device && p->cgroup2_mount[0] ? MG_ENGINE_CGROUP : MG_ENGINE_NONE;
+
+	/*
+	 * Routes beyond open. Socket families and name changes go with the file
+	 * engine (IPv4 and IPv6 socket types also by cgroup/sock_create, with
+	 * the network hooks); the syscall classes the fallback engine closes
+	 * reach the LSM hooks like any other; every packet with the network.
+	 */
+	p->engine[MG_HOOK_SOCKET] = p->engine[MG_HOOK_FILE_OPEN];
+	p->engine[MG_HOOK_PATHS] = p->engine[MG_HOOK_FILE_OPEN];
+	p->engine[MG_HOOK_SYSCALLS] = p->engine[MG_HOOK_FILE_OPEN] == MG_ENGINE_LSM ?
+					      MG_ENGINE_COVERED :
+					      p->engine[MG_HOOK_FILE_OPEN];
+	p->engine[MG_HOOK_SKB_EGRESS] = net;
 }
 
 /* Symbolic name of an errno value, including the kernel-internal ENOTSUPP. */
@@ -357,6 +370,7 @@ static int probe_all(struct mg_probe *p)
 	else
 		p->landlock_abi = abi;
 
+	p->compat_entry = mg_probe_compat_entry();
 	mg_probe_choose_engines(p);
 out:
 	btf__free(btf);

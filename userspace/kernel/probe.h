@@ -42,6 +42,7 @@ struct mg_probe {
 	char cgroup2_mount[PATH_MAX]; /* empty if cgroup2 is not mounted */
 	int landlock_abi;	      /* Landlock ABI version, 0 when unavailable */
 	int landlock_errno;	      /* why unavailable, 0 otherwise */
+	bool compat_entry;	      /* 32-bit syscalls (int $0x80, x32) are taken */
 	char kernel[128];	      /* uname -r */
 	enum mg_engine engine[MG_HOOK__COUNT]; /* by mg_probe_choose_engines() */
 };
@@ -73,5 +74,8 @@ void mg_guard_note(const struct mg_probe *p, enum mg_hook h, char *buf, size_t l
 
 /* An aligned table and the engines per hook, or one JSON object (and a newline). */
 void mg_probe_print(const struct mg_probe *p, FILE *out, bool json);
+
+/* Does the kernel take 32-bit syscalls (probe_compat.c)? */
+bool mg_probe_compat_entry(void);
 
 #endif /* MGUARD_PROBE_H */

@@ -7,6 +7,7 @@
 #include "core/json.h"
 #include "core/names.h"
 #include "core/util.h"
+#include "kernel/gaps.h"
 #include "kernel/probe.h"
 
 static const char *err_name(int err, char *buf, size_t len)
@@ -99,12 +100,49 @@ static void tracepoint_reason(const struct mg_probe *p, char *buf, size_t len)
 			 p->tracepoint_step ? p->tracepoint_step : "load");
 }
 
+/* The gaps of the engines this kernel gets (kernel/gaps.c). */
+static void mg_probe_gaps_print(const struct mg_probe *p, FILE *out, bool json)
+{
+	__u8 engine[MG_HOOK_SLOTS] = { 0 };
+
+	for (int h = 0; h < MG_HOOK__COUNT; h++)
+		engine[h] = p->engine[h];
+	mg_gaps_print(out, engine, json);
+}
+
 static void engine_note(const struct mg_probe *p, enum mg_hook h, char *buf, size_t len)
 {
 	char lsm[128], tp[128];
 
 	buf[0] = '\0';
-	if (h >= MG_HOOK_BPF) {
+	if (h == MG_HOOK_SYSCALLS) {
+		if (p->engine[h] == MG_ENGINE_COVERED)
+			snprintf(buf, len,
+				 "(32-bit syscalls, mounts and fanotify reach the LSM "
+				 "hooks like any other)");
+		else if (p->engine[h] == MG_ENGINE_TP_KILL && p->compat_entry)
+			snprintf(
+				buf, len,
+				"(closed in scopes: 32-bit syscalls (a program on every syscall's "
+				"entry, for every process), overlay and FUSE mounts, fanotify kill "
+				"the caller)");
+		else if (p->engine[h] == MG_ENGINE_TP_KILL)
+			snprintf(buf, len,
+				 "(closed in scopes: overlay and FUSE mounts, fanotify kill the "
+				 "caller; no 32-bit syscalls on this kernel)");
+		return;
+	}
+	if (h == MG_HOOK_PATHS || h == MG_HOOK_SOCKET) {
+		if (p->engine[h] == MG_ENGINE_TP_KILL)
+			snprintf(buf, len,
+				 h == MG_HOOK_PATHS ?
+					 "(closed in scopes: the caller is killed on entry; "
+					 "the name it made stays)" :
+					 "(families but UNIX, IPv4, IPv6 and routing netlink "
+					 "kill the caller)");
+		return;
+	}
+	if (h >= MG_HOOK_BPF && h <= MG_HOOK_COREDUMP) {
 		mg_guard_note(p, h, buf, len);
 		return;
 	}
@@ -229,6 +267,8 @@ static void print_text(const struct mg_probe *p, FILE *out)
 		else
 			fprintf(out, "  %-13s %s\n", mg_hook_name(h), mg_engine_name(p->engine[h]));
 	}
+	fputc('\n', out);
+	mg_probe_gaps_print(p, out, false);
 }
 
 static void json_bool(FILE *out, const char *key, bool v)
@@ -300,7 +340,9 @@ static void print_json(const struct mg_probe *p, FILE *out)
 		else
 			fputs("null", out);
 	}
-	fputs("}}\n", out);
+	fputs("},\"gaps\":", out);
+	mg_probe_gaps_print(p, out, true);
+	fputs("}\n", out);
 }
 
 void mg_probe_print(const struct mg_probe *p, FILE *out, bool json)

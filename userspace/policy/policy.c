@@ -84,6 +84,8 @@ void mg_policy_free(struct mg_policy *policy)
 		free(sc->output_locs);
 		free_strs(sc->unix_sockets, sc->nunix_sockets);
 		free(sc->unix_socket_locs);
+		free_strs(sc->devices, sc->ndevices);
+		free(sc->device_locs);
 		free_strs(sc->reads, sc->nreads);
 		free(sc->read_locs);
 		for (size_t j = 0; j < sc->ngpus; j++)

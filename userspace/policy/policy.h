@@ -150,6 +150,9 @@ struct mg_scope {
 	char **unix_sockets; /* UNIX sockets (or folders of them) it may connect to */
 	struct mg_loc *unix_socket_locs;
 	size_t nunix_sockets;
+	char **devices; /* block devices and guarded nodes (/dev/mem, tun) it may open */
+	struct mg_loc *device_locs;
+	size_t ndevices;
 	struct mg_gpu *gpus; /* none: no GPU at all ('gpus: none' or absent) */
 	size_t ngpus;
 	int allow_debug; /* others may trace it and read its memory; it may dump core */

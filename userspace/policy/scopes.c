@@ -56,11 +56,12 @@ enum {
 	SCOPE_ALLOW_DEBUG,
 	SCOPE_CGROUP_PATTERN,
 	SCOPE_BIND,
+	SCOPE_DEVICES,
 	SCOPE__N
 };
 static const char *const scope_keys[SCOPE__N] = {
-	"name", "cgroup",      "maxTier", "egress",	"licenses",	 "outputs",
-	"gpus", "unixSockets", "reads",	  "allowDebug", "cgroupPattern", "bind",
+	"name",	       "cgroup", "maxTier",    "egress",	"licenses", "outputs", "gpus",
+	"unixSockets", "reads",	 "allowDebug", "cgroupPattern", "bind",	    "devices",
 };
 /* 'cgroup' or 'cgroupPattern': one of them, checked after the scope is read. */
 static const struct keytab scope_kt = {
@@ -129,6 +130,17 @@ static int add_unix_socket(struct parser *p, void *arg, char *s, struct mg_loc l
 	}
 	return mgp_push_str(p, &sc->unix_sockets, &sc->unix_socket_locs, &sc->nunix_sockets, s,
 			    loc);
+}
+
+static int add_device(struct parser *p, void *arg, char *s, struct mg_loc loc, size_t i)
+{
+	struct mg_scope *sc = arg;
+
+	if (!mgp_path_ok(p, "device node path", s, PATH_ABSOLUTE | PATH_NO_DOTS, loc)) {
+		free(s);
+		return 0;
+	}
+	return mgp_push_str(p, &sc->devices, &sc->device_locs, &sc->ndevices, s, loc);
 }
 
 #define GPUS_BAD "'gpus' must be all, none or a list of GPU indexes and UUIDs"
@@ -404,6 +416,9 @@ int mgp_parse_scope(struct parser *p)
 			break;
 		case SCOPE_ALLOW_DEBUG:
 			r = mgp_get_bool(p, "allowDebug", &sc->allow_debug);
+			break;
+		case SCOPE_DEVICES:
+			r = mgp_parse_str_list(p, "devices", false, add_device, sc);
 			break;
 		default:
 			r = parse_gpus(p, sc);

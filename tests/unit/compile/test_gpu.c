@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <limits.h>
+#include <stdbool.h>
 #include <sys/stat.h>
 
 #include "compile/gpu.h"
@@ -153,6 +155,75 @@ static void test_all_grants_every_minor(void **state)
 	free(v);
 }
 
+static void put(const char *dir, const char *name, const char *text)
+{
+	char path[PATH_MAX];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+static bool has_file(const struct mg_gpu_pci_file *v, size_t n, const char *dir, const char *name)
+{
+	char path[PATH_MAX];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	assert_int_equal(stat(path, &st), 0);
+	for (size_t i = 0; i < n; i++)
+		if (v[i].ino == st.st_ino && !strcmp(v[i].path, path))
+			return true;
+	return false;
+}
+
+static void test_pci_files_of_display_and_accelerator_devices(void **state)
+{
+	char root[PATH_MAX], vga[PATH_MAX + 16], acc[PATH_MAX + 16], nic[PATH_MAX + 16];
+	struct mg_gpu_pci_file *v = NULL;
+	size_t n = 0, cap = 0;
+
+	assert_int_equal(unit_mkdtemp(root, sizeof(root), "pci"), 0);
+	snprintf(vga, sizeof(vga), "%s/0000:00:02.0", root);
+	snprintf(acc, sizeof(acc), "%s/0000:3b:00.0", root);
+	snprintf(nic, sizeof(nic), "%s/0000:00:03.0", root);
+	assert_int_equal(mkdir(vga, 0700), 0);
+	assert_int_equal(mkdir(acc, 0700), 0);
+	assert_int_equal(mkdir(nic, 0700), 0);
+	put(vga, "class", "0x030000\n");
+	put(acc, "class", "0x120000\n");
+	put(nic, "class", "0x020000\n");
+	for (const char **f = (const char *[]){ "config", "resource", "resource0", "resource2_wc",
+						"rom", "vendor", "resource0_resize", NULL };
+	     *f; f++) {
+		put(vga, *f, "x");
+		put(nic, *f, "x");
+	}
+	put(acc, "resource4", "x");
+
+	assert_int_equal(mg_gpu_pci_files(root, &v, &n, &cap), 0);
+	assert_int_equal(n, 6);
+	assert_true(has_file(v, n, vga, "config"));
+	assert_true(has_file(v, n, vga, "resource"));
+	assert_true(has_file(v, n, vga, "resource0"));
+	assert_true(has_file(v, n, vga, "resource2_wc"));
+	assert_true(has_file(v, n, vga, "rom"));
+	assert_true(has_file(v, n, acc, "resource4"));
+	assert_false(has_file(v, n, vga, "vendor"));
+	assert_false(has_file(v, n, nic, "config"));
+	free(v);
+
+	/* No PCI bus at all: nothing, and no error. */
+	v = NULL;
+	n = cap = 0;
+	assert_int_equal(mg_gpu_pci_files("/nonexistent/mguard", &v, &n, &cap), 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(unit_rm_tree(root), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -161,6 +232,7 @@ int main(void)
 		cmocka_unit_test(test_no_gpus_grants_nothing),
 		cmocka_unit_test(test_uuid_maps_through_driver_information),
 		cmocka_unit_test(test_all_grants_every_minor),
+		cmocka_unit_test(test_pci_files_of_display_and_accelerator_devices),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -85,13 +85,29 @@ static const char *const want_lines[] = {
 	"mguard_decisions_total{hook=\"coredump\",verdict=\"deny\",engine=\"none\"} 66",
 	"mguard_decisions_total{hook=\"coredump\",verdict=\"kill\",engine=\"none\"} 67",
 	"mguard_decisions_total{hook=\"coredump\",verdict=\"audit\",engine=\"none\"} 68",
+	"mguard_decisions_total{hook=\"socket\",verdict=\"allow\",engine=\"none\"} 69",
+	"mguard_decisions_total{hook=\"socket\",verdict=\"deny\",engine=\"none\"} 70",
+	"mguard_decisions_total{hook=\"socket\",verdict=\"kill\",engine=\"none\"} 71",
+	"mguard_decisions_total{hook=\"socket\",verdict=\"audit\",engine=\"none\"} 72",
+	"mguard_decisions_total{hook=\"paths\",verdict=\"allow\",engine=\"none\"} 73",
+	"mguard_decisions_total{hook=\"paths\",verdict=\"deny\",engine=\"none\"} 74",
+	"mguard_decisions_total{hook=\"paths\",verdict=\"kill\",engine=\"none\"} 75",
+	"mguard_decisions_total{hook=\"paths\",verdict=\"audit\",engine=\"none\"} 76",
+	"mguard_decisions_total{hook=\"syscalls\",verdict=\"allow\",engine=\"none\"} 77",
+	"mguard_decisions_total{hook=\"syscalls\",verdict=\"deny\",engine=\"none\"} 78",
+	"mguard_decisions_total{hook=\"syscalls\",verdict=\"kill\",engine=\"none\"} 79",
+	"mguard_decisions_total{hook=\"syscalls\",verdict=\"audit\",engine=\"none\"} 80",
+	"mguard_decisions_total{hook=\"skb_egress\",verdict=\"allow\",engine=\"none\"} 81",
+	"mguard_decisions_total{hook=\"skb_egress\",verdict=\"deny\",engine=\"none\"} 82",
+	"mguard_decisions_total{hook=\"skb_egress\",verdict=\"kill\",engine=\"none\"} 83",
+	"mguard_decisions_total{hook=\"skb_egress\",verdict=\"audit\",engine=\"none\"} 84",
 	"# HELP mguard_errors_total Failures counted by the BPF programs, by kind.",
 	"# TYPE mguard_errors_total counter",
-	"mguard_errors_total{kind=\"events_dropped\"} 69",
-	"mguard_errors_total{kind=\"config_unreadable\"} 70",
-	"mguard_errors_total{kind=\"fd_unresolved\"} 71",
-	"mguard_errors_total{kind=\"walk_limit\"} 72",
-	"mguard_errors_total{kind=\"events_rate_limited\"} 73",
+	"mguard_errors_total{kind=\"events_dropped\"} 85",
+	"mguard_errors_total{kind=\"config_unreadable\"} 86",
+	"mguard_errors_total{kind=\"fd_unresolved\"} 87",
+	"mguard_errors_total{kind=\"walk_limit\"} 88",
+	"mguard_errors_total{kind=\"events_rate_limited\"} 89",
 	"# HELP mguard_policy_generation Generation of the policy in force; 0 when none is.",
 	"# TYPE mguard_policy_generation gauge",
 	"mguard_policy_generation 3",
@@ -184,7 +200,7 @@ static void test_exact_text(void **state)
 	char *text = render(st, &extra);
 
 	/* This text follows the hooks, verdicts and errors of mguard_abi.h. */
-	assert_int_equal(MG_HOOK__COUNT * MG_VERDICT__COUNT, 68);
+	assert_int_equal(MG_HOOK__COUNT * MG_VERDICT__COUNT, 84);
 	assert_int_equal(MG_ERR__COUNT, 5);
 	assert_lines(text, 0, MG_ARRAY_SIZE(want_lines));
 	free(text);

@@ -255,7 +255,10 @@ static void test_json(void **state)
 		 "\"io_uring\":\"tracepoint-kill\",\"unix\":\"none\",\"bpf\":\"tracepoint-kill\","
 		 "\"pins\":\"none\",\"signal\":\"tracepoint-kill\",\"ptrace\":\"tracepoint-kill\","
 		 "\"cgroup_move\":\"tracepoint-kill\",\"fd_share\":\"tracepoint-kill\","
-		 "\"coredump\":\"tracepoint-kill\"}"),
+		 "\"coredump\":\"tracepoint-kill\",\"socket\":\"tracepoint-kill\","
+		 "\"paths\":\"tracepoint-kill\",\"syscalls\":\"tracepoint-kill\","
+		 "\"skb_egress\":\"cgroup\"}"),
+		"\"gaps\":{\"unix-sockets\":",
 	};
 	struct mg_probe p;
 	char *json;

@@ -94,6 +94,22 @@ ERROR_TEST(test_output_relative, SCOPE_WITH("outputs: [out]"), 2, 60,
 	   "invalid output folder 'out': must be an absolute path")
 ERROR_TEST(test_output_empty, SCOPE_WITH("outputs: ['']"), 2, 60,
 	   "invalid output folder '': must not be empty")
+ERROR_TEST(test_device_relative, SCOPE_WITH("devices: [vdb]"), 2, 60,
+	   "invalid device node path 'vdb': must be an absolute path")
+
+static void test_devices(void **state)
+{
+	struct fx *fx = *state;
+	const struct mg_scope *sc;
+
+	put(fx, "p.yaml", SCOPE_WITH("devices: [/dev/vdb1, /dev/net/tun]"));
+	load_ok(fx);
+	sc = &fx->pol->scopes[0];
+	assert_int_equal(sc->ndevices, 2);
+	assert_string_equal(sc->devices[0], "/dev/vdb1");
+	assert_string_equal(sc->devices[1], "/dev/net/tun");
+	assert_loc(sc->device_locs[1], path_of(fx, "p.yaml"), 2, 71);
+}
 ERROR_TEST(test_output_dotdot, SCOPE_WITH("outputs: [/srv/../etc]"), 2, 60,
 	   "invalid output folder '/srv/../etc': must not contain '.' or '..' components")
 ERROR_TEST(test_output_dot, SCOPE_WITH("outputs: [/srv/./out/]"), 2, 60,
@@ -284,6 +300,8 @@ int main(void)
 		T(test_outputs_not_list),
 		T(test_output_relative),
 		T(test_output_empty),
+		T(test_device_relative),
+		T(test_devices),
 		T(test_output_dotdot),
 		T(test_output_dot),
 		T(test_gpus_forms),

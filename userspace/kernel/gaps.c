@@ -1,0 +1,72 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include "kernel/gaps.h"
+
+#include "core/util.h"
+
+#define MG_MAX_GAPS 16
+
+static size_t mg_gap_add(struct mg_gap *out, size_t n, size_t max, const char *route,
+			 const char *why)
+{
+	if (n < max)
+		out[n] = (struct mg_gap){ .route = route, .why = why };
+	return n + 1;
+}
+
+size_t mg_gaps_list(const __u8 engine[MG_HOOK_SLOTS], struct mg_gap *out, size_t max)
+{
+	bool tp = engine[MG_HOOK_FILE_OPEN] == MG_ENGINE_TP_KILL;
+	size_t n = 0;
+
+	if (engine[MG_HOOK_UNIX] != MG_ENGINE_LSM)
+		n = mg_gap_add(
+			out, n, max, "unix-sockets",
+			"UNIX socket connects and sends are not checked (they need BPF LSM)");
+	if (tp) {
+		n = mg_gap_add(out, n, max, "name-changes",
+			       "rename, link, symlink, truncate and xattrs by path kill the caller "
+			       "on entry, but the call is made: the name stays for the scope's "
+			       "other processes");
+		n = mg_gap_add(out, n, max, "special-files",
+			       "FIFOs, sockets, device nodes and empty files are made outside the "
+			       "output folders (their names are data)");
+		n = mg_gap_add(out, n, max, "core-dumps",
+			       "a scope that is not shielded writes core dumps where core_pattern "
+			       "says, outside its output folders");
+		n = mg_gap_add(out, n, max, "closed-in-scopes",
+			       "32-bit syscalls, overlay and FUSE mounts, fanotify and every "
+			       "rename or hard link kill a process in a scope");
+	}
+	if (engine[MG_HOOK_PATHS] == MG_ENGINE_LSM)
+		n = mg_gap_add(
+			out, n, max, "folder-names",
+			"folders are made outside the output folders (their names are data)");
+	if (engine[MG_HOOK_SOCKET] != MG_ENGINE_LSM)
+		n = mg_gap_add(
+			out, n, max, "netlink-config",
+			"routing netlink in a scope with CAP_NET_ADMIN can add links, routes "
+			"and tunnels (refusing that needs BPF LSM's netlink_send)");
+	n = mg_gap_add(out, n, max, "inherited-descriptors",
+		       "read() of a descriptor opened before the process entered its scope is not "
+		       "seen (mguard run closes them)");
+	return n;
+}
+
+void mg_gaps_print(FILE *out, const __u8 engine[MG_HOOK_SLOTS], bool json)
+{
+	struct mg_gap gaps[MG_MAX_GAPS];
+	size_t n = mg_gaps_list(engine, gaps, MG_ARRAY_SIZE(gaps));
+
+	if (n > MG_ARRAY_SIZE(gaps))
+		n = MG_ARRAY_SIZE(gaps);
+	if (json) {
+		fputs("{", out);
+		for (size_t i = 0; i < n; i++)
+			fprintf(out, "%s\"%s\":\"%s\"", i ? "," : "", gaps[i].route, gaps[i].why);
+		fputs("}", out);
+		return;
+	}
+	fputs("gaps (routes this kernel's engines leave open):\n", out);
+	for (size_t i = 0; i < n; i++)
+		fprintf(out, "  %-22s %s\n", gaps[i].route, gaps[i].why);
+}
