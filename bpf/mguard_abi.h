@@ -41,6 +41,8 @@ enum mg_hook {
 	MG_HOOK_FILE_RECEIVE,  /* a descriptor passed over a UNIX socket */
 	MG_HOOK_IO_URING,      /* io_uring set-up (fallback engine: closed) */
 	MG_HOOK_UNIX,	       /* UNIX socket connects and sends (BPF LSM only) */
+	/* Egress budgets. */
+	MG_HOOK_EGRESS_BUDGET, /* every packet a scope with a budget sends */
 	MG_HOOK__COUNT,
 };
 #define MG_HOOK_SLOTS 16 /* room for hooks in mg_config; >= MG_HOOK__COUNT */
@@ -79,6 +81,9 @@ enum mg_reason {
 	MG_REASON_UNIX,		   /* a UNIX socket not in the scope's list */
 	MG_REASON_UNKNOWN,	   /* a file of no model outside every folder the scope may read */
 	MG_REASON_NARROWED,	   /* outside the egress of the licence the process loaded under */
+	/* Egress budgets. */
+	MG_REASON_BUDGET_EXHAUSTED, /* the scope sent its budget for this window: packets dropped */
+	MG_REASON_BUDGET_REFILLED,  /* a new window began after an exhausted one */
 	MG_REASON__COUNT,
 };
 
@@ -149,6 +154,9 @@ struct mg_scope_key {
 struct mg_scope_val {
 	__u32 scope_id; /* index of the scope in the policy, from 1 */
 	__u32 max_tier; /* highest tier level the scope may load */
+	/* Egress budget: bytes the scope's sockets may send per window; 0: none. */
+	__u64 budget_bytes;
+	__u64 budget_window_ns;
 };
 
 /*
@@ -338,6 +346,34 @@ struct mg_event_net {
 	__u32 protocol; /* IPPROTO_* */
 };
 
+/*
+ * Egress budgets. budget: the cgroup id of a scope with an egressBudget ->
+ * what its sockets sent in the current window (a fixed window that starts
+ * with the first packet after the previous one ended). Every packet is
+ * counted by its length at the IP layer (headers included, a GSO packet
+ * whole); a packet that would take the window over the budget is dropped.
+ * The program creates the entry; the map is pinned, so a restart of the
+ * daemon refills nothing. Counted by the cgroup id, not the scope id, so a
+ * reload that reorders scopes keeps each scope's window.
+ */
+struct mg_budget {
+	__u64 window_start_ns;	 /* bpf_ktime_get_boot_ns() */
+	__u64 sent;		 /* bytes allowed in this window */
+	__u64 dropped_packets;	 /* since the entry was made */
+	__u64 dropped_bytes;	 /* since the entry was made */
+	__u64 exhausted_windows; /* windows in which the budget ran out */
+	__u32 exhausted;	 /* the budget of this window has run out */
+	__u32 pad;
+};
+
+/* EXHAUSTED and REFILLED events: the budget and the window's count. */
+struct mg_event_budget {
+	__u64 budget_bytes;
+	__u64 window_ns;
+	__u64 sent;	       /* EXHAUSTED: bytes sent in the window; REFILLED: in the last one */
+	__u64 dropped_packets; /* since the entry was made */
+};
+
 /* One record in the ring buffer: a decision that was not a plain allow. */
 struct mg_event {
 	__u64 ts_boot_ns; /* bpf_ktime_get_boot_ns() */
@@ -357,6 +393,7 @@ struct mg_event {
 		struct mg_event_net net;
 		struct mg_event_dev dev;
 		struct mg_event_rate rate;
+		struct mg_event_budget budget;
 	};
 };
 

@@ -77,6 +77,7 @@ PIN=/sys/fs/bpf/mguard-test-$$
 CG_REL=/mguard-test-$$
 CG=$CGROOT$CG_REL
 SCOPE_CG=$CG/guarded
+BUDGET_CG=$CG/budgeted	# a scope of its own: its budget runs out in t58
 DPID=
 
 cleanup() {
@@ -86,6 +87,7 @@ cleanup() {
 	fi
 	[ -d "$PIN" ] && "$MGUARD" stop --pin-dir "$PIN" >/dev/null 2>&1
 	[ -d "$SCOPE_CG" ] && rmdir "$SCOPE_CG" 2>/dev/null
+	[ -d "$BUDGET_CG" ] && rmdir "$BUDGET_CG" 2>/dev/null
 	[ -d "$CG" ] && rmdir "$CG" 2>/dev/null
 	rm -rf "$TMP" "$UNK"
 }
@@ -110,6 +112,10 @@ PORT_OK=18443
 # shellcheck disable=SC2034 # used by the sourced test files
 PORT_DENIED=18444
 PORT_UDP=18445
+# shellcheck disable=SC2034 # used by the sourced test files
+PORT_BUDGET=18446
+BUDGET_BYTES=1048576	# egressBudget of the budgeted scope: 1MiB per 10s
+BUDGET_PER=10
 
 # Licences: a key pair, a licence for one controlled model, one that expires
 # a few seconds after the start (the kernel must end it with no daemon help),
@@ -183,6 +189,12 @@ scopes:
     outputs: [$TMP/outputs/]
     unixSockets: [$TMP/sockets/]
     reads: [$TMP/, $BUILD_ABS/]
+  - name: budgeted
+    cgroup: $CG_REL/budgeted
+    maxTier: general
+    egress: ["127.0.0.1:$PORT_BUDGET"]
+    egressBudget: {bytes: 1MiB, per: ${BUDGET_PER}s}
+    reads: [$BUILD_ABS/]
 YAML
 mkdir -p "$TMP/sockets"
 mkdir -p "$TMP/outputs/deep/er"

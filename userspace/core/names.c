@@ -10,11 +10,17 @@ static const char *const engine_names[MG_ENGINE__COUNT] = {
 };
 
 static const char *const hook_names[MG_HOOK__COUNT] = {
-	[MG_HOOK_FILE_OPEN] = "file_open", [MG_HOOK_CONNECT4] = "connect4",
-	[MG_HOOK_CONNECT6] = "connect6",   [MG_HOOK_DEVICE] = "device",
-	[MG_HOOK_SENDMSG4] = "sendmsg4",   [MG_HOOK_SENDMSG6] = "sendmsg6",
-	[MG_HOOK_MMAP] = "mmap",	   [MG_HOOK_FILE_RECEIVE] = "file_receive",
-	[MG_HOOK_IO_URING] = "io_uring",   [MG_HOOK_UNIX] = "unix",
+	[MG_HOOK_FILE_OPEN] = "file_open",
+	[MG_HOOK_CONNECT4] = "connect4",
+	[MG_HOOK_CONNECT6] = "connect6",
+	[MG_HOOK_DEVICE] = "device",
+	[MG_HOOK_SENDMSG4] = "sendmsg4",
+	[MG_HOOK_SENDMSG6] = "sendmsg6",
+	[MG_HOOK_MMAP] = "mmap",
+	[MG_HOOK_FILE_RECEIVE] = "file_receive",
+	[MG_HOOK_IO_URING] = "io_uring",
+	[MG_HOOK_UNIX] = "unix",
+	[MG_HOOK_EGRESS_BUDGET] = "egress_budget",
 };
 
 const char *mg_engine_name(enum mg_engine e)
@@ -61,6 +67,8 @@ const char *mg_reason_name(unsigned int reason)
 		[MG_REASON_UNIX] = "unix-socket",
 		[MG_REASON_UNKNOWN] = "unknown-weights",
 		[MG_REASON_NARROWED] = "narrowed-by-license",
+		[MG_REASON_BUDGET_EXHAUSTED] = "budget-exhausted",
+		[MG_REASON_BUDGET_REFILLED] = "budget-refilled",
 	};
 
 	return reason < MG_REASON__COUNT ? names[reason] : "unknown";

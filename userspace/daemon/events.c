@@ -269,6 +269,19 @@ static void mg_put_rate(struct mg_out *o, const struct mg_event_rate *r)
 	mg_put_char(o, '}');
 }
 
+static void mg_put_budget(struct mg_out *o, const struct mg_event_budget *b)
+{
+	mg_put_lit(o, ",\"budget\":{\"bytes\":");
+	mg_put_u64(o, b->budget_bytes);
+	mg_put_lit(o, ",\"per_s\":");
+	mg_put_u64(o, b->window_ns / 1000000000ull);
+	mg_put_lit(o, ",\"sent\":");
+	mg_put_u64(o, b->sent);
+	mg_put_lit(o, ",\"dropped_packets\":");
+	mg_put_u64(o, b->dropped_packets);
+	mg_put_char(o, '}');
+}
+
 static bool mg_hook_has_file(unsigned int hook)
 {
 	return hook == MG_HOOK_FILE_OPEN || hook == MG_HOOK_MMAP || hook == MG_HOOK_FILE_RECEIVE ||
@@ -305,6 +318,8 @@ size_t mg_event_format_json(char *buf, size_t size, const struct mg_event *e,
 	mg_put_name_or_null(&o, scope ? scope->name : NULL);
 	if (e->reason == MG_REASON_RATE_LIMITED || e->reason == MG_REASON_RATE_RESUMED)
 		mg_put_rate(&o, &e->rate);
+	else if (e->hook == MG_HOOK_EGRESS_BUDGET)
+		mg_put_budget(&o, &e->budget);
 	else if (mg_hook_has_file(e->hook))
 		mg_put_file(&o, &e->file, img);
 	else if (e->hook == MG_HOOK_DEVICE)

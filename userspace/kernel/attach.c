@@ -236,6 +236,8 @@ static int mg_attach_scope(struct mg_loader *l, const struct mg_image_scope *sco
 		{ MG_HOOK_CONNECT6, s->progs.mg_connect6 },
 		{ MG_HOOK_SENDMSG4, s->progs.mg_sendmsg4 },
 		{ MG_HOOK_SENDMSG6, s->progs.mg_sendmsg6 },
+		/* On every scope, budget or not: a reload may give it one. */
+		{ MG_HOOK_EGRESS_BUDGET, s->progs.mg_skb_egress },
 	};
 	int err;
 

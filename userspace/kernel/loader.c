@@ -102,6 +102,8 @@ static void mg_select_programs(struct mg_loader *l)
 				  l->engine[MG_HOOK_DEVICE] == MG_ENGINE_CGROUP);
 	bpf_program__set_autoload(s->progs.mg_device_backstop,
 				  l->engine[MG_HOOK_DEVICE] == MG_ENGINE_CGROUP);
+	bpf_program__set_autoload(s->progs.mg_skb_egress,
+				  l->engine[MG_HOOK_EGRESS_BUDGET] == MG_ENGINE_CGROUP);
 }
 
 /*
@@ -126,6 +128,7 @@ static struct bpf_map **mg_pinned_maps(struct mg_loader *l, size_t *n)
 	maps[i++] = s->maps.mg_devices;
 	maps[i++] = s->maps.mg_gpu_majors;
 	maps[i++] = s->maps.mg_narrowed;
+	maps[i++] = s->maps.mg_budget;
 	*n = i;
 	return maps;
 }

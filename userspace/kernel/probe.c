@@ -71,6 +71,8 @@ void mg_probe_choose_engines(struct mg_probe *p)
 	p->engine[MG_HOOK_SENDMSG6] = net;
 	p->engine[MG_HOOK_DEVICE] =
 		p->cgroup_device && p->cgroup2_mount[0] ? MG_ENGINE_CGROUP : MG_ENGINE_NONE;
+	p->engine[MG_HOOK_EGRESS_BUDGET] =
+		p->cgroup_skb && p->cgroup2_mount[0] ? MG_ENGINE_CGROUP : MG_ENGINE_NONE;
 }
 
 /* Symbolic name of an errno value, including the kernel-internal ENOTSUPP. */
@@ -341,6 +343,7 @@ static int probe_all(struct mg_probe *p)
 	p->ringbuf = libbpf_probe_bpf_map_type(BPF_MAP_TYPE_RINGBUF, NULL) == 1;
 	p->cgroup_sock_addr = libbpf_probe_bpf_prog_type(BPF_PROG_TYPE_CGROUP_SOCK_ADDR, NULL) == 1;
 	p->cgroup_device = libbpf_probe_bpf_prog_type(BPF_PROG_TYPE_CGROUP_DEVICE, NULL) == 1;
+	p->cgroup_skb = libbpf_probe_bpf_prog_type(BPF_PROG_TYPE_CGROUP_SKB, NULL) == 1;
 
 	err = mg_cgroup2_mount(p->cgroup2_mount, sizeof(p->cgroup2_mount));
 	if (err == -ENOMEM)
