@@ -9,6 +9,7 @@
 #define MGUARD_FILE_BPF_H
 
 #include "common.bpf.h"
+#include "taint_map.bpf.h"
 
 /* The kernel's dev_t is already major << 20 | minor: the ABI's encoding. */
 static __always_inline void mg_file_identity(struct file *file, __u32 *ret_dev, __u64 *ret_ino)
@@ -144,6 +145,9 @@ static __always_inline __u8 mg_file_decide(const struct mg_config *cfg,
 	}
 	if (mg_killswitch())
 		return MG_REASON_KILLSWITCH;
+	/* Written since verified: not the approved weights, whatever the tier. */
+	if (mg_is_tainted(dev, ino))
+		return MG_REASON_TAINTED;
 	if (model->tier > scope->max_tier)
 		return MG_REASON_TIER;
 	if (!(model->flags & MG_INODE_REQUIRES_LICENSE))

@@ -7,7 +7,7 @@
  * before the task entered its scope; receiving covers descriptors passed
  * over a UNIX socket.
  */
-#include "file.bpf.h"
+#include "taint.bpf.h"
 
 static __always_inline int mg_lsm_file(struct file *file, __u8 hook)
 {
@@ -37,8 +37,14 @@ static __always_inline int mg_lsm_file(struct file *file, __u8 hook)
 SEC("lsm/file_open")
 int BPF_PROG(mg_lsm_file_open, struct file *file, int ret)
 {
+	const struct mg_config *cfg;
+
 	if (ret)
 		return ret; /* never override an earlier denial */
+	/* Every process: a write to a model's file marks it, in a scope or not. */
+	cfg = mg_config_get();
+	if (cfg)
+		mg_taint_on_open(cfg, file);
 	return mg_lsm_file(file, MG_HOOK_FILE_OPEN);
 }
 

@@ -11,7 +11,7 @@
  * Only these tracepoints are attached: hooking every syscall would tax every
  * process on the host.
  */
-#include "file.bpf.h"
+#include "taint.bpf.h"
 
 #define SIGKILL	      9
 #define MAP_ANONYMOUS 0x20
@@ -105,9 +105,24 @@ __noinline int mg_tp_check_fd(long fd, __u32 hook, __u32 must_exist)
  * the exit of each (their records have the same layout), so the verifier
  * checks it once.
  */
+/* Every process: a write-open of a model's file marks it, in a scope or not. */
+__noinline int mg_tp_taint_fd(long fd)
+{
+	const struct mg_config *cfg = mg_config_get();
+	struct file *file;
+
+	if (!cfg || fd < 0)
+		return 0;
+	file = mg_fd_file(fd);
+	if (file)
+		mg_taint_on_open(cfg, file);
+	return 0;
+}
+
 SEC("tracepoint")
 int mg_tp_exit_open(struct mg_sys_exit_args *ctx)
 {
+	mg_tp_taint_fd(ctx->ret);
 	return mg_tp_check_fd(ctx->ret, MG_HOOK_FILE_OPEN, 1);
 }
 

@@ -84,6 +84,8 @@ enum mg_reason {
 	/* Egress budgets. */
 	MG_REASON_BUDGET_EXHAUSTED, /* the scope sent its budget for this window: packets dropped */
 	MG_REASON_BUDGET_REFILLED,  /* a new window began after an exhausted one */
+	/* Taint on write. */
+	MG_REASON_TAINTED, /* a model file written since its content was verified */
 	MG_REASON__COUNT,
 };
 
@@ -373,6 +375,28 @@ struct mg_event_budget {
 	__u64 sent;	       /* EXHAUSTED: bytes sent in the window; REFILLED: in the last one */
 	__u64 dropped_packets; /* since the entry was made */
 };
+
+/*
+ * Taint on write. tainted: (device, inode) of a model's file that some
+ * process, in a scope or not, opened for writing -> when and by whom. The
+ * kernel makes the mark, so it holds with the daemon down; a marked file is
+ * denied to every scope until the daemon has hashed it again and found the
+ * digest of the policy, or an operator re-sealed it. Not per generation: a
+ * reload does not wash a write away.
+ */
+struct mg_taint_key {
+	__u64 ino;
+	__u32 dev; /* kernel encoding */
+	__u32 pad;
+};
+
+struct mg_taint_val {
+	__u64 ts_boot_ns; /* the write-open */
+	__u32 model_id;	  /* of the generation that saw it */
+	__u32 tgid;	  /* who opened it */
+};
+
+#define MG_TAINT_ENTRIES 65536
 
 /* One record in the ring buffer: a decision that was not a plain allow. */
 struct mg_event {

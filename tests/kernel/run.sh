@@ -99,6 +99,9 @@ mkdir -p "$TMP/models/frontier/sub" "$TMP/models/small" "$TMP/policy"
 printf 'weights-of-a-prohibited-model' > "$TMP/models/frontier/model-00001.safetensors"
 printf 'deeper-weights' > "$TMP/models/frontier/sub/shard.bin"
 printf 'weights-of-a-general-model' > "$TMP/models/small/model.gguf"
+# A general model whose files t27 writes to from outside every scope.
+mkdir -p "$TMP/models/taint"
+for f in written truncated untouched; do printf 'general-weights' >"$TMP/models/taint/$f.bin"; done
 printf 'not weights' > "$TMP/notes.txt"
 ln -s "$TMP/models/frontier/model-00001.safetensors" "$TMP/alias.safetensors"
 ln "$TMP/models/frontier/model-00001.safetensors" "$TMP/hardlink.bin"
@@ -170,6 +173,9 @@ models:
   - name: small-1b
     tier: general
     files: [$TMP/models/small/model.gguf]
+  - name: taint-1b
+    tier: general
+    files: [$TMP/models/taint/]
   - name: licensed-70b
     files: [$TMP/models/licensed/]
     metrics: {mmlu: 86.0}

@@ -26,6 +26,7 @@
 #include "kernel/pins.h"
 #include "policy/policy.h"
 #include "kernel/probe.h"
+#include "kernel/taint.h"
 #include "cli/show.h"
 #include "cli/status.h"
 
@@ -83,6 +84,7 @@ static int mg_usage(FILE *out)
 	      "  license keygen|sign|verify ...      issue and check licences (mguard license help)\n"
 	      "  run --scope NAME [...] -- CMD ...   run a command inside a scope (mguard run --help)\n"
 	      "  killswitch on|off                   deny every scope every weight load and connection\n"
+	      "  model reseal FILE                   clear the kernel's mark on a model file written to\n"
 	      "  version\n"
 	      "\n"
 	      "options:\n"
@@ -329,6 +331,29 @@ static int mg_cmd_killswitch(struct mg_args *a, int argc, char **argv)
 	return MG_EXIT_OK;
 }
 
+/* model reseal FILE: the operator vouches for a model file written since it was verified. */
+static int mg_cmd_model(struct mg_args *a, int argc, char **argv)
+{
+	const char *verb = a->optind < argc ? argv[a->optind] : "";
+	int err;
+
+	if (strcmp(verb, "reseal") || a->optind + 2 != argc) {
+		mg_err("usage: mguard model reseal FILE");
+		return MG_EXIT_USAGE;
+	}
+	err = mg_taint_reseal(a->pin_dir, argv[a->optind + 1]);
+	if (err == -ESRCH) {
+		mg_info("'%s' is not marked: nothing to re-seal", argv[a->optind + 1]);
+		return MG_EXIT_OK;
+	}
+	if (err) {
+		mg_log_errno(err, "failed to re-seal '%s'", argv[a->optind + 1]);
+		return MG_EXIT_ERROR;
+	}
+	mg_info("re-sealed '%s': scopes may load it again", argv[a->optind + 1]);
+	return MG_EXIT_OK;
+}
+
 static int mg_cmd_version(struct mg_args *a, int argc, char **argv)
 {
 	printf("mguard %s\n", MG_VERSION);
@@ -346,6 +371,7 @@ static const struct {
 	{ "status", mg_cmd_status },
 	{ "policy", mg_cmd_policy },
 	{ "killswitch", mg_cmd_killswitch },
+	{ "model", mg_cmd_model },
 	{ "version", mg_cmd_version },
 };
 

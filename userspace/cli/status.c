@@ -46,6 +46,8 @@ static void mg_status_text(const char *pin_dir, const struct mg_pinned *st, FILE
 			(unsigned long long)b->state.dropped_bytes,
 			(unsigned long long)b->state.exhausted_windows);
 	}
+	fprintf(out, "\n\ntainted model files: %zu%s", st->ntainted,
+		st->ntainted ? " (denied to every scope until re-hashed or re-sealed)" : "");
 	fprintf(out, "\n\nattached (%zu):\n", st->nlinks);
 	for (size_t i = 0; i < st->nlinks; i++) {
 		const struct mg_pinned_link *k = &st->links[i];
@@ -77,7 +79,7 @@ static void mg_status_json(const char *pin_dir, const struct mg_pinned *st, FILE
 	for (int i = 0; i < MG_ERR__COUNT; i++)
 		fprintf(out, "%s\"%s\":%llu", i ? "," : "", mg_error_name(i),
 			(unsigned long long)st->counters[MG_ERR_COUNTER_BASE + i]);
-	fputs("},\"budgets\":[", out);
+	fprintf(out, "},\"tainted\":%zu,\"budgets\":[", st->ntainted);
 	for (size_t i = 0; i < st->nbudgets; i++) {
 		const struct mg_pinned_budget *b = &st->budgets[i];
 

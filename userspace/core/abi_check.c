@@ -34,4 +34,6 @@ _Static_assert(sizeof(struct mg_device_key) == 16, "struct mg_device_key");
 _Static_assert(sizeof(struct mg_event) == 56 + 88, "struct mg_event");
 _Static_assert(sizeof(struct mg_event) % 8 == 0, "ring buffer records stay 8-byte aligned");
 _Static_assert(sizeof(struct mg_budget) == 48, "struct mg_budget");
+_Static_assert(sizeof(struct mg_taint_key) == 16, "struct mg_taint_key");
+_Static_assert(sizeof(struct mg_taint_val) == 16, "struct mg_taint_val");
 _Static_assert(sizeof(struct mg_event_budget) == 32, "struct mg_event_budget");

@@ -69,6 +69,7 @@ const char *mg_reason_name(unsigned int reason)
 		[MG_REASON_NARROWED] = "narrowed-by-license",
 		[MG_REASON_BUDGET_EXHAUSTED] = "budget-exhausted",
 		[MG_REASON_BUDGET_REFILLED] = "budget-refilled",
+		[MG_REASON_TAINTED] = "tainted",
 	};
 
 	return reason < MG_REASON__COUNT ? names[reason] : "unknown";

@@ -129,6 +129,7 @@ static struct bpf_map **mg_pinned_maps(struct mg_loader *l, size_t *n)
 	maps[i++] = s->maps.mg_gpu_majors;
 	maps[i++] = s->maps.mg_narrowed;
 	maps[i++] = s->maps.mg_budget;
+	maps[i++] = s->maps.mg_tainted;
 	*n = i;
 	return maps;
 }

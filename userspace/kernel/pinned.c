@@ -14,6 +14,7 @@
 #include "kernel/control.h"
 #include "kernel/pinned.h"
 #include "kernel/pins.h"
+#include "kernel/taint.h"
 
 static int mg_pinned_fd(const char *pin_dir, const char *name)
 {
@@ -181,6 +182,8 @@ int mg_pinned_read(const char *pin_dir, struct mg_pinned *st)
 		return -errno;
 	st->nscopes = mg_count_scopes(fd, st->cfg.active_gen);
 	mg_read_budgets(pin_dir, fd, st);
+	if (mg_taint_count(pin_dir, &st->ntainted))
+		st->ntainted = 0;
 	close(fd);
 
 	dir = opendir(pin_dir);

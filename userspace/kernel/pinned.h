@@ -43,6 +43,7 @@ struct mg_pinned {
 	size_t nlinks;
 	struct mg_pinned_budget budgets[MG_PINNED_MAX_BUDGETS];
 	size_t nbudgets;
+	size_t ntainted; /* model files marked as written since verified */
 };
 
 /* Read the state pinned in @pin_dir. Returns 0, -ENOENT when nothing is pinned, or a negative errno. */

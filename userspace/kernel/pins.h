@@ -16,6 +16,7 @@
 #define MG_PIN_COUNTERS	   "mg_counters"
 #define MG_PIN_SCOPES	   "mg_scopes"
 #define MG_PIN_BUDGET	   "mg_budget"
+#define MG_PIN_TAINTED	   "mg_tainted"
 #define MG_PIN_LINK_PREFIX "link_"
 
 #endif /* MGUARD_PINS_H */
