@@ -136,7 +136,7 @@ void mg_inodes_dedup(struct mg_image_inode *v, size_t *n)
 }
 
 /* The file a digest entry names: absolute, or under one of the model's folders. */
-static char *mg_digest_target(const struct mg_model *m, const char *path)
+char *mg_digest_target(const struct mg_model *m, const char *path)
 {
 	if (path[0] == '/')
 		return strdup(path);
