@@ -41,11 +41,12 @@ int BPF_PROG(mg_lsm_file_open, struct file *file, int ret)
 
 	if (ret)
 		return ret; /* never override an earlier denial */
-	/* Every process: a write to a model's file marks it, in a scope or not. */
-	cfg = mg_config_get();
+	ret = mg_lsm_file(file, MG_HOOK_FILE_OPEN);
+	/* Every process whose write-open goes ahead marks a model's file, in a scope or not. */
+	cfg = ret ? NULL : mg_config_get();
 	if (cfg)
 		mg_taint_on_open(cfg, file);
-	return mg_lsm_file(file, MG_HOOK_FILE_OPEN);
+	return ret;
 }
 
 SEC("lsm/mmap_file")

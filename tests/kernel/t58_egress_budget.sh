@@ -11,7 +11,7 @@ SEND_OUT=$TMP/send.txt
 start_sink() { # tcp|udp SECONDS
 	"$STREAM" sink "$1" "$PORT_BUDGET" "$2" >"$SINK_OUT" 2>&1 &
 	SINK=$!
-	wait_for 5 grep -q ready "$SINK_OUT"
+	wait_for 5 grep -qs ready "$SINK_OUT"
 }
 # The sink's count, once it has exited (wait in this shell: a child of it).
 sink_received() {

@@ -122,8 +122,9 @@ try_in_scope "$TMP/out" open "$TMP/models/small/model.gguf" >/dev/null
 check "after adoption an allowed open works" grep -qx 'ok read=1' "$TMP/out"
 check "the metrics file is written, with the generation and the decisions" wait_for 5 \
 	all "grep -qx 'mguard_policy_generation $((gen2 + 1))' '$TMP/mguard.prom' && grep -q '^mguard_decisions_total{hook=\"file_open\",verdict=\"allow\"' '$TMP/mguard.prom'"
+# One connect4 link per scope of the test policy: guarded and budgeted.
 check "after adoption exactly one set of links is pinned" \
-	[ "$(find "$PIN" -maxdepth 1 -name 'link_connect4_*' | wc -l)" = 1 ]
+	[ "$(find "$PIN" -maxdepth 1 -name 'link_connect4_*' | wc -l)" = 2 ]
 
 # A noisy scope is rate-limited in the kernel, with a summary when the limit
 # kicks in and when it lifts; every decision is still made.
