@@ -57,6 +57,7 @@ struct mg_walk {
 	const struct mg_inode_val *model; /* the file's model, or NULL */
 	bool in_output;			  /* under one of the scope's output folders */
 	bool readable;			  /* under a folder the scope may read */
+	bool unlisted;			  /* found through a strict model's folder only */
 };
 
 /* What the entry of one folder (or of the file itself, @self) tells the walk. */
@@ -66,8 +67,10 @@ static __always_inline void mg_walk_entry(struct mg_walk *w, const struct mg_ino
 {
 	bool paths = ent && (ent->flags & MG_INODE_PATHS);
 
-	if (!w->model && ent && ent->model_id && (self || (ent->flags & MG_INODE_DIR)))
+	if (!w->model && ent && ent->model_id && (self || (ent->flags & MG_INODE_DIR))) {
 		w->model = ent;
+		w->unlisted = !self && (ent->flags & MG_INODE_STRICT);
+	}
 	if (write && !w->in_output && !self && paths)
 		w->in_output = mg_is_output_dir(scope_id, gen, dev, ino);
 	if (want_read && !w->readable && !w->model && paths)
@@ -93,6 +96,7 @@ static __always_inline int mg_file_walk(struct file *file, __u32 gen, __u32 scop
 	w->model = NULL;
 	w->in_output = false;
 	w->readable = false;
+	w->unlisted = false;
 	mg_walk_entry(w, mg_inode_lookup(gen, dev, ino), true, gen, scope_id, dev, ino, write,
 		      want_read);
 	if (w->model && !write)
@@ -145,6 +149,9 @@ static __always_inline __u8 mg_file_decide(const struct mg_config *cfg,
 	}
 	if (mg_killswitch())
 		return MG_REASON_KILLSWITCH;
+	/* Planted in a strict model's folder: not the approved weights. */
+	if (w.unlisted)
+		return MG_REASON_NOT_IN_MANIFEST;
 	/* Written since verified: not the approved weights, whatever the tier. */
 	if (mg_is_tainted(dev, ino))
 		return MG_REASON_TAINTED;

@@ -86,6 +86,8 @@ enum mg_reason {
 	MG_REASON_BUDGET_REFILLED,  /* a new window began after an exhausted one */
 	/* Taint on write. */
 	MG_REASON_TAINTED, /* a model file written since its content was verified */
+	/* Strict manifests. */
+	MG_REASON_NOT_IN_MANIFEST, /* in a strict model's folder, not in its manifest */
 	MG_REASON__COUNT,
 };
 
@@ -182,6 +184,11 @@ struct mg_inode_key {
  * one lookup per folder.
  */
 #define MG_INODE_PATHS (1u << 2)
+/*
+ * Strict manifests: a folder of a model with 'manifest: strict'. A file found
+ * through it, with no entry of its own, is no file of the model: denied.
+ */
+#define MG_INODE_STRICT (1u << 3)
 
 struct mg_inode_val {
 	__u32 model_id; /* index of the model in the policy, from 1; 0: no model's */

@@ -102,6 +102,10 @@ printf 'weights-of-a-general-model' > "$TMP/models/small/model.gguf"
 # A general model whose files t27 writes to from outside every scope.
 mkdir -p "$TMP/models/taint"
 for f in written truncated untouched; do printf 'general-weights' >"$TMP/models/taint/$f.bin"; done
+# A general model with a strict manifest: only its listed file is the model.
+mkdir -p "$TMP/models/strict"
+printf 'strict-weights' >"$TMP/models/strict/model.safetensors"
+STRICT_SUM=$(sha256sum "$TMP/models/strict/model.safetensors" | cut -d' ' -f1)
 printf 'not weights' > "$TMP/notes.txt"
 ln -s "$TMP/models/frontier/model-00001.safetensors" "$TMP/alias.safetensors"
 ln "$TMP/models/frontier/model-00001.safetensors" "$TMP/hardlink.bin"
@@ -176,6 +180,11 @@ models:
   - name: taint-1b
     tier: general
     files: [$TMP/models/taint/]
+  - name: strict-1b
+    tier: general
+    manifest: strict
+    files: [$TMP/models/strict/]
+    sha256: {model.safetensors: $STRICT_SUM}
   - name: licensed-70b
     files: [$TMP/models/licensed/]
     metrics: {mmlu: 86.0}

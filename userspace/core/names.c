@@ -70,6 +70,7 @@ const char *mg_reason_name(unsigned int reason)
 		[MG_REASON_BUDGET_EXHAUSTED] = "budget-exhausted",
 		[MG_REASON_BUDGET_REFILLED] = "budget-refilled",
 		[MG_REASON_TAINTED] = "tainted",
+		[MG_REASON_NOT_IN_MANIFEST] = "not-in-manifest",
 	};
 
 	return reason < MG_REASON__COUNT ? names[reason] : "unknown";

@@ -90,6 +90,8 @@ struct mg_model {
 	size_t nmetrics;
 	struct mg_digest *digests;
 	size_t ndigests;
+	int manifest_strict; /* 'manifest: strict': only the files under 'sha256' are the model's */
+	struct mg_loc manifest_loc;
 	struct mg_loc loc;
 	struct mg_loc tier_loc;
 	/* Set by mg_policy_validate(): the tier in force and why. */
