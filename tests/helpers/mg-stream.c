@@ -5,7 +5,7 @@
  *
  *   mg-stream sink tcp|udp PORT SECONDS
  *       listen on 127.0.0.1:PORT, print "ready", count what arrives until
- *       the sender closes, nothing came for a second after the first bytes,
+ *       the sender closes, nothing came for 3 s after the first bytes,
  *       or SECONDS passed; print "received N"
  *   mg-stream [--cgroup DIR] send tcp|udp ADDR PORT BYTES SECONDS
  *       send BYTES (64 KiB writes, or 1000-byte datagrams) for at most
@@ -28,7 +28,7 @@
 
 #define CHUNK	 65536
 #define DATAGRAM 1000
-#define IDLE_MS	 1000
+#define IDLE_MS	 3000
 
 static char buf[CHUNK];
 

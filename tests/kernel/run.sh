@@ -121,8 +121,8 @@ PORT_DENIED=18444
 PORT_UDP=18445
 # shellcheck disable=SC2034 # used by the sourced test files
 PORT_BUDGET=18446
-BUDGET_BYTES=1048576	# egressBudget of the budgeted scope: 1MiB per 10s
-BUDGET_PER=10
+BUDGET_BYTES=1048576	# egressBudget of the budgeted scope: 1MiB per 20s
+BUDGET_PER=20
 
 # Licences: a key pair, a licence for one controlled model, one that expires
 # a few seconds after the start (the kernel must end it with no daemon help),

@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 # Sourced by tests/kernel/run.sh, with mguard running on its test policy.
-# The budgeted scope may send 1MiB per 10s to 127.0.0.1:$PORT_BUDGET; its
+# The budgeted scope may send 1MiB per 20s to 127.0.0.1:$PORT_BUDGET; its
 # window starts with its first packet, here the TCP transfer's SYN.
 
 # --- egress budgets --------------------------------------------------------------
@@ -20,8 +20,8 @@ sink_received() {
 }
 between() { [ -n "$1" ] && [ "$1" -ge "$2" ] && [ "$1" -le "$3" ]; }
 
-start_sink tcp 20
-"$STREAM" send tcp 127.0.0.1 "$PORT_BUDGET" 4194304 10 >"$SEND_OUT" 2>&1
+start_sink tcp 40
+"$STREAM" send tcp 127.0.0.1 "$PORT_BUDGET" 4194304 30 >"$SEND_OUT" 2>&1
 sink_received
 check "a TCP transfer from outside every scope is untouched (4MiB arrive, got $got)" \
 	[ "$got" = 4194304 ]
@@ -54,16 +54,16 @@ check "UDP from the scope, its budget spent: no more than the rest of it arrives
 	between "$got" 0 $((BUDGET_BYTES - tcp_got))
 check "and the sends fail" grep -Eq '^sent [0-9]+ failed [1-9]' "$SEND_OUT"
 
-start_sink udp 10
-"$STREAM" send udp 127.0.0.1 "$PORT_BUDGET" 2000000 8 >"$SEND_OUT" 2>&1
+start_sink udp 30
+"$STREAM" send udp 127.0.0.1 "$PORT_BUDGET" 2000000 20 >"$SEND_OUT" 2>&1
 sink_received
 check "UDP from outside every scope is untouched (2000000 bytes arrive, got $got)" \
 	[ "$got" = 2000000 ]
 
 # After the window, the budget is whole again.
 while [ "$(date +%s)" -le $((WINDOW_START + BUDGET_PER + 1)) ]; do sleep 0.5; done
-start_sink udp 10
-"$STREAM" --cgroup "$BUDGET_CG" send udp 127.0.0.1 "$PORT_BUDGET" 2000000 8 >"$SEND_OUT" 2>&1
+start_sink udp 30
+"$STREAM" --cgroup "$BUDGET_CG" send udp 127.0.0.1 "$PORT_BUDGET" 2000000 20 >"$SEND_OUT" 2>&1
 sink_received
 # 1000-byte datagrams count 1028 bytes each (IP and UDP headers); a slow
 # machine's sink may stop early and count low, never high.
@@ -79,3 +79,6 @@ check "status --json counts two windows that ran out" \
 try_in_scope "$TMP/out" connect 127.0.0.1 "$PORT_OK" >/dev/null
 check "the guarded scope, with no budget, still connects where it may (ECONNREFUSED)" \
 	grep -qx 'errno ECONNREFUSED' "$TMP/out"
+"$MGUARD" policy show "$TMP/policy" >"$TMP/show.txt" 2>&1
+check "policy show gives the budget and how long the scope's largest model takes to leave" \
+	grep -Eq "^  budget   $BUDGET_BYTES bytes per $BUDGET_PER s; its largest model, [a-z0-9-]+ \([0-9]+ bytes\), takes [0-9]+ s to leave" "$TMP/show.txt"
