@@ -10,7 +10,8 @@
  *   mg-stream [--cgroup DIR] send tcp|udp ADDR PORT BYTES SECONDS
  *       send BYTES (64 KiB writes, or 1000-byte datagrams) for at most
  *       SECONDS; print "sent N failed F seconds S" (TCP: what the socket
- *       took; the connection is then reset, so nothing queued goes later)
+ *       took; when that is all, the sender waits for the reader to close,
+ *       else it resets the connection, so nothing queued goes later)
  *
  * With --cgroup it first moves itself into the cgroup folder DIR.
  */
@@ -160,8 +161,15 @@ static int do_send(int tcp, const char *ip, const char *port, unsigned long long
 		if (failed > 100000)
 			break;
 	}
-	if (tcp)
+	if (tcp && sent == bytes) {
+		/* All taken: let it all arrive, then the reader closes. */
+		shutdown(fd, SHUT_WR);
+		while (wait_in(fd, deadline, 0) && recv(fd, buf, sizeof(buf), 0) > 0)
+			;
+	} else if (tcp) {
+		/* Cut short: reset, so nothing queued leaves later. */
 		setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+	}
 	close(fd);
 	printf("sent %llu failed %llu seconds %.3f\n", sent, failed, now_s() - start);
 	return 0;
