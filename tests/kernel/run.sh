@@ -77,7 +77,7 @@ PIN=/sys/fs/bpf/mguard-test-$$
 CG_REL=/mguard-test-$$
 CG=$CGROOT$CG_REL
 SCOPE_CG=$CG/guarded
-BUDGET_CG=$CG/budgeted	# a scope of its own: its budget runs out in t58
+BUDGET_CG=$CG/budgeted	# a scope of its own: its budget runs out in t88
 DPID=
 
 cleanup() {

@@ -1,7 +1,9 @@
 # SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 # Sourced by tests/kernel/run.sh, with mguard running on its test policy.
 # The budgeted scope may send 1MiB per 20s to 127.0.0.1:$PORT_BUDGET; its
-# window starts with its first packet, here the TCP transfer's SYN.
+# window starts with its first packet, here the TCP transfer's SYN. It runs
+# after t85: its waits would let the short licence expire before the reloads
+# that t85's reason depends on.
 
 # --- egress budgets --------------------------------------------------------------
 STREAM=$BUILD/tests/helpers/mg-stream
