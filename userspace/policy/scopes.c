@@ -52,12 +52,13 @@ enum {
 	SCOPE_GPUS,
 	SCOPE_UNIX_SOCKETS,
 	SCOPE_READS,
+	SCOPE_ALLOW_DEBUG,
 	SCOPE_EGRESS_BUDGET,
 	SCOPE__N
 };
 static const char *const scope_keys[SCOPE__N] = {
-	"name",	   "cgroup", "maxTier",	    "egress", "licenses",
-	"outputs", "gpus",   "unixSockets", "reads",  "egressBudget",
+	"name", "cgroup",      "maxTier", "egress",	"licenses",	"outputs",
+	"gpus", "unixSockets", "reads",	  "allowDebug", "egressBudget",
 };
 static const struct keytab scope_kt = {
 	"in scope", scope_keys,
@@ -335,6 +336,9 @@ int mgp_parse_scope(struct parser *p)
 			break;
 		case SCOPE_UNIX_SOCKETS:
 			r = mgp_parse_str_list(p, "unixSockets", false, add_unix_socket, sc);
+			break;
+		case SCOPE_ALLOW_DEBUG:
+			r = mgp_get_bool(p, "allowDebug", &sc->allow_debug);
 			break;
 		case SCOPE_EGRESS_BUDGET:
 			r = mgp_parse_budget(p, &sc->budget);
