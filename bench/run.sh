@@ -12,6 +12,8 @@
 # MG_BENCH_BATCHES     batches per measurement; the fastest counts (default 20)
 # MG_BENCH_OPEN_OPS    open+close per measurement (default 50000)
 # MG_BENCH_CONNECT_OPS connects per measurement (default 5000)
+# MG_BENCH_STREAM_MIB  MiB sent over one loopback TCP stream per measurement (default 2048)
+# MG_BENCH_WORKLOADS   the ratio workloads to run (default all of them)
 # MG_BENCH_MMAP_PASSES passes over the mapped file per measurement (default 20)
 # MG_BENCH_MMAP_MIB    size of the mapped file (default 1024)
 # MG_BENCH_CPU         the CPU the timed workloads run on (default the last)
@@ -38,6 +40,7 @@ ROUNDS=${MG_BENCH_ROUNDS:-15}
 BATCHES=${MG_BENCH_BATCHES:-20}
 OPEN_OPS=${MG_BENCH_OPEN_OPS:-50000}
 CONNECT_OPS=${MG_BENCH_CONNECT_OPS:-5000}
+STREAM_MIB=${MG_BENCH_STREAM_MIB:-2048}
 MMAP_PASSES=${MG_BENCH_MMAP_PASSES:-20}
 MMAP_MIB=${MG_BENCH_MMAP_MIB:-1024}
 PARTS=${MG_BENCH_PARTS:-ratios events stats scale}
@@ -205,6 +208,7 @@ scopes:
     cgroup: $CG_REL/guarded
     maxTier: general
     egress: ["127.0.0.1:$PORT/tcp"]
+    egressBudget: {bytes: 1TiB, per: 1h}
 ${3:-}
 YAML
 }
@@ -334,10 +338,11 @@ workload_args() {
 	mmap) echo "--cgroup $SCOPE mmap $BIG $MMAP_PASSES" ;;
 	connect-guarded) echo "--cgroup $SCOPE connect $PORT $CONNECT_OPS" ;;
 	connect-outside) echo "--cgroup $OUTSIDE connect $PORT $CONNECT_OPS" ;;
+	stream-guarded) echo "--cgroup $SCOPE stream $PORT $STREAM_MIB" ;;
 	esac
 }
 
-WORKLOADS="open-outside open-allowed open-deep open-plain mmap connect-guarded connect-outside"
+WORKLOADS=${MG_BENCH_WORKLOADS:-open-outside open-allowed open-deep open-plain mmap connect-guarded connect-outside stream-guarded}
 
 # Total operations a measurement makes: a warm-up batch and BATCHES batches.
 workload_ops() {

@@ -197,6 +197,60 @@ static void run_connect(long n)
 	}
 }
 
+/* --- stream --------------------------------------------------------------- */
+
+#define STREAM_CHUNK (1 << 16)
+
+static int stream_fd = -1;
+
+/*
+ * A reader, forked before the workload enters its cgroup, takes one
+ * connection and reads it to the end: the bytes leave from the cgroup, the
+ * reader's acknowledgements from outside it.
+ */
+static void start_stream_reader(void)
+{
+	static char rbuf[STREAM_CHUNK];
+	pid_t pid = fork();
+	int s;
+
+	if (pid < 0)
+		die("fork");
+	if (pid > 0)
+		return;
+	s = accept(listener, NULL, NULL);
+	if (s < 0)
+		_exit(1);
+	while (read(s, rbuf, sizeof(rbuf)) > 0)
+		;
+	_exit(0);
+}
+
+/* Send @n MiB over one TCP connection, made on the first call (in the cgroup). */
+static void run_stream(long n)
+{
+	static char wbuf[STREAM_CHUNK];
+
+	if (stream_fd < 0) {
+		stream_fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		if (stream_fd < 0)
+			die("socket");
+		if (connect(stream_fd, (struct sockaddr *)&listen_addr, sizeof(listen_addr)) < 0)
+			die("connect");
+	}
+	for (long i = 0; i < n * ((1 << 20) / STREAM_CHUNK); i++) {
+		size_t off = 0;
+
+		while (off < sizeof(wbuf)) {
+			ssize_t w = write(stream_fd, wbuf + off, sizeof(wbuf) - off);
+
+			if (w <= 0)
+				die("write");
+			off += (size_t)w;
+		}
+	}
+}
+
 /* --- fill ----------------------------------------------------------------- */
 
 static int run_fill(const char *path, long mib)
@@ -440,7 +494,7 @@ int main(int argc, char **argv)
 	if (n < 1 || o.batches < 1 || o.batches > MAX_BATCHES)
 		usage();
 
-	if (strcmp(kind, "connect") == 0)
+	if (strcmp(kind, "connect") == 0 || strcmp(kind, "stream") == 0)
 		listen_on(atoi(arg));
 	else if (strcmp(kind, "open") && strcmp(kind, "mmap"))
 		usage();
@@ -452,6 +506,8 @@ int main(int argc, char **argv)
 		if (sched_setaffinity(0, sizeof(set), &set) < 0)
 			die("sched_setaffinity");
 	}
+	if (kind[0] == 's')
+		start_stream_reader();
 	if (o.cgroup)
 		enter_cgroup(o.cgroup);
 
@@ -463,6 +519,8 @@ int main(int argc, char **argv)
 			run_open(arg, ops);
 		else if (kind[0] == 'm')
 			run_mmap(arg, ops);
+		else if (kind[0] == 's')
+			run_stream(ops);
 		else
 			run_connect(ops);
 		if (b >= 0) { /* batch -1 warms up */

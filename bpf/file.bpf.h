@@ -9,6 +9,7 @@
 #define MGUARD_FILE_BPF_H
 
 #include "common.bpf.h"
+#include "taint_map.bpf.h"
 
 /* The kernel's dev_t is already major << 20 | minor: the ABI's encoding. */
 static __always_inline void mg_file_identity(struct file *file, __u32 *ret_dev, __u64 *ret_ino)
@@ -57,6 +58,7 @@ struct mg_walk {
 	bool in_output;			  /* under one of the scope's output folders */
 	bool readable;			  /* under a folder the scope may read */
 	bool device_file;		  /* the file is a device's (MG_INODE_DEVICE_FILE) */
+	bool unlisted;			  /* found through a strict model's folder only */
 };
 
 /* What the entry of one folder (or of the file itself, @self) tells the walk. */
@@ -68,8 +70,10 @@ static __always_inline void mg_walk_entry(struct mg_walk *w, const struct mg_ino
 
 	if (self && ent && (ent->flags & MG_INODE_DEVICE_FILE))
 		w->device_file = true;
-	if (!w->model && ent && ent->model_id && (self || (ent->flags & MG_INODE_DIR)))
+	if (!w->model && ent && ent->model_id && (self || (ent->flags & MG_INODE_DIR))) {
 		w->model = ent;
+		w->unlisted = !self && (ent->flags & MG_INODE_STRICT);
+	}
 	if (write && !w->in_output && !self && paths)
 		w->in_output = mg_is_output_dir(scope_id, gen, dev, ino);
 	if (want_read && !w->readable && !w->model && paths)
@@ -96,6 +100,7 @@ static __always_inline int mg_file_walk(struct file *file, __u32 gen, __u32 scop
 	w->in_output = false;
 	w->readable = false;
 	w->device_file = false;
+	w->unlisted = false;
 	mg_walk_entry(w, mg_inode_lookup(gen, dev, ino), true, gen, scope_id, dev, ino, write,
 		      want_read);
 	if ((w->model && !write) || w->device_file)
@@ -212,6 +217,12 @@ static __always_inline __u8 mg_file_decide(const struct mg_config *cfg,
 	}
 	if (mg_killswitch())
 		return MG_REASON_KILLSWITCH;
+	/* Planted in a strict model's folder: not the approved weights. */
+	if (w.unlisted)
+		return MG_REASON_NOT_IN_MANIFEST;
+	/* Written since verified: not the approved weights, whatever the tier. */
+	if (mg_is_tainted(dev, ino))
+		return MG_REASON_TAINTED;
 	if (model->tier > scope->max_tier)
 		return MG_REASON_TIER;
 	if (!(model->flags & MG_INODE_REQUIRES_LICENSE))

@@ -8,6 +8,7 @@
  * over a UNIX socket.
  */
 #include "receive.bpf.h"
+#include "taint.bpf.h"
 
 static __always_inline int mg_lsm_file(struct file *file, __u8 hook)
 {
@@ -37,9 +38,16 @@ static __always_inline int mg_lsm_file(struct file *file, __u8 hook)
 SEC("lsm/file_open")
 int BPF_PROG(mg_lsm_file_open, struct file *file, int ret)
 {
+	const struct mg_config *cfg;
+
 	if (ret)
 		return ret; /* never override an earlier denial */
-	return mg_lsm_file(file, MG_HOOK_FILE_OPEN);
+	ret = mg_lsm_file(file, MG_HOOK_FILE_OPEN);
+	/* Every process whose write-open goes ahead marks a model's file, in a scope or not. */
+	cfg = ret ? NULL : mg_config_get();
+	if (cfg)
+		mg_taint_on_open(cfg, file);
+	return ret;
 }
 
 SEC("lsm/mmap_file")

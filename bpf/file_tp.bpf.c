@@ -14,6 +14,7 @@
 #include "receive.bpf.h"
 #include "file.bpf.h"
 #include "guard.bpf.h"
+#include "taint.bpf.h"
 
 #define SIGKILL	      9
 #define MAP_ANONYMOUS 0x20
@@ -158,9 +159,66 @@ __noinline int mg_tp_check_fd(long fd, __u32 hook, __u32 must_exist)
  * the exit of each (their records have the same layout), so the verifier
  * checks it once.
  */
+/* x86-64 numbers of the open family, and the flags that write. */
+#define MG_NR_OPEN		2
+#define MG_NR_CREAT		85
+#define MG_NR_OPEN_BY_HANDLE_AT 304
+#define MG_NR_OPENAT		257
+#define MG_NR_OPENAT2		437
+#define MG_O_ACCMODE		03
+#define MG_O_TRUNC		01000
+
+/*
+ * Did the open that returned write (or truncate)? Read from the flags it
+ * was called with, still in the task's saved registers: an open that only
+ * reads costs this and nothing more.
+ */
+static __always_inline bool mg_open_writes(int nr)
+{
+	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
+	unsigned long flags;
+
+	switch (nr) {
+	case MG_NR_CREAT:
+		return true;
+	case MG_NR_OPEN:
+		flags = PT_REGS_PARM2_CORE_SYSCALL(regs);
+		break;
+	case MG_NR_OPENAT:
+	case MG_NR_OPEN_BY_HANDLE_AT:
+		flags = PT_REGS_PARM3_CORE_SYSCALL(regs);
+		break;
+	case MG_NR_OPENAT2: {
+		struct open_how how = {};
+
+		bpf_probe_read_user(&how, sizeof(how), (void *)PT_REGS_PARM3_CORE_SYSCALL(regs));
+		flags = how.flags;
+		break;
+	}
+	default:
+		return true; /* not known: resolve the file and look */
+	}
+	return (flags & MG_O_ACCMODE) || (flags & MG_O_TRUNC);
+}
+
+/* Every process: a write-open of a model's file marks it, in a scope or not. */
+__noinline int mg_tp_taint_fd(long fd, int nr)
+{
+	const struct mg_config *cfg = mg_config_get();
+	struct file *file;
+
+	if (!cfg || fd < 0 || !mg_open_writes(nr))
+		return 0;
+	file = mg_fd_file(fd);
+	if (file)
+		mg_taint_on_open(cfg, file);
+	return 0;
+}
+
 SEC("tracepoint")
 int mg_tp_exit_open(struct mg_sys_exit_args *ctx)
 {
+	mg_tp_taint_fd(ctx->ret, ctx->nr);
 	return mg_tp_check_fd(ctx->ret, MG_HOOK_FILE_OPEN, 1);
 }
 

@@ -54,6 +54,8 @@ enum mg_hook {
 	MG_HOOK_PATHS,	    /* rename, link, symlink, mknod, truncate, xattrs: outputs */
 	MG_HOOK_SYSCALLS,   /* syscall classes closed in scopes (fallback engine) */
 	MG_HOOK_SKB_EGRESS, /* every packet of a scope's sockets: its real destination */
+	/* Egress budgets. */
+	MG_HOOK_EGRESS_BUDGET, /* every packet a scope with a budget sends */
 	MG_HOOK__COUNT,
 };
 #define MG_HOOK_SLOTS 32 /* room for hooks in mg_config; >= MG_HOOK__COUNT, a power of 2 */
@@ -105,6 +107,13 @@ enum mg_reason {
 	MG_REASON_DEVICE, /* a block device or kernel memory file the scope was not given */
 	MG_REASON_CLOSED, /* a syscall class this engine closes in scopes */
 	MG_REASON_RECEIVED_SOCKET, /* a socket from outside the scope (its cgroup hooks are not ours) */
+	/* Egress budgets. */
+	MG_REASON_BUDGET_EXHAUSTED, /* the scope sent its budget for this window: packets dropped */
+	MG_REASON_BUDGET_REFILLED,  /* a new window began after an exhausted one */
+	/* Taint on write. */
+	MG_REASON_TAINTED, /* a model file written since its content was verified */
+	/* Strict manifests. */
+	MG_REASON_NOT_IN_MANIFEST, /* in a strict model's folder, not in its manifest */
 	MG_REASON__COUNT,
 };
 
@@ -176,6 +185,9 @@ struct mg_scope_val {
 	__u32 scope_id; /* index of the scope in the policy, from 1 */
 	__u16 max_tier; /* highest tier level the scope may load (1..1000) */
 	__u16 flags;	/* MG_SCOPE_* */
+	/* Egress budget: bytes the scope's sockets may send per window; 0: none. */
+	__u64 budget_bytes;
+	__u64 budget_window_ns;
 };
 
 /*
@@ -245,6 +257,11 @@ struct mg_inode_key {
  * space). An entry of model_id 0 for the file itself.
  */
 #define MG_INODE_DEVICE_FILE (1u << 3)
+/*
+ * Strict manifests: a folder of a model with 'manifest: strict'. A file found
+ * through it, with no entry of its own, is no file of the model: denied.
+ */
+#define MG_INODE_STRICT (1u << 4)
 
 struct mg_inode_val {
 	__u32 model_id; /* index of the model in the policy, from 1; 0: no model's */
@@ -430,6 +447,56 @@ struct mg_event_sys {
 	__u32 compat; /* 1: ia32 entry (int 0x80, sysenter), 2: x32 */
 };
 
+/*
+ * Egress budgets. budget: the cgroup id of a scope with an egressBudget ->
+ * what its sockets sent in the current window (a fixed window that starts
+ * with the first packet after the previous one ended). Every packet is
+ * counted by its length at the IP layer (headers included, a GSO packet
+ * whole); a packet that would take the window over the budget is dropped.
+ * The program creates the entry; the map is pinned, so a restart of the
+ * daemon refills nothing. Counted by the cgroup id, not the scope id, so a
+ * reload that reorders scopes keeps each scope's window.
+ */
+struct mg_budget {
+	__u64 window_start_ns;	 /* bpf_ktime_get_boot_ns() */
+	__u64 sent;		 /* bytes allowed in this window */
+	__u64 dropped_packets;	 /* since the entry was made */
+	__u64 dropped_bytes;	 /* since the entry was made */
+	__u64 exhausted_windows; /* windows in which the budget ran out */
+	__u32 exhausted;	 /* the budget of this window has run out */
+	__u32 pad;
+};
+
+/* EXHAUSTED and REFILLED events: the budget and the window's count. */
+struct mg_event_budget {
+	__u64 budget_bytes;
+	__u64 window_ns;
+	__u64 sent;	       /* EXHAUSTED: bytes sent in the window; REFILLED: in the last one */
+	__u64 dropped_packets; /* since the entry was made */
+};
+
+/*
+ * Taint on write. tainted: (device, inode) of a model's file that some
+ * process, in a scope or not, opened for writing -> when and by whom. The
+ * kernel makes the mark, so it holds with the daemon down; a marked file is
+ * denied to every scope until the daemon has hashed it again and found the
+ * digest of the policy, or an operator re-sealed it. Not per generation: a
+ * reload does not wash a write away.
+ */
+struct mg_taint_key {
+	__u64 ino;
+	__u32 dev; /* kernel encoding */
+	__u32 pad;
+};
+
+struct mg_taint_val {
+	__u64 ts_boot_ns; /* the write-open */
+	__u32 model_id;	  /* of the generation that saw it */
+	__u32 tgid;	  /* who opened it */
+};
+
+#define MG_TAINT_ENTRIES 65536
+
 /* One record in the ring buffer: a decision that was not a plain allow. */
 struct mg_event {
 	__u64 ts_boot_ns; /* bpf_ktime_get_boot_ns() */
@@ -451,6 +518,7 @@ struct mg_event {
 		struct mg_event_rate rate;
 		struct mg_event_sock sock;
 		struct mg_event_sys sys;
+		struct mg_event_budget budget;
 	};
 	/* Added in event schema 1: new fields go after these. */
 	__u32 uid; /* real uid and gid of the task (bpf_get_current_uid_gid) */

@@ -7,7 +7,8 @@
  * protocol are refused with EPERM). The other families are decided by
  * lsm/socket_create or the socket() tracepoint.
  *
- * cgroup_skb/egress: the backstop. Every packet a scope's socket sends is
+ * cgroup_skb/egress: the backstop, then the egress budget (budget.bpf.h).
+ * Every packet a scope's socket sends is
  * checked against where it really goes, its IP header's destination: a
  * packet to the peer its socket connected to passes at once (connect4/6
  * decided that peer, or the peer connected in); any other is looked up in
@@ -17,7 +18,7 @@
  * packets with IPv4 options or IPv6 extension headers go only to the
  * socket's peer.
  */
-#include "common.bpf.h"
+#include "budget.bpf.h"
 
 #define AF_INET	    2
 #define AF_INET6    10
@@ -55,50 +56,6 @@ int mg_sock_create(struct bpf_sock *ctx)
 		bpf_ringbuf_submit(e, 0);
 	}
 	return verdict == MG_VERDICT_DENY ? 0 : 1;
-}
-
-/*
- * The scope of the cgroup a socket was made in (not the current task's: a
- * packet may leave from a timer or from softirq). Same cache as the tasks'.
- */
-static __always_inline const struct mg_scope_val *mg_skb_scope(struct __sk_buff *skb, __u32 gen,
-							       __u64 *ret_cgid)
-{
-	struct mg_scope_key key = { .gen = gen };
-	const struct mg_scope_val *scope, *found = NULL;
-	struct mg_scope_hit *hit, fresh = { .gen = gen };
-	__u64 self = bpf_skb_cgroup_id(skb);
-
-	*ret_cgid = self;
-	hit = bpf_map_lookup_elem(&mg_scope_cache, &self);
-	if (hit && hit->gen == gen) {
-		if (!hit->scope_cgid)
-			return NULL;
-		key.cgroup_id = hit->scope_cgid;
-		scope = bpf_map_lookup_elem(&mg_scopes, &key);
-		if (scope)
-			return scope;
-	}
-	key.cgroup_id = self;
-	found = bpf_map_lookup_elem(&mg_scopes, &key);
-	if (found) {
-		fresh.scope_cgid = self;
-	} else {
-		for (int level = 1; level < MG_MAX_CGROUP_DEPTH; level++) {
-			__u64 id = bpf_skb_ancestor_cgroup_id(skb, level);
-
-			if (!id || id == self)
-				break;
-			key.cgroup_id = id;
-			scope = bpf_map_lookup_elem(&mg_scopes, &key);
-			if (scope) {
-				found = scope;
-				fresh.scope_cgid = id;
-			}
-		}
-	}
-	bpf_map_update_elem(&mg_scope_cache, &self, &fresh, BPF_ANY);
-	return found;
 }
 
 static __always_inline bool mg_skb_ports_allow(const struct mg_egress_val *val, __u16 port,
@@ -241,26 +198,18 @@ static __always_inline struct mg_event *mg_skb_event(const struct mg_config *cfg
 	return e;
 }
 
-SEC("cgroup_skb/egress")
-int mg_skb_egress(struct __sk_buff *skb)
+/* Where the packet really goes: 1 to send it, 0 to drop it. */
+static __always_inline int mg_skb_destination(struct __sk_buff *skb, const struct mg_config *cfg,
+					      const struct mg_scope_val *scope, __u64 cgid)
 {
-	const struct mg_scope_val *scope;
 	const struct mg_egress_val *val;
-	const struct mg_config *cfg;
 	struct mg_egress_key key = {};
 	struct bpf_sock *sk;
 	struct mg_event *e;
 	struct mg_pkt p;
 	__u8 reason = MG_REASON_NONE, verdict, proto = 0;
 	__u32 state;
-	__u64 cgid;
 
-	cfg = mg_config_get();
-	if (!cfg)
-		return 1;
-	scope = mg_skb_scope(skb, cfg->active_gen, &cgid);
-	if (!scope)
-		return 1;
 	sk = skb->sk;
 	if (!sk)
 		return 1;
@@ -305,6 +254,24 @@ int mg_skb_egress(struct __sk_buff *skb)
 		bpf_ringbuf_submit(e, 0);
 	}
 	return verdict == MG_VERDICT_DENY ? 0 : 1;
+}
+
+/* Every packet of a scope's sockets: its destination, then its scope's budget. */
+SEC("cgroup_skb/egress")
+int mg_skb_egress(struct __sk_buff *skb)
+{
+	const struct mg_config *cfg = mg_config_get();
+	const struct mg_scope_val *scope;
+	__u64 cgid, scope_cgid;
+
+	if (!cfg)
+		return 1;
+	scope = mg_skb_scope(skb, cfg->active_gen, &cgid, &scope_cgid);
+	if (!scope)
+		return 1;
+	if (!mg_skb_destination(skb, cfg, scope, cgid))
+		return 0;
+	return mg_budget_charge(skb, cfg, scope, cgid, scope_cgid);
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

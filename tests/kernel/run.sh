@@ -79,6 +79,7 @@ CG_REL=/mguard-test-$$
 CG=$CGROOT$CG_REL
 SCOPE_CG=$CG/guarded
 DEBUG_CG=$CG/debuggable	# a second scope, with allowDebug
+BUDGET_CG=$CG/budgeted	# a scope of its own: its budget runs out in t88
 DPID=
 
 cleanup() {
@@ -89,6 +90,7 @@ cleanup() {
 	[ -d "$PIN" ] && "$MGUARD" stop --pin-dir "$PIN" >/dev/null 2>&1
 	[ -d "$SCOPE_CG" ] && rmdir "$SCOPE_CG" 2>/dev/null
 	[ -d "$DEBUG_CG" ] && rmdir "$DEBUG_CG" 2>/dev/null
+	[ -d "$BUDGET_CG" ] && rmdir "$BUDGET_CG" 2>/dev/null
 	[ -d "$CG" ] && rmdir "$CG" 2>/dev/null
 	rm -rf "$TMP" "$UNK"
 }
@@ -100,6 +102,13 @@ mkdir -p "$TMP/models/frontier/sub" "$TMP/models/small" "$TMP/policy"
 printf 'weights-of-a-prohibited-model' > "$TMP/models/frontier/model-00001.safetensors"
 printf 'deeper-weights' > "$TMP/models/frontier/sub/shard.bin"
 printf 'weights-of-a-general-model' > "$TMP/models/small/model.gguf"
+# A general model whose files t27 writes to from outside every scope.
+mkdir -p "$TMP/models/taint"
+for f in written truncated untouched; do printf 'general-weights' >"$TMP/models/taint/$f.bin"; done
+# A general model with a strict manifest: only its listed file is the model.
+mkdir -p "$TMP/models/strict"
+printf 'strict-weights' >"$TMP/models/strict/model.safetensors"
+STRICT_SUM=$(sha256sum "$TMP/models/strict/model.safetensors" | cut -d' ' -f1)
 printf 'not weights' > "$TMP/notes.txt"
 ln -s "$TMP/models/frontier/model-00001.safetensors" "$TMP/alias.safetensors"
 ln "$TMP/models/frontier/model-00001.safetensors" "$TMP/hardlink.bin"
@@ -113,6 +122,10 @@ PORT_OK=18443
 # shellcheck disable=SC2034 # used by the sourced test files
 PORT_DENIED=18444
 PORT_UDP=18445
+# shellcheck disable=SC2034 # used by the sourced test files
+PORT_BUDGET=18446
+BUDGET_BYTES=1048576	# egressBudget of the budgeted scope: 1MiB per 20s
+BUDGET_PER=20
 
 # Licences: a key pair, a licence for one controlled model, one that expires
 # a few seconds after the start (the kernel must end it with no daemon help),
@@ -170,6 +183,14 @@ models:
   - name: small-1b
     tier: general
     files: [$TMP/models/small/model.gguf]
+  - name: taint-1b
+    tier: general
+    files: [$TMP/models/taint/]
+  - name: strict-1b
+    tier: general
+    manifest: strict
+    files: [$TMP/models/strict/]
+    sha256: {model.safetensors: $STRICT_SUM}
   - name: licensed-70b
     files: [$TMP/models/licensed/]
     metrics: {mmlu: 86.0}
@@ -195,6 +216,12 @@ scopes:
     maxTier: general
     allowDebug: true
     outputs: [$TMP/outputs/]
+  - name: budgeted
+    cgroup: $CG_REL/budgeted
+    maxTier: general
+    egress: ["127.0.0.1:$PORT_BUDGET"]
+    egressBudget: {bytes: 1MiB, per: ${BUDGET_PER}s}
+    reads: [$BUILD_ABS/]
 YAML
 mkdir -p "$TMP/sockets"
 mkdir -p "$TMP/outputs/deep/er"

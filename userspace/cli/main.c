@@ -28,6 +28,7 @@
 #include "kernel/pins.h"
 #include "policy/policy.h"
 #include "kernel/probe.h"
+#include "kernel/taint.h"
 #include "cli/show.h"
 #include "cli/status.h"
 
@@ -118,6 +119,7 @@ static int mg_usage(FILE *out)
 	      "  oci-hook [--pin-dir DIR]            OCI runtime hook: bind a container to the scope\n"
 	      "                                      its annotation mguard.io/scope names, or refuse it\n"
 	      "  killswitch on|off                   deny every scope every weight load and connection\n"
+	      "  model reseal FILE                   clear the kernel's mark on a model file written to\n"
 	      "  version, --version                  print the version\n"
 	      "\n"
 	      "'mguard COMMAND --help' prints a command's own usage and options.\n"
@@ -409,6 +411,29 @@ static int mg_cmd_killswitch(struct mg_args *a, int argc, char **argv)
 	return MG_EXIT_OK;
 }
 
+/* model reseal FILE: the operator vouches for a model file written since it was verified. */
+static int mg_cmd_model(struct mg_args *a, int argc, char **argv)
+{
+	const char *verb = a->optind < argc ? argv[a->optind] : "";
+	int err;
+
+	if (strcmp(verb, "reseal") || a->optind + 2 != argc) {
+		mg_err("usage: mguard model reseal FILE (try 'mguard model --help')");
+		return MG_EXIT_USAGE;
+	}
+	err = mg_taint_reseal(a->pin_dir, argv[a->optind + 1]);
+	if (err == -ESRCH) {
+		mg_info("'%s' is not marked: nothing to re-seal", argv[a->optind + 1]);
+		return MG_EXIT_OK;
+	}
+	if (err) {
+		mg_log_errno(err, "failed to re-seal '%s'", argv[a->optind + 1]);
+		return MG_EXIT_ERROR;
+	}
+	mg_info("re-sealed '%s': scopes may load it again", argv[a->optind + 1]);
+	return MG_EXIT_OK;
+}
+
 static int mg_cmd_version(struct mg_args *a, int argc, char **argv)
 {
 	printf("mguard %s\n", MG_VERSION);
@@ -473,12 +498,18 @@ static const struct mg_command {
 	  "usage: mguard killswitch on|off [--pin-dir DIR]\n\n"
 	  "on: deny every scope every weight load and connection, until off. Each\n"
 	  "change is an event.\n\n" MG_HELP_PIN_DIR MG_HELP_VERBOSE },
+	{ "model", mg_cmd_model, MG_OPT_PIN_DIR | MG_OPT_VERBOSE,
+	  "usage: mguard model reseal FILE [--pin-dir DIR]\n\n"
+	  "reseal: clear the kernel's mark on a model file written to since its digest\n"
+	  "        was verified; the operator vouches for its content.\n\n" MG_HELP_PIN_DIR
+		  MG_HELP_VERBOSE },
 	{ "version", mg_cmd_version, 0, "usage: mguard version\n\nPrint the version.\n" },
 };
 
 static bool mg_command_takes_operands(const struct mg_command *cmd)
 {
-	return cmd->run == mg_cmd_policy || cmd->run == mg_cmd_killswitch;
+	return cmd->run == mg_cmd_policy || cmd->run == mg_cmd_killswitch ||
+	       cmd->run == mg_cmd_model;
 }
 
 int main(int argc, char **argv)

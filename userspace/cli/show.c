@@ -78,6 +78,119 @@ static bool mg_scope_may_load(const struct mg_policy *p, const struct mg_image *
 	return true;
 }
 
+/* Bytes of a model's files, as they are on disk now (0 when none were found). */
+static uint64_t mg_model_bytes(const struct mg_image *img, uint32_t model_id)
+{
+	uint64_t n = 0;
+	struct stat st;
+
+	for (size_t i = 0; i < img->ninodes; i++) {
+		const struct mg_image_inode *in = &img->inodes[i];
+
+		if (in->val.model_id != model_id || (in->val.flags & MG_INODE_DIR) || !in->path)
+			continue;
+		if (stat(in->path, &st) == 0 && S_ISREG(st.st_mode))
+			n += (uint64_t)st.st_size;
+	}
+	return n;
+}
+
+/* The largest model scope @s may load (0-based index in *ret), and its bytes; 0 when none. */
+static uint64_t mg_largest_model(const struct mg_policy *p, const struct mg_image *img, size_t s,
+				 size_t *ret)
+{
+	uint64_t best = 0;
+
+	for (size_t j = 0; j < p->nmodels; j++) {
+		const struct mg_image_license *lic;
+		uint64_t n;
+
+		if (!mg_scope_may_load(p, img, s, j, &lic))
+			continue;
+		n = mg_model_bytes(img, j + 1);
+		if (n > best) {
+			best = n;
+			*ret = j;
+		}
+	}
+	return best;
+}
+
+/* "3 years 47 days", "5 days 2 h", "2 h 5 min", "40 s". */
+static void mg_format_span(double seconds, char *buf, size_t len)
+{
+	const double year = 365.25 * 86400;
+	uint64_t s = seconds > 1e18 ? (uint64_t)1e18 : (uint64_t)(seconds + 0.5);
+
+	if (s >= year)
+		snprintf(buf, len, "%llu years %llu days", (unsigned long long)(s / year),
+			 (unsigned long long)((s - (uint64_t)(s / year) * year) / 86400));
+	else if (s >= 86400)
+		snprintf(buf, len, "%llu days %llu h", (unsigned long long)(s / 86400),
+			 (unsigned long long)(s % 86400 / 3600));
+	else if (s >= 3600)
+		snprintf(buf, len, "%llu h %llu min", (unsigned long long)(s / 3600),
+			 (unsigned long long)(s % 3600 / 60));
+	else if (s >= 60)
+		snprintf(buf, len, "%llu min %llu s", (unsigned long long)(s / 60),
+			 (unsigned long long)(s % 60));
+	else
+		snprintf(buf, len, "%llu s", (unsigned long long)s);
+}
+
+/* How long the largest model scope @s loads takes to leave at its budget, in seconds. */
+static double mg_time_to_leave(const struct mg_egress_budget *b, uint64_t model_bytes)
+{
+	return (double)model_bytes / (double)b->bytes * ((double)b->per_ns / 1e9);
+}
+
+static void mg_show_budget_text(const struct mg_policy *p, const struct mg_image *img, size_t s,
+				FILE *out)
+{
+	const struct mg_egress_budget *b = &p->scopes[s].budget;
+	size_t j = 0;
+	uint64_t largest;
+	char span[64];
+
+	if (!b->bytes)
+		return;
+	fprintf(out, "\n  budget   %llu bytes per %llu s", (unsigned long long)b->bytes,
+		(unsigned long long)(b->per_ns / 1000000000ull));
+	largest = mg_largest_model(p, img, s, &j);
+	if (!largest) {
+		fputs("; it loads no model with files found", out);
+		return;
+	}
+	mg_format_span(mg_time_to_leave(b, largest), span, sizeof(span));
+	fprintf(out, "; its largest model, %s (%llu bytes), takes %s to leave", p->models[j].name,
+		(unsigned long long)largest, span);
+}
+
+static void mg_show_budget_json(const struct mg_policy *p, const struct mg_image *img, size_t s,
+				FILE *out)
+{
+	const struct mg_egress_budget *b = &p->scopes[s].budget;
+	size_t j = 0;
+	uint64_t largest;
+
+	fputs(",\"egress_budget\":", out);
+	if (!b->bytes) {
+		fputs("null", out);
+		return;
+	}
+	fprintf(out,
+		"{\"bytes\":%llu,\"per_s\":%llu,\"largest_model\":", (unsigned long long)b->bytes,
+		(unsigned long long)(b->per_ns / 1000000000ull));
+	largest = mg_largest_model(p, img, s, &j);
+	if (!largest) {
+		fputs("null}", out);
+		return;
+	}
+	mg_json_write_string(out, p->models[j].name);
+	fprintf(out, ",\"largest_model_bytes\":%llu,\"seconds_to_leave\":%.0f}",
+		(unsigned long long)largest, mg_time_to_leave(b, largest));
+}
+
 static void mg_show_text(const struct mg_policy *p, const struct mg_image *img, FILE *out)
 {
 	fprintf(out, "mode %s, unknown weights %s%s\n\nmodels:\n",
@@ -142,6 +255,7 @@ static void mg_show_text(const struct mg_policy *p, const struct mg_image *img, 
 		}
 		if (!ps->negress)
 			fputs(" (nothing)", out);
+		mg_show_budget_text(p, img, s, out);
 		fputs("\n  outputs ", out);
 		for (size_t o = 0; o < ps->noutputs; o++)
 			fprintf(out, " %s", ps->outputs[o]);
@@ -254,7 +368,9 @@ static void mg_show_json(const struct mg_policy *p, const struct mg_image *img, 
 				fputc(',', out);
 			mg_json_write_string(out, rule);
 		}
-		fputs("],\"outputs\":[", out);
+		fputc(']', out);
+		mg_show_budget_json(p, img, s, out);
+		fputs(",\"outputs\":[", out);
 		for (size_t o = 0; o < ps->noutputs; o++) {
 			if (o)
 				fputc(',', out);

@@ -43,6 +43,23 @@ static void mg_status_text(const char *pin_dir, const struct mg_pinned *st, FILE
 	for (int i = 0; i < MG_ERR__COUNT; i++)
 		fprintf(out, " %s %llu", mg_error_name(i),
 			(unsigned long long)st->counters[MG_ERR_COUNTER_BASE + i]);
+	if (st->nbudgets)
+		fputs("\n\negress budgets:", out);
+	for (size_t i = 0; i < st->nbudgets; i++) {
+		const struct mg_pinned_budget *b = &st->budgets[i];
+
+		fprintf(out,
+			"\n  cgroup id %llu: sent %llu of %llu bytes per %llus, %s, dropped %llu packets (%llu bytes), ran out in %llu windows",
+			(unsigned long long)b->cgroup_id, (unsigned long long)b->state.sent,
+			(unsigned long long)b->budget_bytes,
+			(unsigned long long)(b->window_ns / 1000000000ull),
+			b->state.exhausted ? "exhausted" : "open",
+			(unsigned long long)b->state.dropped_packets,
+			(unsigned long long)b->state.dropped_bytes,
+			(unsigned long long)b->state.exhausted_windows);
+	}
+	fprintf(out, "\n\ntainted model files: %zu%s", st->ntainted,
+		st->ntainted ? " (denied to every scope until re-hashed or re-sealed)" : "");
 	fprintf(out, "\n\nattached (%zu):\n", st->nlinks);
 	for (size_t i = 0; i < st->nlinks; i++) {
 		const struct mg_pinned_link *k = &st->links[i];
@@ -84,7 +101,21 @@ static void mg_status_json(const char *pin_dir, const struct mg_pinned *st, FILE
 	for (int i = 0; i < MG_ERR__COUNT; i++)
 		fprintf(out, "%s\"%s\":%llu", i ? "," : "", mg_error_name(i),
 			(unsigned long long)st->counters[MG_ERR_COUNTER_BASE + i]);
-	fputs("},\"links\":[", out);
+	fprintf(out, "},\"tainted\":%zu,\"budgets\":[", st->ntainted);
+	for (size_t i = 0; i < st->nbudgets; i++) {
+		const struct mg_pinned_budget *b = &st->budgets[i];
+
+		fprintf(out,
+			"%s{\"cgroup_id\":%llu,\"bytes\":%llu,\"per_s\":%llu,\"sent\":%llu,\"exhausted\":%s,\"dropped_packets\":%llu,\"dropped_bytes\":%llu,\"exhausted_windows\":%llu}",
+			i ? "," : "", (unsigned long long)b->cgroup_id,
+			(unsigned long long)b->budget_bytes,
+			(unsigned long long)(b->window_ns / 1000000000ull),
+			(unsigned long long)b->state.sent, b->state.exhausted ? "true" : "false",
+			(unsigned long long)b->state.dropped_packets,
+			(unsigned long long)b->state.dropped_bytes,
+			(unsigned long long)b->state.exhausted_windows);
+	}
+	fputs("],\"links\":[", out);
 	for (size_t i = 0; i < st->nlinks; i++) {
 		const struct mg_pinned_link *k = &st->links[i];
 

@@ -147,6 +147,12 @@ const struct mg_image_scope *mg_image_find_scope(const struct mg_image *img, uin
 const char *mg_image_tier_name(const struct mg_image *img, uint32_t level);
 const char *mg_image_model_name(const struct mg_image *img, uint32_t model_id);
 
+/*
+ * The file a digest entry of @m names (absolute, or under one of the
+ * model's folders), malloc'd; NULL with errno ENOENT when there is none.
+ */
+char *mg_digest_target(const struct mg_model *m, const char *path);
+
 /* Build the egress entries of one scope (exposed for the unit tests). */
 int mg_compile_egress(const struct mg_scope *scope, uint32_t scope_id,
 		      struct mg_image_egress **entries, size_t *n, size_t *cap,

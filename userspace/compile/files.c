@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* A model's weight files: walked into (dev, ino) entries, their digests checked. */
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <ftw.h>
 #include <limits.h>
@@ -44,6 +45,25 @@ static int mg_add_inode(struct mg_inode_builder *b, const char *path, const stru
 	return 0;
 }
 
+/* Is the file @st named by a digest of @m? (For strict manifests.) */
+static bool mg_in_manifest(const struct mg_model *m, const struct stat *st)
+{
+	for (size_t i = 0; i < m->ndigests; i++) {
+		char *path = mg_digest_target(m, m->digests[i].path);
+		struct stat dst;
+		bool same;
+
+		if (!path)
+			continue;
+		same = stat(path, &dst) == 0 && dst.st_dev == st->st_dev &&
+		       dst.st_ino == st->st_ino;
+		free(path);
+		if (same)
+			return true;
+	}
+	return false;
+}
+
 /* nftw has no user pointer: the walk in progress. Compilation is not reentrant. */
 static struct mg_inode_builder *mg_walk_builder;
 
@@ -54,6 +74,9 @@ static int mg_walk_one(const char *path, const struct stat *st, int type, struct
 
 	switch (type) {
 	case FTW_F:
+		/* A strict model's folder holds only its manifest's files. */
+		if (b->model->manifest_strict && !mg_in_manifest(b->model, st))
+			return FTW_CONTINUE;
 		if (S_ISREG(st->st_mode))
 			return mg_add_inode(b, path, st) ? FTW_STOP : FTW_CONTINUE;
 		return FTW_CONTINUE;
@@ -62,7 +85,8 @@ static int mg_walk_one(const char *path, const struct stat *st, int type, struct
 		 * A link inside a model folder (the Hugging Face cache links
 		 * snapshots to blobs): what it points to belongs to the model.
 		 */
-		if (stat(path, &target) == 0 && S_ISREG(target.st_mode))
+		if (stat(path, &target) == 0 && S_ISREG(target.st_mode) &&
+		    (!b->model->manifest_strict || mg_in_manifest(b->model, &target)))
 			return mg_add_inode(b, path, &target) ? FTW_STOP : FTW_CONTINUE;
 		return FTW_CONTINUE;
 	case FTW_DNR:
@@ -96,6 +120,8 @@ int mg_compile_model_path(struct mg_inode_builder *b, const char *path)
 	if (mg_add_inode(b, path, &st))
 		return b->err;
 	b->v[b->n - 1].val.flags |= MG_INODE_DIR;
+	if (b->model->manifest_strict)
+		b->v[b->n - 1].val.flags |= MG_INODE_STRICT;
 	mg_walk_builder = b;
 	b->err = 0;
 	nftw(path, mg_walk_one, 32, FTW_PHYS | FTW_ACTIONRETVAL);
@@ -136,7 +162,7 @@ void mg_inodes_dedup(struct mg_image_inode *v, size_t *n)
 }
 
 /* The file a digest entry names: absolute, or under one of the model's folders. */
-static char *mg_digest_target(const struct mg_model *m, const char *path)
+char *mg_digest_target(const struct mg_model *m, const char *path)
 {
 	if (path[0] == '/')
 		return strdup(path);

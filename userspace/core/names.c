@@ -33,6 +33,7 @@ static const char *const hook_names[MG_HOOK__COUNT] = {
 	[MG_HOOK_PATHS] = "paths",
 	[MG_HOOK_SYSCALLS] = "syscalls",
 	[MG_HOOK_SKB_EGRESS] = "skb_egress",
+	[MG_HOOK_EGRESS_BUDGET] = "egress_budget",
 };
 
 const char *mg_engine_name(enum mg_engine e)
@@ -90,6 +91,10 @@ const char *mg_reason_name(unsigned int reason)
 		[MG_REASON_DEVICE] = "device",
 		[MG_REASON_CLOSED] = "closed",
 		[MG_REASON_RECEIVED_SOCKET] = "received-socket",
+		[MG_REASON_BUDGET_EXHAUSTED] = "budget-exhausted",
+		[MG_REASON_BUDGET_REFILLED] = "budget-refilled",
+		[MG_REASON_TAINTED] = "tainted",
+		[MG_REASON_NOT_IN_MANIFEST] = "not-in-manifest",
 	};
 
 	return reason < MG_REASON__COUNT ? names[reason] : "unknown";

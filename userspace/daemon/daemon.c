@@ -21,6 +21,7 @@
 #include "kernel/loader.h"
 #include "core/log.h"
 #include "daemon/metrics.h"
+#include "daemon/rehash.h"
 #include "policy/policy.h"
 #include "kernel/probe.h"
 #include "daemon/state.h"
@@ -338,6 +339,9 @@ static void mg_daemon_tick(struct mg_daemon *d)
 	if (!err)
 		mg_event_note_killswitch(&d->ctx, d->opts->events, d->log, st->ctl.killswitch != 0,
 					 st->ctl.changes, &d->killswitch);
+	/* Marked model files that the policy has digests for: hashed again. */
+	if (!err && st->ntainted && d->policy)
+		mg_rehash_tainted(d->opts->pin_dir, d->policy, d->digests);
 	if (d->opts->metrics_path)
 		mg_daemon_write_metrics(d, st, err);
 	free(st);

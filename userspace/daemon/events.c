@@ -209,6 +209,7 @@ enum mg_payload {
 	MG_PAYLOAD_SIGNAL, /* the signal of a core dump */
 	MG_PAYLOAD_SOCK,   /* a socket refused at creation or received */
 	MG_PAYLOAD_SYS,	   /* a syscall of a class closed in scopes */
+	MG_PAYLOAD_BUDGET, /* an egress budget ran out or refilled */
 };
 
 static const unsigned char mg_hook_payload[MG_HOOK_SLOTS] = {
@@ -222,7 +223,21 @@ static const unsigned char mg_hook_payload[MG_HOOK_SLOTS] = {
 	[MG_HOOK_CGROUP_MOVE] = MG_PAYLOAD_TARGET, [MG_HOOK_FD_SHARE] = MG_PAYLOAD_TARGET,
 	[MG_HOOK_COREDUMP] = MG_PAYLOAD_SIGNAL,	   [MG_HOOK_SOCKET] = MG_PAYLOAD_SOCK,
 	[MG_HOOK_PATHS] = MG_PAYLOAD_FILE,	   [MG_HOOK_SYSCALLS] = MG_PAYLOAD_SYS,
+	[MG_HOOK_SKB_EGRESS] = MG_PAYLOAD_NET,	   [MG_HOOK_EGRESS_BUDGET] = MG_PAYLOAD_BUDGET,
 };
+
+static void mg_put_budget(struct mg_json_buf *o, const struct mg_event_budget *b)
+{
+	mg_jb_lit(o, ",\"budget\":{\"bytes\":");
+	mg_jb_u64(o, b->budget_bytes);
+	mg_jb_lit(o, ",\"per_s\":");
+	mg_jb_u64(o, b->window_ns / 1000000000ull);
+	mg_jb_lit(o, ",\"sent\":");
+	mg_jb_u64(o, b->sent);
+	mg_jb_lit(o, ",\"dropped_packets\":");
+	mg_jb_u64(o, b->dropped_packets);
+	mg_jb_char(o, '}');
+}
 
 /* A socket refused at creation or received from outside the scope. */
 static void mg_put_sock(struct mg_json_buf *o, const struct mg_event_sock *k)
@@ -393,6 +408,9 @@ size_t mg_event_format_json(char *buf, size_t size, const struct mg_event *e,
 			break;
 		case MG_PAYLOAD_SYS:
 			mg_put_sys(&o, &e->sys);
+			break;
+		case MG_PAYLOAD_BUDGET:
+			mg_put_budget(&o, &e->budget);
 			break;
 		case MG_PAYLOAD_NONE:
 			break;

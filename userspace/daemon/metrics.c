@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "core/names.h"
+#include "core/util.h"
 #include "daemon/events.h"
 #include "daemon/metrics.h"
 
@@ -21,6 +22,43 @@ static void mg_metric(FILE *out, const char *name, const char *type, const char 
 {
 	mg_metric_head(out, name, type, help);
 	fprintf(out, "%s %llu\n", name, value);
+}
+
+/* Egress budgets, by the cgroup id of their scope. */
+static void mg_budget_metrics(FILE *out, const struct mg_pinned *st)
+{
+	static const struct {
+		const char *name, *type, *help;
+	} m[] = {
+		{ "mguard_egress_budget_bytes", "gauge", "Bytes a scope may send per window." },
+		{ "mguard_egress_budget_window_seconds", "gauge",
+		  "The window of a scope's budget." },
+		{ "mguard_egress_sent_bytes", "gauge",
+		  "Bytes a scope sent in the current window." },
+		{ "mguard_egress_dropped_packets_total", "counter",
+		  "Packets dropped because the scope's budget ran out." },
+		{ "mguard_egress_dropped_bytes_total", "counter",
+		  "Bytes dropped because the scope's budget ran out." },
+		{ "mguard_egress_exhausted_windows_total", "counter",
+		  "Windows in which a scope's budget ran out." },
+	};
+
+	if (!st->nbudgets)
+		return;
+	for (size_t k = 0; k < MG_ARRAY_SIZE(m); k++) {
+		mg_metric_head(out, m[k].name, m[k].type, m[k].help);
+		for (size_t i = 0; i < st->nbudgets; i++) {
+			const struct mg_pinned_budget *b = &st->budgets[i];
+			const unsigned long long v[] = {
+				b->budget_bytes,	b->window_ns / 1000000000ull,
+				b->state.sent,		b->state.dropped_packets,
+				b->state.dropped_bytes, b->state.exhausted_windows,
+			};
+
+			fprintf(out, "%s{cgroup_id=\"%llu\"} %llu\n", m[k].name,
+				(unsigned long long)b->cgroup_id, v[k]);
+		}
+	}
 }
 
 /* Label values are names from mguard's own tables: nothing in them needs escaping. */
@@ -50,6 +88,7 @@ int mg_metrics_write(FILE *out, const struct mg_pinned *st, const struct mg_metr
 		  "1 when the kill switch denies every scope every weight load and connection.",
 		  st->ctl.killswitch != 0);
 	mg_metric(out, "mguard_scopes", "gauge", "Scopes in the policy in force.", st->nscopes);
+	mg_budget_metrics(out, st);
 	if (x) {
 		mg_metric(out, "mguard_events_written_total", "counter",
 			  "Events the daemon wrote to its event file.", x->events_written);

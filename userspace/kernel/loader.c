@@ -149,6 +149,8 @@ static struct bpf_map **mg_pinned_maps(struct mg_loader *l, size_t *n)
 	maps[i++] = s->maps.mg_narrowed;
 	maps[i++] = s->maps.mg_selectors;
 	maps[i++] = s->maps.mg_scope_cache;
+	maps[i++] = s->maps.mg_budget;
+	maps[i++] = s->maps.mg_tainted;
 	*n = i;
 	return maps;
 }

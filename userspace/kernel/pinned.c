@@ -14,6 +14,7 @@
 #include "kernel/control.h"
 #include "kernel/pinned.h"
 #include "kernel/pins.h"
+#include "kernel/taint.h"
 
 static int mg_pinned_fd(const char *pin_dir, const char *name)
 {
@@ -57,6 +58,33 @@ static size_t mg_count_scopes(int fd, __u32 gen)
 		prev = &key;
 	}
 	return n;
+}
+
+/* The budget windows, with the budget the generation in force gives each scope. */
+static void mg_read_budgets(const char *pin_dir, int scopes_fd, struct mg_pinned *st)
+{
+	int fd = mg_pinned_fd(pin_dir, MG_PIN_BUDGET);
+	__u64 key, next, *prev = NULL;
+
+	if (fd < 0)
+		return;
+	while (st->nbudgets < MG_PINNED_MAX_BUDGETS && bpf_map_get_next_key(fd, prev, &next) == 0) {
+		struct mg_pinned_budget *b = &st->budgets[st->nbudgets];
+		struct mg_scope_key sk = { .cgroup_id = next, .gen = st->cfg.active_gen };
+		struct mg_scope_val sv = {};
+
+		key = next;
+		prev = &key;
+		if (bpf_map_lookup_elem(fd, &key, &b->state))
+			continue;
+		b->cgroup_id = key;
+		if (scopes_fd >= 0 && bpf_map_lookup_elem(scopes_fd, &sk, &sv) == 0) {
+			b->budget_bytes = sv.budget_bytes;
+			b->window_ns = sv.budget_window_ns;
+		}
+		st->nbudgets++;
+	}
+	close(fd);
 }
 
 static void mg_read_prog(int pfd, struct mg_pinned_link *out)
@@ -153,6 +181,9 @@ int mg_pinned_read(const char *pin_dir, struct mg_pinned *st)
 	if (fd < 0)
 		return -errno;
 	st->nscopes = mg_count_scopes(fd, st->cfg.active_gen);
+	mg_read_budgets(pin_dir, fd, st);
+	if (mg_taint_count(pin_dir, &st->ntainted))
+		st->ntainted = 0;
 	close(fd);
 
 	dir = opendir(pin_dir);

@@ -23,6 +23,16 @@ struct mg_pinned_link {
 	__u64 cgroup_id; /* 0 unless a cgroup link */
 };
 
+/* The egress budget window of one scope (by its cgroup id). */
+struct mg_pinned_budget {
+	__u64 cgroup_id;
+	__u64 budget_bytes; /* of the generation in force; 0: the scope has none now */
+	__u64 window_ns;
+	struct mg_budget state;
+};
+
+#define MG_PINNED_MAX_BUDGETS 64
+
 /* What is pinned in a pin folder, read back. */
 struct mg_pinned {
 	struct mg_config cfg;
@@ -31,6 +41,9 @@ struct mg_pinned {
 	size_t nscopes;
 	struct mg_pinned_link links[MG_PINNED_MAX_LINKS];
 	size_t nlinks;
+	struct mg_pinned_budget budgets[MG_PINNED_MAX_BUDGETS];
+	size_t nbudgets;
+	size_t ntainted; /* model files marked as written since verified */
 };
 
 /* Read the state pinned in @pin_dir. Returns 0, -ENOENT when nothing is pinned, or a negative errno. */

@@ -17,6 +17,8 @@
 #define MG_PIN_SCOPES	   "mg_scopes"
 #define MG_PIN_SELECTORS   "mg_selectors"
 #define MG_PIN_SCOPE_CACHE "mg_scope_cache"
+#define MG_PIN_BUDGET	   "mg_budget"
+#define MG_PIN_TAINTED	   "mg_tainted"
 #define MG_PIN_LINK_PREFIX "link_"
 
 #endif /* MGUARD_PINS_H */

@@ -85,7 +85,9 @@ void mg_probe_choose_engines(struct mg_probe *p)
 	p->engine[MG_HOOK_SYSCALLS] = p->engine[MG_HOOK_FILE_OPEN] == MG_ENGINE_LSM ?
 					      MG_ENGINE_COVERED :
 					      p->engine[MG_HOOK_FILE_OPEN];
-	p->engine[MG_HOOK_SKB_EGRESS] = net;
+	p->engine[MG_HOOK_SKB_EGRESS] = p->cgroup_skb ? net : MG_ENGINE_NONE;
+	/* Budgets are counted by the same packet program, after the destination. */
+	p->engine[MG_HOOK_EGRESS_BUDGET] = p->engine[MG_HOOK_SKB_EGRESS];
 }
 
 /* Symbolic name of an errno value, including the kernel-internal ENOTSUPP. */
@@ -356,6 +358,7 @@ static int probe_all(struct mg_probe *p)
 	p->ringbuf = libbpf_probe_bpf_map_type(BPF_MAP_TYPE_RINGBUF, NULL) == 1;
 	p->cgroup_sock_addr = libbpf_probe_bpf_prog_type(BPF_PROG_TYPE_CGROUP_SOCK_ADDR, NULL) == 1;
 	p->cgroup_device = libbpf_probe_bpf_prog_type(BPF_PROG_TYPE_CGROUP_DEVICE, NULL) == 1;
+	p->cgroup_skb = libbpf_probe_bpf_prog_type(BPF_PROG_TYPE_CGROUP_SKB, NULL) == 1;
 
 	err = mg_cgroup2_mount(p->cgroup2_mount, sizeof(p->cgroup2_mount));
 	if (err == -ENOMEM)

@@ -39,6 +39,7 @@ struct mg_probe {
 					 * "attach"; NULL when it works */
 	bool cgroup_sock_addr;	      /* BPF_PROG_TYPE_CGROUP_SOCK_ADDR loads */
 	bool cgroup_device;	      /* BPF_PROG_TYPE_CGROUP_DEVICE loads */
+	bool cgroup_skb;	      /* BPF_PROG_TYPE_CGROUP_SKB loads: egress budgets */
 	char cgroup2_mount[PATH_MAX]; /* empty if cgroup2 is not mounted */
 	int landlock_abi;	      /* Landlock ABI version, 0 when unavailable */
 	int landlock_errno;	      /* why unavailable, 0 otherwise */

@@ -187,7 +187,11 @@ static void engine_note(const struct mg_probe *p, enum mg_hook h, char *buf, siz
 	}
 	if (p->engine[h] == MG_ENGINE_CGROUP)
 		return;
-	if (!p->cgroup_sock_addr)
+	if (h == MG_HOOK_EGRESS_BUDGET && !p->cgroup_skb)
+		snprintf(buf, len, "(cgroup skb programs do not load)");
+	else if (h == MG_HOOK_EGRESS_BUDGET)
+		snprintf(buf, len, "(cgroup2 not mounted)");
+	else if (!p->cgroup_sock_addr)
 		snprintf(buf, len, "(cgroup sock_addr programs do not load)");
 	else if (!p->cgroup2_mount[0])
 		snprintf(buf, len, "(cgroup2 not mounted)");
@@ -247,6 +251,7 @@ static void print_text(const struct mg_probe *p, FILE *out)
 	row(out, "tracepoint_progs", yes_no(p->tracepoint_progs), note);
 	row(out, "cgroup_sock_addr", yes_no(p->cgroup_sock_addr), "cgroup/connect4, connect6");
 	row(out, "cgroup_device", yes_no(p->cgroup_device), "cgroup/dev");
+	row(out, "cgroup_skb", yes_no(p->cgroup_skb), "cgroup_skb/egress: egress budgets");
 	row(out, "cgroup2", yes_no(p->cgroup2_mount[0]),
 	    p->cgroup2_mount[0] ? p->cgroup2_mount : "not mounted");
 	if (p->landlock_abi > 0) {
@@ -323,6 +328,7 @@ static void print_json(const struct mg_probe *p, FILE *out)
 	json_str_or_null(out, "tracepoint_step", p->tracepoint_step);
 	json_bool(out, "cgroup_sock_addr", p->cgroup_sock_addr);
 	json_bool(out, "cgroup_device", p->cgroup_device);
+	json_bool(out, "cgroup_skb", p->cgroup_skb);
 	json_str_or_null(out, "cgroup2_mount", p->cgroup2_mount);
 	fprintf(out, ",\"landlock_abi\":%d", p->landlock_abi);
 	json_errno(out, "landlock", p->landlock_errno);

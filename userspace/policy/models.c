@@ -21,9 +21,11 @@ enum {
 	MODEL_FILES,
 	MODEL_METRICS,
 	MODEL_SHA256,
+	MODEL_MANIFEST,
 	MODEL__N
 };
-static const char *const model_keys[MODEL__N] = { "name", "tier", "files", "metrics", "sha256" };
+static const char *const model_keys[MODEL__N] = { "name",    "tier",   "files",
+						  "metrics", "sha256", "manifest" };
 static const struct keytab model_kt = {
 	"in model", model_keys, MODEL__N, (1u << MODEL_NAME) | (1u << MODEL_FILES), 0,
 };
@@ -192,6 +194,15 @@ int mgp_parse_model(struct parser *p)
 		case MODEL_METRICS:
 			r = parse_metrics(p, m);
 			break;
+		case MODEL_MANIFEST:
+			m->manifest_loc = mg_yaml_here(&p->y);
+			if (mg_yaml_scalar_is(&p->y.ev, "strict"))
+				m->manifest_strict = 1;
+			else if (!mg_yaml_scalar_is(&p->y.ev, "open"))
+				r = mg_yaml_reject(&p->y, "'manifest' must be strict or open") < 0 ?
+					    -1 :
+					    0;
+			break;
 		default:
 			r = parse_digests(p, m);
 			break;
@@ -202,6 +213,9 @@ int mgp_parse_model(struct parser *p)
 	if (r < 0)
 		return -1;
 	mgp_check_required(p, &model_kt, seen, m->loc, "model", m->name);
+	if (m->manifest_strict && !m->ndigests)
+		mg_report(p->y.sink, m->manifest_loc,
+			  "'manifest: strict' needs the model's files listed under 'sha256'");
 	/* What went wrong may be what would have given the model its tier. */
 	if (!m->tier && p->y.sink->nerr != before)
 		p->derive_unsure = true;

@@ -90,6 +90,8 @@ struct mg_model {
 	size_t nmetrics;
 	struct mg_digest *digests;
 	size_t ndigests;
+	int manifest_strict; /* 'manifest: strict': only the files under 'sha256' are the model's */
+	struct mg_loc manifest_loc;
 	struct mg_loc loc;
 	struct mg_loc tier_loc;
 	/* Set by mg_policy_validate(): the tier in force and why. */
@@ -129,6 +131,19 @@ enum mg_scope_bind {
 	MG_BIND_ANNOTATION, /* mguard oci-hook binds containers annotated mguard.io/scope: NAME */
 };
 
+/*
+ * An egress budget: what a scope's sockets may send per window, counted in
+ * the kernel on every packet; the packets over it are dropped.
+ */
+struct mg_egress_budget {
+	uint64_t bytes;	 /* 0: no budget */
+	uint64_t per_ns; /* the window */
+	struct mg_loc loc;
+};
+
+#define MG_BUDGET_MIN_PER_S 1
+#define MG_BUDGET_MAX_PER_S (30ull * 86400) /* 30 days */
+
 struct mg_scope {
 	char *name;
 	char *cgroup;	     /* path below the cgroup2 mount, starts with '/'; or a pattern */
@@ -159,6 +174,7 @@ struct mg_scope {
 	struct mg_loc loc;
 	struct mg_loc cgroup_loc;
 	struct mg_loc max_tier_loc;
+	struct mg_egress_budget budget; /* egressBudget */
 };
 
 struct mg_policy {
@@ -261,5 +277,19 @@ bool mg_metric_name_valid(const char *name);
  * held in thread-local storage, valid until this thread's next call.
  */
 int mg_egress_parse(const char *text, struct mg_egress_rule *ret, const char **ret_err);
+
+/*
+ * Parse a size: a whole number of bytes, or one followed by a unit (B, KiB,
+ * MiB, GiB, TiB; kB, MB, GB, TB in powers of 1000), e.g. "200MiB". Returns 0,
+ * -EINVAL (not a size, or 0), or -ERANGE (over 2^63 bytes).
+ */
+int mg_size_parse(const char *text, uint64_t *ret);
+
+/*
+ * Parse a duration: a whole number followed by s, m or h ("90s", "1h").
+ * Returns 0 with nanoseconds in *ret, -EINVAL, or -ERANGE (outside
+ * MG_BUDGET_MIN_PER_S .. MG_BUDGET_MAX_PER_S).
+ */
+int mg_duration_parse(const char *text, uint64_t *ret_ns);
 
 #endif /* MGUARD_POLICY_H */

@@ -130,6 +130,9 @@ int mgp_parse_tier(struct parser *p);  /* tiers.c */
 int mgp_parse_model(struct parser *p); /* models.c */
 int mgp_parse_scope(struct parser *p); /* scopes.c */
 
+/* An 'egressBudget' mapping, its MAPPING_START current (budget.c). */
+int mgp_parse_budget(struct parser *p, struct mg_egress_budget *ret);
+
 /* ---- document.c, merge.c, validate.c ------------------------------------ */
 
 /*

@@ -57,11 +57,13 @@ enum {
 	SCOPE_CGROUP_PATTERN,
 	SCOPE_BIND,
 	SCOPE_DEVICES,
+	SCOPE_EGRESS_BUDGET,
 	SCOPE__N
 };
 static const char *const scope_keys[SCOPE__N] = {
-	"name",	       "cgroup", "maxTier",    "egress",	"licenses", "outputs", "gpus",
-	"unixSockets", "reads",	 "allowDebug", "cgroupPattern", "bind",	    "devices",
+	"name",		 "cgroup", "maxTier",	  "egress",	  "licenses",
+	"outputs",	 "gpus",   "unixSockets", "reads",	  "allowDebug",
+	"cgroupPattern", "bind",   "devices",	  "egressBudget",
 };
 /* 'cgroup' or 'cgroupPattern': one of them, checked after the scope is read. */
 static const struct keytab scope_kt = {
@@ -419,6 +421,9 @@ int mgp_parse_scope(struct parser *p)
 			break;
 		case SCOPE_DEVICES:
 			r = mgp_parse_str_list(p, "devices", false, add_device, sc);
+			break;
+		case SCOPE_EGRESS_BUDGET:
+			r = mgp_parse_budget(p, &sc->budget);
 			break;
 		default:
 			r = parse_gpus(p, sc);

@@ -170,6 +170,47 @@ static int check_cgroups(struct mg_policy *pol, struct mg_sink *s)
 	return check_unique(s, items, n, DUP_CGROUP);
 }
 
+/* Is cgroup @inner below cgroup @outer? */
+static bool cgroup_below(const char *inner, const char *outer)
+{
+	size_t n = strlen(outer);
+
+	return strncmp(inner, outer, n) == 0 && inner[n] == '/';
+}
+
+/*
+ * A scope's packets pass the budget program of every scope above it too,
+ * and each would count them: a scope with an egressBudget stands alone,
+ * neither inside another scope nor holding one.
+ */
+static void check_budgets(const struct mg_policy *pol, struct mg_sink *s)
+{
+	for (size_t i = 0; i < pol->nscopes; i++) {
+		const struct mg_scope *sc = &pol->scopes[i];
+
+		if (!sc->budget.bytes || !sc->cgroup)
+			continue;
+		for (size_t j = 0; j < pol->nscopes; j++) {
+			const struct mg_scope *o = &pol->scopes[j];
+
+			if (j == i || !o->cgroup)
+				continue;
+			if (cgroup_below(sc->cgroup, o->cgroup))
+				mg_report(
+					s, sc->budget.loc,
+					"scope '%s' has an egressBudget but is inside scope '%s' (cgroup '%s'): a scope with a budget must not be nested",
+					sc->name ? sc->name : "?", o->name ? o->name : "?",
+					o->cgroup);
+			else if (cgroup_below(o->cgroup, sc->cgroup))
+				mg_report(
+					s, sc->budget.loc,
+					"scope '%s' has an egressBudget but holds scope '%s' (cgroup '%s'): a scope with a budget must not be nested",
+					sc->name ? sc->name : "?", o->name ? o->name : "?",
+					o->cgroup);
+		}
+	}
+}
+
 static int check_refs(struct mg_policy *pol, struct mg_sink *s)
 {
 	const char **names;
@@ -286,6 +327,8 @@ int mgp_validate(struct mg_policy *pol, struct mg_diags *diags, unsigned int uns
 		err = check_cgroups(pol, &s);
 	if (!err)
 		mgp_check_overlaps(pol, &s);
+	if (!err)
+		check_budgets(pol, &s);
 	if (!err && !(unsure & UNSURE_TIERS))
 		err = check_refs(pol, &s);
 	if (!err && !(unsure & UNSURE_TIERS))

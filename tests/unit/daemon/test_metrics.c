@@ -101,13 +101,17 @@ static const char *const want_lines[] = {
 	"mguard_decisions_total{hook=\"skb_egress\",verdict=\"deny\",engine=\"none\"} 82",
 	"mguard_decisions_total{hook=\"skb_egress\",verdict=\"kill\",engine=\"none\"} 83",
 	"mguard_decisions_total{hook=\"skb_egress\",verdict=\"audit\",engine=\"none\"} 84",
+	"mguard_decisions_total{hook=\"egress_budget\",verdict=\"allow\",engine=\"cgroup\"} 85",
+	"mguard_decisions_total{hook=\"egress_budget\",verdict=\"deny\",engine=\"cgroup\"} 86",
+	"mguard_decisions_total{hook=\"egress_budget\",verdict=\"kill\",engine=\"cgroup\"} 87",
+	"mguard_decisions_total{hook=\"egress_budget\",verdict=\"audit\",engine=\"cgroup\"} 88",
 	"# HELP mguard_errors_total Failures counted by the BPF programs, by kind.",
 	"# TYPE mguard_errors_total counter",
-	"mguard_errors_total{kind=\"events_dropped\"} 85",
-	"mguard_errors_total{kind=\"config_unreadable\"} 86",
-	"mguard_errors_total{kind=\"fd_unresolved\"} 87",
-	"mguard_errors_total{kind=\"walk_limit\"} 88",
-	"mguard_errors_total{kind=\"events_rate_limited\"} 89",
+	"mguard_errors_total{kind=\"events_dropped\"} 89",
+	"mguard_errors_total{kind=\"config_unreadable\"} 90",
+	"mguard_errors_total{kind=\"fd_unresolved\"} 91",
+	"mguard_errors_total{kind=\"walk_limit\"} 92",
+	"mguard_errors_total{kind=\"events_rate_limited\"} 93",
 	"# HELP mguard_policy_generation Generation of the policy in force; 0 when none is.",
 	"# TYPE mguard_policy_generation gauge",
 	"mguard_policy_generation 3",
@@ -120,6 +124,24 @@ static const char *const want_lines[] = {
 	"# HELP mguard_scopes Scopes in the policy in force.",
 	"# TYPE mguard_scopes gauge",
 	"mguard_scopes 2",
+	"# HELP mguard_egress_budget_bytes Bytes a scope may send per window.",
+	"# TYPE mguard_egress_budget_bytes gauge",
+	"mguard_egress_budget_bytes{cgroup_id=\"77\"} 1048576",
+	"# HELP mguard_egress_budget_window_seconds The window of a scope's budget.",
+	"# TYPE mguard_egress_budget_window_seconds gauge",
+	"mguard_egress_budget_window_seconds{cgroup_id=\"77\"} 5",
+	"# HELP mguard_egress_sent_bytes Bytes a scope sent in the current window.",
+	"# TYPE mguard_egress_sent_bytes gauge",
+	"mguard_egress_sent_bytes{cgroup_id=\"77\"} 4096",
+	"# HELP mguard_egress_dropped_packets_total Packets dropped because the scope's budget ran out.",
+	"# TYPE mguard_egress_dropped_packets_total counter",
+	"mguard_egress_dropped_packets_total{cgroup_id=\"77\"} 3",
+	"# HELP mguard_egress_dropped_bytes_total Bytes dropped because the scope's budget ran out.",
+	"# TYPE mguard_egress_dropped_bytes_total counter",
+	"mguard_egress_dropped_bytes_total{cgroup_id=\"77\"} 196608",
+	"# HELP mguard_egress_exhausted_windows_total Windows in which a scope's budget ran out.",
+	"# TYPE mguard_egress_exhausted_windows_total counter",
+	"mguard_egress_exhausted_windows_total{cgroup_id=\"77\"} 2",
 	"# HELP mguard_events_written_total Events the daemon wrote to its event file.",
 	"# TYPE mguard_events_written_total counter",
 	"mguard_events_written_total 12",
@@ -148,7 +170,7 @@ static struct mg_pinned *filled_status(void)
 		[MG_HOOK_CONNECT6] = MG_ENGINE_CGROUP,	[MG_HOOK_DEVICE] = MG_ENGINE_CGROUP,
 		[MG_HOOK_SENDMSG4] = MG_ENGINE_CGROUP,	[MG_HOOK_SENDMSG6] = MG_ENGINE_CGROUP,
 		[MG_HOOK_MMAP] = MG_ENGINE_LSM,		[MG_HOOK_FILE_RECEIVE] = MG_ENGINE_LSM,
-		[MG_HOOK_IO_URING] = MG_ENGINE_COVERED,
+		[MG_HOOK_IO_URING] = MG_ENGINE_COVERED, [MG_HOOK_EGRESS_BUDGET] = MG_ENGINE_CGROUP,
 	};
 	struct mg_pinned *st = calloc(1, sizeof(*st));
 
@@ -161,6 +183,17 @@ static struct mg_pinned *filled_status(void)
 		st->counters[i] = i + 1;
 	st->ctl.killswitch = 1;
 	st->nscopes = 2;
+	st->nbudgets = 1;
+	st->budgets[0] = (struct mg_pinned_budget){
+		.cgroup_id = 77,
+		.budget_bytes = 1048576,
+		.window_ns = 5000000000ull,
+		.state = { .sent = 4096,
+			   .dropped_packets = 3,
+			   .dropped_bytes = 196608,
+			   .exhausted_windows = 2,
+			   .exhausted = 1 },
+	};
 	return st;
 }
 
@@ -200,7 +233,7 @@ static void test_exact_text(void **state)
 	char *text = render(st, &extra);
 
 	/* This text follows the hooks, verdicts and errors of mguard_abi.h. */
-	assert_int_equal(MG_HOOK__COUNT * MG_VERDICT__COUNT, 84);
+	assert_int_equal(MG_HOOK__COUNT * MG_VERDICT__COUNT, 88);
 	assert_int_equal(MG_ERR__COUNT, 5);
 	assert_lines(text, 0, MG_ARRAY_SIZE(want_lines));
 	free(text);

@@ -28,6 +28,7 @@ static void host_like(struct mg_probe *p)
 	p->tracepoint_progs = true;
 	p->cgroup_sock_addr = true;
 	p->cgroup_device = true;
+	p->cgroup_skb = true;
 	snprintf(p->cgroup2_mount, sizeof(p->cgroup2_mount), "/sys/fs/cgroup/unified");
 	p->landlock_abi = 7;
 }
@@ -174,6 +175,16 @@ static void test_engines_net(void **state)
 	assert_int_equal(p.engine[MG_HOOK_CONNECT4], MG_ENGINE_NONE);
 	assert_int_equal(p.engine[MG_HOOK_CONNECT6], MG_ENGINE_NONE);
 	assert_int_equal(p.engine[MG_HOOK_FILE_OPEN], MG_ENGINE_TP_KILL);
+	assert_int_equal(p.engine[MG_HOOK_EGRESS_BUDGET], MG_ENGINE_CGROUP);
+
+	host_like(&p);
+	p.cgroup_skb = false;
+	mg_probe_choose_engines(&p);
+	assert_int_equal(p.engine[MG_HOOK_EGRESS_BUDGET], MG_ENGINE_NONE);
+	assert_int_equal(p.engine[MG_HOOK_CONNECT4], MG_ENGINE_CGROUP);
+	text = print_to_string(&p, false);
+	assert_non_null(strstr(text, "(cgroup skb programs do not load)"));
+	free(text);
 }
 
 static void test_names(void **state)
@@ -247,6 +258,7 @@ static void test_json(void **state)
 		"\"tracepoint_step\":null",
 		"\"cgroup_sock_addr\":true",
 		"\"cgroup_device\":true",
+		"\"cgroup_skb\":true",
 		"\"cgroup2_mount\":\"/sys/fs/cgroup/unified\"",
 		"\"landlock_abi\":7",
 		("\"engines\":{\"file_open\":\"tracepoint-kill\",\"connect4\":\"cgroup\","
@@ -257,7 +269,7 @@ static void test_json(void **state)
 		 "\"cgroup_move\":\"tracepoint-kill\",\"fd_share\":\"tracepoint-kill\","
 		 "\"coredump\":\"tracepoint-kill\",\"socket\":\"tracepoint-kill\","
 		 "\"paths\":\"tracepoint-kill\",\"syscalls\":\"tracepoint-kill\","
-		 "\"skb_egress\":\"cgroup\"}"),
+		 "\"skb_egress\":\"cgroup\",\"egress_budget\":\"cgroup\"}"),
 		"\"gaps\":{\"unix-sockets\":",
 	};
 	struct mg_probe p;
