@@ -91,7 +91,10 @@ done
 [ ! -d /etc/containers ] || cp -a /etc/containers "$R/etc/"
 cp -a "$ROOT/tests/kernel/." "$R/mguard/tests/kernel/"
 # Kernel modules the tests need (overlayfs), from the kernel's package, loaded by init.
-deb=$(ls "$CACHE/$KPKG"_*.deb 2>/dev/null | tail -n 1)
+deb=
+for f in "$CACHE/$KPKG"_*.deb; do
+	[ -e "$f" ] && deb=$f
+done
 if [ -n "$deb" ]; then
 	mkdir -p "$R/mguard/modules"
 	dpkg --fsys-tarfile "$deb" |
