@@ -28,8 +28,8 @@
 #include "kernel/probe.h"
 #include "cli/show.h"
 #include "cli/status.h"
+#include "core/version.h"
 
-#define MG_VERSION	      "0.1.0"
 #define MG_POLICY_DIR_DEFAULT "/etc/mguard"
 
 /* Exit statuses: 0 fine, 1 error, 2 usage, 3 not running (as systemctl status). */
@@ -50,15 +50,18 @@ static const struct option mg_common_opts[] = {
 	{ "log-dir", required_argument, NULL, 'l' },
 	{ "syslog", no_argument, NULL, 's' },
 	{ "metrics-file", required_argument, NULL, 'm' },
+	{ "metrics-listen", required_argument, NULL, 'M' },
+	{ "journal", no_argument, NULL, 'J' },
 	{ "event-rate", required_argument, NULL, 'r' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
 
 struct mg_args {
-	bool json, foreground, help, leave_enforcing, syslog;
+	bool json, foreground, help, leave_enforcing, syslog, journal;
 	const char *log_dir;
 	const char *metrics_path;
+	const char *metrics_listen;
 	const char *policy_dir;
 	const char *pin_dir;
 	uint32_t event_rate;
@@ -93,6 +96,8 @@ static int mg_usage(FILE *out)
 	      " in the background)\n"
 	      "  --syslog        also send each event to syslog\n"
 	      "  --metrics-file FILE  Prometheus text for node_exporter, rewritten every second\n"
+	      "  --metrics-listen ADDR:PORT  serve /metrics, /healthz, /readyz (e.g. 127.0.0.1:9464)\n"
+	      "  --journal       also send each event to journald with MGUARD_* fields\n"
 	      "  --event-rate N  events per second per scope before a scope is rate-limited (0: none)\n"
 	      "  --verbose       libbpf and debug messages\n",
 	      out);
@@ -136,6 +141,12 @@ static int mg_parse(int argc, char **argv, struct mg_args *a)
 			break;
 		case 'm':
 			a->metrics_path = optarg;
+			break;
+		case 'M':
+			a->metrics_listen = optarg;
+			break;
+		case 'J':
+			a->journal = true;
 			break;
 		case 'r': {
 			char *end;
@@ -188,6 +199,8 @@ static int mg_cmd_start(struct mg_args *a, int argc, char **argv)
 					   MG_EVENTLOG_DIR_DEFAULT,
 		.log_syslog = a->syslog,
 		.metrics_path = a->metrics_path,
+		.metrics_listen = a->metrics_listen,
+		.journal = a->journal,
 		.background = !a->foreground,
 		.event_rate = a->event_rate,
 	};

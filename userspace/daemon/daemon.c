@@ -17,7 +17,12 @@
 #include "daemon/events.h"
 #include "kernel/loader.h"
 #include "core/log.h"
+#include "core/array.h"
+#include "core/version.h"
+#include "daemon/http.h"
+#include "daemon/journal.h"
 #include "daemon/metrics.h"
+#include "daemon/notify.h"
 #include "policy/policy.h"
 #include "kernel/probe.h"
 #include "daemon/state.h"
@@ -70,11 +75,14 @@ static volatile sig_atomic_t mg_release_signal; /* SIGUSR1: exit, leave enforcin
 #define MG_EVENT_BATCH_HINT 32
 
 static volatile sig_atomic_t mg_reload_signal; /* SIGHUP */
+static volatile sig_atomic_t mg_reopen_signal; /* SIGUSR2: logrotate renamed the files */
 
 static void mg_on_signal(int sig)
 {
 	if (sig == SIGHUP)
 		mg_reload_signal = 1;
+	else if (sig == SIGUSR2)
+		mg_reopen_signal = 1;
 	else if (sig == SIGUSR1)
 		mg_release_signal = 1;
 	else
@@ -103,8 +111,59 @@ struct mg_daemon {
 	FILE *log_stream;	 /* on the event file: notices */
 	time_t log_warned;
 	bool metrics_failing;
-	uint64_t drops_seen; /* kernel drops already reported */
+	uint64_t drops_seen;	   /* kernel drops already reported */
+	char mguard_log[PATH_MAX]; /* the daemon's own messages in the background; "" : none */
+	char pid_file[PATH_MAX];   /* written once ready; "": none */
+	struct mg_http *http;	   /* /metrics, /healthz, /readyz; NULL: none */
+	struct mg_journal journal;
+	bool journal_warned;
+	uint32_t gen;			      /* the generation in force */
+	struct mg_metrics_scope *scope_stats; /* scope id - 1 -> events read for it */
+	size_t nscope_stats;
 };
+
+/* Events per scope, kept across reloads for the scopes that stay (by name). */
+static int mg_scope_stats_rebuild(struct mg_daemon *d, const struct mg_image *img)
+{
+	struct mg_metrics_scope *stats = calloc(img->nscopes ? img->nscopes : 1, sizeof(*stats));
+
+	if (!stats)
+		return -ENOMEM;
+	for (size_t i = 0; i < img->nscopes; i++) {
+		stats[i].name = img->scopes[i].name;
+		stats[i].cgroup = img->scopes[i].cgroup;
+		for (size_t j = 0; j < d->nscope_stats; j++) {
+			if (!strcmp(d->scope_stats[j].name, stats[i].name)) {
+				memcpy(stats[i].events, d->scope_stats[j].events,
+				       sizeof(stats[i].events));
+				break;
+			}
+		}
+	}
+	free(d->scope_stats);
+	d->scope_stats = stats;
+	d->nscope_stats = img->nscopes;
+	return 0;
+}
+
+static void mg_count_event(struct mg_daemon *d, const struct mg_event *e)
+{
+	/* Scope ids are positions in the policy, from 1 (compile/scopes.c). */
+	if (e->scope_id >= 1 && e->scope_id <= d->nscope_stats && e->hook < MG_HOOK__COUNT &&
+	    e->verdict < MG_VERDICT__COUNT)
+		d->scope_stats[e->scope_id - 1].events[e->hook][e->verdict]++;
+}
+
+static void mg_journal_event(struct mg_daemon *d, const struct mg_event *e, const char *line,
+			     size_t len)
+{
+	int err = mg_journal_send(&d->journal, e, d->img, line, len);
+
+	if (err && !d->journal_warned) {
+		mg_log_errno(err, "failed to send an event to journald (counted; warned once)");
+		d->journal_warned = true;
+	}
+}
 
 /* Each event is formatted once; both outputs get the same line. */
 static int mg_on_event(void *ctx, void *data, size_t size)
@@ -127,8 +186,11 @@ static int mg_on_event(void *ctx, void *data, size_t size)
 		fwrite(line, 1, len, d->opts->events);
 	if (d->log)
 		mg_eventlog_append(d->log, line, len);
+	if (d->opts->journal)
+		mg_journal_event(d, data, line, len);
 	if (line != buf)
 		free(line);
+	mg_count_event(d, data);
 	d->events++;
 	return 0;
 }
@@ -229,10 +291,14 @@ static int mg_switch_policy(struct mg_daemon *d, struct mg_policy *policy, struc
 		return err;
 	mg_loader_detach_stale(d->loader, img);
 
+	/* Out of memory here only loses the per-scope event counts, never the policy. */
+	if (mg_scope_stats_rebuild(d, img))
+		mg_warn("per-scope event counts were reset: out of memory");
 	mg_image_free(d->img);
 	mg_policy_free(d->policy);
 	d->img = img;
 	d->policy = policy;
+	d->gen = gen;
 	mg_daemon_write_state(d);
 	mg_info("policy '%s' generation %u in force: %zu scopes, %zu weight files, %zu egress prefixes, mode %s",
 		d->opts->policy_dir, gen, img->nscopes, img->ninodes, img->negress,
@@ -247,6 +313,7 @@ static void mg_daemon_reload(struct mg_daemon *d)
 	int err;
 
 	mg_info("reloading policy '%s'", d->opts->policy_dir);
+	mg_notify_reloading();
 	err = mg_compile_policy(d, &policy, &img);
 	if (!err) {
 		err = mg_switch_policy(d, policy, img);
@@ -258,6 +325,8 @@ static void mg_daemon_reload(struct mg_daemon *d)
 	if (err)
 		mg_err("reload failed: the previous policy stays in force");
 	mg_loader_set_reload_result(d->loader, err);
+	/* In force either way: the new generation or the one before. */
+	mg_notify_ready(d->gen, (unsigned long long)getpid());
 }
 
 /*
@@ -279,11 +348,36 @@ static bool mg_scopes_moved(const struct mg_daemon *d)
 	return false;
 }
 
-/* @st: the pinned state read for this tick, or NULL when it could not be (@st_err). */
+/* Is the guard enforcing? A policy in force and its programs attached; why not in @why. */
+static bool mg_daemon_ready(const struct mg_pinned *st, const char **why)
+{
+	if (!st->cfg.active_gen)
+		*why = "no policy in force";
+	else if (!st->nlinks)
+		*why = "no program attached";
+	else
+		return true;
+	return false;
+}
+
+/*
+ * @st: the pinned state read for this tick, or NULL when it could not be
+ * (@st_err). One text, from metrics.c, for the file and for /metrics.
+ */
 static void mg_daemon_write_metrics(struct mg_daemon *d, const struct mg_pinned *st, int st_err)
 {
-	struct mg_metrics_extra x = { .events_written = d->events };
+	struct mg_metrics_extra x = {
+		.events_written = d->events,
+		.version = MG_VERSION,
+		.scopes = d->scope_stats,
+		.nscopes = d->nscope_stats,
+		.img = d->img,
+	};
+	const char *why = "cannot read the pinned state";
 	struct mg_eventlog_stats ls;
+	bool ready = false;
+	char *text = NULL;
+	size_t len = 0;
 	int err = st_err;
 
 	if (d->log) {
@@ -295,11 +389,21 @@ static void mg_daemon_write_metrics(struct mg_daemon *d, const struct mg_pinned 
 		mg_metrics_licenses_expiring(d->img, time(NULL), MG_METRICS_LICENSE_SOON);
 	if (!err) {
 		x.policy_loaded_at = st->cfg.loaded_at;
-		err = mg_metrics_write_file(d->opts->metrics_path, st, &x);
+		ready = mg_daemon_ready(st, &why);
+		if (d->opts->metrics_path)
+			err = mg_metrics_write_file(d->opts->metrics_path, st, &x);
 	}
-	if (err && !d->metrics_failing)
-		mg_log_errno(err, "failed to write metrics to '%s'", d->opts->metrics_path);
-	d->metrics_failing = err != 0;
+	if (d->opts->metrics_path) {
+		if (err && !d->metrics_failing)
+			mg_log_errno(err, "failed to write metrics to '%s'", d->opts->metrics_path);
+		d->metrics_failing = err != 0;
+	}
+	if (!d->http)
+		return;
+	if (!st_err && mg_metrics_render(st, &x, &text, &len))
+		text = NULL; /* out of memory: the last text is served again */
+	mg_http_publish(d->http, text, len, ready, why, time(NULL));
+	free(text);
 }
 
 /* Report events the kernel dropped since the last look, as a notice line. */
@@ -326,7 +430,7 @@ static void mg_daemon_tick(struct mg_daemon *d)
 
 	if (!err)
 		mg_report_drops(d, st);
-	if (d->opts->metrics_path)
+	if (d->opts->metrics_path || d->http)
 		mg_daemon_write_metrics(d, st, err);
 	free(st);
 }
@@ -345,10 +449,30 @@ static int mg_daemon_setup(struct mg_daemon *d)
 	struct mg_probe probe;
 	int err;
 
+	char why[128];
+
+	if (d->opts->metrics_listen) {
+		struct sockaddr_storage addr;
+		socklen_t addr_len;
+
+		/* A bad address is refused before anything is loaded. */
+		if (mg_http_parse_listen(d->opts->metrics_listen, &addr, &addr_len, why,
+					 sizeof(why))) {
+			mg_err("invalid --metrics-listen '%s': %s", d->opts->metrics_listen, why);
+			return -EINVAL;
+		}
+	}
 	if (geteuid() != 0) {
 		mg_err("'mguard start' needs root (CAP_BPF, CAP_SYS_ADMIN, CAP_PERFMON)");
 		return -EPERM;
 	}
+	if (d->opts->metrics_listen) {
+		/* Bound here, so a taken port is said on the terminal; served once ready. */
+		err = mg_http_open(d->opts->metrics_listen, &d->http);
+		if (err)
+			return err;
+	}
+	mg_journal_init(&d->journal, NULL);
 	if (d->opts->log_dir) {
 		err = mg_eventlog_open(d->opts->log_dir, d->opts->log_max_bytes, d->opts->log_keep,
 				       &d->log);
@@ -426,13 +550,59 @@ static int mg_daemon_setup(struct mg_daemon *d)
 			err = mg_loader_set_daemon_pid(d->loader, getpid());
 		if (err)
 			return mg_log_errno(err, "failed to go to the background");
+		if (d->opts->log_dir) {
+			snprintf(d->mguard_log, sizeof(d->mguard_log), "%s", log_path);
+			mg_log_timestamps = true; /* a file: each line says when */
+		}
+	}
+	if (d->http) {
+		err = mg_http_serve(d->http);
+		if (err)
+			return err;
+		mg_info("serving /metrics, /healthz and /readyz on port %u", mg_http_port(d->http));
+	}
+	mg_pid_path(d->opts->pin_dir, d->pid_file, sizeof(d->pid_file));
+	err = mg_pid_write(d->pid_file);
+	if (err) {
+		mg_log_errno(err, "failed to write the pid file '%s'", d->pid_file);
+		*d->pid_file = '\0';
 	}
 	mg_info("ready (pid %d)", (int)getpid());
+	mg_notify_ready(d->gen, (unsigned long long)getpid());
 	return 0;
+}
+
+/* SIGUSR2: logrotate renamed the event file and mguard.log; write to new ones. */
+static void mg_daemon_reopen_logs(struct mg_daemon *d)
+{
+	int err;
+
+	if (d->log) {
+		err = mg_eventlog_reopen(d->log);
+		if (err)
+			mg_log_errno(err, "failed to reopen the event file '%s'",
+				     mg_eventlog_path(d->log));
+	}
+	if (*d->mguard_log) {
+		int fd = open(d->mguard_log, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+
+		if (fd < 0) {
+			mg_log_errno(-errno, "failed to reopen '%s'", d->mguard_log);
+		} else {
+			dup2(fd, STDERR_FILENO);
+			close(fd);
+		}
+	}
+	mg_info("reopened the log files on SIGUSR2");
 }
 
 static void mg_daemon_teardown(struct mg_daemon *d, bool leave_enforcing)
 {
+	/* Nothing answers "ready" while what it says is being taken down. */
+	mg_http_stop(d->http);
+	d->http = NULL;
+	if (*d->pid_file)
+		unlink(d->pid_file);
 	mg_ringbuf_free(d->rb);
 	if (!leave_enforcing && d->loader) {
 		char path[PATH_MAX];
@@ -465,6 +635,8 @@ static void mg_daemon_teardown(struct mg_daemon *d, bool leave_enforcing)
 	mg_image_free(d->img);
 	mg_policy_free(d->policy);
 	mg_digest_cache_free(d->digests);
+	mg_journal_free(&d->journal);
+	free(d->scope_stats);
 }
 
 int mg_daemon_run(const struct mg_daemon_opts *opts)
@@ -479,12 +651,17 @@ int mg_daemon_run(const struct mg_daemon_opts *opts)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
 	sigaction(SIGUSR1, &sa, NULL);
+	sigaction(SIGUSR2, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
 	err = mg_daemon_setup(&d);
 	while (!err && !mg_stop_signal && !mg_release_signal) {
 		int n;
 
+		if (mg_reopen_signal) {
+			mg_reopen_signal = 0;
+			mg_daemon_reopen_logs(&d);
+		}
 		if (mg_reload_signal) {
 			mg_reload_signal = 0;
 			mg_daemon_reload(&d);
@@ -526,10 +703,13 @@ int mg_daemon_run(const struct mg_daemon_opts *opts)
 		mg_ringbuf_consume(d.rb);
 	if (opts->events)
 		fflush(opts->events);
-	if (mg_release_signal && !err)
+	if (mg_release_signal && !err) {
 		mg_info("exiting on SIGUSR1: every hook stays attached and pinned for the next daemon");
-	else if (mg_stop_signal)
+		mg_notify_stopping("exiting: every hook stays attached and pinned");
+	} else if (mg_stop_signal) {
 		mg_info("stopping on signal %d: detaching every hook", (int)mg_stop_signal);
+		mg_notify_stopping("stopping: detaching every hook");
+	}
 	/*
 	 * SIGUSR1 leaves everything enforcing; so does a failed start that had
 	 * adopted a previous daemon's state: what was in force stays in force.
