@@ -227,11 +227,11 @@ int mg_http_serve(struct mg_http *http)
 
 	if (http->mhd)
 		return 0;
-	http->mhd = MHD_start_daemon(flags, 0, NULL, NULL, mg_answer, http,
-				     MHD_OPTION_LISTEN_SOCKET, http->fd,
-				     MHD_OPTION_CONNECTION_LIMIT, (unsigned int)MG_HTTP_CONNECTIONS,
-				     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)MG_HTTP_TIMEOUT_S,
-				     MHD_OPTION_EXTERNAL_LOGGER, mg_mhd_log, NULL, MHD_OPTION_END);
+	http->mhd = MHD_start_daemon(
+		flags, 0, NULL, NULL, mg_answer, http, MHD_OPTION_EXTERNAL_LOGGER, mg_mhd_log, NULL,
+		MHD_OPTION_LISTEN_SOCKET, http->fd, MHD_OPTION_CONNECTION_LIMIT,
+		(unsigned int)MG_HTTP_CONNECTIONS, MHD_OPTION_CONNECTION_TIMEOUT,
+		(unsigned int)MG_HTTP_TIMEOUT_S, MHD_OPTION_END);
 	if (!http->mhd) {
 		mg_err("failed to start serving metrics on port %u", http->port);
 		return -EIO;
