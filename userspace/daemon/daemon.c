@@ -17,8 +17,9 @@
 #include "daemon/events.h"
 #include "kernel/loader.h"
 #include "core/log.h"
-#include "core/array.h"
 #include "core/version.h"
+#include "daemon/background.h"
+#include "daemon/scope_cgroups.h"
 #include "daemon/http.h"
 #include "daemon/journal.h"
 #include "daemon/metrics.h"
@@ -30,45 +31,6 @@
 #include "kernel/ringbuf.h"
 
 /* Set by signal handlers, acted on by the main loop. */
-/*
- * Detach from the terminal: the caller continues as the daemon, its stderr
- * appended to @log_path (NULL: discarded).
- */
-static int mg_daemonize(const char *log_path)
-{
-	pid_t pid;
-	int fd;
-
-	pid = fork();
-	if (pid < 0)
-		return -errno;
-	if (pid > 0)
-		_exit(0);
-	if (setsid() < 0)
-		return -errno;
-	pid = fork();
-	if (pid < 0)
-		return -errno;
-	if (pid > 0)
-		_exit(0);
-	if (chdir("/") < 0)
-		return -errno;
-	fd = open("/dev/null", O_RDWR | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	dup2(fd, STDIN_FILENO);
-	dup2(fd, STDOUT_FILENO);
-	close(fd);
-	/* The daemon's own messages: to its log file, or nowhere. */
-	fd = open(log_path ? log_path : "/dev/null", O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC,
-		  0640);
-	if (fd < 0)
-		return -errno;
-	dup2(fd, STDERR_FILENO);
-	close(fd);
-	return 0;
-}
-
 static volatile sig_atomic_t mg_stop_signal;	/* SIGINT, SIGTERM: detach everything */
 static volatile sig_atomic_t mg_release_signal; /* SIGUSR1: exit, leave enforcing */
 /* Events read at once above which the reader pauses, so the next ones come in batches. */
@@ -89,11 +51,6 @@ static void mg_on_signal(int sig)
 		mg_stop_signal = sig;
 }
 
-struct mg_created_cgroup {
-	char *path;
-	int levels; /* how many folders up to take back */
-};
-
 struct mg_daemon {
 	const struct mg_daemon_opts *opts;
 	char cgroup_root[PATH_MAX];
@@ -101,8 +58,7 @@ struct mg_daemon {
 	struct mg_image *img;
 	struct mg_loader *loader;
 	struct mg_ringbuf *rb;
-	struct mg_created_cgroup *created; /* scope cgroups this daemon made */
-	size_t ncreated;
+	struct mg_scope_cgroups created; /* scope cgroups this daemon made */
 	int64_t boot_offset;
 	unsigned long long events;
 	struct mg_digest_cache
@@ -121,38 +77,6 @@ struct mg_daemon {
 	struct mg_metrics_scope *scope_stats; /* scope id - 1 -> events read for it */
 	size_t nscope_stats;
 };
-
-/* Events per scope, kept across reloads for the scopes that stay (by name). */
-static int mg_scope_stats_rebuild(struct mg_daemon *d, const struct mg_image *img)
-{
-	struct mg_metrics_scope *stats = calloc(img->nscopes ? img->nscopes : 1, sizeof(*stats));
-
-	if (!stats)
-		return -ENOMEM;
-	for (size_t i = 0; i < img->nscopes; i++) {
-		stats[i].name = img->scopes[i].name;
-		stats[i].cgroup = img->scopes[i].cgroup;
-		for (size_t j = 0; j < d->nscope_stats; j++) {
-			if (!strcmp(d->scope_stats[j].name, stats[i].name)) {
-				memcpy(stats[i].events, d->scope_stats[j].events,
-				       sizeof(stats[i].events));
-				break;
-			}
-		}
-	}
-	free(d->scope_stats);
-	d->scope_stats = stats;
-	d->nscope_stats = img->nscopes;
-	return 0;
-}
-
-static void mg_count_event(struct mg_daemon *d, const struct mg_event *e)
-{
-	/* Scope ids are positions in the policy, from 1 (compile/scopes.c). */
-	if (e->scope_id >= 1 && e->scope_id <= d->nscope_stats && e->hook < MG_HOOK__COUNT &&
-	    e->verdict < MG_VERDICT__COUNT)
-		d->scope_stats[e->scope_id - 1].events[e->hook][e->verdict]++;
-}
 
 static void mg_journal_event(struct mg_daemon *d, const struct mg_event *e, const char *line,
 			     size_t len)
@@ -190,38 +114,8 @@ static int mg_on_event(void *ctx, void *data, size_t size)
 		mg_journal_event(d, data, line, len);
 	if (line != buf)
 		free(line);
-	mg_count_event(d, data);
+	mg_metrics_scope_count(d->scope_stats, d->nscope_stats, data);
 	d->events++;
-	return 0;
-}
-
-/* A scope's cgroup may not exist yet (mguard run, a unit not started). */
-static int mg_create_scope_cgroups(struct mg_daemon *d, const struct mg_policy *policy)
-{
-	for (size_t i = 0; i < policy->nscopes; i++) {
-		const struct mg_scope *s = &policy->scopes[i];
-		struct mg_created_cgroup *v;
-		char path[PATH_MAX];
-		int created, err;
-
-		err = mg_cgroup_create(d->cgroup_root, s->cgroup, &created);
-		if (err)
-			return mg_log_errno(err, "failed to create cgroup '%s' of scope '%s'",
-					    s->cgroup, s->name);
-		if (!created)
-			continue;
-		v = realloc(d->created, (d->ncreated + 1) * sizeof(*v));
-		if (!v)
-			return -ENOMEM;
-		d->created = v;
-		snprintf(path, sizeof(path), "%s%s", d->cgroup_root, s->cgroup);
-		v[d->ncreated].path = strdup(path);
-		v[d->ncreated].levels = created;
-		if (!v[d->ncreated].path)
-			return -ENOMEM;
-		d->ncreated++;
-		mg_info("created cgroup '%s' for scope '%s'", path, s->name);
-	}
 	return 0;
 }
 
@@ -245,7 +139,7 @@ static int mg_compile_policy(struct mg_daemon *d, struct mg_policy **ret_policy,
 		mg_err("policy '%s' has errors: nothing was changed", d->opts->policy_dir);
 		return err;
 	}
-	err = mg_create_scope_cgroups(d, policy);
+	err = mg_scope_cgroups_create(&d->created, d->cgroup_root, policy);
 	if (!err)
 		err = mg_compile(policy, &copts, ret_img, &diags);
 	mg_diags_print(&diags, stderr); /* errors, or refused licences and models */
@@ -292,7 +186,7 @@ static int mg_switch_policy(struct mg_daemon *d, struct mg_policy *policy, struc
 	mg_loader_detach_stale(d->loader, img);
 
 	/* Out of memory here only loses the per-scope event counts, never the policy. */
-	if (mg_scope_stats_rebuild(d, img))
+	if (mg_metrics_scopes_rebuild(&d->scope_stats, &d->nscope_stats, img))
 		mg_warn("per-scope event counts were reset: out of memory");
 	mg_image_free(d->img);
 	mg_policy_free(d->policy);
@@ -584,14 +478,9 @@ static void mg_daemon_reopen_logs(struct mg_daemon *d)
 				     mg_eventlog_path(d->log));
 	}
 	if (*d->mguard_log) {
-		int fd = open(d->mguard_log, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
-
-		if (fd < 0) {
-			mg_log_errno(-errno, "failed to reopen '%s'", d->mguard_log);
-		} else {
-			dup2(fd, STDERR_FILENO);
-			close(fd);
-		}
+		err = mg_reopen_stderr(d->mguard_log);
+		if (err)
+			mg_log_errno(err, "failed to reopen '%s'", d->mguard_log);
 	}
 	mg_info("reopened the log files on SIGUSR2");
 }
@@ -620,18 +509,9 @@ static void mg_daemon_teardown(struct mg_daemon *d, bool leave_enforcing)
 		mg_loader_release(d->loader);
 	} else {
 		mg_loader_destroy(d->loader);
-		/* Only what this daemon made, deepest first, and only when empty. */
-		for (size_t i = d->ncreated; i-- > 0;) {
-			int err = mg_cgroup_remove(d->created[i].path, d->created[i].levels);
-
-			if (err)
-				mg_warn("left cgroup '%s' in place: %s", d->created[i].path,
-					strerror(-err));
-		}
+		mg_scope_cgroups_remove(&d->created);
 	}
-	for (size_t i = 0; i < d->ncreated; i++)
-		free(d->created[i].path);
-	free(d->created);
+	mg_scope_cgroups_free(&d->created);
 	mg_image_free(d->img);
 	mg_policy_free(d->policy);
 	mg_digest_cache_free(d->digests);

@@ -231,3 +231,35 @@ unsigned int mg_metrics_licenses_expiring(const struct mg_image *img, int64_t no
 	}
 	return n;
 }
+
+int mg_metrics_scopes_rebuild(struct mg_metrics_scope **stats, size_t *n,
+			      const struct mg_image *img)
+{
+	struct mg_metrics_scope *fresh = calloc(img->nscopes ? img->nscopes : 1, sizeof(*fresh));
+
+	if (!fresh)
+		return -ENOMEM;
+	for (size_t i = 0; i < img->nscopes; i++) {
+		fresh[i].name = img->scopes[i].name;
+		fresh[i].cgroup = img->scopes[i].cgroup;
+		for (size_t j = 0; j < *n; j++) {
+			if (!strcmp((*stats)[j].name, fresh[i].name)) {
+				memcpy(fresh[i].events, (*stats)[j].events,
+				       sizeof(fresh[i].events));
+				break;
+			}
+		}
+	}
+	free(*stats);
+	*stats = fresh;
+	*n = img->nscopes;
+	return 0;
+}
+
+void mg_metrics_scope_count(struct mg_metrics_scope *stats, size_t n, const struct mg_event *e)
+{
+	/* Scope ids are positions in the policy, from 1 (compile/scopes.c). */
+	if (e->scope_id >= 1 && e->scope_id <= n && e->hook < MG_HOOK__COUNT &&
+	    e->verdict < MG_VERDICT__COUNT)
+		stats[e->scope_id - 1].events[e->hook][e->verdict]++;
+}

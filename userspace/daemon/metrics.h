@@ -56,6 +56,18 @@ int mg_metrics_write_file(const char *path, const struct mg_pinned *st,
 int mg_metrics_render(const struct mg_pinned *st, const struct mg_metrics_extra *x, char **ret_text,
 		      size_t *ret_len);
 
+/*
+ * Per-scope event counts for the scopes of @img (names and cgroups borrowed
+ * from it), carrying over the counts of scopes of the same name from
+ * *@stats (*@n of them), which is freed. Returns 0, or -ENOMEM with nothing
+ * changed.
+ */
+int mg_metrics_scopes_rebuild(struct mg_metrics_scope **stats, size_t *n,
+			      const struct mg_image *img);
+
+/* Count event @e for its scope, when its scope, hook and verdict are known. */
+void mg_metrics_scope_count(struct mg_metrics_scope *stats, size_t n, const struct mg_event *e);
+
 /* How many licences of @img end after @now and no later than @now + @within seconds. */
 unsigned int mg_metrics_licenses_expiring(const struct mg_image *img, int64_t now, int64_t within);
 
