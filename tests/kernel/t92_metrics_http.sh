@@ -10,7 +10,10 @@ UNIT_CAPS=bpf,perfmon,net_admin,dac_read_search	# CapabilityBoundingSet= of mgua
 LOG92=$TMP/log92
 PROM=
 
-# Prometheus is stopped on every way out of the run, as the rest is by cleanup.
+BGPIN=/sys/fs/bpf/mguard-test-bg-$$
+
+# Prometheus and the background daemon are stopped on every way out of the
+# run, as the rest is by cleanup.
 stop_prometheus() {
 	if [ -n "$PROM" ]; then
 		kill "$PROM" 2>/dev/null
@@ -18,7 +21,8 @@ stop_prometheus() {
 		PROM=
 	fi
 }
-trap 'stop_prometheus; cleanup' EXIT
+stop_background() { [ -d "$BGPIN" ] && "$MGUARD" stop --pin-dir "$BGPIN" >/dev/null 2>&1; }
+trap 'stop_prometheus; stop_background; cleanup' EXIT
 
 http() { "$OPS" http "$@"; }
 # A daemon with the options under test takes over: the running one exits
@@ -110,6 +114,29 @@ try_in_scope "$TMP/out" connect 127.0.0.1 "$PORT_DENIED" >/dev/null
 check "after the rename and SIGUSR2 the next event lands in a new events.jsonl" \
 	wait_for 5 has_line "$EV" '"hook":"connect4"' '"verdict":"deny"'
 check "and not in the renamed file" [ "$(count_lines "$EV-20261201" '"hook":"connect4"')" = "$before" ]
+
+# --- in the background: mguard.log lines carry their RFC 3339 time -------------
+mkdir -p "$TMP/bgpolicy"
+cat >"$TMP/bgpolicy/policy.yaml" <<BGYAML
+apiVersion: mguard/v1
+mode: enforce
+tiers:
+  - {name: general, level: 1}
+scopes:
+  - name: bg
+    cgroup: $CG_REL/bg
+    maxTier: general
+BGYAML
+"$MGUARD" start --policy "$TMP/bgpolicy" --pin-dir "$BGPIN" --log-dir "$TMP/bglog" >/dev/null 2>&1
+check "a daemon goes to the background" [ $? = 0 ]
+check "its mguard.log lines start with an RFC 3339 time" wait_for 10 \
+	grep -Eqs '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}Z mguard: ready \(pid [0-9]+\)$' "$TMP/bglog/mguard.log"
+mv "$TMP/bglog/mguard.log" "$TMP/bglog/mguard.log-20261201"
+kill -USR2 "$(cat "/run/mguard/${BGPIN##*/}.pid")"
+check "after its rename and SIGUSR2, mguard.log is a new file" wait_for 5 \
+	grep -Eqs '^[0-9-]{10}T[0-9:.]{12}Z mguard: reopened the log files on SIGUSR2$' "$TMP/bglog/mguard.log"
+"$MGUARD" stop --pin-dir "$BGPIN" >/dev/null 2>&1
+check "the background daemon stops and takes its pins" [ ! -e "$BGPIN" ]
 
 # --- stop: STOPPING=1, then the usual daemon again for the tests after this one --
 kill -USR1 "$DPID"
