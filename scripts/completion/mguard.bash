@@ -18,6 +18,10 @@ _mguard()
 		_filedir
 		return
 		;;
+	--metrics-listen)
+		COMPREPLY=($(compgen -W "127.0.0.1:9464 [::1]:9464" -- "$cur"))
+		return
+		;;
 	esac
 	case ${words[1]} in
 	policy)
@@ -30,7 +34,7 @@ _mguard()
 		COMPREPLY=($(compgen -W "on off" -- "$cur"))
 		;;
 	start)
-		COMPREPLY=($(compgen -W "--foreground --policy --pin-dir --log-dir --syslog --metrics-file --verbose" -- "$cur"))
+		COMPREPLY=($(compgen -W "--foreground --policy --pin-dir --log-dir --syslog --journal --metrics-file --metrics-listen --event-rate --verbose" -- "$cur"))
 		;;
 	stop)
 		COMPREPLY=($(compgen -W "--leave-enforcing --pin-dir" -- "$cur"))
