@@ -12,13 +12,20 @@
  * process on the host.
  */
 #include "file.bpf.h"
+#include "guard.bpf.h"
 
 #define SIGKILL	      9
 #define MAP_ANONYMOUS 0x20
 #define SOL_SOCKET    1
 #define SCM_RIGHTS    1
-#define MG_MAX_CMSGS  2 /* control messages examined per recvmsg */
-#define MG_MAX_RIGHTS 8 /* descriptors examined per control message */
+/*
+ * recvmsg: the kernel writes at most one control message of each kind
+ * (credentials, pidfd, security context, descriptors: the descriptors of all
+ * the sender's messages are merged into one), and at most SCM_MAX_FD
+ * descriptors. Every one is examined; more than that kills (fails closed).
+ */
+#define MG_MAX_CMSGS  4
+#define MG_MAX_RIGHTS 253 /* SCM_MAX_FD */
 
 /* The layout of syscalls:sys_exit_* and sys_enter_* records. */
 struct mg_sys_exit_args {
@@ -56,6 +63,34 @@ static __always_inline struct file *mg_fd_file(long fd)
 }
 
 /*
+ * /proc/PID/mem, environ or pagemap of a process outside the scope, just
+ * opened: killed before the first read (guard.bpf.h). True when it was.
+ */
+static __always_inline bool mg_tp_proc_other(const struct mg_config *cfg,
+					     const struct mg_scope_val *scope, __u64 cgid,
+					     struct file *file)
+{
+	struct task_struct *t = mg_proc_memory_task(file);
+	__u64 mine = 0;
+	struct mg_scope_hit *hit;
+	__u8 verdict;
+
+	if (!t)
+		return false;
+	hit = bpf_map_lookup_elem(&mg_scope_cache, &cgid);
+	if (hit)
+		mine = hit->scope_cgid;
+	if (mine && mg_scope_of_task(t, cfg->active_gen) == mine)
+		return false;
+	verdict = mg_deny_verdict(cfg, MG_VERDICT_KILL);
+	if (verdict == MG_VERDICT_KILL)
+		bpf_send_signal(SIGKILL);
+	mg_guard_event(cfg, scope, cgid, MG_HOOK_PTRACE, verdict, MG_REASON_OTHER_TASK,
+		       BPF_CORE_READ(t, tgid));
+	return true;
+}
+
+/*
  * Decide descriptor @fd of the current task for @hook, and kill the task if
  * it may not have that file. @must_exist: the descriptor was just returned by
  * an open, so failing to resolve it fails closed. A global function: the
@@ -86,6 +121,8 @@ __noinline int mg_tp_check_fd(long fd, __u32 hook, __u32 must_exist)
 			bpf_send_signal(SIGKILL);
 		return 0;
 	}
+	if (hook == MG_HOOK_FILE_OPEN && mg_tp_proc_other(cfg, scope, cgid, file))
+		return 0;
 	mg_file_identity(file, &dev, &ino);
 	reason = mg_file_decide(cfg, scope, file, dev, ino, &model);
 	if (reason == MG_REASON_NONE) {
@@ -131,6 +168,46 @@ int mg_tp_enter_recvmsg(struct mg_sys_enter_args *ctx)
 	return 0;
 }
 
+/*
+ * More control messages, or more descriptors in one, than the program
+ * examines: the task is killed (it fails closed) before it can use them.
+ */
+static __always_inline void mg_tp_rights_limit(void)
+{
+	const struct mg_scope_val *scope;
+	const struct mg_config *cfg;
+	__u8 verdict;
+	__u64 cgid;
+	struct mg_event *e;
+
+	scope = mg_scope_enter(&cfg, &cgid);
+	if (!scope)
+		return;
+	verdict = mg_deny_verdict(cfg, MG_VERDICT_KILL);
+	if (verdict == MG_VERDICT_KILL)
+		bpf_send_signal(SIGKILL);
+	mg_count(MG_COUNTER_INDEX(MG_HOOK_FILE_RECEIVE, verdict));
+	e = mg_event_new(cfg, scope, cgid, MG_HOOK_FILE_RECEIVE, verdict, MG_REASON_RIGHTS_LIMIT);
+	if (e)
+		bpf_ringbuf_submit(e, 0);
+}
+
+struct mg_rights_ctx {
+	void *fds; /* the descriptors of one SCM_RIGHTS message, in user memory */
+	__u64 nfds;
+};
+
+static long mg_tp_check_right(__u64 j, void *arg)
+{
+	struct mg_rights_ctx *rc = arg;
+	int fd;
+
+	if (bpf_probe_read_user(&fd, sizeof(fd), rc->fds + j * sizeof(int)))
+		return 1;
+	mg_tp_check_fd(fd, MG_HOOK_FILE_RECEIVE, 1);
+	return 0;
+}
+
 SEC("tracepoint/syscalls/sys_exit_recvmsg")
 int mg_tp_exit_recvmsg(struct mg_sys_exit_args *ctx)
 {
@@ -149,28 +226,27 @@ int mg_tp_exit_recvmsg(struct mg_sys_exit_args *ctx)
 	if (ctx->ret < 0 || !msg.msg_control)
 		return 0;
 
-	for (int i = 0; i < MG_MAX_CMSGS; i++) {
-		__u64 nfds;
+	for (int i = 0; i <= MG_MAX_CMSGS; i++) {
+		struct mg_rights_ctx rc;
 
 		if (off + sizeof(cm) > msg.msg_controllen)
 			break;
+		if (i == MG_MAX_CMSGS) {
+			mg_tp_rights_limit();
+			break;
+		}
 		if (bpf_probe_read_user(&cm, sizeof(cm), msg.msg_control + off))
 			break;
 		if (cm.cmsg_len < sizeof(cm))
 			break;
 		if (cm.cmsg_level == SOL_SOCKET && cm.cmsg_type == SCM_RIGHTS) {
-			nfds = (cm.cmsg_len - sizeof(cm)) / sizeof(int);
-			for (int j = 0; j < MG_MAX_RIGHTS; j++) {
-				int fd;
-
-				if (j >= nfds)
-					break;
-				if (bpf_probe_read_user(&fd, sizeof(fd),
-							msg.msg_control + off + sizeof(cm) +
-								j * sizeof(int)))
-					break;
-				mg_tp_check_fd(fd, MG_HOOK_FILE_RECEIVE, 1);
+			rc.fds = msg.msg_control + off + sizeof(cm);
+			rc.nfds = (cm.cmsg_len - sizeof(cm)) / sizeof(int);
+			if (rc.nfds > MG_MAX_RIGHTS) {
+				mg_tp_rights_limit();
+				break;
 			}
+			bpf_loop(rc.nfds, mg_tp_check_right, &rc, 0);
 		}
 		off += (cm.cmsg_len + 7) & ~7ULL;
 	}

@@ -41,9 +41,17 @@ enum mg_hook {
 	MG_HOOK_FILE_RECEIVE,  /* a descriptor passed over a UNIX socket */
 	MG_HOOK_IO_URING,      /* io_uring set-up (fallback engine: closed) */
 	MG_HOOK_UNIX,	       /* UNIX socket connects and sends (BPF LSM only) */
+	/* The guard itself and other processes (issue 11, classes 1, 2 and 7). */
+	MG_HOOK_BPF,	     /* any bpf() from a scope: the guard's maps, links, programs */
+	MG_HOOK_PINS,	     /* unlink, rename, rmdir on bpffs and cgroupfs */
+	MG_HOOK_SIGNAL,	     /* signals to a process outside the sender's scope */
+	MG_HOOK_PTRACE,	     /* ptrace, process_vm_*, pidfd_getfd, /proc/PID: other processes */
+	MG_HOOK_CGROUP_MOVE, /* a new task placed in another cgroup (CLONE_INTO_CGROUP) */
+	MG_HOOK_FD_SHARE,    /* a descriptor table shared with another process (CLONE_FILES) */
+	MG_HOOK_COREDUMP,    /* a core dump of a shielded process */
 	MG_HOOK__COUNT,
 };
-#define MG_HOOK_SLOTS 16 /* room for hooks in mg_config; >= MG_HOOK__COUNT */
+#define MG_HOOK_SLOTS 32 /* room for hooks in mg_config; >= MG_HOOK__COUNT, a power of 2 */
 
 enum mg_verdict {
 	MG_VERDICT_ALLOW = 0,
@@ -79,6 +87,14 @@ enum mg_reason {
 	MG_REASON_UNIX,		   /* a UNIX socket not in the scope's list */
 	MG_REASON_UNKNOWN,	   /* a file of no model outside every folder the scope may read */
 	MG_REASON_NARROWED,	   /* outside the egress of the licence the process loaded under */
+	/* The guard itself and other processes (issue 11, classes 1, 2 and 7). */
+	MG_REASON_GUARD,	/* bpf(), the pin folder or the cgroup tree from a scope */
+	MG_REASON_OTHER_TASK,	/* a process outside the caller's scope */
+	MG_REASON_SHIELDED,	/* a process of a shielded scope, from outside that scope */
+	MG_REASON_CGROUP_MOVE,	/* a task placed outside the scope */
+	MG_REASON_FD_SHARE,	/* a descriptor table shared outside one process */
+	MG_REASON_COREDUMP,	/* a shielded process would have dumped its memory */
+	MG_REASON_RIGHTS_LIMIT, /* more passed descriptors than the fallback engine examines */
 	MG_REASON__COUNT,
 };
 
@@ -148,8 +164,17 @@ struct mg_scope_key {
 
 struct mg_scope_val {
 	__u32 scope_id; /* index of the scope in the policy, from 1 */
-	__u32 max_tier; /* highest tier level the scope may load */
+	__u16 max_tier; /* highest tier level the scope may load (1..1000) */
+	__u16 flags;	/* MG_SCOPE_* */
 };
+
+/*
+ * A scope without this flag is shielded: no process outside it may ptrace
+ * it, read its memory (process_vm_readv, /proc/PID/mem) or take its
+ * descriptors (pidfd_getfd, /proc/PID/fd), and it writes no core dumps. The
+ * policy's 'allowDebug: true' sets it.
+ */
+#define MG_SCOPE_ALLOW_DEBUG (1u << 0)
 
 /*
  * inodes: (device, inode) of a weight file, or of a model folder, -> the

@@ -95,3 +95,66 @@ expect_route_denied() {
 	*) check "$name: killed in scope before reading" all "[ $st = 137 ] && ! grep -Eq 'read=|mapped=' '$TMP/out'" ;;
 	esac
 }
+
+# --- attacks on the guard and on other processes (mg-attack), both placements -----------
+# attack_in OUTFILE ARGS...: mg-attack placed in the scope by cgroup.procs; prints its status.
+attack_in() {
+	out=$1
+	shift
+	"$ATTACK" --cgroup "$SCOPE_CG" "$@" >"$out" 2>/dev/null
+	echo $?
+}
+# attack_run OUTFILE ARGS...: mg-attack started by 'mguard run' in the scope.
+attack_run() {
+	out=$1
+	shift
+	"$MGUARD" run --policy "$TMP/policy" --scope guarded -- "$ATTACK" "$@" >"$out" 2>/dev/null
+	echo $?
+}
+attack_outside() {
+	out=$1
+	shift
+	"$ATTACK" "$@" >"$out" 2>/dev/null
+	echo $?
+}
+
+# refused STATUS OUTFILE LSM-LINES: with BPF LSM the attack fails with one of the lines
+# (a regular expression); on the fallback engine it is killed before it reports success.
+refused() {
+	case "$ENGINE" in
+	bpf-lsm) grep -Eqx "$3" "$2" ;;
+	*) [ "$1" = 137 ] && ! grep -q '^ok' "$2" ;;
+	esac
+}
+# Under 'mguard run' the seccomp filter may refuse first (EPERM; ENOSYS for clone3).
+refused_run() { refused "$@" || grep -Eqx 'errno (EPERM|ENOSYS)' "$2"; }
+
+# What a refusal is on this engine: an error, or the caller killed on the attempt.
+case "${MG_EXPECT_ENGINE:-tracepoint-kill}" in
+bpf-lsm) REFUSED=refused ;;
+*) REFUSED="caller killed" ;;
+esac
+
+# expect_refused NAME LSM-LINES ARGS...: the attack, tried from both placements, fails.
+expect_refused() {
+	er_name=$1
+	er_want=$2
+	shift 2
+	er_st=$(attack_in "$TMP/out" "$@")
+	check "$er_name: $REFUSED (cgroup placement)" refused "$er_st" "$TMP/out" "$er_want"
+	er_st=$(attack_run "$TMP/out" "$@")
+	check "$er_name: $REFUSED (mguard run)" refused_run "$er_st" "$TMP/out" "$er_want"
+}
+
+# A process of some scope (or outside) that lives until killed: prints its pid.
+start_holder() { # CGROUP-OR-EMPTY PATH
+	if [ -n "$1" ]; then
+		"$ATTACK" --cgroup "$1" hold "$2" 300 >"$TMP/holder.$$" 2>&1 &
+	else
+		"$ATTACK" hold "$2" 300 >"$TMP/holder.$$" 2>&1 &
+	fi
+	hp=$!
+	wait_for 5 grep -qs '^ok holding' "$TMP/holder.$$"
+	echo "$hp"
+}
+stop_holder() { kill -KILL "$1" 2>/dev/null; wait "$1" 2>/dev/null; }

@@ -23,6 +23,7 @@ BUILD=${1:-build}
 ONLY="$* ${MG_KERNEL_TESTS:-}"
 MGUARD=$BUILD/mguard
 TRY=$BUILD/tests/helpers/mg-try
+ATTACK=$BUILD/tests/helpers/mg-attack
 ENGINE=${MG_EXPECT_ENGINE:-tracepoint-kill}
 KERNEL=$(uname -r)
 
@@ -77,6 +78,7 @@ PIN=/sys/fs/bpf/mguard-test-$$
 CG_REL=/mguard-test-$$
 CG=$CGROOT$CG_REL
 SCOPE_CG=$CG/guarded
+DEBUG_CG=$CG/debuggable	# a second scope, with allowDebug
 DPID=
 
 cleanup() {
@@ -86,6 +88,7 @@ cleanup() {
 	fi
 	[ -d "$PIN" ] && "$MGUARD" stop --pin-dir "$PIN" >/dev/null 2>&1
 	[ -d "$SCOPE_CG" ] && rmdir "$SCOPE_CG" 2>/dev/null
+	[ -d "$DEBUG_CG" ] && rmdir "$DEBUG_CG" 2>/dev/null
 	[ -d "$CG" ] && rmdir "$CG" 2>/dev/null
 	rm -rf "$TMP" "$UNK"
 }
@@ -122,7 +125,10 @@ printf 'controlled-weights' > "$TMP/models/short/model.safetensors"
 "$MGUARD" license keygen "$TMP/keys/rogue.key" "$TMP/keys/rogue.pub" >/dev/null 2>&1
 NOW=$(date +%s)
 rfc3339() { date -u -d "@$1" +%Y-%m-%dT%H:%M:%SZ; }
-SHORT_UNTIL=$((NOW + 25))	# long enough for the slow emulated VM to reach its first check
+# Long enough for the guard to start and reach its first check; under the VM's
+# emulation loading and attaching every BPF LSM program takes far longer.
+SHORT_UNTIL=$((NOW + 25))
+[ "$ENGINE" = bpf-lsm ] && SHORT_UNTIL=$((NOW + 60))
 write_license() { # FILE ID MODEL NOT_AFTER [EGRESS-LINE]
 	cat > "$1" <<LIC
 apiVersion: mguard/v1
@@ -183,6 +189,11 @@ scopes:
     outputs: [$TMP/outputs/]
     unixSockets: [$TMP/sockets/]
     reads: [$TMP/, $BUILD_ABS/]
+  - name: debuggable
+    cgroup: $CG_REL/debuggable
+    maxTier: general
+    allowDebug: true
+    outputs: [$TMP/outputs/]
 YAML
 mkdir -p "$TMP/sockets"
 mkdir -p "$TMP/outputs/deep/er"
@@ -195,7 +206,7 @@ mknod "$TMP/dev/nvidia1" c 195 1
 mknod "$TMP/dev/renderD129" c 226 129
 mknod "$TMP/dev/null" c 1 3
 
-mkdir -p "$CG"
+mkdir -p "$CG" "$DEBUG_CG"
 "$MGUARD" start --foreground --policy "$TMP/policy" --pin-dir "$PIN" \
 	>"$TMP/events.jsonl" 2>"$TMP/daemon.log" &
 DPID=$!

@@ -2,6 +2,8 @@
 # Sourced by tests/kernel/run.sh, with mguard running on its test policy.
 
 # --- status --------------------------------------------------------------------
+# A denied connect of its own, so the counters below need no earlier test file.
+try_in_scope "$TMP/out" connect 127.0.0.1 "$PORT_DENIED" >/dev/null
 "$MGUARD" status --pin-dir "$PIN" >"$TMP/status.txt" 2>&1
 check "status names the engine per hook" grep -Eq "^file_open +$ENGINE" "$TMP/status.txt"
 check "status shows the denied connects" grep -Eq '^connect4 +cgroup +[0-9]+ +[1-9]' "$TMP/status.txt"

@@ -110,6 +110,12 @@ wait "$DPID" 2>/dev/null
 expect_file_denied "with the daemon killed, a prohibited open is still denied" "$PROHIBITED"
 try_in_scope "$TMP/out" connect 127.0.0.1 "$PORT_DENIED" >/dev/null
 check "with the daemon killed, a denied connect is still denied" grep -qx 'errno EPERM' "$TMP/out"
+st=$(attack_in "$TMP/out" bpf-obj-get "$(find "$PIN" -maxdepth 1 -name 'link_*' | head -n 1)")
+check "with the daemon killed, bpf() on a pin from the scope is still $REFUSED" \
+	refused "$st" "$TMP/out" 'errno EPERM'
+st=$(attack_in "$TMP/out" signal kill $$)
+check "with the daemon killed, a signal from the scope to outside is still $REFUSED" \
+	refused "$st" "$TMP/out" 'errno EPERM'
 "$MGUARD" start --foreground --policy "$TMP/policy" --pin-dir "$PIN" \
 	--event-rate 1000 --metrics-file "$TMP/mguard.prom" >>"$TMP/events.jsonl" 2>"$TMP/daemon2.log" &
 DPID=$!
@@ -122,8 +128,8 @@ try_in_scope "$TMP/out" open "$TMP/models/small/model.gguf" >/dev/null
 check "after adoption an allowed open works" grep -qx 'ok read=1' "$TMP/out"
 check "the metrics file is written, with the generation and the decisions" wait_for 5 \
 	all "grep -qx 'mguard_policy_generation $((gen2 + 1))' '$TMP/mguard.prom' && grep -q '^mguard_decisions_total{hook=\"file_open\",verdict=\"allow\"' '$TMP/mguard.prom'"
-check "after adoption exactly one set of links is pinned" \
-	[ "$(find "$PIN" -maxdepth 1 -name 'link_connect4_*' | wc -l)" = 1 ]
+check "after adoption exactly one set of links is pinned (one per scope, two scopes)" \
+	all "[ $(find "$PIN" -maxdepth 1 -name "link_connect4_$(stat -c %i "$SCOPE_CG")" | wc -l) = 1 ] && [ $(find "$PIN" -maxdepth 1 -name 'link_connect4_*' | wc -l) = 2 ]"
 
 # A noisy scope is rate-limited in the kernel, with a summary when the limit
 # kicks in and when it lifts; every decision is still made.

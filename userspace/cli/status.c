@@ -27,6 +27,14 @@ static void mg_status_text(const char *pin_dir, const struct mg_pinned *st, FILE
 			(unsigned long long)c[MG_VERDICT_KILL],
 			(unsigned long long)c[MG_VERDICT_AUDIT]);
 	}
+	for (int h = 0, first = 1; h < MG_HOOK__COUNT; h++) {
+		const char *gap = mg_guard_gap(h, st->cfg.engine[MG_HOOK_FILE_OPEN]);
+
+		if (!gap)
+			continue;
+		fprintf(out, "%s  %-13s %s\n", first ? "\ngaps:\n" : "", mg_hook_name(h), gap);
+		first = 0;
+	}
 	fputs("\nerrors:", out);
 	for (int i = 0; i < MG_ERR__COUNT; i++)
 		fprintf(out, " %s %llu", mg_error_name(i),
@@ -57,6 +65,16 @@ static void mg_status_json(const char *pin_dir, const struct mg_pinned *st, FILE
 			fprintf(out, ",\"%s\":%llu", mg_verdict_name(v),
 				(unsigned long long)st->counters[MG_COUNTER_INDEX(h, v)]);
 		fputc('}', out);
+	}
+	fputs("},\"gaps\":{", out);
+	for (int h = 0, first = 1; h < MG_HOOK__COUNT; h++) {
+		const char *gap = mg_guard_gap(h, st->cfg.engine[MG_HOOK_FILE_OPEN]);
+
+		if (!gap)
+			continue;
+		fprintf(out, "%s\"%s\":", first ? "" : ",", mg_hook_name(h));
+		mg_json_string(out, gap);
+		first = 0;
 	}
 	fputs("},\"errors\":{", out);
 	for (int i = 0; i < MG_ERR__COUNT; i++)

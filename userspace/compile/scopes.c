@@ -222,6 +222,7 @@ int mg_compile_scopes(const struct mg_policy *p, const struct mg_compile_opts *o
 			return -ENOMEM;
 		is->val.scope_id = i + 1;
 		is->val.max_tier = tier ? tier->level : 0;
+		is->val.flags = s->allow_debug ? MG_SCOPE_ALLOW_DEBUG : 0;
 
 		if (mg_cgroup_depth(s->cgroup) >= MG_MAX_CGROUP_DEPTH) {
 			mg_diag_add(diags, s->cgroup_loc,

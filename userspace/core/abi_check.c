@@ -10,7 +10,7 @@
 #include "mguard_abi.h"
 
 _Static_assert(MG_HOOK__COUNT <= MG_HOOK_SLOTS, "mg_config.engine has no room for every hook");
-_Static_assert(sizeof(struct mg_config) == 56, "struct mg_config");
+_Static_assert(sizeof(struct mg_config) == 72, "struct mg_config");
 _Static_assert(sizeof(struct mg_rate) == 24, "struct mg_rate");
 _Static_assert(sizeof(struct mg_control) == 8, "struct mg_control");
 _Static_assert(sizeof(struct mg_scope_key) == 16, "struct mg_scope_key");

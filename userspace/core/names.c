@@ -1,4 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include <stddef.h>
+
 #include "core/names.h"
 
 static const char *const engine_names[MG_ENGINE__COUNT] = {
@@ -10,11 +12,23 @@ static const char *const engine_names[MG_ENGINE__COUNT] = {
 };
 
 static const char *const hook_names[MG_HOOK__COUNT] = {
-	[MG_HOOK_FILE_OPEN] = "file_open", [MG_HOOK_CONNECT4] = "connect4",
-	[MG_HOOK_CONNECT6] = "connect6",   [MG_HOOK_DEVICE] = "device",
-	[MG_HOOK_SENDMSG4] = "sendmsg4",   [MG_HOOK_SENDMSG6] = "sendmsg6",
-	[MG_HOOK_MMAP] = "mmap",	   [MG_HOOK_FILE_RECEIVE] = "file_receive",
-	[MG_HOOK_IO_URING] = "io_uring",   [MG_HOOK_UNIX] = "unix",
+	[MG_HOOK_FILE_OPEN] = "file_open",
+	[MG_HOOK_CONNECT4] = "connect4",
+	[MG_HOOK_CONNECT6] = "connect6",
+	[MG_HOOK_DEVICE] = "device",
+	[MG_HOOK_SENDMSG4] = "sendmsg4",
+	[MG_HOOK_SENDMSG6] = "sendmsg6",
+	[MG_HOOK_MMAP] = "mmap",
+	[MG_HOOK_FILE_RECEIVE] = "file_receive",
+	[MG_HOOK_IO_URING] = "io_uring",
+	[MG_HOOK_UNIX] = "unix",
+	[MG_HOOK_BPF] = "bpf",
+	[MG_HOOK_PINS] = "pins",
+	[MG_HOOK_SIGNAL] = "signal",
+	[MG_HOOK_PTRACE] = "ptrace",
+	[MG_HOOK_CGROUP_MOVE] = "cgroup_move",
+	[MG_HOOK_FD_SHARE] = "fd_share",
+	[MG_HOOK_COREDUMP] = "coredump",
 };
 
 const char *mg_engine_name(enum mg_engine e)
@@ -61,6 +75,13 @@ const char *mg_reason_name(unsigned int reason)
 		[MG_REASON_UNIX] = "unix-socket",
 		[MG_REASON_UNKNOWN] = "unknown-weights",
 		[MG_REASON_NARROWED] = "narrowed-by-license",
+		[MG_REASON_GUARD] = "guard",
+		[MG_REASON_OTHER_TASK] = "other-process",
+		[MG_REASON_SHIELDED] = "shielded",
+		[MG_REASON_CGROUP_MOVE] = "cgroup-move",
+		[MG_REASON_FD_SHARE] = "fd-share",
+		[MG_REASON_COREDUMP] = "coredump",
+		[MG_REASON_RIGHTS_LIMIT] = "rights-limit",
 	};
 
 	return reason < MG_REASON__COUNT ? names[reason] : "unknown";
@@ -77,4 +98,32 @@ const char *mg_error_name(unsigned int err)
 	};
 
 	return err < MG_ERR__COUNT ? names[err] : "unknown";
+}
+
+/*
+ * What stays open of one of the guard's own hooks on the engine that runs
+ * file_open, in words; NULL when nothing does. probe and status name these.
+ * On the fallback engine an entry tracepoint kills the caller on the
+ * attempt but cannot stop the call.
+ */
+const char *mg_guard_gap(enum mg_hook h, enum mg_engine file_engine)
+{
+	if (file_engine != MG_ENGINE_TP_KILL)
+		return NULL;
+	switch (h) {
+	case MG_HOOK_BPF:
+		return "the caller dies on the attempt, but the command itself still runs";
+	case MG_HOOK_PINS:
+		return "a scope can unlink or rename pins; the daemon holds the links";
+	case MG_HOOK_SIGNAL:
+		return "the sender dies on the attempt, but the signal is still delivered";
+	case MG_HOOK_PTRACE:
+		return "/proc/PID/mem of a shielded scope is not seen from outside";
+	case MG_HOOK_CGROUP_MOVE:
+		return "renaming or removing cgroups from a scope is not seen";
+	case MG_HOOK_FD_SHARE:
+		return "a sibling thread may use a new descriptor before the kill";
+	default:
+		return NULL;
+	}
 }

@@ -15,6 +15,8 @@ const char *mg_engine_name(enum mg_engine e);
 
 /* "file_open", "connect4", "connect6"... */
 const char *mg_hook_name(enum mg_hook h);
+/* What stays open of a guard hook on this file engine, in words; NULL: nothing. */
+const char *mg_guard_gap(enum mg_hook h, enum mg_engine file_engine);
 
 /* "allow", "deny", "kill", "audit". */
 const char *mg_verdict_name(unsigned int verdict);

@@ -399,6 +399,12 @@ static int mg_daemon_setup(struct mg_daemon *d)
 			mg_warn("UNIX socket connects are not guarded on this kernel (no BPF LSM)");
 			continue;
 		}
+		if (probe.engine[h] == MG_ENGINE_NONE && h == MG_HOOK_PINS &&
+		    probe.engine[MG_HOOK_FILE_OPEN] != MG_ENGINE_NONE) {
+			mg_warn("the pins are not guarded against a scope on this kernel (no BPF LSM); "
+				"the keeper holds the links");
+			continue;
+		}
 		if (probe.engine[h] == MG_ENGINE_NONE) {
 			mg_err("no engine can enforce hook '%s' on this kernel (see 'mguard probe')",
 			       mg_hook_name(h));

@@ -309,7 +309,14 @@ size_t mg_event_format_json(char *buf, size_t size, const struct mg_event *e,
 		mg_put_file(&o, &e->file, img);
 	else if (e->hook == MG_HOOK_DEVICE)
 		mg_put_dev(&o, &e->dev);
-	else
+	else if (e->hook >= MG_HOOK_BPF && e->hook < MG_HOOK__COUNT) {
+		/* The other process (its pid), or the signal of a core dump; 0: none. */
+		if (e->hook == MG_HOOK_COREDUMP)
+			mg_put_lit(&o, ",\"signal\":");
+		else
+			mg_put_lit(&o, ",\"target\":");
+		mg_put_u64(&o, e->file.ino);
+	} else
 		mg_put_net(&o, &e->net);
 	mg_put_lit(&o, "}\n");
 	return o.len;

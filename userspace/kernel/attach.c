@@ -26,6 +26,7 @@
 #include "core/cgroup.h"
 #include "kernel/loader.h"
 #include "kernel/loader_state.h"
+#include "kernel/attach_guard.h"
 #include "core/log.h"
 #include "kernel/mapio.h"
 #include "mguard.skel.h"
@@ -40,8 +41,7 @@
  * that is gone is replaced only now, after the new attachment is in place:
  * there is no moment with neither.
  */
-static int mg_link_keep(struct mg_loader *l, struct bpf_link *link, uint64_t owner,
-			const char *what)
+int mg_link_keep(struct mg_loader *l, struct bpf_link *link, uint64_t owner, const char *what)
 {
 	char path[PATH_MAX], name[128];
 	struct mg_loader_link *k;
@@ -204,6 +204,9 @@ static int mg_attach_global(struct mg_loader *l)
 		if (err)
 			return err;
 	}
+	err = mg_guard_attach(l);
+	if (err)
+		return err;
 	switch (l->engine[MG_HOOK_FILE_OPEN]) {
 	case MG_ENGINE_LSM:
 		for (size_t i = 0; i < MG_ARRAY_SIZE(lsms) && !err; i++)

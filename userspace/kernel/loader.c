@@ -20,6 +20,7 @@
 #include "core/names.h"
 #include "core/cgroup.h"
 #include "kernel/loader.h"
+#include "kernel/attach_guard.h"
 #include "kernel/loader_state.h"
 #include "core/log.h"
 #include "kernel/mapio.h"
@@ -85,6 +86,7 @@ static void mg_select_programs(struct mg_loader *l)
 	bpf_program__set_autoload(s->progs.mg_tp_exit_recvmsg, tp);
 	bpf_program__set_autoload(s->progs.mg_tp_enter_recvmmsg, tp);
 	bpf_program__set_autoload(s->progs.mg_tp_enter_io_uring_setup, tp);
+	mg_guard_select_programs(s, lsm, tp);
 	bpf_program__set_autoload(s->progs.mg_connect4,
 				  l->engine[MG_HOOK_CONNECT4] == MG_ENGINE_CGROUP);
 	bpf_program__set_autoload(s->progs.mg_connect6,

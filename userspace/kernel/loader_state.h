@@ -45,4 +45,10 @@ void mg_loader_pin_path(const struct mg_loader *l, char *buf, size_t len, const 
 int mg_loader_config_read(const struct mg_loader *l, struct mg_config *cfg);
 int mg_loader_config_write(const struct mg_loader *l, const struct mg_config *cfg);
 
+/*
+ * Keep @link (NULL: the attach failed, errno says why) and pin it as
+ * "link_<what>"; @owner: the cgroup id of the scope it serves, 0 for all.
+ */
+int mg_link_keep(struct mg_loader *l, struct bpf_link *link, uint64_t owner, const char *what);
+
 #endif /* MGUARD_LOADER_STATE_H */

@@ -63,6 +63,8 @@ void mg_probe_choose_engines(struct mg_probe *p)
 	else
 		p->engine[MG_HOOK_IO_URING] = p->engine[MG_HOOK_FILE_OPEN];
 
+	mg_probe_choose_guard_engines(p);
+
 	if (p->cgroup_sock_addr && p->cgroup2_mount[0])
 		net = MG_ENGINE_CGROUP;
 	p->engine[MG_HOOK_CONNECT4] = net;

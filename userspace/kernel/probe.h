@@ -66,6 +66,10 @@ int mg_probe_run(struct mg_probe *ret);
 
 /* Fill @p->engine from the feature fields of @p alone. */
 void mg_probe_choose_engines(struct mg_probe *p);
+/* The engines of the guard's own hooks, from the file engine (probe_guard.c). */
+void mg_probe_choose_guard_engines(struct mg_probe *p);
+/* probe's note for a guard hook: its gap, or why it needs nothing; "" for none. */
+void mg_guard_note(const struct mg_probe *p, enum mg_hook h, char *buf, size_t len);
 
 /* An aligned table and the engines per hook, or one JSON object (and a newline). */
 void mg_probe_print(const struct mg_probe *p, FILE *out, bool json);

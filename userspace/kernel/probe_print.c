@@ -103,6 +103,10 @@ static void engine_note(const struct mg_probe *p, enum mg_hook h, char *buf, siz
 	char lsm[128], tp[128];
 
 	buf[0] = '\0';
+	if (h >= MG_HOOK_BPF) {
+		mg_guard_note(p, h, buf, len);
+		return;
+	}
 	if (p->engine[h] == MG_ENGINE_COVERED) {
 		snprintf(buf, len, "(its opens reach lsm/file_open like any other)");
 		return;

@@ -143,6 +143,7 @@ struct mg_scope {
 	size_t nunix_sockets;
 	struct mg_gpu *gpus; /* none: no GPU at all ('gpus: none' or absent) */
 	size_t ngpus;
+	int allow_debug; /* others may trace it and read its memory; it may dump core */
 	struct mg_loc loc;
 	struct mg_loc cgroup_loc;
 	struct mg_loc max_tier_loc;

@@ -52,11 +52,12 @@ enum {
 	SCOPE_GPUS,
 	SCOPE_UNIX_SOCKETS,
 	SCOPE_READS,
+	SCOPE_ALLOW_DEBUG,
 	SCOPE__N
 };
 static const char *const scope_keys[SCOPE__N] = {
 	"name",	   "cgroup", "maxTier",	    "egress", "licenses",
-	"outputs", "gpus",   "unixSockets", "reads",
+	"outputs", "gpus",   "unixSockets", "reads",  "allowDebug",
 };
 static const struct keytab scope_kt = {
 	"in scope", scope_keys,
@@ -334,6 +335,9 @@ int mgp_parse_scope(struct parser *p)
 			break;
 		case SCOPE_UNIX_SOCKETS:
 			r = mgp_parse_str_list(p, "unixSockets", false, add_unix_socket, sc);
+			break;
+		case SCOPE_ALLOW_DEBUG:
+			r = mgp_get_bool(p, "allowDebug", &sc->allow_debug);
 			break;
 		default:
 			r = parse_gpus(p, sc);

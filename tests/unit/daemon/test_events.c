@@ -353,6 +353,31 @@ static const struct pin_case pin_cases[] = {
 			",\"protocol\":\"other\"}}\n",
 	},
 	{
+		/* The guard's hooks: the other process, or the signal of a core dump. */
+		.e = { .hook = MG_HOOK_SIGNAL,
+		       .verdict = MG_VERDICT_KILL,
+		       .engine = MG_ENGINE_TP_KILL,
+		       .reason = MG_REASON_OTHER_TASK,
+		       .comm = "x",
+		       .file = { .ino = 4242 } },
+		.want = "{\"time\":\"1970-01-01T00:00:00.000000Z\",\"generation\":0"
+			",\"hook\":\"signal\",\"verdict\":\"kill\",\"engine\":\"tracepoint-kill\""
+			",\"reason\":\"other-process\",\"pid\":0,\"tid\":0,\"comm\":\"x\",\"cgroup_id\":0"
+			",\"scope\":null,\"target\":4242}\n",
+	},
+	{
+		.e = { .hook = MG_HOOK_COREDUMP,
+		       .verdict = MG_VERDICT_KILL,
+		       .engine = MG_ENGINE_TP_KILL,
+		       .reason = MG_REASON_COREDUMP,
+		       .comm = "x",
+		       .file = { .ino = 11 } },
+		.want = "{\"time\":\"1970-01-01T00:00:00.000000Z\",\"generation\":0"
+			",\"hook\":\"coredump\",\"verdict\":\"kill\",\"engine\":\"tracepoint-kill\""
+			",\"reason\":\"coredump\",\"pid\":0,\"tid\":0,\"comm\":\"x\",\"cgroup_id\":0"
+			",\"scope\":null,\"signal\":11}\n",
+	},
+	{
 		/* Unknown hook, verdict, engine and reason: named "unknown", shown as a network event. */
 		.e = { .hook = 200,
 		       .verdict = 99,

@@ -73,6 +73,39 @@ static void test_engines_lsm(void **state)
 	assert_int_equal(p.engine[MG_HOOK_FILE_OPEN], MG_ENGINE_NONE);
 }
 
+/* The guard's own hooks go with the file engine; the fallback's gaps are named. */
+static void test_engines_guard(void **state)
+{
+	struct mg_probe p;
+	char note[160];
+
+	host_like(&p);
+	p.lsm_prog_loads = true;
+	p.lsm_prog_errno = 0;
+	mg_probe_choose_engines(&p);
+	assert_int_equal(p.engine[MG_HOOK_BPF], MG_ENGINE_LSM);
+	assert_int_equal(p.engine[MG_HOOK_PINS], MG_ENGINE_LSM);
+	assert_int_equal(p.engine[MG_HOOK_PTRACE], MG_ENGINE_LSM);
+	assert_int_equal(p.engine[MG_HOOK_FD_SHARE], MG_ENGINE_COVERED);
+	assert_int_equal(p.engine[MG_HOOK_COREDUMP], MG_ENGINE_TP_KILL);
+	for (int h = MG_HOOK_BPF; h < MG_HOOK__COUNT; h++)
+		assert_null(mg_guard_gap(h, MG_ENGINE_LSM));
+	mg_guard_note(&p, MG_HOOK_FD_SHARE, note, sizeof(note));
+	assert_string_equal(note, "(nothing to close: a denied open installs no descriptor)");
+
+	p.lsm_bpf_active = false;
+	mg_probe_choose_engines(&p);
+	assert_int_equal(p.engine[MG_HOOK_BPF], MG_ENGINE_TP_KILL);
+	assert_int_equal(p.engine[MG_HOOK_PINS], MG_ENGINE_NONE);
+	assert_int_equal(p.engine[MG_HOOK_FD_SHARE], MG_ENGINE_TP_KILL);
+	mg_guard_note(&p, MG_HOOK_SIGNAL, note, sizeof(note));
+	assert_string_equal(
+		note, "(gap: the sender dies on the attempt, but the signal is still delivered)");
+	assert_non_null(mg_guard_gap(MG_HOOK_PINS, MG_ENGINE_TP_KILL));
+	assert_null(mg_guard_gap(MG_HOOK_COREDUMP, MG_ENGINE_TP_KILL));
+	assert_null(mg_guard_gap(MG_HOOK_FILE_OPEN, MG_ENGINE_TP_KILL));
+}
+
 static void test_engines_lsm_eperm(void **state)
 {
 	struct mg_probe p;
@@ -219,7 +252,10 @@ static void test_json(void **state)
 		("\"engines\":{\"file_open\":\"tracepoint-kill\",\"connect4\":\"cgroup\","
 		 "\"connect6\":\"cgroup\",\"device\":\"cgroup\",\"sendmsg4\":\"cgroup\","
 		 "\"sendmsg6\":\"cgroup\",\"mmap\":\"tracepoint-kill\",\"file_receive\":\"tracepoint-kill\","
-		 "\"io_uring\":\"tracepoint-kill\",\"unix\":\"none\"}"),
+		 "\"io_uring\":\"tracepoint-kill\",\"unix\":\"none\",\"bpf\":\"tracepoint-kill\","
+		 "\"pins\":\"none\",\"signal\":\"tracepoint-kill\",\"ptrace\":\"tracepoint-kill\","
+		 "\"cgroup_move\":\"tracepoint-kill\",\"fd_share\":\"tracepoint-kill\","
+		 "\"coredump\":\"tracepoint-kill\"}"),
 	};
 	struct mg_probe p;
 	char *json;
@@ -283,9 +319,13 @@ static void test_run(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_engines_lsm),  cmocka_unit_test(test_engines_lsm_eperm),
-		cmocka_unit_test(test_engines_none), cmocka_unit_test(test_engines_net),
-		cmocka_unit_test(test_names),	     cmocka_unit_test(test_json),
+		cmocka_unit_test(test_engines_lsm),
+		cmocka_unit_test(test_engines_guard),
+		cmocka_unit_test(test_engines_lsm_eperm),
+		cmocka_unit_test(test_engines_none),
+		cmocka_unit_test(test_engines_net),
+		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_json),
 		cmocka_unit_test(test_run),
 	};
 

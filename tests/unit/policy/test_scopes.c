@@ -246,6 +246,21 @@ static void test_scopes_too_many(void **state)
 	expect_count(fx, 1);
 }
 
+static void test_allow_debug(void **state)
+{
+	struct fx *fx = *state;
+
+	put(fx, "p.yaml",
+	    API "scopes:\n  - {name: a, cgroup: /a, maxTier: general, allowDebug: true}\n"
+		"  - {name: b, cgroup: /b, maxTier: general}\n");
+	load_ok(fx);
+	assert_int_equal(fx->pol->scopes[0].allow_debug, 1);
+	assert_int_equal(fx->pol->scopes[1].allow_debug, 0); /* shielded by default */
+}
+
+ERROR_TEST(test_allow_debug_not_bool, SCOPE_WITH("allowDebug: yes"), 2, 62,
+	   "'allowDebug' must be true or false")
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -261,6 +276,8 @@ int main(void)
 		T(test_cgroup_empty),
 		T(test_cgroup_dots_in_names),
 		T(test_egress_errors),
+		T(test_allow_debug),
+		T(test_allow_debug_not_bool),
 		T(test_licenses_and_outputs),
 		T(test_licenses_not_list),
 		T(test_license_empty),
