@@ -212,7 +212,8 @@ lint:
 # Where the unit, tmpfiles.d and completion go: what systemd's and
 # bash-completion's pkg-config files say for this PREFIX, or the same paths
 # below PREFIX when they are not installed. Each can be set on the command line.
-PC_PREFIX = --define-variable=prefix=$(PREFIX) --define-variable=root_prefix=$(PREFIX)
+PC_PREFIX = --define-variable=prefix=$(PREFIX) --define-variable=root_prefix=$(PREFIX) \
+	--define-variable=datadir=$(PREFIX)/share
 pc_var = $(or $(shell pkg-config $(PC_PREFIX) --variable=$(2) $(1) 2>/dev/null),$(3))
 SBINDIR ?= $(PREFIX)/sbin
 SYSCONFDIR ?= /etc

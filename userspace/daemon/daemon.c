@@ -242,18 +242,6 @@ static bool mg_scopes_moved(const struct mg_daemon *d)
 	return false;
 }
 
-/* Is the guard enforcing? A policy in force and its programs attached; why not in @why. */
-static bool mg_daemon_ready(const struct mg_pinned *st, const char **why)
-{
-	if (!st->cfg.active_gen)
-		*why = "no policy in force";
-	else if (!st->nlinks)
-		*why = "no program attached";
-	else
-		return true;
-	return false;
-}
-
 /*
  * @st: the pinned state read for this tick, or NULL when it could not be
  * (@st_err). One text, from metrics.c, for the file and for /metrics.
@@ -283,7 +271,7 @@ static void mg_daemon_write_metrics(struct mg_daemon *d, const struct mg_pinned 
 		mg_metrics_licenses_expiring(d->img, time(NULL), MG_METRICS_LICENSE_SOON);
 	if (!err) {
 		x.policy_loaded_at = st->cfg.loaded_at;
-		ready = mg_daemon_ready(st, &why);
+		ready = mg_metrics_ready(st, &why);
 		if (d->opts->metrics_path)
 			err = mg_metrics_write_file(d->opts->metrics_path, st, &x);
 	}

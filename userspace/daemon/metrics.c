@@ -263,3 +263,14 @@ void mg_metrics_scope_count(struct mg_metrics_scope *stats, size_t n, const stru
 	    e->verdict < MG_VERDICT__COUNT)
 		stats[e->scope_id - 1].events[e->hook][e->verdict]++;
 }
+
+bool mg_metrics_ready(const struct mg_pinned *st, const char **why)
+{
+	if (!st->cfg.active_gen)
+		*why = "no policy in force";
+	else if (!st->nlinks)
+		*why = "no program attached";
+	else
+		return true;
+	return false;
+}

@@ -6,6 +6,7 @@
 #ifndef MGUARD_METRICS_H
 #define MGUARD_METRICS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -67,6 +68,12 @@ int mg_metrics_scopes_rebuild(struct mg_metrics_scope **stats, size_t *n,
 
 /* Count event @e for its scope, when its scope, hook and verdict are known. */
 void mg_metrics_scope_count(struct mg_metrics_scope *stats, size_t n, const struct mg_event *e);
+
+/*
+ * Is the guard enforcing (what /readyz says)? A generation in force and its
+ * programs attached; when not, why in *@why.
+ */
+bool mg_metrics_ready(const struct mg_pinned *st, const char **why);
 
 /* How many licences of @img end after @now and no later than @now + @within seconds. */
 unsigned int mg_metrics_licenses_expiring(const struct mg_image *img, int64_t now, int64_t within);

@@ -106,7 +106,7 @@ static const char *const want_lines[] = {
 	"mguard_scopes 2",
 	"# HELP mguard_events_dropped_total Events the kernel could not queue: the ring buffer was full.",
 	"# TYPE mguard_events_dropped_total counter",
-	"mguard_events_dropped_total 41",
+	"mguard_events_dropped_total 69",
 	"# HELP mguard_event_rate_limit Events per second a scope may send before it is rate-limited; 0: no limit.",
 	"# TYPE mguard_event_rate_limit gauge",
 	"mguard_event_rate_limit 1000",
@@ -348,7 +348,7 @@ static void test_labels(void **state)
 				     "hook=\"connect4\",verdict=\"audit\"} 2\n"));
 	assert_non_null(strstr(text, "\nmguard_license_expiry_timestamp_seconds{license=\"lic-1\","
 				     "scope=\"sandbox\",model=\"mistral-7b\"} 1800000000\n"));
-	assert_non_null(strstr(text, "\nmguard_events_dropped_total 41\n"));
+	assert_non_null(strstr(text, "\nmguard_events_dropped_total 69\n"));
 	free(text);
 }
 
@@ -390,12 +390,28 @@ static void test_promtool(void **state)
 	assert_int_not_equal(st, 0);
 }
 
+static void test_ready(void **state)
+{
+	struct mg_pinned *st = filled_status();
+	const char *why = NULL;
+
+	assert_true(mg_metrics_ready(st, &why));
+	st->nlinks = 0;
+	assert_false(mg_metrics_ready(st, &why));
+	assert_string_equal(why, "no program attached");
+	st->cfg.active_gen = 0;
+	assert_false(mg_metrics_ready(st, &why));
+	assert_string_equal(why, "no policy in force");
+	free(st);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_exact_text),  cmocka_unit_test(test_without_extra),
 		cmocka_unit_test(test_atomic_file), cmocka_unit_test(test_licenses_expiring),
 		cmocka_unit_test(test_labels),	    cmocka_unit_test(test_promtool),
+		cmocka_unit_test(test_ready),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
