@@ -6,7 +6,7 @@
 # systemd unit grants.
 
 OPS=$BUILD/tests/helpers/mg-ops
-UNIT_CAPS=bpf,perfmon,net_admin,dac_read_search	# CapabilityBoundingSet= of mguard.service
+UNIT_CAPS=bpf,perfmon,net_admin,sys_admin,dac_read_search	# CapabilityBoundingSet= of mguard.service
 LOG92=$TMP/log92
 PROM=
 
@@ -39,6 +39,7 @@ NOTIFY_SOCKET=$TMP/notify.sock "$OPS" caps "$UNIT_CAPS" -- "$MGUARD" start --for
 DPID=$!
 check "with only $UNIT_CAPS the daemon starts and adopts the pinned state" \
 	all "wait_for 60 grep -qs 'mguard: ready' '$TMP/daemon92.log' && grep -q 'adopting the maps and links pinned' '$TMP/daemon92.log'"
+grep -qs 'mguard: ready' "$TMP/daemon92.log" || sed 's/^/#   /' "$TMP/daemon92.log" | tail -n 15
 check "it tells the service manager READY=1 once enforcing" \
 	wait_for 5 grep -q "READY=1 MAINPID=$DPID STATUS=enforcing policy generation [1-9]" "$TMP/notify.log"
 PORT=$(sed -n 's/.*serving \/metrics, \/healthz and \/readyz on port \([0-9]*\)$/\1/p' "$TMP/daemon92.log")

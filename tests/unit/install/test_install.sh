@@ -68,8 +68,8 @@ score=$(sed -n 's/.*Overall exposure level for mguard.service: \([0-9.]*\) .*/\1
 check "systemd-analyze security scores the unit (exposure $score)" [ -n "$score" ]
 check "its exposure $score is at most $MAX_EXPOSURE (--threshold=40 agrees)" \
 	sh -c "[ $rc = 0 ] && awk -v s='$score' -v m=$MAX_EXPOSURE 'BEGIN { exit !(s <= m) }'"
-check "the unit keeps its capabilities to CAP_BPF CAP_PERFMON CAP_NET_ADMIN CAP_DAC_READ_SEARCH" \
-	grep -qx 'CapabilityBoundingSet=CAP_BPF CAP_PERFMON CAP_NET_ADMIN CAP_DAC_READ_SEARCH' "$RUNIT"
+check "the unit bounds its capabilities to CAP_BPF CAP_PERFMON CAP_NET_ADMIN CAP_SYS_ADMIN CAP_DAC_READ_SEARCH" \
+	grep -qx 'CapabilityBoundingSet=CAP_BPF CAP_PERFMON CAP_NET_ADMIN CAP_SYS_ADMIN CAP_DAC_READ_SEARCH' "$RUNIT"
 
 # tmpfiles.d makes the two folders (in a root of its own, with the groups it names).
 mkdir -p "$T/tmproot/etc"
