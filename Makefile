@@ -37,7 +37,7 @@ CFLAGS	+= $(WARN) -std=gnu11
 # "core/util.h", "kernel/loader.h".
 CPPFLAGS := -D_GNU_SOURCE -Ibpf -Iuserspace -I$(BUILD)
 DEPFLAGS = -MMD -MP
-LIBS	:= -lbpf -lelf -lz -lyaml -lseccomp -lcrypto -lm
+LIBS	:= -lbpf -lelf -lz -lyaml -lseccomp -lcrypto -lmicrohttpd -lsystemd -lpthread -lm
 SAN	:= -fsanitize=address,undefined -fno-omit-frame-pointer
 
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall $(if $(WERROR),-Werror) \
@@ -209,27 +209,45 @@ fmt-check:
 lint:
 	$(Q)scripts/lint.sh $(BUILD)
 
-SYSTEMD_UNIT_DIR ?= /lib/systemd/system
-BASH_COMPLETION_DIR ?= /usr/share/bash-completion/completions
+# Where the unit, tmpfiles.d and completion go: what systemd's and
+# bash-completion's pkg-config files say for this PREFIX, or the same paths
+# below PREFIX when they are not installed. Each can be set on the command line.
+PC_PREFIX = --define-variable=prefix=$(PREFIX) --define-variable=root_prefix=$(PREFIX) \
+	--define-variable=datadir=$(PREFIX)/share
+pc_var = $(or $(shell pkg-config $(PC_PREFIX) --variable=$(2) $(1) 2>/dev/null),$(3))
+SBINDIR ?= $(PREFIX)/sbin
+SYSCONFDIR ?= /etc
+LOGDIR ?= /var/log/mguard
+RUNDIR ?= /run/mguard
+SYSTEMD_UNIT_DIR ?= $(call pc_var,systemd,systemdsystemunitdir,$(PREFIX)/lib/systemd/system)
+TMPFILES_DIR ?= $(call pc_var,systemd,tmpfilesdir,$(PREFIX)/lib/tmpfiles.d)
+BASH_COMPLETION_DIR ?= $(call pc_var,bash-completion,completionsdir,$(PREFIX)/share/bash-completion/completions)
+LOGROTATE_DIR ?= $(SYSCONFDIR)/logrotate.d
+SUBST = sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' -e 's|@LOGDIR@|$(LOGDIR)|g' -e 's|@RUNDIR@|$(RUNDIR)|g'
 
 install: $(BUILD)/mguard man
-	install -D -m 0755 $(BUILD)/mguard $(DESTDIR)$(PREFIX)/sbin/mguard
-	install -d -m 0755 $(DESTDIR)/etc/mguard
+	install -D -m 0755 $(BUILD)/mguard $(DESTDIR)$(SBINDIR)/mguard
+	install -d -m 0755 $(DESTDIR)$(SYSCONFDIR)/mguard
 	for f in policies/default/*.yaml; do \
-		[ -e $(DESTDIR)/etc/mguard/$$(basename $$f) ] || \
-		install -m 0644 $$f $(DESTDIR)/etc/mguard/; \
+		[ -e $(DESTDIR)$(SYSCONFDIR)/mguard/$$(basename $$f) ] || \
+		install -m 0644 $$f $(DESTDIR)$(SYSCONFDIR)/mguard/; \
 	done
 	install -D -m 0644 docs/man/mguard.8 $(DESTDIR)$(PREFIX)/share/man/man8/mguard.8
 	install -D -m 0644 $(BUILD)/man/mguard-policy.5 $(DESTDIR)$(PREFIX)/share/man/man5/mguard-policy.5
-	install -d $(DESTDIR)$(SYSTEMD_UNIT_DIR)
-	sed 's|@SBINDIR@|$(PREFIX)/sbin|g' scripts/systemd/mguard.service > $(DESTDIR)$(SYSTEMD_UNIT_DIR)/mguard.service
+	install -d $(DESTDIR)$(SYSTEMD_UNIT_DIR) $(DESTDIR)$(TMPFILES_DIR) $(DESTDIR)$(LOGROTATE_DIR)
+	$(SUBST) scripts/systemd/mguard.service > $(DESTDIR)$(SYSTEMD_UNIT_DIR)/mguard.service
+	$(SUBST) scripts/systemd/mguard.tmpfiles > $(DESTDIR)$(TMPFILES_DIR)/mguard.conf
+	$(SUBST) scripts/systemd/mguard.logrotate > $(DESTDIR)$(LOGROTATE_DIR)/mguard
+	chmod 0644 $(DESTDIR)$(SYSTEMD_UNIT_DIR)/mguard.service $(DESTDIR)$(TMPFILES_DIR)/mguard.conf \
+		$(DESTDIR)$(LOGROTATE_DIR)/mguard
 	install -D -m 0644 scripts/completion/mguard.bash $(DESTDIR)$(BASH_COMPLETION_DIR)/mguard
 
 uninstall:
-	rm -f $(DESTDIR)$(PREFIX)/sbin/mguard $(DESTDIR)$(PREFIX)/share/man/man8/mguard.8 \
+	rm -f $(DESTDIR)$(SBINDIR)/mguard $(DESTDIR)$(PREFIX)/share/man/man8/mguard.8 \
 		$(DESTDIR)$(PREFIX)/share/man/man5/mguard-policy.5 \
-		$(DESTDIR)$(SYSTEMD_UNIT_DIR)/mguard.service $(DESTDIR)$(BASH_COMPLETION_DIR)/mguard
-	@echo "policy files in $(DESTDIR)/etc/mguard and events in /var/log/mguard were left in place"
+		$(DESTDIR)$(SYSTEMD_UNIT_DIR)/mguard.service $(DESTDIR)$(TMPFILES_DIR)/mguard.conf \
+		$(DESTDIR)$(LOGROTATE_DIR)/mguard $(DESTDIR)$(BASH_COMPLETION_DIR)/mguard
+	@echo "policy files in $(DESTDIR)$(SYSCONFDIR)/mguard and events in $(LOGDIR) were left in place"
 
 clean:
 	rm -rf $(BUILD)

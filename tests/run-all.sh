@@ -52,6 +52,22 @@ run_unit() {
 		pass=$((pass + p))
 		failed=$((failed + f))
 	done
+	# Shell tests of the unit tier (make install, the unit, tmpfiles, logrotate).
+	for t in tests/unit/*/test_*.sh; do
+		[ -f "$t" ] || continue
+		log=$LOG_DIR/$(basename "$t").log
+		sh "$t" "$BUILD" >"$log" 2>&1
+		st=$?
+		p=$(grep -c '^ok ' "$log")
+		f=$(grep -c '^not ok ' "$log")
+		if [ "$st" -ne 0 ] && [ "$f" -eq 0 ]; then
+			f=1
+			echo "not ok - $t exited with status $st"
+		fi
+		grep -A1 '^not ok ' "$log"
+		pass=$((pass + p))
+		failed=$((failed + f))
+	done
 	# The man pages render without a warning.
 	for page in docs/man/mguard.8 "$BUILD/man/mguard-policy.5"; do
 		if [ -f "$page" ] && [ -z "$(groff -man -ww -z "$page" 2>&1)" ]; then

@@ -15,7 +15,7 @@ _mguard()
 	local cur prev words cword
 	_init_completion || return
 
-	local commands="probe start stop reload status events policy license run oci-hook killswitch version help"
+	local commands="probe start stop reload status events policy license model run oci-hook killswitch version help"
 	if [[ $cword -eq 1 ]]; then
 		COMPREPLY=($(compgen -W "$commands --help --version" -- "$cur"))
 		return
@@ -27,6 +27,10 @@ _mguard()
 		;;
 	--metrics-file | --key | --output | -o | --license)
 		_filedir
+		return
+		;;
+	--metrics-listen)
+		COMPREPLY=($(compgen -W "127.0.0.1:9464 [::1]:9464" -- "$cur"))
 		return
 		;;
 	--scope)
@@ -41,7 +45,7 @@ _mguard()
 	local opts
 	case ${words[1]} in
 	probe) opts="--json --verbose --help" ;;
-	start) opts="--foreground --policy --pin-dir --log-dir --syslog --metrics-file --event-rate --verbose --help" ;;
+	start) opts="--foreground --policy --pin-dir --log-dir --syslog --journal --metrics-file --metrics-listen --event-rate --verbose --help" ;;
 	stop) opts="--leave-enforcing --pin-dir --verbose --help" ;;
 	reload) opts="--policy --pin-dir --verbose --help" ;;
 	status) opts="--json --pin-dir --verbose --help" ;;
@@ -51,6 +55,7 @@ _mguard()
 	oci-hook) opts="--pin-dir --help" ;;
 	policy) opts="--json --policy --offline --verbose --help" ;;
 	license) opts="--key --output --help" ;;
+	model) opts="--pin-dir --verbose --help" ;;
 	version) opts="" ;;
 	esac
 	if [[ $cur == -* ]]; then
@@ -66,6 +71,9 @@ _mguard()
 		;;
 	killswitch)
 		COMPREPLY=($(compgen -W "on off" -- "$cur"))
+		;;
+	model)
+		[[ $cword -eq 2 ]] && COMPREPLY=($(compgen -W "reseal" -- "$cur")) || _filedir
 		;;
 	esac
 } && complete -F _mguard mguard

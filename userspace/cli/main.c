@@ -31,8 +31,8 @@
 #include "kernel/taint.h"
 #include "cli/show.h"
 #include "cli/status.h"
+#include "core/version.h"
 
-#define MG_VERSION	      "0.1.0"
 #define MG_POLICY_DIR_DEFAULT "/etc/mguard"
 
 /* Exit statuses: 0 fine, 1 error, 2 usage, 3 not running (as systemctl status). */
@@ -78,6 +78,8 @@ static const struct option mg_common_opts[] = {
 	{ "log-dir", required_argument, NULL, 'l' },
 	{ "syslog", no_argument, NULL, 's' },
 	{ "metrics-file", required_argument, NULL, 'm' },
+	{ "metrics-listen", required_argument, NULL, 'M' },
+	{ "journal", no_argument, NULL, 'J' },
 	{ "event-rate", required_argument, NULL, 'r' },
 	{ "offline", no_argument, NULL, 'O' },
 	{ "help", no_argument, NULL, 'h' },
@@ -85,9 +87,10 @@ static const struct option mg_common_opts[] = {
 };
 
 struct mg_args {
-	bool json, foreground, help, leave_enforcing, syslog;
+	bool json, foreground, help, leave_enforcing, syslog, journal;
 	const char *log_dir;
 	const char *metrics_path;
+	const char *metrics_listen;
 	const char *policy_dir;
 	bool policy_given; /* --policy was on the command line */
 	bool offline;	   /* policy show: look nothing up on this machine */
@@ -132,6 +135,8 @@ static int mg_usage(FILE *out)
 	      " in the background)\n"
 	      "  --syslog        also send each event to syslog\n"
 	      "  --metrics-file FILE  Prometheus text for node_exporter, rewritten every second\n"
+	      "  --metrics-listen ADDR:PORT  serve /metrics, /healthz, /readyz (e.g. 127.0.0.1:9464)\n"
+	      "  --journal       also send each event to journald with MGUARD_* fields\n"
 	      "  --event-rate N  events per second per scope before a scope is rate-limited (0: none)\n"
 	      "  --verbose       libbpf and debug messages\n",
 	      out);
@@ -201,6 +206,12 @@ static int mg_parse(int argc, char **argv, const char *cmd, unsigned int allowed
 		case 'O':
 			a->offline = true;
 			break;
+		case 'M':
+			a->metrics_listen = optarg;
+			break;
+		case 'J':
+			a->journal = true;
+			break;
 		case 'r': {
 			char *end;
 			unsigned long v = strtoul(optarg, &end, 10);
@@ -252,6 +263,8 @@ static int mg_cmd_start(struct mg_args *a, int argc, char **argv)
 					   MG_EVENTLOG_DIR_DEFAULT,
 		.log_syslog = a->syslog,
 		.metrics_path = a->metrics_path,
+		.metrics_listen = a->metrics_listen,
+		.journal = a->journal,
 		.background = !a->foreground,
 		.event_rate = a->event_rate,
 	};

@@ -8,6 +8,8 @@
 #define MGUARD_LOG_H
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
 
 void mg_log(const char *level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
@@ -15,6 +17,16 @@ void mg_log(const char *level, const char *fmt, ...) __attribute__((format(print
 int mg_log_errno(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 extern bool mg_log_verbose;
+
+/*
+ * Start each message with its RFC 3339 time in UTC, to the millisecond
+ * ("2026-12-01T21:53:08.123Z mguard: ..."): set where messages go to a file
+ * (mguard.log) rather than to a terminal or the journal, which time them.
+ */
+extern bool mg_log_timestamps;
+
+/* @ts as RFC 3339 UTC with milliseconds into @buf; its length, or 0 when it does not fit. */
+size_t mg_log_format_time(char *buf, size_t size, const struct timespec *ts);
 
 #define mg_err(...)  mg_log("error", __VA_ARGS__)
 #define mg_warn(...) mg_log("warning", __VA_ARGS__)

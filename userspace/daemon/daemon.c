@@ -13,42 +13,46 @@
 #include "core/util.h"
 #include "compile/compile.h"
 #include "daemon/daemon.h"
-#include "daemon/daemonize.h"
 #include "compile/digest.h"
 #include "daemon/event_ctx.h"
 #include "daemon/eventlog.h"
 #include "daemon/events.h"
 #include "kernel/loader.h"
 #include "core/log.h"
+#include "core/version.h"
+#include "daemon/background.h"
+#include "daemon/scope_cgroups.h"
+#include "daemon/http.h"
+#include "daemon/journal.h"
 #include "daemon/metrics.h"
 #include "daemon/rehash.h"
+#include "daemon/notify.h"
 #include "policy/policy.h"
 #include "kernel/probe.h"
 #include "daemon/state.h"
 #include "kernel/pinned.h"
 #include "kernel/ringbuf.h"
 
+/* Set by signal handlers, acted on by the main loop. */
 static volatile sig_atomic_t mg_stop_signal;	/* SIGINT, SIGTERM: detach everything */
 static volatile sig_atomic_t mg_release_signal; /* SIGUSR1: exit, leave enforcing */
 /* Events read at once above which the reader pauses, so the next ones come in batches. */
 #define MG_EVENT_BATCH_HINT 32
 
 static volatile sig_atomic_t mg_reload_signal; /* SIGHUP */
+static volatile sig_atomic_t mg_reopen_signal; /* SIGUSR2: logrotate renamed the files */
 
 static void mg_on_signal(int sig)
 {
 	if (sig == SIGHUP)
 		mg_reload_signal = 1;
+	else if (sig == SIGUSR2)
+		mg_reopen_signal = 1;
 	else if (sig == SIGUSR1)
 		mg_release_signal = 1;
 	else
 		mg_stop_signal = sig;
 }
-
-struct mg_created_cgroup {
-	char *path;
-	int levels; /* how many folders up to take back */
-};
 
 struct mg_daemon {
 	const struct mg_daemon_opts *opts;
@@ -58,8 +62,7 @@ struct mg_daemon {
 	struct mg_image *img;
 	struct mg_loader *loader;
 	struct mg_ringbuf *rb;
-	struct mg_created_cgroup *created; /* scope cgroups this daemon made */
-	size_t ncreated;
+	struct mg_scope_cgroups created; /* scope cgroups this daemon made */
 	int64_t boot_offset;
 	unsigned long long events;
 	struct mg_digest_cache
@@ -73,11 +76,30 @@ struct mg_daemon {
 	struct mg_event_ctx ctx; /* what every line names beyond the kernel's record */
 	char digest[65];	 /* of the policy in force */
 	struct mg_killswitch_seen killswitch;
+	char mguard_log[PATH_MAX]; /* the daemon's own messages in the background; "" : none */
+	char pid_file[PATH_MAX];   /* written once ready; "": none */
+	struct mg_http *http;	   /* /metrics, /healthz, /readyz; NULL: none */
+	struct mg_journal journal;
+	bool journal_warned;
+	uint32_t gen;			      /* the generation in force */
+	struct mg_metrics_scope *scope_stats; /* scope id - 1 -> events read for it */
+	size_t nscope_stats;
 };
 
 static const char *mg_mode_name(const struct mg_image *img)
 {
 	return img->mode == MG_MODE_AUDIT ? "audit" : "enforce";
+}
+
+static void mg_journal_event(struct mg_daemon *d, const struct mg_event *e, const char *line,
+			     size_t len)
+{
+	int err = mg_journal_send(&d->journal, e, d->img, line, len);
+
+	if (err && !d->journal_warned) {
+		mg_log_errno(err, "failed to send an event to journald (counted; warned once)");
+		d->journal_warned = true;
+	}
 }
 
 /* Each event is formatted once; both outputs get the same line. */
@@ -101,41 +123,12 @@ static int mg_on_event(void *ctx, void *data, size_t size)
 		fwrite(line, 1, len, d->opts->events);
 	if (d->log)
 		mg_eventlog_append(d->log, line, len);
+	if (d->opts->journal)
+		mg_journal_event(d, data, line, len);
 	if (line != buf)
 		free(line);
+	mg_metrics_scope_count(d->scope_stats, d->nscope_stats, data);
 	d->events++;
-	return 0;
-}
-
-/* A scope's cgroup may not exist yet (mguard run, a unit not started). */
-static int mg_create_scope_cgroups(struct mg_daemon *d, const struct mg_policy *policy)
-{
-	for (size_t i = 0; i < policy->nscopes; i++) {
-		const struct mg_scope *s = &policy->scopes[i];
-		struct mg_created_cgroup *v;
-		char path[PATH_MAX];
-		int created, err;
-
-		if (s->cgroup_pattern)
-			continue; /* the runtimes make these; the loader makes the anchor */
-		err = mg_cgroup_create(d->cgroup_root, s->cgroup, &created);
-		if (err)
-			return mg_log_errno(err, "failed to create cgroup '%s' of scope '%s'",
-					    s->cgroup, s->name);
-		if (!created)
-			continue;
-		v = realloc(d->created, (d->ncreated + 1) * sizeof(*v));
-		if (!v)
-			return -ENOMEM;
-		d->created = v;
-		snprintf(path, sizeof(path), "%s%s", d->cgroup_root, s->cgroup);
-		v[d->ncreated].path = strdup(path);
-		v[d->ncreated].levels = created;
-		if (!v[d->ncreated].path)
-			return -ENOMEM;
-		d->ncreated++;
-		mg_info("created cgroup '%s' for scope '%s'", path, s->name);
-	}
 	return 0;
 }
 
@@ -159,7 +152,7 @@ static int mg_compile_policy(struct mg_daemon *d, const char *dir, struct mg_pol
 		mg_err("policy '%s' has errors: nothing was changed", dir);
 		return err;
 	}
-	err = mg_create_scope_cgroups(d, policy);
+	err = mg_scope_cgroups_create(&d->created, d->cgroup_root, policy);
 	if (!err)
 		err = mg_compile(policy, &copts, ret_img, &diags);
 	mg_diags_print(&diags, stderr); /* errors, or refused licences and models */
@@ -208,6 +201,9 @@ static int mg_switch_policy(struct mg_daemon *d, struct mg_policy *policy, struc
 		return err;
 	mg_loader_detach_stale(d->loader, img);
 
+	/* Out of memory here only loses the per-scope event counts, never the policy. */
+	if (mg_metrics_scopes_rebuild(&d->scope_stats, &d->nscope_stats, img))
+		mg_warn("per-scope event counts were reset: out of memory");
 	mg_image_free(d->img);
 	mg_policy_free(d->policy);
 	d->img = img;
@@ -218,6 +214,7 @@ static int mg_switch_policy(struct mg_daemon *d, struct mg_policy *policy, struc
 	d->ctx.img = img;
 	d->ctx.policy_digest = d->digest;
 	d->ctx.generation = gen;
+	d->gen = gen;
 	mg_daemon_write_state(d);
 	mg_event_note_policy(&d->ctx, d->opts->events, d->log, d->policy_dir,
 			     old_digest[0] ? old_digest : NULL, old_mode, mg_mode_name(img),
@@ -242,6 +239,7 @@ static void mg_daemon_reload(struct mg_daemon *d)
 	if (mg_reload_request_take(d->opts->pin_dir, dir, sizeof(dir)))
 		snprintf(dir, sizeof(dir), "%s", d->policy_dir);
 	mg_info("reloading policy '%s'", dir);
+	mg_notify_reloading();
 	err = mg_compile_policy(d, dir, &policy, &img);
 	if (!err) {
 		snprintf(prev, sizeof(prev), "%s", d->policy_dir);
@@ -266,6 +264,8 @@ static void mg_daemon_reload(struct mg_daemon *d)
 			      MG_ARRAY_SIZE(f));
 	}
 	mg_loader_set_reload_result(d->loader, err);
+	/* In force either way: the new generation or the one before. */
+	mg_notify_ready(d->gen, (unsigned long long)getpid());
 }
 
 /*
@@ -289,11 +289,24 @@ static bool mg_scopes_moved(const struct mg_daemon *d)
 	return false;
 }
 
-/* @st: the pinned state read for this tick, or NULL when it could not be (@st_err). */
+/*
+ * @st: the pinned state read for this tick, or NULL when it could not be
+ * (@st_err). One text, from metrics.c, for the file and for /metrics.
+ */
 static void mg_daemon_write_metrics(struct mg_daemon *d, const struct mg_pinned *st, int st_err)
 {
-	struct mg_metrics_extra x = { .events_written = d->events };
+	struct mg_metrics_extra x = {
+		.events_written = d->events,
+		.version = MG_VERSION,
+		.scopes = d->scope_stats,
+		.nscopes = d->nscope_stats,
+		.img = d->img,
+	};
+	const char *why = "cannot read the pinned state";
 	struct mg_eventlog_stats ls;
+	bool ready = false;
+	char *text = NULL;
+	size_t len = 0;
 	int err = st_err;
 
 	if (d->log) {
@@ -305,11 +318,21 @@ static void mg_daemon_write_metrics(struct mg_daemon *d, const struct mg_pinned 
 		mg_metrics_licenses_expiring(d->img, time(NULL), MG_METRICS_LICENSE_SOON);
 	if (!err) {
 		x.policy_loaded_at = st->cfg.loaded_at;
-		err = mg_metrics_write_file(d->opts->metrics_path, st, &x);
+		ready = mg_metrics_ready(st, &why);
+		if (d->opts->metrics_path)
+			err = mg_metrics_write_file(d->opts->metrics_path, st, &x);
 	}
-	if (err && !d->metrics_failing)
-		mg_log_errno(err, "failed to write metrics to '%s'", d->opts->metrics_path);
-	d->metrics_failing = err != 0;
+	if (d->opts->metrics_path) {
+		if (err && !d->metrics_failing)
+			mg_log_errno(err, "failed to write metrics to '%s'", d->opts->metrics_path);
+		d->metrics_failing = err != 0;
+	}
+	if (!d->http)
+		return;
+	if (!st_err && mg_metrics_render(st, &x, &text, &len))
+		text = NULL; /* out of memory: the last text is served again */
+	mg_http_publish(d->http, text, len, ready, why, time(NULL));
+	free(text);
 }
 
 /* Report events the kernel dropped since the last look, as a notice line. */
@@ -342,7 +365,7 @@ static void mg_daemon_tick(struct mg_daemon *d)
 	/* Marked model files that the policy has digests for: hashed again. */
 	if (!err && st->ntainted && d->policy)
 		mg_rehash_tainted(d->opts->pin_dir, d->policy, d->digests);
-	if (d->opts->metrics_path)
+	if (d->opts->metrics_path || d->http)
 		mg_daemon_write_metrics(d, st, err);
 	free(st);
 }
@@ -361,6 +384,19 @@ static int mg_daemon_setup(struct mg_daemon *d)
 	struct mg_probe probe;
 	int err;
 
+	char why[128];
+
+	if (d->opts->metrics_listen) {
+		struct sockaddr_storage addr;
+		socklen_t addr_len;
+
+		/* A bad address is refused before anything is loaded. */
+		if (mg_http_parse_listen(d->opts->metrics_listen, &addr, &addr_len, why,
+					 sizeof(why))) {
+			mg_err("invalid --metrics-listen '%s': %s", d->opts->metrics_listen, why);
+			return -EINVAL;
+		}
+	}
 	if (geteuid() != 0) {
 		mg_err("'mguard start' needs root (CAP_BPF, CAP_SYS_ADMIN, CAP_PERFMON)");
 		return -EPERM;
@@ -369,6 +405,13 @@ static int mg_daemon_setup(struct mg_daemon *d)
 		snprintf(d->policy_dir, sizeof(d->policy_dir), "%s", d->opts->policy_dir);
 	/* A request left by a reload that never reached a daemon is not this one's. */
 	mg_reload_request_take(d->opts->pin_dir, NULL, 0);
+	if (d->opts->metrics_listen) {
+		/* Bound here, so a taken port is said on the terminal; served once ready. */
+		err = mg_http_open(d->opts->metrics_listen, &d->http);
+		if (err)
+			return err;
+	}
+	mg_journal_init(&d->journal, NULL);
 	if (d->opts->log_dir) {
 		err = mg_eventlog_open(d->opts->log_dir, d->opts->log_max_bytes, d->opts->log_keep,
 				       &d->log);
@@ -460,13 +503,54 @@ static int mg_daemon_setup(struct mg_daemon *d)
 			err = mg_loader_set_daemon_pid(d->loader, getpid());
 		if (err)
 			return mg_log_errno(err, "failed to go to the background");
+		if (d->opts->log_dir) {
+			snprintf(d->mguard_log, sizeof(d->mguard_log), "%s", log_path);
+			mg_log_timestamps = true; /* a file: each line says when */
+		}
+	}
+	if (d->http) {
+		err = mg_http_serve(d->http);
+		if (err)
+			return err;
+		mg_info("serving /metrics, /healthz and /readyz on port %u", mg_http_port(d->http));
+	}
+	mg_pid_path(d->opts->pin_dir, d->pid_file, sizeof(d->pid_file));
+	err = mg_pid_write(d->pid_file);
+	if (err) {
+		mg_log_errno(err, "failed to write the pid file '%s'", d->pid_file);
+		*d->pid_file = '\0';
 	}
 	mg_info("ready (pid %d)", (int)getpid());
+	mg_notify_ready(d->gen, (unsigned long long)getpid());
 	return 0;
+}
+
+/* SIGUSR2: logrotate renamed the event file and mguard.log; write to new ones. */
+static void mg_daemon_reopen_logs(struct mg_daemon *d)
+{
+	int err;
+
+	if (d->log) {
+		err = mg_eventlog_reopen(d->log);
+		if (err)
+			mg_log_errno(err, "failed to reopen the event file '%s'",
+				     mg_eventlog_path(d->log));
+	}
+	if (*d->mguard_log) {
+		err = mg_reopen_stderr(d->mguard_log);
+		if (err)
+			mg_log_errno(err, "failed to reopen '%s'", d->mguard_log);
+	}
+	mg_info("reopened the log files on SIGUSR2");
 }
 
 static void mg_daemon_teardown(struct mg_daemon *d, bool leave_enforcing)
 {
+	/* Nothing answers "ready" while what it says is being taken down. */
+	mg_http_stop(d->http);
+	d->http = NULL;
+	if (*d->pid_file)
+		unlink(d->pid_file);
 	mg_ringbuf_free(d->rb);
 	if (d->sources)
 		mg_event_note_daemon(&d->ctx, d->opts->events, d->log, "daemon_stop", "hooks",
@@ -490,22 +574,15 @@ static void mg_daemon_teardown(struct mg_daemon *d, bool leave_enforcing)
 		mg_loader_release(d->loader);
 	} else {
 		mg_loader_destroy(d->loader);
-		/* Only what this daemon made, deepest first, and only when empty. */
-		for (size_t i = d->ncreated; i-- > 0;) {
-			int err = mg_cgroup_remove(d->created[i].path, d->created[i].levels);
-
-			if (err)
-				mg_warn("left cgroup '%s' in place: %s", d->created[i].path,
-					strerror(-err));
-		}
+		mg_scope_cgroups_remove(&d->created);
 	}
-	for (size_t i = 0; i < d->ncreated; i++)
-		free(d->created[i].path);
-	free(d->created);
+	mg_scope_cgroups_free(&d->created);
 	mg_image_free(d->img);
 	mg_policy_free(d->policy);
 	mg_digest_cache_free(d->digests);
 	mg_event_sources_free(d->sources);
+	mg_journal_free(&d->journal);
+	free(d->scope_stats);
 }
 
 int mg_daemon_run(const struct mg_daemon_opts *opts)
@@ -520,12 +597,17 @@ int mg_daemon_run(const struct mg_daemon_opts *opts)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
 	sigaction(SIGUSR1, &sa, NULL);
+	sigaction(SIGUSR2, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
 	err = mg_daemon_setup(&d);
 	while (!err && !mg_stop_signal && !mg_release_signal) {
 		int n;
 
+		if (mg_reopen_signal) {
+			mg_reopen_signal = 0;
+			mg_daemon_reopen_logs(&d);
+		}
 		if (mg_reload_signal) {
 			mg_reload_signal = 0;
 			mg_daemon_reload(&d);
@@ -567,10 +649,13 @@ int mg_daemon_run(const struct mg_daemon_opts *opts)
 		mg_ringbuf_consume(d.rb);
 	if (opts->events)
 		fflush(opts->events);
-	if (mg_release_signal && !err)
+	if (mg_release_signal && !err) {
 		mg_info("exiting on SIGUSR1: every hook stays attached and pinned for the next daemon");
-	else if (mg_stop_signal)
+		mg_notify_stopping("exiting: every hook stays attached and pinned");
+	} else if (mg_stop_signal) {
 		mg_info("stopping on signal %d: detaching every hook", (int)mg_stop_signal);
+		mg_notify_stopping("stopping: detaching every hook");
+	}
 	/*
 	 * SIGUSR1 leaves everything enforcing; so does a failed start that had
 	 * adopted a previous daemon's state: what was in force stays in force.

@@ -318,6 +318,23 @@ void mg_eventlog_get_stats(const struct mg_eventlog *log, struct mg_eventlog_sta
 	*ret = log->stats;
 }
 
+int mg_eventlog_reopen(struct mg_eventlog *log)
+{
+	struct stat st;
+	int err;
+
+	if (log->stream)
+		fflush(log->stream);
+	mg_drain(log);
+	if (log->fd >= 0)
+		close(log->fd);
+	err = mg_open_file(log);
+	if (err)
+		return err;
+	log->size = fstat(log->fd, &st) == 0 ? (uint64_t)st.st_size : 0;
+	return 0;
+}
+
 const char *mg_eventlog_path(const struct mg_eventlog *log)
 {
 	return log->path;

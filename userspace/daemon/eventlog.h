@@ -74,6 +74,14 @@ void mg_eventlog_set_syslog(struct mg_eventlog *log, bool on);
 
 void mg_eventlog_get_stats(const struct mg_eventlog *log, struct mg_eventlog_stats *ret);
 
+/*
+ * Write out the lines appended (to the file open until now), then close it
+ * and open DIR/events.jsonl anew: after logrotate has renamed the file
+ * (SIGUSR2 from its postrotate), the next lines go to a new file. Returns 0
+ * or a negative errno (the next write tries to open it again).
+ */
+int mg_eventlog_reopen(struct mg_eventlog *log);
+
 /* The path of the current file. */
 const char *mg_eventlog_path(const struct mg_eventlog *log);
 

@@ -61,7 +61,81 @@ static void mg_budget_metrics(FILE *out, const struct mg_pinned *st)
 	}
 }
 
-/* Label values are names from mguard's own tables: nothing in them needs escaping. */
+/* A label value: backslash, double quote and newline escaped, as the text format wants. */
+static void mg_label_value(FILE *out, const char *v)
+{
+	for (; v && *v; v++) {
+		if (*v == '\\' || *v == '"')
+			fprintf(out, "\\%c", *v);
+		else if (*v == '\n')
+			fputs("\\n", out);
+		else
+			fputc(*v, out);
+	}
+}
+
+static void mg_build_info(FILE *out, const struct mg_pinned *st, const char *version)
+{
+	mg_metric_head(out, "mguard_build_info", "gauge",
+		       "Always 1: the release of the daemon and the engine of its file hook.");
+	fputs("mguard_build_info{version=\"", out);
+	mg_label_value(out, version);
+	fprintf(out, "\",engine=\"%s\"} 1\n", mg_engine_name(st->cfg.engine[MG_HOOK_FILE_OPEN]));
+	mg_metric_head(out, "mguard_hook_engine_info", "gauge",
+		       "Always 1: the engine that serves each hook (none: not enforced).");
+	for (int h = 0; h < MG_HOOK__COUNT; h++)
+		fprintf(out, "mguard_hook_engine_info{hook=\"%s\",engine=\"%s\"} 1\n",
+			mg_hook_name(h), mg_engine_name(st->cfg.engine[h]));
+}
+
+/* Per scope: its cgroup, and the events read for it by hook and verdict. */
+static void mg_scope_metrics(FILE *out, const struct mg_metrics_extra *x)
+{
+	mg_metric_head(out, "mguard_scope_info", "gauge",
+		       "Always 1: a scope of the policy in force and its cgroup.");
+	for (size_t i = 0; i < x->nscopes; i++) {
+		fputs("mguard_scope_info{scope=\"", out);
+		mg_label_value(out, x->scopes[i].name);
+		fputs("\",cgroup=\"", out);
+		mg_label_value(out, x->scopes[i].cgroup);
+		fputs("\"} 1\n", out);
+	}
+	mg_metric_head(out, "mguard_scope_events_total", "counter",
+		       "Events read from the ring buffer, by scope, hook and verdict "
+		       "(rate-limited and dropped events are not in it).");
+	for (size_t i = 0; i < x->nscopes; i++) {
+		for (int h = 0; h < MG_HOOK__COUNT; h++) {
+			for (int v = 0; v < MG_VERDICT__COUNT; v++) {
+				fputs("mguard_scope_events_total{scope=\"", out);
+				mg_label_value(out, x->scopes[i].name);
+				fprintf(out, "\",hook=\"%s\",verdict=\"%s\"} %llu\n",
+					mg_hook_name(h), mg_verdict_name(v),
+					(unsigned long long)x->scopes[i].events[h][v]);
+			}
+		}
+	}
+}
+
+/* One series per (licence, scope, model) grant of the policy in force. */
+static void mg_license_metrics(FILE *out, const struct mg_image *img)
+{
+	mg_metric_head(out, "mguard_license_expiry_timestamp_seconds", "gauge",
+		       "Unix time a licence in force ends, per scope and model it grants.");
+	for (size_t i = 0; i < img->nlicenses; i++) {
+		const struct mg_image_license *l = &img->licenses[i];
+		const struct mg_image_scope *s = mg_image_find_scope(img, l->key.scope_id);
+		uint32_t m = l->key.model_id;
+
+		fputs("mguard_license_expiry_timestamp_seconds{license=\"", out);
+		mg_label_value(out, l->id ? l->id : "");
+		fputs("\",scope=\"", out);
+		mg_label_value(out, s ? s->name : "");
+		fputs("\",model=\"", out);
+		mg_label_value(out, m >= 1 && m <= img->nmodels ? img->model_names[m - 1] : "");
+		fprintf(out, "\"} %lld\n", (long long)l->not_after);
+	}
+}
+
 int mg_metrics_write(FILE *out, const struct mg_pinned *st, const struct mg_metrics_extra *x)
 {
 	mg_metric_head(out, "mguard_decisions_total", "counter",
@@ -89,6 +163,13 @@ int mg_metrics_write(FILE *out, const struct mg_pinned *st, const struct mg_metr
 		  st->ctl.killswitch != 0);
 	mg_metric(out, "mguard_scopes", "gauge", "Scopes in the policy in force.", st->nscopes);
 	mg_budget_metrics(out, st);
+	mg_metric(out, "mguard_events_dropped_total", "counter",
+		  "Events the kernel could not queue: the ring buffer was full.",
+		  st->counters[MG_ERR_COUNTER_BASE + MG_ERR_RINGBUF_FULL]);
+	mg_metric(out, "mguard_event_rate_limit", "gauge",
+		  "Events per second a scope may send before it is rate-limited; 0: no limit.",
+		  st->cfg.event_rate);
+	mg_metric(out, "mguard_links", "gauge", "Program links pinned (attached).", st->nlinks);
 	if (x) {
 		mg_metric(out, "mguard_events_written_total", "counter",
 			  "Events the daemon wrote to its event file.", x->events_written);
@@ -101,7 +182,35 @@ int mg_metrics_write(FILE *out, const struct mg_pinned *st, const struct mg_metr
 		mg_metric(out, "mguard_licenses_expiring", "gauge",
 			  "Licences in force that expire within 7 days.", x->licenses_expiring);
 	}
+	if (x && x->version)
+		mg_build_info(out, st, x->version);
+	if (x && x->scopes)
+		mg_scope_metrics(out, x);
+	if (x && x->img)
+		mg_license_metrics(out, x->img);
 	return ferror(out) ? -EIO : 0;
+}
+
+int mg_metrics_render(const struct mg_pinned *st, const struct mg_metrics_extra *x, char **ret_text,
+		      size_t *ret_len)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&text, &len);
+	int err;
+
+	if (!out)
+		return -errno;
+	err = mg_metrics_write(out, st, x);
+	if (fclose(out) && !err)
+		err = -errno;
+	if (err) {
+		free(text);
+		return err;
+	}
+	*ret_text = text;
+	*ret_len = len;
+	return 0;
 }
 
 int mg_metrics_write_file(const char *path, const struct mg_pinned *st,
@@ -160,4 +269,47 @@ unsigned int mg_metrics_licenses_expiring(const struct mg_image *img, int64_t no
 		n += !counted;
 	}
 	return n;
+}
+
+int mg_metrics_scopes_rebuild(struct mg_metrics_scope **stats, size_t *n,
+			      const struct mg_image *img)
+{
+	struct mg_metrics_scope *fresh = calloc(img->nscopes ? img->nscopes : 1, sizeof(*fresh));
+
+	if (!fresh)
+		return -ENOMEM;
+	for (size_t i = 0; i < img->nscopes; i++) {
+		fresh[i].name = img->scopes[i].name;
+		fresh[i].cgroup = img->scopes[i].cgroup;
+		for (size_t j = 0; j < *n; j++) {
+			if (!strcmp((*stats)[j].name, fresh[i].name)) {
+				memcpy(fresh[i].events, (*stats)[j].events,
+				       sizeof(fresh[i].events));
+				break;
+			}
+		}
+	}
+	free(*stats);
+	*stats = fresh;
+	*n = img->nscopes;
+	return 0;
+}
+
+void mg_metrics_scope_count(struct mg_metrics_scope *stats, size_t n, const struct mg_event *e)
+{
+	/* Scope ids are positions in the policy, from 1 (compile/scopes.c). */
+	if (e->scope_id >= 1 && e->scope_id <= n && e->hook < MG_HOOK__COUNT &&
+	    e->verdict < MG_VERDICT__COUNT)
+		stats[e->scope_id - 1].events[e->hook][e->verdict]++;
+}
+
+bool mg_metrics_ready(const struct mg_pinned *st, const char **why)
+{
+	if (!st->cfg.active_gen)
+		*why = "no policy in force";
+	else if (!st->nlinks)
+		*why = "no program attached";
+	else
+		return true;
+	return false;
 }

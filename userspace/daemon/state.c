@@ -74,6 +74,36 @@ int mg_reload_request_take(const char *pin_dir, char *buf, size_t len)
 	return 0;
 }
 
+void mg_pid_path(const char *pin_dir, char *buf, size_t len)
+{
+	const char *base = strrchr(pin_dir, '/');
+
+	snprintf(buf, len, "%s/%s.pid", MG_STATE_DIR, base ? base + 1 : pin_dir);
+}
+
+int mg_pid_write(const char *path)
+{
+	char tmp[PATH_MAX];
+	FILE *f;
+	int err = 0;
+
+	if (mkdir(MG_STATE_DIR, 0755) < 0 && errno != EEXIST)
+		return -errno;
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp))
+		return -ENAMETOOLONG;
+	f = fopen(tmp, "we");
+	if (!f)
+		return -errno;
+	fprintf(f, "%d\n", (int)getpid());
+	if (fclose(f))
+		err = -errno;
+	if (!err && rename(tmp, path))
+		err = -errno;
+	if (err)
+		unlink(tmp);
+	return err;
+}
+
 int mg_policy_digest(const struct mg_policy *policy, char out[65])
 {
 	EVP_MD_CTX *ctx = EVP_MD_CTX_new();

@@ -15,6 +15,16 @@
 
 #define MG_STATE_DIR "/run/mguard"
 
+/*
+ * MG_STATE_DIR/<pin folder's name>.pid (/run/mguard/mguard.pid for the
+ * default pin folder): the daemon's pid while it runs, for logrotate's
+ * postrotate (kill -USR2).
+ */
+void mg_pid_path(const char *pin_dir, char *buf, size_t len);
+
+/* Write getpid() to @path (0644, through a temporary file). Returns 0 or a negative errno. */
+int mg_pid_write(const char *path);
+
 /* The state file of the daemon whose pin folder is @pin_dir. */
 void mg_state_path(const char *pin_dir, char *buf, size_t len);
 

@@ -185,6 +185,31 @@ static void test_removed_file_is_recreated(void **state)
 	mg_eventlog_close(log);
 }
 
+/* logrotate renamed the file: until SIGUSR2 lines follow it, after it a new file starts. */
+static void test_reopen_after_rename(void **state)
+{
+	struct fx *fx = *state;
+	struct mg_eventlog *log;
+	char path[PATH_MAX * 2], moved[PATH_MAX * 2 + 16];
+
+	assert_int_equal(mg_eventlog_open(fx->dir, 0, 0, &log), 0);
+	assert_int_equal(mg_eventlog_write(log, "a\n", 2), 0);
+	snprintf(path, sizeof(path), "%s/events.jsonl", fx->dir);
+	snprintf(moved, sizeof(moved), "%s-20261201", path);
+	assert_int_equal(rename(path, moved), 0);
+	/* Appended before the signal, kept: written out to the renamed file. */
+	assert_int_equal(mg_eventlog_append(log, "b\n", 2), 0);
+	assert_int_equal(mg_eventlog_reopen(log), 0);
+	assert_int_equal(mg_eventlog_write(log, "c\n", 2), 0);
+	assert_file(fx, "events.jsonl-20261201", "a\nb\n");
+	assert_file(fx, "events.jsonl", "c\n");
+	/* A reopen with nothing renamed appends to the same file. */
+	assert_int_equal(mg_eventlog_reopen(log), 0);
+	assert_int_equal(mg_eventlog_write(log, "d\n", 2), 0);
+	assert_file(fx, "events.jsonl", "c\nd\n");
+	mg_eventlog_close(log);
+}
+
 static void test_write_error_is_returned(void **state)
 {
 	struct fx *fx = *state;
@@ -408,6 +433,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_keeps_keep_files, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stream_never_splits_a_line, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_removed_file_is_recreated, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_reopen_after_rename, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_write_error_is_returned, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_appended_lines_rotate_as_written, setup,
 						teardown),

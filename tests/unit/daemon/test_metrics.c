@@ -124,6 +124,15 @@ static const char *const want_lines[] = {
 	"# HELP mguard_scopes Scopes in the policy in force.",
 	"# TYPE mguard_scopes gauge",
 	"mguard_scopes 2",
+	"# HELP mguard_events_dropped_total Events the kernel could not queue: the ring buffer was full.",
+	"# TYPE mguard_events_dropped_total counter",
+	"mguard_events_dropped_total 69",
+	"# HELP mguard_event_rate_limit Events per second a scope may send before it is rate-limited; 0: no limit.",
+	"# TYPE mguard_event_rate_limit gauge",
+	"mguard_event_rate_limit 1000",
+	"# HELP mguard_links Program links pinned (attached).",
+	"# TYPE mguard_links gauge",
+	"mguard_links 3",
 	"# HELP mguard_egress_budget_bytes Bytes a scope may send per window.",
 	"# TYPE mguard_egress_budget_bytes gauge",
 	"mguard_egress_budget_bytes{cgroup_id=\"77\"} 1048576",
@@ -194,6 +203,8 @@ static struct mg_pinned *filled_status(void)
 			   .exhausted_windows = 2,
 			   .exhausted = 1 },
 	};
+	st->cfg.event_rate = 1000;
+	st->nlinks = 3;
 	return st;
 }
 
@@ -323,13 +334,133 @@ static void test_licenses_expiring(void **state)
 	assert_int_equal(mg_metrics_licenses_expiring(&img, 1000, MG_METRICS_LICENSE_SOON), 0);
 }
 
+/* A policy in force: two scopes (one with a name that needs escaping), a licence on two models. */
+static struct mg_image_scope lab_scopes[] = {
+	{ .name = "sandbox", .cgroup = "/mguard.slice/sandbox", .val = { .scope_id = 1 } },
+	{ .name = "odd\"name\\x", .cgroup = "/a\nb", .val = { .scope_id = 2 } },
+};
+static char *lab_models[] = { "llama-70b", "mistral-7b" };
+static struct mg_image_license lab_lics[] = {
+	{ .key = { .scope_id = 1, .model_id = 1 }, .id = "lic-1", .not_after = 1800000000 },
+	{ .key = { .scope_id = 1, .model_id = 2 }, .id = "lic-1", .not_after = 1800000000 },
+};
+static struct mg_image lab_img = {
+	.scopes = lab_scopes,
+	.nscopes = 2,
+	.licenses = lab_lics,
+	.nlicenses = 2,
+	.model_names = lab_models,
+	.nmodels = 2,
+};
+
+static char *render_labelled(struct mg_metrics_scope *sc)
+{
+	struct mg_pinned *st = filled_status();
+	struct mg_metrics_extra x = extra;
+	char *text;
+
+	sc[0] = (struct mg_metrics_scope){ .name = "sandbox", .cgroup = "/mguard.slice/sandbox" };
+	sc[1] = (struct mg_metrics_scope){ .name = "odd\"name\\x", .cgroup = "/a\nb" };
+	sc[0].events[MG_HOOK_FILE_OPEN][MG_VERDICT_DENY] = 7;
+	sc[1].events[MG_HOOK_CONNECT4][MG_VERDICT_AUDIT] = 2;
+	x.version = "0.1.0";
+	x.scopes = sc;
+	x.nscopes = 2;
+	x.img = &lab_img;
+	text = render(st, &x);
+	free(st);
+	return text;
+}
+
+static void test_labels(void **state)
+{
+	struct mg_metrics_scope sc[2];
+	char *text = render_labelled(sc);
+
+	assert_non_null(
+		strstr(text, "\nmguard_build_info{version=\"0.1.0\",engine=\"bpf-lsm\"} 1\n"));
+	assert_non_null(strstr(
+		text, "\nmguard_hook_engine_info{hook=\"io_uring\",engine=\"covered\"} 1\n"));
+	assert_non_null(strstr(
+		text,
+		"\nmguard_scope_info{scope=\"sandbox\",cgroup=\"/mguard.slice/sandbox\"} 1\n"));
+	/* Quote, backslash and newline escaped as the text format wants. */
+	assert_non_null(strstr(
+		text, "\nmguard_scope_info{scope=\"odd\\\"name\\\\x\",cgroup=\"/a\\nb\"} 1\n"));
+	assert_non_null(strstr(text,
+			       "\nmguard_scope_events_total{scope=\"sandbox\",hook=\"file_open\","
+			       "verdict=\"deny\"} 7\n"));
+	assert_non_null(strstr(text,
+			       "\nmguard_scope_events_total{scope=\"sandbox\",hook=\"file_open\","
+			       "verdict=\"allow\"} 0\n"));
+	assert_non_null(strstr(text, "\nmguard_scope_events_total{scope=\"odd\\\"name\\\\x\","
+				     "hook=\"connect4\",verdict=\"audit\"} 2\n"));
+	assert_non_null(strstr(text, "\nmguard_license_expiry_timestamp_seconds{license=\"lic-1\","
+				     "scope=\"sandbox\",model=\"mistral-7b\"} 1800000000\n"));
+	assert_non_null(strstr(text, "\nmguard_events_dropped_total 69\n"));
+	free(text);
+}
+
+/* promtool (Debian's prometheus package) accepts the whole text, lint included. */
+static int promtool_check(const char *text, char *report, size_t size)
+{
+	char dir[PATH_MAX - 64], path[PATH_MAX], cmd[3 * PATH_MAX];
+	size_t n;
+	FILE *p;
+	int st;
+
+	assert_int_equal(unit_mkdtemp(dir, sizeof(dir), "promtool"), 0);
+	snprintf(path, sizeof(path), "%s/m.prom", dir);
+	unit_put(path, text, strlen(text));
+	snprintf(cmd, sizeof(cmd), "promtool check metrics < '%s' 2>&1", path);
+	p = popen(cmd, "r");
+	assert_non_null(p);
+	n = fread(report, 1, size - 1, p);
+	report[n] = '\0';
+	st = pclose(p);
+	unit_rm_tree(dir);
+	return st;
+}
+
+static void test_promtool(void **state)
+{
+	struct mg_metrics_scope sc[2];
+	char *text = render_labelled(sc), report[4096];
+	int st = promtool_check(text, report, sizeof(report));
+
+	if (st != 0)
+		fprintf(stderr, "promtool: %s\n", report);
+	assert_int_equal(st, 0);
+	free(text);
+
+	/* The check can fail: a counter without _total and a broken line. */
+	st = promtool_check("# HELP a_count x\n# TYPE a_count counter\na_count{x=\"1} 2\n", report,
+			    sizeof(report));
+	assert_int_not_equal(st, 0);
+}
+
+static void test_ready(void **state)
+{
+	struct mg_pinned *st = filled_status();
+	const char *why = NULL;
+
+	assert_true(mg_metrics_ready(st, &why));
+	st->nlinks = 0;
+	assert_false(mg_metrics_ready(st, &why));
+	assert_string_equal(why, "no program attached");
+	st->cfg.active_gen = 0;
+	assert_false(mg_metrics_ready(st, &why));
+	assert_string_equal(why, "no policy in force");
+	free(st);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_exact_text),
-		cmocka_unit_test(test_without_extra),
-		cmocka_unit_test(test_atomic_file),
-		cmocka_unit_test(test_licenses_expiring),
+		cmocka_unit_test(test_exact_text),  cmocka_unit_test(test_without_extra),
+		cmocka_unit_test(test_atomic_file), cmocka_unit_test(test_licenses_expiring),
+		cmocka_unit_test(test_labels),	    cmocka_unit_test(test_promtool),
+		cmocka_unit_test(test_ready),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -3,7 +3,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-#include "daemon/daemonize.h"
+#include "daemon/background.h"
 
 /*
  * Detach from the terminal: the caller continues as the daemon, its stderr
@@ -40,6 +40,22 @@ int mg_daemonize(const char *log_path)
 	if (fd < 0)
 		return -errno;
 	dup2(fd, STDERR_FILENO);
+	close(fd);
+	return 0;
+}
+
+int mg_reopen_stderr(const char *path)
+{
+	int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+
+	if (fd < 0)
+		return -errno;
+	if (dup2(fd, STDERR_FILENO) < 0) {
+		int err = -errno;
+
+		close(fd);
+		return err;
+	}
 	close(fd);
 	return 0;
 }
