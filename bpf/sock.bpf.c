@@ -269,7 +269,8 @@ int mg_skb_egress(struct __sk_buff *skb)
 	scope = mg_skb_scope(skb, cfg->active_gen, &cgid, &scope_cgid);
 	if (!scope)
 		return 1;
-	if (!mg_skb_destination(skb, cfg, scope, cgid))
+	if (cfg->engine[MG_HOOK_SKB_EGRESS] == MG_ENGINE_CGROUP &&
+	    !mg_skb_destination(skb, cfg, scope, cgid))
 		return 0;
 	return mg_budget_charge(skb, cfg, scope, cgid, scope_cgid);
 }

@@ -32,7 +32,8 @@ need python3
 unit=scripts/systemd/mguard.service
 check "the systemd unit has no ExecStop (a crash must not detach)" sh -c "! grep -q '^ExecStop' $unit"
 check "the systemd unit restarts the daemon on failure" grep -qx 'Restart=on-failure' "$unit"
-sed 's|@SBINDIR@|/usr/sbin|g' "$unit" >"$TMPD/mguard.service"
+sed -e 's|@SBINDIR@|/usr/sbin|g' -e 's|@SYSCONFDIR@|/etc|g' -e 's|@LOGDIR@|/var/log/mguard|g' \
+	-e 's|@RUNDIR@|/run/mguard|g' "$unit" >"$TMPD/mguard.service"
 # Only what this machine lacks may be reported: the binary and the man pages.
 verify_unit() {
 	systemd-analyze verify "$TMPD/mguard.service" 2>&1 |

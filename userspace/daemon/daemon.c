@@ -11,23 +11,20 @@
 #include "core/names.h"
 #include "core/cgroup.h"
 #include "core/util.h"
-#include "compile/compile.h"
 #include "daemon/daemon.h"
-#include "compile/digest.h"
-#include "daemon/event_ctx.h"
+#include "daemon/daemon_internal.h"
 #include "daemon/eventlog.h"
 #include "daemon/events.h"
 #include "kernel/loader.h"
 #include "core/log.h"
 #include "core/version.h"
 #include "daemon/background.h"
-#include "daemon/scope_cgroups.h"
+#include "daemon/engines.h"
 #include "daemon/http.h"
 #include "daemon/journal.h"
 #include "daemon/metrics.h"
 #include "daemon/rehash.h"
 #include "daemon/notify.h"
-#include "policy/policy.h"
 #include "kernel/probe.h"
 #include "daemon/state.h"
 #include "kernel/pinned.h"
@@ -52,43 +49,6 @@ static void mg_on_signal(int sig)
 		mg_release_signal = 1;
 	else
 		mg_stop_signal = sig;
-}
-
-struct mg_daemon {
-	const struct mg_daemon_opts *opts;
-	char policy_dir[PATH_MAX]; /* in force: opts->policy_dir, or what 'reload --policy' sent */
-	char cgroup_root[PATH_MAX];
-	struct mg_policy *policy; /* in force */
-	struct mg_image *img;
-	struct mg_loader *loader;
-	struct mg_ringbuf *rb;
-	struct mg_scope_cgroups created; /* scope cgroups this daemon made */
-	int64_t boot_offset;
-	unsigned long long events;
-	struct mg_digest_cache
-		*digests;	 /* kept across reloads: unchanged weights are not re-read */
-	struct mg_eventlog *log; /* the event file, when there is one */
-	FILE *log_stream;	 /* on the event file: notices */
-	time_t log_warned;
-	bool metrics_failing;
-	uint64_t drops_seen; /* kernel drops already reported */
-	struct mg_event_sources *sources;
-	struct mg_event_ctx ctx; /* what every line names beyond the kernel's record */
-	char digest[65];	 /* of the policy in force */
-	struct mg_killswitch_seen killswitch;
-	char mguard_log[PATH_MAX]; /* the daemon's own messages in the background; "" : none */
-	char pid_file[PATH_MAX];   /* written once ready; "": none */
-	struct mg_http *http;	   /* /metrics, /healthz, /readyz; NULL: none */
-	struct mg_journal journal;
-	bool journal_warned;
-	uint32_t gen;			      /* the generation in force */
-	struct mg_metrics_scope *scope_stats; /* scope id - 1 -> events read for it */
-	size_t nscope_stats;
-};
-
-static const char *mg_mode_name(const struct mg_image *img)
-{
-	return img->mode == MG_MODE_AUDIT ? "audit" : "enforce";
 }
 
 static void mg_journal_event(struct mg_daemon *d, const struct mg_event *e, const char *line,
@@ -130,163 +90,6 @@ static int mg_on_event(void *ctx, void *data, size_t size)
 	mg_metrics_scope_count(d->scope_stats, d->nscope_stats, data);
 	d->events++;
 	return 0;
-}
-
-/*
- * Parse, validate and compile the policy folder into a new policy and image;
- * nothing in force changes. Every error is reported; on failure nothing is
- * returned.
- */
-static int mg_compile_policy(struct mg_daemon *d, const char *dir, struct mg_policy **ret_policy,
-			     struct mg_image **ret_img)
-{
-	struct mg_compile_opts copts = { .cgroup_root = d->cgroup_root, .digests = d->digests };
-	struct mg_diags diags = {};
-	struct mg_policy *policy;
-	int err;
-
-	err = mg_policy_load_dir(dir, &policy, &diags);
-	if (err) {
-		mg_diags_print(&diags, stderr);
-		mg_diags_free(&diags);
-		mg_err("policy '%s' has errors: nothing was changed", dir);
-		return err;
-	}
-	err = mg_scope_cgroups_create(&d->created, d->cgroup_root, policy);
-	if (!err)
-		err = mg_compile(policy, &copts, ret_img, &diags);
-	mg_diags_print(&diags, stderr); /* errors, or refused licences and models */
-	mg_diags_free(&diags);
-	if (err) {
-		mg_policy_free(policy);
-		mg_err("policy '%s' cannot be applied on this system: nothing was changed", dir);
-		return err;
-	}
-	*ret_policy = policy;
-	return 0;
-}
-
-/* The names behind the numbers, for status: best effort, never fatal. */
-static void mg_daemon_write_state(struct mg_daemon *d)
-{
-	char path[PATH_MAX], log_dir[PATH_MAX];
-	int err;
-
-	mg_state_path(d->opts->pin_dir, path, sizeof(path));
-	if (d->opts->log_dir && !realpath(d->opts->log_dir, log_dir))
-		snprintf(log_dir, sizeof(log_dir), "%s", d->opts->log_dir);
-	err = mg_state_write(path, d->policy, d->img, d->policy_dir, d->digest, time(NULL),
-			     d->opts->log_dir ? log_dir : NULL);
-	if (err)
-		mg_log_errno(err, "failed to write the state file '%s'", path);
-}
-
-/*
- * Put a compiled policy in force: programs for new scopes first (they let
- * everything through until the flip), then the new generation in one write,
- * then detach what served scopes that are gone. There is no moment in which
- * a decision uses neither policy, or both.
- */
-static int mg_switch_policy(struct mg_daemon *d, struct mg_policy *policy, struct mg_image *img)
-{
-	const char *old_mode = d->img ? mg_mode_name(d->img) : NULL;
-	char old_digest[sizeof(d->digest)];
-	uint32_t gen;
-	int err;
-
-	err = mg_loader_attach(d->loader, img);
-	if (!err)
-		err = mg_loader_apply(d->loader, img, &gen);
-	if (err)
-		return err;
-	mg_loader_detach_stale(d->loader, img);
-
-	/* Out of memory here only loses the per-scope event counts, never the policy. */
-	if (mg_metrics_scopes_rebuild(&d->scope_stats, &d->nscope_stats, img))
-		mg_warn("per-scope event counts were reset: out of memory");
-	mg_image_free(d->img);
-	mg_policy_free(d->policy);
-	d->img = img;
-	d->policy = policy;
-	memcpy(old_digest, d->digest, sizeof(old_digest));
-	if (mg_policy_digest(policy, d->digest))
-		snprintf(d->digest, sizeof(d->digest), "unknown");
-	d->ctx.img = img;
-	d->ctx.policy_digest = d->digest;
-	d->ctx.generation = gen;
-	d->gen = gen;
-	mg_daemon_write_state(d);
-	mg_event_note_policy(&d->ctx, d->opts->events, d->log, d->policy_dir,
-			     old_digest[0] ? old_digest : NULL, old_mode, mg_mode_name(img),
-			     img->nscopes);
-	mg_info("policy '%s' generation %u in force: %zu scopes, %zu weight files, %zu egress prefixes, mode %s",
-		d->policy_dir, gen, img->nscopes, img->ninodes, img->negress,
-		img->mode == MG_MODE_AUDIT ? "audit" : "enforce");
-	return 0;
-}
-
-/*
- * Reload: the folder 'mguard reload --policy DIR' asked for (it becomes the
- * daemon's folder once in force), else the folder in force.
- */
-static void mg_daemon_reload(struct mg_daemon *d)
-{
-	char dir[PATH_MAX], prev[PATH_MAX];
-	struct mg_policy *policy;
-	struct mg_image *img;
-	int err;
-
-	if (mg_reload_request_take(d->opts->pin_dir, dir, sizeof(dir)))
-		snprintf(dir, sizeof(dir), "%s", d->policy_dir);
-	mg_info("reloading policy '%s'", dir);
-	mg_notify_reloading();
-	err = mg_compile_policy(d, dir, &policy, &img);
-	if (!err) {
-		snprintf(prev, sizeof(prev), "%s", d->policy_dir);
-		snprintf(d->policy_dir, sizeof(d->policy_dir), "%s", dir);
-		err = mg_switch_policy(d, policy, img);
-		if (err)
-			snprintf(d->policy_dir, sizeof(d->policy_dir), "%s", prev);
-		if (err) {
-			mg_image_free(img);
-			mg_policy_free(policy);
-		}
-	}
-	if (err) {
-		const struct mg_event_field f[] = {
-			{ .key = "result", .str = "failed" },
-			{ .key = "policy_dir", .str = d->policy_dir },
-			{ .key = "error", .str = strerror(-err) },
-		};
-
-		mg_err("reload failed: the previous policy stays in force");
-		mg_event_note(&d->ctx, d->opts->events, d->log, "policy_load_failed", f,
-			      MG_ARRAY_SIZE(f));
-	}
-	mg_loader_set_reload_result(d->loader, err);
-	/* In force either way: the new generation or the one before. */
-	mg_notify_ready(d->gen, (unsigned long long)getpid());
-}
-
-/*
- * Has a scope's cgroup been removed or re-created since the policy was
- * compiled? A re-created cgroup has a new id, which the maps do not hold:
- * the daemon recompiles (and re-creates a missing one) so the scope is
- * guarded again.
- */
-static bool mg_scopes_moved(const struct mg_daemon *d)
-{
-	for (size_t i = 0; i < d->img->nscopes; i++) {
-		char path[PATH_MAX];
-		uint64_t id;
-
-		if (d->img->scopes[i].is_pattern)
-			continue; /* the kernel binds each cgroup as it is made */
-		snprintf(path, sizeof(path), "%s%s", d->cgroup_root, d->img->scopes[i].cgroup);
-		if (mg_cgroup_id(path, &id) || id != d->img->scopes[i].cgroup_id)
-			return true;
-	}
-	return false;
 }
 
 /*
@@ -443,25 +246,9 @@ static int mg_daemon_setup(struct mg_daemon *d)
 	err = mg_probe_run(&probe);
 	if (err)
 		return mg_log_errno(err, "failed to probe the kernel");
-	for (int h = 0; h < MG_HOOK__COUNT; h++) {
-		lopts.engine[h] = probe.engine[h];
-		/* UNIX sockets need BPF LSM; without it that route is reported open, not refused. */
-		if (probe.engine[h] == MG_ENGINE_NONE && h == MG_HOOK_UNIX) {
-			mg_warn("UNIX socket connects are not guarded on this kernel (no BPF LSM)");
-			continue;
-		}
-		if (probe.engine[h] == MG_ENGINE_NONE && h == MG_HOOK_PINS &&
-		    probe.engine[MG_HOOK_FILE_OPEN] != MG_ENGINE_NONE) {
-			mg_warn("the pins are not guarded against a scope on this kernel (no BPF LSM); "
-				"the keeper holds the links");
-			continue;
-		}
-		if (probe.engine[h] == MG_ENGINE_NONE) {
-			mg_err("no engine can enforce hook '%s' on this kernel (see 'mguard probe')",
-			       mg_hook_name(h));
-			return -EOPNOTSUPP;
-		}
-	}
+	err = mg_daemon_engines(&probe, lopts.engine);
+	if (err)
+		return err;
 
 	err = mg_compile_policy(d, d->policy_dir, &policy, &img);
 	if (err)

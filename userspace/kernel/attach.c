@@ -274,8 +274,11 @@ static int mg_attach_scope(struct mg_loader *l, const struct mg_image_scope *sco
 		{ MG_HOOK_CONNECT6, s->progs.mg_connect6 },
 		{ MG_HOOK_SENDMSG4, s->progs.mg_sendmsg4 },
 		{ MG_HOOK_SENDMSG6, s->progs.mg_sendmsg6 },
-		/* The destination, then the budget: on every scope, as a reload may give it one. */
-		{ MG_HOOK_SKB_EGRESS, s->progs.mg_skb_egress },
+		/*
+		 * Destinations (where the network hooks run), then budgets: on
+		 * every scope, as a reload may give it one.
+		 */
+		{ MG_HOOK_EGRESS_BUDGET, s->progs.mg_skb_egress },
 		{ MG_HOOK_DEVICE, s->progs.mg_device },
 	};
 	char path[PATH_MAX], what[96];

@@ -106,7 +106,7 @@ static void mg_select_programs(struct mg_loader *l)
 	bpf_program__set_autoload(s->progs.mg_sock_create,
 				  l->engine[MG_HOOK_CONNECT4] == MG_ENGINE_CGROUP);
 	bpf_program__set_autoload(s->progs.mg_skb_egress,
-				  l->engine[MG_HOOK_SKB_EGRESS] == MG_ENGINE_CGROUP);
+				  l->engine[MG_HOOK_EGRESS_BUDGET] == MG_ENGINE_CGROUP);
 	mg_guard_select_programs(s, lsm, tp);
 	bpf_program__set_autoload(s->progs.mg_connect4,
 				  l->engine[MG_HOOK_CONNECT4] == MG_ENGINE_CGROUP);

@@ -86,8 +86,13 @@ void mg_probe_choose_engines(struct mg_probe *p)
 					      MG_ENGINE_COVERED :
 					      p->engine[MG_HOOK_FILE_OPEN];
 	p->engine[MG_HOOK_SKB_EGRESS] = p->cgroup_skb ? net : MG_ENGINE_NONE;
-	/* Budgets are counted by the same packet program, after the destination. */
-	p->engine[MG_HOOK_EGRESS_BUDGET] = p->engine[MG_HOOK_SKB_EGRESS];
+	/*
+	 * Budgets need only cgroup_skb: the packet program runs wherever they
+	 * can be counted, and checks destinations only where the network
+	 * hooks run too.
+	 */
+	p->engine[MG_HOOK_EGRESS_BUDGET] =
+		p->cgroup_skb && p->cgroup2_mount[0] ? MG_ENGINE_CGROUP : MG_ENGINE_NONE;
 }
 
 /* Symbolic name of an errno value, including the kernel-internal ENOTSUPP. */

@@ -976,7 +976,8 @@ static void test_every_hook_has_a_payload(void **state)
 
 		assert_true(strstr(s, ",\"file\":{") || strstr(s, ",\"net\":{") ||
 			    strstr(s, ",\"device\":{") || strstr(s, ",\"target\":") ||
-			    strstr(s, ",\"signal\":"));
+			    strstr(s, ",\"signal\":") || strstr(s, ",\"socket\":{") ||
+			    strstr(s, ",\"syscall\":{") || strstr(s, ",\"budget\":{"));
 		free(s);
 	}
 }

@@ -124,15 +124,6 @@ static const char *const want_lines[] = {
 	"# HELP mguard_scopes Scopes in the policy in force.",
 	"# TYPE mguard_scopes gauge",
 	"mguard_scopes 2",
-	"# HELP mguard_events_dropped_total Events the kernel could not queue: the ring buffer was full.",
-	"# TYPE mguard_events_dropped_total counter",
-	"mguard_events_dropped_total 69",
-	"# HELP mguard_event_rate_limit Events per second a scope may send before it is rate-limited; 0: no limit.",
-	"# TYPE mguard_event_rate_limit gauge",
-	"mguard_event_rate_limit 1000",
-	"# HELP mguard_links Program links pinned (attached).",
-	"# TYPE mguard_links gauge",
-	"mguard_links 3",
 	"# HELP mguard_egress_budget_bytes Bytes a scope may send per window.",
 	"# TYPE mguard_egress_budget_bytes gauge",
 	"mguard_egress_budget_bytes{cgroup_id=\"77\"} 1048576",
@@ -151,6 +142,15 @@ static const char *const want_lines[] = {
 	"# HELP mguard_egress_exhausted_windows_total Windows in which a scope's budget ran out.",
 	"# TYPE mguard_egress_exhausted_windows_total counter",
 	"mguard_egress_exhausted_windows_total{cgroup_id=\"77\"} 2",
+	"# HELP mguard_events_dropped_total Events the kernel could not queue: the ring buffer was full.",
+	"# TYPE mguard_events_dropped_total counter",
+	"mguard_events_dropped_total 89",
+	"# HELP mguard_event_rate_limit Events per second a scope may send before it is rate-limited; 0: no limit.",
+	"# TYPE mguard_event_rate_limit gauge",
+	"mguard_event_rate_limit 1000",
+	"# HELP mguard_links Program links pinned (attached).",
+	"# TYPE mguard_links gauge",
+	"mguard_links 3",
 	"# HELP mguard_events_written_total Events the daemon wrote to its event file.",
 	"# TYPE mguard_events_written_total counter",
 	"mguard_events_written_total 12",
@@ -397,7 +397,7 @@ static void test_labels(void **state)
 				     "hook=\"connect4\",verdict=\"audit\"} 2\n"));
 	assert_non_null(strstr(text, "\nmguard_license_expiry_timestamp_seconds{license=\"lic-1\","
 				     "scope=\"sandbox\",model=\"mistral-7b\"} 1800000000\n"));
-	assert_non_null(strstr(text, "\nmguard_events_dropped_total 69\n"));
+	assert_non_null(strstr(text, "\nmguard_events_dropped_total 89\n"));
 	free(text);
 }
 
