@@ -103,15 +103,6 @@ int BPF_PROG(mg_lsm_path_link, struct dentry *old_dentry, const struct path *new
 	return mg_lsm_paths(from, to, old_dentry, false);
 }
 
-SEC("lsm/path_symlink")
-int BPF_PROG(mg_lsm_path_symlink, const struct path *dir, struct dentry *dentry,
-	     const char *old_name, int ret)
-{
-	if (ret)
-		return ret;
-	return mg_lsm_paths(BPF_CORE_READ(dir, dentry), NULL, dentry, false);
-}
-
 SEC("lsm/path_mknod")
 int BPF_PROG(mg_lsm_path_mknod, const struct path *dir, struct dentry *dentry, umode_t mode,
 	     unsigned int dev, int ret)
@@ -119,13 +110,15 @@ int BPF_PROG(mg_lsm_path_mknod, const struct path *dir, struct dentry *dentry, u
 	if (ret)
 		return ret;
 	/*
-	 * A regular file (open with O_CREAT comes here too): its open for
-	 * writing is decided by file_open; an empty one carries only its name.
+	 * Only a UNIX socket's name is a route (to the process that listens).
+	 * A regular file (open with O_CREAT comes here too) is written through
+	 * file_open; a device node, a FIFO or an empty file stores no bytes,
+	 * only its name, and a device is decided when it is opened (dev.bpf.c).
+	 * A container runtime makes device nodes in its /dev.
 	 */
-	if ((mode & MG_S_IFMT) == MG_S_IFREG)
+	if ((mode & MG_S_IFMT) != MG_S_IFSOCK_MODE)
 		return 0;
-	return mg_lsm_paths(BPF_CORE_READ(dir, dentry), NULL, dentry,
-			    (mode & MG_S_IFMT) == MG_S_IFSOCK_MODE);
+	return mg_lsm_paths(BPF_CORE_READ(dir, dentry), NULL, dentry, true);
 }
 
 SEC("lsm/path_truncate")

@@ -22,14 +22,19 @@ size_t mg_gaps_list(const __u8 engine[MG_HOOK_SLOTS], struct mg_gap *out, size_t
 		n = mg_gap_add(
 			out, n, max, "unix-sockets",
 			"UNIX socket connects and sends are not checked (they need BPF LSM)");
+	n = mg_gap_add(
+		out, n, max, "names",
+		"folders, symlinks, FIFOs, device nodes and empty files are made outside the "
+		"output folders: names, and a symlink's target (up to 4 KiB), are "
+		"not outputs (a container runtime makes its /dev so)");
 	if (tp) {
 		n = mg_gap_add(out, n, max, "name-changes",
-			       "rename, link, symlink, truncate and xattrs by path kill the caller "
+			       "rename, link, truncate and xattrs by path kill the caller "
 			       "on entry, but the call is made: the name stays for the scope's "
 			       "other processes");
 		n = mg_gap_add(out, n, max, "special-files",
-			       "FIFOs, sockets, device nodes and empty files are made outside the "
-			       "output folders (their names are data)");
+			       "UNIX sockets are bound outside the output folders (the "
+			       "fallback engine sees no mknod)");
 		n = mg_gap_add(out, n, max, "core-dumps",
 			       "a scope that is not shielded writes core dumps where core_pattern "
 			       "says, outside its output folders");
@@ -37,10 +42,6 @@ size_t mg_gaps_list(const __u8 engine[MG_HOOK_SLOTS], struct mg_gap *out, size_t
 			       "32-bit syscalls, overlay and FUSE mounts, fanotify and every "
 			       "rename or hard link kill a process in a scope");
 	}
-	if (engine[MG_HOOK_PATHS] == MG_ENGINE_LSM)
-		n = mg_gap_add(
-			out, n, max, "folder-names",
-			"folders are made outside the output folders (their names are data)");
 	if (engine[MG_HOOK_SOCKET] != MG_ENGINE_LSM)
 		n = mg_gap_add(
 			out, n, max, "netlink-config",

@@ -89,7 +89,6 @@ static void mg_select_programs(struct mg_loader *l)
 	/* Routes beyond open (routes_lsm.bpf.c, routes_tp.bpf.c, sock.bpf.c). */
 	bpf_program__set_autoload(s->progs.mg_lsm_path_rename, lsm);
 	bpf_program__set_autoload(s->progs.mg_lsm_path_link, lsm);
-	bpf_program__set_autoload(s->progs.mg_lsm_path_symlink, lsm);
 	bpf_program__set_autoload(s->progs.mg_lsm_path_mknod, lsm);
 	bpf_program__set_autoload(s->progs.mg_lsm_path_truncate, lsm);
 	bpf_program__set_autoload(s->progs.mg_lsm_inode_setxattr, lsm);

@@ -44,7 +44,7 @@ static void test_fallback_names_what_it_cannot_undo(void **state)
 	assert_true(has_gap(e, "closed-in-scopes"));
 	assert_true(has_gap(e, "netlink-config"));
 	assert_true(has_gap(e, "inherited-descriptors"));
-	assert_false(has_gap(e, "folder-names"));
+	assert_true(has_gap(e, "names"));
 }
 
 static void test_lsm_leaves_only_what_no_hook_sees(void **state)
@@ -56,7 +56,7 @@ static void test_lsm_leaves_only_what_no_hook_sees(void **state)
 	assert_false(has_gap(e, "name-changes"));
 	assert_false(has_gap(e, "closed-in-scopes"));
 	assert_false(has_gap(e, "netlink-config"));
-	assert_true(has_gap(e, "folder-names"));
+	assert_true(has_gap(e, "names"));
 	assert_true(has_gap(e, "inherited-descriptors"));
 }
 
@@ -70,15 +70,14 @@ static void test_print_text_and_json(void **state)
 	lsm(e);
 	mg_gaps_print(f, e, true);
 	fclose(f);
-	assert_non_null(strstr(buf, "{\"folder-names\":\""));
+	assert_non_null(strstr(buf, "{\"names\":\""));
 	assert_int_equal(buf[len - 1], '}');
 	free(buf);
 
 	f = open_memstream(&buf, &len);
 	mg_gaps_print(f, e, false);
 	fclose(f);
-	assert_non_null(
-		strstr(buf, "gaps (routes this kernel's engines leave open):\n  folder-names"));
+	assert_non_null(strstr(buf, "gaps (routes this kernel's engines leave open):\n  names"));
 	free(buf);
 }
 
