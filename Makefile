@@ -156,8 +156,9 @@ test-unit: $(UNIT_BINS) $(BUILD)/mguard
 test-kernel: $(BUILD)/mguard $(HELPER_BINS)
 	$(Q)MG_KERNEL_TESTS="$(T)" tests/run-all.sh $(BUILD) kernel
 
+# VM="6.1 6.12" runs only those configurations of the kernel matrix (tests/vm/configs).
 test-vm: $(BUILD)/mguard $(HELPER_BINS)
-	$(Q)MG_KERNEL_TESTS="$(T)" tests/run-all.sh $(BUILD) vm
+	$(Q)MG_KERNEL_TESTS="$(T)" MG_VM_CONFIGS="$(VM)" tests/run-all.sh $(BUILD) vm
 
 # libFuzzer targets: the policy parser and the licence reader, seeded from
 # policies/ and tests/fuzz/seeds/. FUZZ_SECONDS each; a crash fails the target.

@@ -8,6 +8,11 @@
  * the kernel detaches it all when the process exits.
  *
  *   empty_tp TRACEPOINT...     e.g. sys_exit_openat syscalls/sys_enter_mmap
+ *
+ * "lsm:HOOK" and "fmod_ret:FUNCTION" attach the same empty program through a
+ * BPF trampoline instead, as the bpf-lsm and fmod-ret engines attach theirs
+ * (lsm:file_open, fmod_ret:security_file_open): the floor of those engines.
+ * The program id printed is the first one's.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -15,12 +20,16 @@
 #include <linux/bpf.h>
 #include <linux/perf_event.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
 
 static volatile sig_atomic_t stop;
 
@@ -44,6 +53,48 @@ static int prog_load(void)
 	attr.license = (unsigned long)"GPL";
 	memcpy(attr.prog_name, "mg_bench_empty", sizeof("mg_bench_empty"));
 	return syscall(__NR_bpf, BPF_PROG_LOAD, &attr, sizeof(attr));
+}
+
+/*
+ * The empty program on a trampoline: "lsm:HOOK" (BPF LSM, on bpf_lsm_HOOK) or
+ * "fmod_ret:FUNCTION"; the link's descriptor, or -1. *@ret_prog gets the
+ * program's descriptor.
+ */
+static int attach_trampoline(const char *spec, int *ret_prog)
+{
+	const struct bpf_insn insns[] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	bool lsm = strncmp(spec, "lsm:", 4) == 0;
+	const char *name = strchr(spec, ':') + 1;
+	char func[128];
+	struct btf *btf;
+	int id, prog, link;
+
+	snprintf(func, sizeof(func), "%s%s", lsm ? "bpf_lsm_" : "", name);
+	btf = btf__load_vmlinux_btf();
+	id = btf ? btf__find_by_name_kind(btf, func, BTF_KIND_FUNC) : -1;
+	btf__free(btf);
+	if (id <= 0) {
+		fprintf(stderr, "empty_tp: no %s in the kernel's BTF\n", func);
+		return -1;
+	}
+	LIBBPF_OPTS(bpf_prog_load_opts, opts, .attach_btf_id = id,
+		    .expected_attach_type = lsm ? BPF_LSM_MAC : BPF_MODIFY_RETURN, );
+	prog = bpf_prog_load(lsm ? BPF_PROG_TYPE_LSM : BPF_PROG_TYPE_TRACING, "mg_bench_empty",
+			     "GPL", insns, sizeof(insns) / sizeof(insns[0]), &opts);
+	if (prog < 0) {
+		fprintf(stderr, "empty_tp: load on %s: %s\n", func, strerror(-prog));
+		return -1;
+	}
+	link = bpf_raw_tracepoint_open(NULL, prog);
+	if (link < 0) {
+		fprintf(stderr, "empty_tp: attach to %s: %s\n", func, strerror(-link));
+		return -1;
+	}
+	*ret_prog = prog;
+	return link;
 }
 
 static int prog_id(int fd)
@@ -126,7 +177,7 @@ int main(int argc, char **argv)
 {
 	struct sigaction sa = { .sa_handler = on_signal };
 	sigset_t block, none;
-	int prog;
+	int prog, first = -1;
 
 	if (argc < 2) {
 		fprintf(stderr, "usage: empty_tp TRACEPOINT...\n");
@@ -145,10 +196,21 @@ int main(int argc, char **argv)
 		fprintf(stderr, "empty_tp: BPF_PROG_LOAD: %s\n", strerror(errno));
 		return 1;
 	}
-	for (int i = 1; i < argc; i++)
-		if (attach(prog, argv[i]) < 0)
+	for (int i = 1; i < argc; i++) {
+		if (strncmp(argv[i], "lsm:", 4) == 0 || strncmp(argv[i], "fmod_ret:", 9) == 0) {
+			int tprog;
+
+			if (attach_trampoline(argv[i], &tprog) < 0)
+				return 1;
+			if (first < 0)
+				first = tprog;
+		} else if (attach(prog, argv[i]) < 0) {
 			return 1;
-	printf("ready prog_id %d\n", prog_id(prog));
+		} else if (first < 0) {
+			first = prog;
+		}
+	}
+	printf("ready prog_id %d\n", prog_id(first));
 	fflush(stdout);
 	sigemptyset(&none);
 	while (!stop)

@@ -229,9 +229,9 @@ END {
 	ratio_row("open-allowed-vs-empty", "  the same, vs empty BPF program",
 		  "open-allowed", "empty", ef, 1.10)
 	ratio_row("open-deep", "open+close, allowed file 20 folders deep, guarded",
-		  "open-deep", "off", ef, 1.10)
+		  "open-deep", "off", ef, 1.15)
 	ratio_row("open-deep-vs-empty", "  the same, vs empty BPF program",
-		  "open-deep", "empty", ef, 1.10)
+		  "open-deep", "empty", ef, 1.15)
 	ratio_row("open-plain", "open+close of a file of no model, guarded",
 		  "open-plain", "off", ef, 1.10)
 	ratio_row("open-plain-vs-empty", "  the same, vs empty BPF program",

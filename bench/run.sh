@@ -22,6 +22,7 @@
 #                      other processes on tracepoints to go away before a
 #                      round (default 120); rounds they overlap are set aside
 # MG_BENCH_TMP         folder on disk for the temporary files (default /var/tmp)
+# MG_BENCH_FANOTIFY    0: no fanotify guard in the rounds (default 1)
 # MG_BENCH_DRAIN_COUNT events per burst of the event test (default 20000; the
 #                      ring buffer must hold them all)
 # MG_BENCH_SWAP_TIMEOUT seconds before a policy reload is given up (default 60)
@@ -101,6 +102,7 @@ PIN=/sys/fs/bpf/mguard-bench-$$
 PIN_LOAD=/sys/fs/bpf/mguard-bench-load-$$
 PORT=$((20000 + $$ % 20000))
 DPID=
+DPROGS=
 EPID=
 FPID=
 BOUND=
@@ -262,9 +264,29 @@ daemon_ready() {
 	return 1
 }
 
+# The programs of the running daemon, by id (its program descriptors).
+daemon_progs() {
+	for info in /proc/"$DPID"/fdinfo/*; do
+		awk '/^prog_id:/ { i = $2 } /^verified_insns:/ { v = 1 }
+			END { if (i != "" && v) print i }' "$info" 2>/dev/null
+	done | sort -un | tr '\n' ' '
+}
+
+# None of them is still loaded: only then is nothing of the daemon on a hook
+# (6.12 takes trampoline programs off their hooks a moment after the links go).
+progs_gone() {
+	for id in $DPROGS; do
+		bpftool prog show id "$id" >/dev/null 2>&1 && return 1
+	done
+	return 0
+}
+
 mg_stop() {
+	[ -z "$DPID" ] || DPROGS=$(daemon_progs)
 	stop_pid "$DPID"
 	DPID=
+	wait_for 30 progs_gone || echo "bench: programs $DPROGS still loaded 30 s after the daemon stopped" >&2
+	DPROGS=
 }
 
 # A file in the allowed folder that the compiler never saw: the kernel finds
@@ -356,7 +378,7 @@ workload_ops() {
 # The guards a workload is measured under, in an order that turns with the
 # round so that none always comes first. The empty program stands for the
 # tracepoints of the fallback engine only.
-workload_phases() { # NAME ROUND
+workload_phases_all() { # NAME ROUND
 	case $1 in
 	open-*) ;;
 	*)
@@ -364,20 +386,24 @@ workload_phases() { # NAME ROUND
 		return
 		;;
 	esac
-	if [ "$ENGINE_FILE" != tracepoint-kill ]; then
-		case $(($2 % 3)) in
-		1) echo "off fan on" ;;
-		2) echo "on off fan" ;;
-		0) echo "fan on off" ;;
-		esac
-		return
-	fi
+	# The empty program stands on the engine's own attach points: the file
+	# engine's tracepoints, or its LSM hooks or security_* functions.
 	case $(($2 % 4)) in
 	1) echo "off empty fan on" ;;
 	2) echo "on fan empty off" ;;
 	3) echo "empty off on fan" ;;
 	0) echo "fan on off empty" ;;
 	esac
+}
+
+# MG_BENCH_FANOTIFY=0 leaves the fanotify guard out (the VM's rounds, where
+# time is short and the comparison is made on the host).
+workload_phases() { # NAME ROUND
+	if [ "${MG_BENCH_FANOTIFY:-1}" = 0 ]; then
+		workload_phases_all "$@" | sed 's/ *fan//; s/^ //'
+	else
+		workload_phases_all "$@"
+	fi
 }
 
 # One workload under one guard, appended to the samples with the number of
@@ -438,6 +464,12 @@ TRACEPOINTS=$(bpftool perf show 2>/dev/null |
 kv tracepoints "$TRACEPOINTS"
 kv daemon_vmhwm_kib "$(awk '/^VmHWM/ { print $2 }' /proc/"$DPID"/status)"
 mg_stop
+case $ENGINE_FILE in
+bpf-lsm) TRACEPOINTS="lsm:file_open lsm:mmap_file lsm:file_receive $TRACEPOINTS" ;;
+fmod-ret)
+	TRACEPOINTS="fmod_ret:security_file_open fmod_ret:security_mmap_file fmod_ret:security_file_receive $TRACEPOINTS"
+	;;
+esac
 [ -n "$TRACEPOINTS" ] || TRACEPOINTS=sys_exit_openat
 
 # --- 1-4: interleaved rounds ----------------------------------------------------
@@ -506,6 +538,13 @@ if has_part stats; then
 		bpftool cgroup show "$SCOPE" 2>/dev/null | awk '$1 ~ /^[0-9]+$/ { print $1, $2 }'
 	} | sort -un >"$TMP/prognames"
 	ids=$(cut -d' ' -f1 "$TMP/prognames")
+	# The LSM and fmod_ret programs are on neither list: the daemon's program
+	# descriptors name them (prog_type 26 tracing, 29 lsm).
+	for info in /proc/"$DPID"/fdinfo/*; do
+		awk '/^prog_type:/ { t = $2 } /^prog_id:/ { i = $2 }
+			END { if (i != "" && (t == 26 || t == 29)) print i }' "$info" 2>/dev/null
+	done | sort -un >"$TMP/trampoline-ids"
+	ids="$ids $(tr '\n' ' ' <"$TMP/trampoline-ids")"
 	for w in $WORKLOADS; do
 		# shellcheck disable=SC2046,SC2086
 		"$B/bpf_stats" $ids -- \

@@ -24,7 +24,8 @@ mount -t bpf bpf /sys/fs/bpf || finish "cannot mount bpf"
 mount -t securityfs securityfs /sys/kernel/security || finish "cannot mount securityfs"
 mount -t tracefs tracefs /sys/kernel/tracing || finish "cannot mount tracefs"
 mkdir -p /tmp /run
-mount -t tmpfs -o mode=1777 tmpfs /tmp || finish "cannot mount /tmp"
+# Room for the mapped weight file (bench/vm.sh gives the VM its size in RAM and more).
+mount -t tmpfs -o mode=1777,size=90% tmpfs /tmp || finish "cannot mount /tmp"
 mount -t tmpfs -o mode=0755 tmpfs /run || finish "cannot mount /run"
 ip link set lo up || finish "cannot bring up the loopback interface"
 

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
- * The file decision, shared by both file engines: the BPF LSM hook (deny
- * with EPERM) and the syscall-exit tracepoints (kill on return). Reads are
+ * The file decision, shared by the file engines: the BPF LSM hooks and the
+ * fmod_ret programs on the kernel's security_* functions (both deny with
+ * EPERM), and the syscall-exit tracepoints (kill on return). Reads are
  * weight loads, decided by the model a file belongs to; writes of regular
  * files are outputs, allowed only under the scope's output folders.
  */
@@ -276,6 +277,35 @@ static __always_inline void mg_file_event(const struct mg_config *cfg,
 	name = BPF_CORE_READ(file, f_path.dentry, d_name.name);
 	bpf_probe_read_kernel_str(e->file.name, sizeof(e->file.name), name);
 	bpf_ringbuf_submit(e, 0);
+}
+
+/*
+ * The whole check of a hook that is handed the struct file and can refuse
+ * with an error (BPF LSM, fmod_ret): 0 to let it pass, -EPERM to refuse.
+ */
+static __always_inline int mg_file_check(struct file *file, __u8 hook)
+{
+	const struct mg_inode_val *model;
+	const struct mg_scope_val *scope;
+	const struct mg_config *cfg;
+	__u8 reason, verdict;
+	__u64 cgid, ino;
+	__u32 dev;
+
+	scope = mg_scope_enter(&cfg, &cgid);
+	if (!scope)
+		return 0;
+
+	mg_file_identity(file, &dev, &ino);
+	reason = mg_file_decide(cfg, scope, file, dev, ino, &model);
+	if (reason == MG_REASON_NONE) {
+		mg_count(MG_COUNTER_INDEX(hook, MG_VERDICT_ALLOW));
+		return 0;
+	}
+	verdict = mg_file_verdict(cfg, reason, MG_VERDICT_DENY);
+	mg_count(MG_COUNTER_INDEX(hook, verdict));
+	mg_file_event(cfg, scope, cgid, hook, verdict, reason, file, dev, ino, model);
+	return verdict == MG_VERDICT_DENY ? -EPERM : 0;
 }
 
 #endif /* MGUARD_FILE_BPF_H */

@@ -5,49 +5,19 @@
  * route that ends in an open: open(2) and its family, io_uring, reopening an
  * O_PATH descriptor through /proc/self/fd. Mapping covers descriptors opened
  * before the task entered its scope; receiving covers descriptors passed
- * over a UNIX socket.
+ * over a UNIX socket. The decisions are shared with the fmod-ret engine
+ * (file.bpf.h, taint.bpf.h, receive.bpf.h, unix.bpf.h).
  */
 #include "receive.bpf.h"
 #include "taint.bpf.h"
-
-static __always_inline int mg_lsm_file(struct file *file, __u8 hook)
-{
-	const struct mg_inode_val *model;
-	const struct mg_scope_val *scope;
-	const struct mg_config *cfg;
-	__u8 reason, verdict;
-	__u64 cgid, ino;
-	__u32 dev;
-
-	scope = mg_scope_enter(&cfg, &cgid);
-	if (!scope)
-		return 0;
-
-	mg_file_identity(file, &dev, &ino);
-	reason = mg_file_decide(cfg, scope, file, dev, ino, &model);
-	if (reason == MG_REASON_NONE) {
-		mg_count(MG_COUNTER_INDEX(hook, MG_VERDICT_ALLOW));
-		return 0;
-	}
-	verdict = mg_file_verdict(cfg, reason, MG_VERDICT_DENY);
-	mg_count(MG_COUNTER_INDEX(hook, verdict));
-	mg_file_event(cfg, scope, cgid, hook, verdict, reason, file, dev, ino, model);
-	return verdict == MG_VERDICT_DENY ? -EPERM : 0;
-}
+#include "unix.bpf.h"
 
 SEC("lsm/file_open")
 int BPF_PROG(mg_lsm_file_open, struct file *file, int ret)
 {
-	const struct mg_config *cfg;
-
 	if (ret)
 		return ret; /* never override an earlier denial */
-	ret = mg_lsm_file(file, MG_HOOK_FILE_OPEN);
-	/* Every process whose write-open goes ahead marks a model's file, in a scope or not. */
-	cfg = ret ? NULL : mg_config_get();
-	if (cfg)
-		mg_taint_on_open(cfg, file);
-	return ret;
+	return mg_open_check(file);
 }
 
 SEC("lsm/mmap_file")
@@ -58,32 +28,7 @@ int BPF_PROG(mg_lsm_mmap_file, struct file *file, unsigned long reqprot, unsigne
 		return ret;
 	if (!file)
 		return 0; /* anonymous memory */
-	return mg_lsm_file(file, MG_HOOK_MMAP);
-}
-
-/* A received socket or device node by its own rules (receive.bpf.h), any other file as an open. */
-static __always_inline int mg_lsm_receive(struct file *file)
-{
-	const struct mg_scope_val *scope;
-	const struct mg_config *cfg;
-	struct mg_received r;
-	__u8 reason, verdict;
-	__u64 cgid;
-
-	scope = mg_scope_enter(&cfg, &cgid);
-	if (!scope)
-		return 0;
-	reason = mg_receive_special(cfg, scope, file, &r);
-	if (!r.socket && !r.device)
-		return mg_lsm_file(file, MG_HOOK_FILE_RECEIVE);
-	if (reason == MG_REASON_NONE) {
-		mg_count(MG_COUNTER_INDEX(mg_receive_hook(&r), MG_VERDICT_ALLOW));
-		return 0;
-	}
-	verdict = mg_deny_verdict(cfg, MG_VERDICT_DENY);
-	mg_count(MG_COUNTER_INDEX(mg_receive_hook(&r), verdict));
-	mg_receive_event(cfg, scope, cgid, verdict, reason, &r);
-	return verdict == MG_VERDICT_DENY ? -EPERM : 0;
+	return mg_file_check(file, MG_HOOK_MMAP);
 }
 
 SEC("lsm/file_receive")
@@ -91,63 +36,7 @@ int BPF_PROG(mg_lsm_file_receive, struct file *file, int ret)
 {
 	if (ret)
 		return ret;
-	return mg_lsm_receive(file);
-}
-
-/*
- * UNIX sockets: a guarded task connects (or sends a datagram) only to a
- * socket file its scope lists, or one in a folder it lists. Abstract
- * sockets have no file and are refused; unnamed ones (socketpair) are a
- * private channel between tasks that already share it, and pass.
- */
-static __always_inline int mg_lsm_unix(struct sock *other)
-{
-	const struct mg_scope_val *scope;
-	const struct mg_config *cfg;
-	struct unix_sock *u;
-	struct dentry *d;
-	struct mg_event *e;
-	__u8 reason = MG_REASON_NONE, verdict;
-	__u64 cgid, ino = 0;
-	__u32 dev = 0;
-
-	scope = mg_scope_enter(&cfg, &cgid);
-	if (!scope)
-		return 0;
-
-	u = (struct unix_sock *)other;
-	if (!BPF_CORE_READ(u, addr))
-		return 0; /* unnamed */
-	d = BPF_CORE_READ(u, path.dentry);
-	if (mg_killswitch()) {
-		reason = MG_REASON_KILLSWITCH;
-	} else if (!d) {
-		reason = MG_REASON_UNIX; /* abstract */
-	} else {
-		dev = BPF_CORE_READ(d, d_sb, s_dev);
-		ino = BPF_CORE_READ(d, d_inode, i_ino);
-		if (!mg_scope_path_has(scope->scope_id, cfg->active_gen, dev, ino,
-				       MG_OUTPUT_UNIX) &&
-		    !mg_scope_path_has(scope->scope_id, cfg->active_gen, dev,
-				       BPF_CORE_READ(d, d_parent, d_inode, i_ino), MG_OUTPUT_UNIX))
-			reason = MG_REASON_UNIX;
-	}
-	if (reason == MG_REASON_NONE) {
-		mg_count(MG_COUNTER_INDEX(MG_HOOK_UNIX, MG_VERDICT_ALLOW));
-		return 0;
-	}
-	verdict = mg_deny_verdict(cfg, MG_VERDICT_DENY);
-	mg_count(MG_COUNTER_INDEX(MG_HOOK_UNIX, verdict));
-	e = mg_event_new(cfg, scope, cgid, MG_HOOK_UNIX, verdict, reason);
-	if (e) {
-		e->file.dev = dev;
-		e->file.ino = ino;
-		if (d)
-			bpf_probe_read_kernel_str(e->file.name, sizeof(e->file.name),
-						  BPF_CORE_READ(d, d_name.name));
-		bpf_ringbuf_submit(e, 0);
-	}
-	return verdict == MG_VERDICT_DENY ? -EPERM : 0;
+	return mg_receive_check(file);
 }
 
 /* The stream hook is given socks, the datagram one sockets. */
@@ -157,7 +46,7 @@ int BPF_PROG(mg_lsm_unix_stream_connect, struct sock *sock, struct sock *other, 
 {
 	if (ret)
 		return ret;
-	return mg_lsm_unix(other);
+	return mg_unix_check(other);
 }
 
 SEC("lsm/unix_may_send")
@@ -165,7 +54,7 @@ int BPF_PROG(mg_lsm_unix_may_send, struct socket *sock, struct socket *other, in
 {
 	if (ret)
 		return ret;
-	return mg_lsm_unix(BPF_CORE_READ(other, sk));
+	return mg_unix_check(BPF_CORE_READ(other, sk));
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

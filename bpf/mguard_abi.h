@@ -75,6 +75,7 @@ enum mg_engine {
 	MG_ENGINE_TP_KILL,  /* syscall-exit tracepoint: SIGKILL on return */
 	MG_ENGINE_CGROUP,   /* cgroup program: denies with EPERM */
 	MG_ENGINE_COVERED,  /* needs no program: another hook sees this route */
+	MG_ENGINE_FMOD_RET, /* fmod_ret on the kernel's security_* function: EPERM */
 	MG_ENGINE__COUNT,
 };
 

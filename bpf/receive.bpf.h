@@ -106,4 +106,33 @@ static __always_inline void mg_receive_event(const struct mg_config *cfg,
 	bpf_ringbuf_submit(e, 0);
 }
 
+/*
+ * The receive decision of the engines that refuse with an error (BPF LSM,
+ * fmod-ret): a received socket or device node by its own rules, any other
+ * file as an open.
+ */
+static __always_inline int mg_receive_check(struct file *file)
+{
+	const struct mg_scope_val *scope;
+	const struct mg_config *cfg;
+	struct mg_received r;
+	__u8 reason, verdict;
+	__u64 cgid;
+
+	scope = mg_scope_enter(&cfg, &cgid);
+	if (!scope)
+		return 0;
+	reason = mg_receive_special(cfg, scope, file, &r);
+	if (!r.socket && !r.device)
+		return mg_file_check(file, MG_HOOK_FILE_RECEIVE);
+	if (reason == MG_REASON_NONE) {
+		mg_count(MG_COUNTER_INDEX(mg_receive_hook(&r), MG_VERDICT_ALLOW));
+		return 0;
+	}
+	verdict = mg_deny_verdict(cfg, MG_VERDICT_DENY);
+	mg_count(MG_COUNTER_INDEX(mg_receive_hook(&r), verdict));
+	mg_receive_event(cfg, scope, cgid, verdict, reason, &r);
+	return verdict == MG_VERDICT_DENY ? -EPERM : 0;
+}
+
 #endif /* MGUARD_RECEIVE_BPF_H */

@@ -1,106 +1,27 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
  * Routes beyond open, BPF LSM engine: what reaches a file, an output or the
- * network without an open or a connect.
- *
- * Outputs: in a scope, names and metadata change only under its output
- * folders. A rename or hard link from or to a folder outside them is
- * refused (so data it wrote does not leave them, and a file of a model
- * folder does not move out of the folder that makes it the model's); a
- * rename or link within one folder changes no folder's content and passes.
- * Symlinks, special files, truncation by path and extended attributes are
- * refused outside the output folders (a UNIX socket may also be bound in a
- * folder the scope's unixSockets list).
- *
- * Sockets: families other than UNIX, IPv4, IPv6 and routing netlink are
- * refused at creation, and routing netlink may only query (packet, raw-capable families, vsock, SCTP's own
- * family, Bluetooth, CAN, XDP, ...). Which IPv4 and IPv6 sockets may be made
- * (TCP and UDP only) is decided by cgroup/sock_create, on both engines.
+ * network without an open or a connect. The decisions, and what they
+ * refuse, are in routes_refuse.bpf.h, shared with the fmod-ret engine.
  */
-#include "paths.bpf.h"
-
-#define MG_S_IFSOCK_MODE       0140000
-#define AF_UNIX		       1
-#define AF_INET		       2
-#define AF_INET6	       10
-#define AF_NETLINK	       16
-#define NETLINK_ROUTE	       0
-#define NETLINK_KOBJECT_UEVENT 15
-
-static __always_inline void mg_path_event(const struct mg_config *cfg,
-					  const struct mg_scope_val *scope, __u64 cgid,
-					  __u8 verdict, __u8 reason, struct dentry *dentry)
-{
-	struct mg_event *e = mg_event_new(cfg, scope, cgid, MG_HOOK_PATHS, verdict, reason);
-
-	if (!e)
-		return;
-	e->file.dev = BPF_CORE_READ(dentry, d_sb, s_dev);
-	e->file.ino = BPF_CORE_READ(dentry, d_inode, i_ino);
-	bpf_probe_read_kernel_str(e->file.name, sizeof(e->file.name),
-				  BPF_CORE_READ(dentry, d_name.name));
-	bpf_ringbuf_submit(e, 0);
-}
-
-/*
- * Decide a change under folders @a and @b (@b may be NULL) for the current
- * task, @subject naming what the event shows; @unix: a UNIX socket folder
- * of the scope will do too. 0, or -EPERM.
- */
-static __always_inline int mg_lsm_paths(struct dentry *a, struct dentry *b, struct dentry *subject,
-					bool unix)
-{
-	const struct mg_scope_val *scope;
-	const struct mg_config *cfg;
-	__u8 reason = MG_REASON_NONE, verdict;
-	__u64 cgid;
-	__u32 gen;
-
-	scope = mg_scope_enter(&cfg, &cgid);
-	if (!scope)
-		return 0;
-	gen = cfg->active_gen;
-	if (!mg_dentry_in_outputs(a, scope->scope_id, gen) &&
-	    !(unix && mg_dentry_under(a, scope->scope_id, gen, MG_OUTPUT_UNIX)))
-		reason = MG_REASON_OUTPUT;
-	else if (b && !mg_dentry_in_outputs(b, scope->scope_id, gen))
-		reason = MG_REASON_OUTPUT;
-	if (reason == MG_REASON_NONE) {
-		mg_count(MG_COUNTER_INDEX(MG_HOOK_PATHS, MG_VERDICT_ALLOW));
-		return 0;
-	}
-	verdict = mg_deny_verdict(cfg, MG_VERDICT_DENY);
-	mg_count(MG_COUNTER_INDEX(MG_HOOK_PATHS, verdict));
-	mg_path_event(cfg, scope, cgid, verdict, reason, subject);
-	return verdict == MG_VERDICT_DENY ? -EPERM : 0;
-}
+#include "routes_refuse.bpf.h"
 
 SEC("lsm/path_rename")
 int BPF_PROG(mg_lsm_path_rename, const struct path *old_dir, struct dentry *old_dentry,
 	     const struct path *new_dir, struct dentry *new_dentry, unsigned int flags, int ret)
 {
-	struct dentry *from = BPF_CORE_READ(old_dir, dentry), *to = BPF_CORE_READ(new_dir, dentry);
-
 	if (ret)
 		return ret;
-	if (from == to)
-		return 0; /* a new name in the same folder */
-	return mg_lsm_paths(from, to, old_dentry, false);
+	return mg_rename_check(old_dir, old_dentry, new_dir);
 }
 
 SEC("lsm/path_link")
 int BPF_PROG(mg_lsm_path_link, struct dentry *old_dentry, const struct path *new_dir,
 	     struct dentry *new_dentry, int ret)
 {
-	struct dentry *from = BPF_CORE_READ(old_dentry, d_parent),
-		      *to = BPF_CORE_READ(new_dir, dentry);
-
 	if (ret)
 		return ret;
-	if (from == to)
-		return 0;
-	/* The source's folder: an O_TMPFILE file's is the folder it was made in. */
-	return mg_lsm_paths(from, to, old_dentry, false);
+	return mg_link_check(old_dentry, new_dir);
 }
 
 SEC("lsm/path_mknod")
@@ -109,16 +30,7 @@ int BPF_PROG(mg_lsm_path_mknod, const struct path *dir, struct dentry *dentry, u
 {
 	if (ret)
 		return ret;
-	/*
-	 * Only a UNIX socket's name is a route (to the process that listens).
-	 * A regular file (open with O_CREAT comes here too) is written through
-	 * file_open; a device node, a FIFO or an empty file stores no bytes,
-	 * only its name, and a device is decided when it is opened (dev.bpf.c).
-	 * A container runtime makes device nodes in its /dev.
-	 */
-	if ((mode & MG_S_IFMT) != MG_S_IFSOCK_MODE)
-		return 0;
-	return mg_lsm_paths(BPF_CORE_READ(dir, dentry), NULL, dentry, true);
+	return mg_mknod_check(dir, dentry, mode);
 }
 
 SEC("lsm/path_truncate")
@@ -128,7 +40,7 @@ int BPF_PROG(mg_lsm_path_truncate, const struct path *path, int ret)
 
 	if (ret)
 		return ret;
-	return mg_lsm_paths(d, NULL, d, false);
+	return mg_paths_check(d, NULL, d, false);
 }
 
 /* The first argument is a user namespace before 6.3 and an idmap since: unused. */
@@ -138,7 +50,7 @@ int BPF_PROG(mg_lsm_inode_setxattr, void *idmap, struct dentry *dentry, const ch
 {
 	if (ret)
 		return ret;
-	return mg_lsm_paths(dentry, NULL, dentry, false);
+	return mg_paths_check(dentry, NULL, dentry, false);
 }
 
 SEC("lsm/inode_removexattr")
@@ -147,117 +59,23 @@ int BPF_PROG(mg_lsm_inode_removexattr, void *idmap, struct dentry *dentry, const
 {
 	if (ret)
 		return ret;
-	return mg_lsm_paths(dentry, NULL, dentry, false);
-}
-
-/*
- * The socket families a scope may create. IPv4 and IPv6 are narrowed to
- * TCP and UDP by cgroup/sock_create. Routing netlink (getaddrinfo,
- * getifaddrs) and uevents are the netlink a program needs; the others
- * (netfilter, xfrm, generic netlink, audit, ...) reconfigure the host.
- */
-static __always_inline bool mg_family_allowed(int family, int protocol)
-{
-	if (family == AF_UNIX || family == AF_INET || family == AF_INET6)
-		return true;
-	return family == AF_NETLINK &&
-	       (protocol == NETLINK_ROUTE || protocol == NETLINK_KOBJECT_UEVENT);
+	return mg_paths_check(dentry, NULL, dentry, false);
 }
 
 SEC("lsm/socket_create")
 int BPF_PROG(mg_lsm_socket_create, int family, int type, int protocol, int kern, int ret)
 {
-	const struct mg_scope_val *scope;
-	const struct mg_config *cfg;
-	struct mg_event *e;
-	__u8 verdict;
-	__u64 cgid;
-
 	if (ret)
 		return ret;
-	if (kern)
-		return 0; /* the kernel's own sockets */
-	scope = mg_scope_enter(&cfg, &cgid);
-	if (!scope)
-		return 0;
-	if (mg_family_allowed(family, protocol)) {
-		mg_count(MG_COUNTER_INDEX(MG_HOOK_SOCKET, MG_VERDICT_ALLOW));
-		return 0;
-	}
-	verdict = mg_deny_verdict(cfg, MG_VERDICT_DENY);
-	mg_count(MG_COUNTER_INDEX(MG_HOOK_SOCKET, verdict));
-	e = mg_event_new(cfg, scope, cgid, MG_HOOK_SOCKET, verdict, MG_REASON_SOCKET);
-	if (e) {
-		e->sock.family = family;
-		e->sock.type = type;
-		e->sock.protocol = protocol;
-		bpf_ringbuf_submit(e, 0);
-	}
-	return verdict == MG_VERDICT_DENY ? -EPERM : 0;
+	return mg_socket_create_check(family, type, protocol, kern);
 }
-
-/*
- * Routing netlink from a scope: queries only. A message that adds, deletes
- * or sets a link, address, route, rule or qdisc (a tunnel to anywhere, a
- * route through it, a redirecting filter) is refused; so is a batch longer
- * than the messages examined.
- */
-#define MG_NL_MAX_MSGS 8
-#define RTM_BASE       16
 
 SEC("lsm/netlink_send")
 int BPF_PROG(mg_lsm_netlink_send, struct sock *sk, struct sk_buff *skb, int ret)
 {
-	const struct mg_scope_val *scope;
-	const struct mg_config *cfg;
-	struct mg_event *e;
-	unsigned char *data;
-	__u32 len, off = 0;
-	__u8 verdict;
-	__u64 cgid;
-	bool deny = false;
-	int i;
-
 	if (ret)
 		return ret;
-	if (BPF_CORE_READ(sk, sk_protocol) != NETLINK_ROUTE)
-		return 0;
-	scope = mg_scope_enter(&cfg, &cgid);
-	if (!scope)
-		return 0;
-	data = BPF_CORE_READ(skb, data);
-	len = BPF_CORE_READ(skb, len);
-	for (i = 0; i < MG_NL_MAX_MSGS; i++) {
-		struct nlmsghdr nlh;
-
-		if (off + sizeof(nlh) > len)
-			break;
-		if (bpf_probe_read_kernel(&nlh, sizeof(nlh), data + off) ||
-		    nlh.nlmsg_len < sizeof(nlh)) {
-			deny = true;
-			break;
-		}
-		if (nlh.nlmsg_type >= RTM_BASE && ((__u32)nlh.nlmsg_type - RTM_BASE) % 4 != 2) {
-			deny = true; /* RTM_NEW*, RTM_DEL*, RTM_SET* */
-			break;
-		}
-		off += (nlh.nlmsg_len + 3) & ~3u;
-	}
-	if (i == MG_NL_MAX_MSGS && off + sizeof(struct nlmsghdr) <= len)
-		deny = true; /* more messages than examined */
-	if (!deny) {
-		mg_count(MG_COUNTER_INDEX(MG_HOOK_SOCKET, MG_VERDICT_ALLOW));
-		return 0;
-	}
-	verdict = mg_deny_verdict(cfg, MG_VERDICT_DENY);
-	mg_count(MG_COUNTER_INDEX(MG_HOOK_SOCKET, verdict));
-	e = mg_event_new(cfg, scope, cgid, MG_HOOK_SOCKET, verdict, MG_REASON_SOCKET);
-	if (e) {
-		e->sock.family = AF_NETLINK;
-		e->sock.protocol = NETLINK_ROUTE;
-		bpf_ringbuf_submit(e, 0);
-	}
-	return verdict == MG_VERDICT_DENY ? -EPERM : 0;
+	return mg_netlink_send_check(sk, skb);
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

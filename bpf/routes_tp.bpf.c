@@ -10,7 +10,7 @@
  * - 32-bit syscalls (int 0x80, sysenter, x32): the per-syscall tracepoints
  *   that every other program here and in file_tp.bpf.c uses do not fire for
  *   them, so a scope that makes one is killed.
- * - Renames, hard links, symlinks, truncation by path, extended attributes
+ * - Renames, hard links, truncation by path, extended attributes
  *   by path: they change what lies under a folder without an open, and the
  *   program cannot tell which folder a path names. fsetxattr and
  *   fremovexattr pass on a descriptor opened for writing (its open was
@@ -103,7 +103,7 @@ int mg_tp_compat_entry(struct bpf_raw_tracepoint_args *ctx)
 	return 0;
 }
 
-/* Names changed without an open: rename, link, symlink, truncate, xattrs by path. */
+/* Names changed without an open: rename, link, truncate, xattrs by path. */
 SEC("tracepoint")
 int mg_tp_enter_path_change(struct mg_sys_enter_args *ctx)
 {

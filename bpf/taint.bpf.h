@@ -35,4 +35,21 @@ static __always_inline void mg_taint_on_open(const struct mg_config *cfg, struct
 	bpf_map_update_elem(&mg_tainted, &key, &val, BPF_ANY);
 }
 
+/*
+ * The open decision of the engines that refuse with an error (BPF LSM,
+ * fmod-ret): the file decision, then, for an open that goes ahead, in a
+ * scope or not, the mark of a model's file opened for writing.
+ */
+static __always_inline int mg_open_check(struct file *file)
+{
+	const struct mg_config *cfg;
+	int ret;
+
+	ret = mg_file_check(file, MG_HOOK_FILE_OPEN);
+	cfg = ret ? NULL : mg_config_get();
+	if (cfg)
+		mg_taint_on_open(cfg, file);
+	return ret;
+}
+
 #endif /* MGUARD_TAINT_BPF_H */

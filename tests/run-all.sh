@@ -5,7 +5,8 @@
 #   tests/run-all.sh BUILD_DIR [unit|kernel|vm]...   (default: all three)
 #
 # A tier that cannot run counts as a failure: nothing is skipped silently.
-# The last line is "N passed, M failed" over every tier that was asked for.
+# The last line is "N passed, M failed" over every tier that was asked for, and
+# the kernel configurations that ran (the host, each VM of the matrix).
 set -u
 cd "$(dirname "$0")/.." || exit 1
 BUILD=${1:-build}
@@ -117,13 +118,23 @@ run_kernel() {
 	log=$LOG_DIR/kernel.log
 	sh tests/kernel/run.sh "$BUILD" 2>&1 | tee "$log" | grep -v '^ok '
 	add_summary kernel "$log"
+	add_config "host $(uname -r)"
 }
 
+# The kernel configurations that ran, for the closing line.
+CONFIGS=
+add_config() { CONFIGS="$CONFIGS${CONFIGS:+, }$1"; }
+
+# The VM tier prints a line per configuration of the kernel matrix
+# (tests/vm/configs), then their sum: the sum is what counts, and a VM that
+# did not boot or gave no result is a failure in it.
 run_vm() {
 	log=$LOG_DIR/vm.log
 	sh tests/vm/run.sh "$BUILD" >"$log" 2>&1
-	grep -E '^(vm\| )?(not ok|#)|^vm tier:|^vm: ' "$log"
+	grep -E '^(vm\| )?(not ok|#)|^vm tier|^vm: ' "$log"
 	add_summary vm "$log"
+	names=$(sed -n 's/^vm tier: .*configurations: \(.*\))$/\1/p' "$log" | tail -n 1)
+	[ -z "$names" ] || add_config "VM $names"
 }
 
 for tier in $TIERS; do
@@ -135,5 +146,7 @@ for tier in $TIERS; do
 	esac
 done
 
-echo "$TOTAL_PASS passed, $TOTAL_FAIL failed"
+# How many kernel configurations ran: the host's and each VM's.
+n=$(printf '%s' "$CONFIGS" | sed 's/^VM //; s/, VM /, /' | awk -F', ' 'NF { print NF }')
+echo "$TOTAL_PASS passed, $TOTAL_FAIL failed${CONFIGS:+ (${n:-0} kernel configurations: $CONFIGS)}"
 [ "$TOTAL_FAIL" -eq 0 ]

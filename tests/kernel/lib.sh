@@ -69,7 +69,7 @@ try_outside() {
 expect_file_denied() {
 	st=$(try_in_scope "$TMP/out" open "$2")
 	case "$ENGINE" in
-	bpf-lsm) check "$1: EPERM in scope" grep -qx 'errno EPERM' "$TMP/out" ;;
+	bpf-lsm | fmod-ret) check "$1: EPERM in scope" grep -qx 'errno EPERM' "$TMP/out" ;;
 	*) check "$1: killed in scope before reading" all "[ $st = 137 ] && ! grep -q read= '$TMP/out'" ;;
 	esac
 }
@@ -78,7 +78,7 @@ expect_file_denied() {
 expect_write_denied() {
 	st=$(try_in_scope "$TMP/out" write "$2")
 	case "$ENGINE" in
-	bpf-lsm) check "$1: EPERM in scope" grep -qx 'errno EPERM' "$TMP/out" ;;
+	bpf-lsm | fmod-ret) check "$1: EPERM in scope" grep -qx 'errno EPERM' "$TMP/out" ;;
 	*) check "$1: killed in scope before writing" all "[ $st = 137 ] && ! grep -q wrote= '$TMP/out'" ;;
 	esac
 }
@@ -91,7 +91,7 @@ expect_route_denied() {
 	shift 2
 	st=$(try_in_scope "$TMP/out" "$@")
 	case "$ENGINE" in
-	bpf-lsm) check "$name: refused in scope" grep -qx "$want" "$TMP/out" ;;
+	bpf-lsm | fmod-ret) check "$name: refused in scope" grep -qx "$want" "$TMP/out" ;;
 	*) check "$name: killed in scope before reading" all "[ $st = 137 ] && ! grep -Eq 'read=|mapped=' '$TMP/out'" ;;
 	esac
 }
@@ -118,24 +118,35 @@ attack_outside() {
 	echo $?
 }
 
-# refused STATUS OUTFILE LSM-LINES: with BPF LSM the attack fails with one of the lines
-# (a regular expression); on the fallback engine it is killed before it reports success.
-refused() {
-	case "$ENGINE" in
-	bpf-lsm) grep -Eqx "$3" "$2" ;;
-	*) [ "$1" = 137 ] && ! grep -q '^ok' "$2" ;;
+# hook_engine HOOK: the engine in force for HOOK (its name in status), from
+# $TMP/engines.json, which run.sh writes once the guard runs.
+hook_engine() {
+	sed -n "s/.*\"$1\":{\"engine\":\"\([a-z-]*\)\".*/\1/p" "$TMP/engines.json"
+}
+
+# refuses ENGINE: does ENGINE refuse with an error (else it kills the caller)?
+refuses() {
+	case "$1" in
+	bpf-lsm | fmod-ret) return 0 ;;
+	*) return 1 ;;
 	esac
+}
+
+# refused STATUS OUTFILE LSM-LINES: where the guard's hooks refuse (BPF LSM, fmod-ret)
+# the attack fails with one of the lines (a regular expression); on the fallback
+# engine it is killed before it reports success.
+refused() {
+	if refuses "$ENGINE_GUARD"; then
+		grep -Eqx "$3" "$2"
+	else
+		[ "$1" = 137 ] && ! grep -q '^ok' "$2"
+	fi
 }
 # Under 'mguard run' the seccomp filter may refuse first (EPERM; ENOSYS for clone3).
 refused_run() { refused "$@" || grep -Eqx 'errno (EPERM|ENOSYS)' "$2"; }
 
-# What a refusal is on this engine: an error, or the caller killed on the attempt.
-case "${MG_EXPECT_ENGINE:-tracepoint-kill}" in
-bpf-lsm) REFUSED=refused ;;
-*) REFUSED="caller killed" ;;
-esac
-
-# expect_refused NAME LSM-LINES ARGS...: the attack, tried from both placements, fails.
+# expect_refused NAME LSM-LINES ARGS...: the attack, tried from both placements, fails:
+# an error, or the caller killed on the attempt, as the guard's engine does.
 expect_refused() {
 	er_name=$1
 	er_want=$2

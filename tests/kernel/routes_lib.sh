@@ -25,19 +25,25 @@ rt_placed() {
 # SIGSYS from mguard run's seccomp filter) before it printed "ok".
 rt_killed() { [ "$ST" -gt 128 ] && ! grep -q '^ok' "$TMP/out"; }
 
-# refused NAME LSM-LINE BIN ARGS...: in both placements, on BPF LSM the helper
-# prints a line matching LSM-LINE (an extended regex); on the fallback engine
-# it is killed before it could use what it got.
+# The engine of the hook a test file tries (RT_ENGINE, which the file sets:
+# ENGINE_PATHS, ENGINE_SOCKET, ...), the file engine when it sets none.
+rt_engine() { echo "${RT_ENGINE:-$ENGINE}"; }
+
+# refused NAME LSM-LINE BIN ARGS...: in both placements, where the hook's engine
+# refuses (BPF LSM, fmod-ret) the helper prints a line matching LSM-LINE (an
+# extended regex); on the fallback engine it is killed before it could use
+# what it got.
 rt_refused() {
 	r_name=$1
 	r_want=$2
 	shift 2
 	for how in cg run; do
 		rt_placed "$how" "$@"
-		case "$ENGINE" in
-		bpf-lsm) check "$r_name ($how): refused" grep -Eqx "$r_want" "$TMP/out" ;;
-		*) check "$r_name ($how): killed" rt_killed ;;
-		esac
+		if refuses "$(rt_engine)"; then
+			check "$r_name ($how): refused" grep -Eqx "$r_want" "$TMP/out"
+		else
+			check "$r_name ($how): killed" rt_killed
+		fi
 	done
 }
 
@@ -52,18 +58,20 @@ rt_both() {
 	done
 }
 
-# on_lsm NAME LINE BIN ARGS...: as both, on BPF LSM only; on the fallback
-# engine the route is closed in scopes, so the helper is killed there.
+# on_lsm NAME LINE BIN ARGS...: as both, where the hook's engine refuses (BPF
+# LSM, fmod-ret); on the fallback engine the route is closed in scopes, so the
+# helper is killed there.
 rt_on_lsm() {
 	r_name=$1
 	r_want=$2
 	shift 2
 	for how in cg run; do
 		rt_placed "$how" "$@"
-		case "$ENGINE" in
-		bpf-lsm) check "$r_name ($how)" grep -Eqx "$r_want" "$TMP/out" ;;
-		*) check "$r_name ($how): closed in scopes on this engine, killed" rt_killed ;;
-		esac
+		if refuses "$(rt_engine)"; then
+			check "$r_name ($how)" grep -Eqx "$r_want" "$TMP/out"
+		else
+			check "$r_name ($how): closed in scopes on this engine, killed" rt_killed
+		fi
 	done
 }
 

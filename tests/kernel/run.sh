@@ -10,8 +10,10 @@
 # for `make test-kernel T=t50`. Without one, every t*.sh runs, in order. A name
 # that matches no file fails the run.
 #
-# MG_EXPECT_ENGINE names the file engine this kernel must get: bpf-lsm (the
-# test VM) or tracepoint-kill (hosts without BPF LSM, the default).
+# MG_EXPECT_ENGINE names the file engine this kernel must get: bpf-lsm or
+# fmod-ret (the VMs of the kernel matrix) or tracepoint-kill (hosts without
+# BPF LSM or trampolines, the default). The other hooks' engines are read
+# from the running guard (ENGINE_GUARD, ENGINE_PATHS, ...: see lib.sh).
 # Safety: everything this creates is named after its pid (pin folder, cgroup),
 # programs attach only to that cgroup, and every exit path cleans up.
 set -u
@@ -124,6 +126,7 @@ PORT_DENIED=18444
 PORT_UDP=18445
 # shellcheck disable=SC2034 # used by the sourced test files
 PORT_BUDGET=18446
+# shellcheck disable=SC2034 # used by the sourced test files
 BUDGET_BYTES=1048576	# egressBudget of the budgeted scope: 1MiB per 20s
 BUDGET_PER=20
 
@@ -139,9 +142,10 @@ printf 'controlled-weights' > "$TMP/models/short/model.safetensors"
 NOW=$(date +%s)
 rfc3339() { date -u -d "@$1" +%Y-%m-%dT%H:%M:%SZ; }
 # Long enough for the guard to start and reach its first check; under the VM's
-# emulation loading and attaching every BPF LSM program takes far longer.
+# emulation (MG_VM, set by tests/vm/init.sh) loading and attaching every
+# program takes far longer.
 SHORT_UNTIL=$((NOW + 25))
-[ "$ENGINE" = bpf-lsm ] && SHORT_UNTIL=$((NOW + 60))
+[ -n "${MG_VM:-}" ] && SHORT_UNTIL=$((NOW + 60))
 write_license() { # FILE ID MODEL NOT_AFTER [EGRESS-LINE]
 	cat > "$1" <<LIC
 apiVersion: mguard/v1
@@ -248,6 +252,20 @@ if ! wait_for 60 grep -qs 'mguard: ready' "$TMP/daemon.log"; then
 	exit 1
 fi
 pass "mguard starts on the test policy"
+# The engine in force per hook, from status: a test of a hook expects what
+# that hook's engine does, not the file engine's answer (t10 checks them).
+"$MGUARD" status --json --pin-dir "$PIN" >"$TMP/engines.json" 2>&1
+# shellcheck disable=SC2034 # used by the sourced test files
+{
+	ENGINE_RECEIVE=$(hook_engine file_receive)
+	ENGINE_GUARD=$(hook_engine bpf)
+	ENGINE_PATHS=$(hook_engine paths)
+	ENGINE_SOCKET=$(hook_engine socket)
+	ENGINE_SYSCALLS=$(hook_engine syscalls)
+	# What a refusal of the guard's hooks is: an error, or the caller killed on the attempt.
+	REFUSED="caller killed"
+	refuses "$ENGINE_GUARD" && REFUSED=refused
+}
 check "the forged licence is refused at start, with its reason" \
 	grep -q "licence '$TMP/policy/forged.lic' refused: signature matches no trusted key" "$TMP/daemon.log"
 
@@ -264,8 +282,14 @@ check "daemon exits cleanly on SIGTERM" [ $? = 0 ]
 DPID=
 check "nothing is left pinned after the daemon stops" [ ! -e "$PIN" ]
 mkdir -p "$SCOPE_CG"
-try_in_scope "$TMP/out" open "$PROHIBITED" >/dev/null
-check "after stop the scope is no longer guarded" grep -qx 'ok read=1' "$TMP/out"
+# 6.12 takes the programs off the hooks a moment after the links are gone
+# (measured: under 3 s in the emulated VM); 6.1 and 6.18 at once.
+scope_unguarded() {
+	try_in_scope "$TMP/out" open "$PROHIBITED" >/dev/null
+	grep -qx 'ok read=1' "$TMP/out"
+}
+check "after stop the scope is no longer guarded (within 10 s)" \
+	all "wait_for 10 scope_unguarded || { echo \"mg-try: \$(cat '$TMP/out')\" >&2; false; }"
 
 summary
 [ "$MG_FAIL" -eq 0 ]

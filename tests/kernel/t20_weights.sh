@@ -4,7 +4,7 @@
 # --- weight loads --------------------------------------------------------------
 expect_file_denied "open of a prohibited model file" "$PROHIBITED"
 VERDICT="kill"
-[ "$ENGINE" = bpf-lsm ] && VERDICT=deny
+[ "$ENGINE" = tracepoint-kill ] || VERDICT=deny
 check "event for the denied open names file, model, tier and engine" wait_for 5 has_line "$TMP/events.jsonl" \
 	'"hook":"file_open"' "\"verdict\":\"$VERDICT\"" "\"engine\":\"$ENGINE\"" \
 	"\"path\":\"$PROHIBITED\"" '"model":"frontier-x"' '"tier":"prohibited"' '"scope":"guarded"'

@@ -5,17 +5,19 @@
 . tests/kernel/routes_lib.sh
 
 # --- 32-bit syscalls (int $0x80): the fallback engine's tracepoints do not see them ------
+# The syscall classes the fallback closes in scopes reach the LSM hooks, or the
+# security_* functions, like any other where every such hook refuses: "covered".
 # mguard run's seccomp filter admits the native architecture only: SIGSYS there.
 rt_placed run "$ROUTE" compat-open "$PROHIBITED"
 check "a prohibited model opened through int \$0x80 (run): killed" rt_killed
 rt_placed cg "$ROUTE" compat-open "$PROHIBITED"
-case "$ENGINE" in
-bpf-lsm) check "a prohibited model opened through int \$0x80 (cg): refused" grep -qx 'errno EPERM' "$TMP/out" ;;
+case "$ENGINE_SYSCALLS" in
+covered) check "a prohibited model opened through int \$0x80 (cg): refused" grep -qx 'errno EPERM' "$TMP/out" ;;
 *) check "a prohibited model opened through int \$0x80 (cg): killed" rt_killed ;;
 esac
 rt_placed cg "$ROUTE" compat-open "$TMP/notes.txt"
-case "$ENGINE" in
-bpf-lsm)
+case "$ENGINE_SYSCALLS" in
+covered)
 	check "an ordinary file opened through int \$0x80 is read (cg)" grep -qx 'ok read=1' "$TMP/out"
 	;;
 *)
@@ -44,8 +46,8 @@ rt_both "another /proc file at its root is still read" 'ok read=1' "$TRY" open /
 # --- mounts built on model folders -----------------------------------------------------
 mkdir -p "$TMP/ovl"
 rt_placed cg "$ROUTE" overlay-read "$TMP/models/frontier" "$TMP/ovl" model-00001.safetensors
-case "$ENGINE" in
-bpf-lsm) check "overlay on a model folder: the model's file is refused through it (cg)" \
+case "$ENGINE_SYSCALLS" in
+covered) check "overlay on a model folder: the model's file is refused through it (cg)" \
 	grep -qx 'errno EPERM' "$TMP/out" ;;
 *) check "overlay mount in a scope is killed (cg)" rt_killed
 	check "event for the overlay mount" wait_for 5 has_line "$TMP/events.jsonl" \
@@ -74,14 +76,14 @@ fanotify_try() {
 }
 for how in cg run; do
 	fanotify_try "$how" "$PROHIBITED"
-	case "$ENGINE" in
-	bpf-lsm) check "fanotify event on a prohibited model carries no descriptor ($how)" \
+	case "$ENGINE_SYSCALLS" in
+	covered) check "fanotify event on a prohibited model carries no descriptor ($how)" \
 		grep -Eqx 'denied no-fd|errno EPERM' "$TMP/out" ;;
 	*) check "fanotify in a scope is killed ($how)" rt_killed ;;
 	esac
 done
-case "$ENGINE" in
-bpf-lsm)
+case "$ENGINE_SYSCALLS" in
+covered)
 	fanotify_try cg "$TMP/notes.txt"
 	check "fanotify event on an ordinary file still gives a readable descriptor (cg)" \
 		grep -qx 'ok read=1' "$TMP/out"
@@ -91,12 +93,14 @@ esac
 # --- names made after the policy loaded ----------------------------------------------
 # A new shard in a model folder: no entry of its own, the folder makes it the model's.
 printf 'late-weights' >"$TMP/models/frontier/late.bin"
+RT_ENGINE=$ENGINE_PATHS
 rt_refused "hard link of a new model file into a readable folder" 'errno EPERM' \
 	"$ROUTE" link "$TMP/models/frontier/late.bin" "$TMP/late-link.bin"
 rt_refused "rename of a new model file into a readable folder" 'errno EPERM' \
 	"$ROUTE" rename "$TMP/models/frontier/late.bin" "$TMP/late-moved.bin"
-case "$ENGINE" in
-bpf-lsm)
+RT_ENGINE=
+case "$ENGINE_PATHS" in
+bpf-lsm | fmod-ret)
 	check "neither name was made" all "[ ! -e '$TMP/late-link.bin' ] && [ ! -e '$TMP/late-moved.bin' ]"
 	rt_both "the new model file itself is refused" 'errno EPERM' "$TRY" open "$TMP/models/frontier/late.bin"
 	;;

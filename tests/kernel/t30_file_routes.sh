@@ -22,7 +22,7 @@ expect_route_denied "a descriptor passed over a UNIX socket, received with recvm
 	recvmmsg-fd "$PROHIBITED"
 expect_route_denied "open through io_uring" 'errno EPERM' uring-open "$PROHIBITED"
 case "$ENGINE" in
-bpf-lsm)
+bpf-lsm | fmod-ret)
 	try_in_scope "$TMP/out" uring-open "$TMP/notes.txt" >/dev/null
 	check "io_uring open of an ordinary file works (its opens reach file_open)" grep -qx 'ok read=1' "$TMP/out"
 	;;

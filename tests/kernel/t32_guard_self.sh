@@ -12,8 +12,8 @@ expect_refused "bpf: BPF_OBJ_GET of a pinned link" 'errno EPERM' bpf-obj-get "$L
 expect_refused "bpf: BPF_MAP_GET_FD_BY_ID" 'errno EPERM' bpf-map-by-id
 expect_refused "bpf: loading a program" 'errno EPERM' bpf-prog-load
 st=$(attack_in "$TMP/out" bpf-obj-get "$MAP_PIN")
-case "$ENGINE" in
-bpf-lsm) ;;
+case "$ENGINE_GUARD" in
+bpf-lsm | fmod-ret) ;;
 *) check "bpf: the attempt is an event, verdict kill" wait_for 5 has_line "$TMP/events.jsonl" \
 	'"hook":"bpf"' '"verdict":"kill"' '"reason":"guard"' ;;
 esac
@@ -25,8 +25,8 @@ check "bpf: outside every scope programs still load" grep -qx 'ok loaded' "$TMP/
 check "bpf: mguard status from outside still works" [ $? = 0 ]
 
 # The pin folder: nothing removed or renamed from a scope.
-case "$ENGINE" in
-bpf-lsm)
+case "$ENGINE_GUARD" in
+bpf-lsm | fmod-ret)
 	expect_refused "pins: unlink of a pinned link" 'errno EPERM' unlink "$LINK_PIN"
 	expect_refused "pins: rename of a pinned map" 'errno EPERM' rename "$MAP_PIN" "$PIN/moved"
 	expect_refused "pins: rmdir of the pin folder" 'errno EPERM' rmdir "$PIN"
@@ -87,16 +87,16 @@ expect_refused "cgroup: clone3 with CLONE_INTO_CGROUP outside the scope" 'errno 
 check "cgroup: no child ran outside the scope" [ ! -e "$TMP/outputs/escaped" ]
 check "cgroup: nothing is left in the other cgroup" [ ! -s "$CG/outside/cgroup.procs" ]
 st=$(attack_in "$TMP/out" clone-into "$SCOPE_CG/inner" "$TMP/outputs/inner")
-case "$ENGINE" in
-bpf-lsm) check "cgroup: clone3 with CLONE_INTO_CGROUP is refused even below the scope" \
+case "$ENGINE_GUARD" in
+bpf-lsm | fmod-ret) check "cgroup: clone3 with CLONE_INTO_CGROUP is refused even below the scope" \
 	grep -qx 'errno EPERM' "$TMP/out" ;;
 *) check "cgroup: clone3 with CLONE_INTO_CGROUP below the scope still works" \
 	all "grep -qx 'ok cloned' '$TMP/out' && [ -e '$TMP/outputs/inner' ]" ;;
 esac
 st=$(attack_in "$TMP/out" threads)
 check "cgroup: threads still start in a scope" grep -qx 'ok threads' "$TMP/out"
-case "$ENGINE" in
-bpf-lsm)
+case "$ENGINE_GUARD" in
+bpf-lsm | fmod-ret)
 	expect_refused "cgroup: removing a cgroup" 'errno EPERM' rmdir "$CG/outside"
 	expect_refused "cgroup: renaming the scope's cgroup" 'errno EPERM' rename "$SCOPE_CG" "$CG/renamed"
 	;;

@@ -47,8 +47,8 @@ st=$(attack_outside "$TMP/out" ptrace "$SHIELDED")
 check "shield: ptrace from outside is $REFUSED" refused "$st" "$TMP/out" 'errno EPERM'
 st=$(attack_outside "$TMP/out" pidfd-getfd "$SHIELDED" 3)
 check "shield: pidfd_getfd from outside is $REFUSED" refused "$st" "$TMP/out" 'errno EPERM'
-case "$ENGINE" in
-bpf-lsm)
+case "$ENGINE_GUARD" in
+bpf-lsm | fmod-ret)
 	st=$(attack_outside "$TMP/out" open "/proc/$SHIELDED/mem")
 	check "shield: /proc/PID/mem from outside is refused" grep -Eqx 'errno (EACCES|EPERM)' "$TMP/out"
 	;;

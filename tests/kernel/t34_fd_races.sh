@@ -5,9 +5,9 @@
 # A descriptor table shared with another process (CLONE_FILES without CLONE_THREAD).
 rm -f "$TMP/outputs/shared"
 st=$(attack_in "$TMP/out" clone-files "$TMP/outputs/shared")
-case "$ENGINE" in
-bpf-lsm)
-	check "CLONE_FILES: allowed with BPF LSM (a denied open installs nothing to share)" \
+case "$ENGINE_GUARD" in
+bpf-lsm | fmod-ret)
+	check "CLONE_FILES: allowed with BPF LSM and fmod-ret (a denied open installs nothing to share)" \
 		all "grep -qx 'ok cloned' '$TMP/out' && [ -e '$TMP/outputs/shared' ]"
 	;;
 *)
@@ -32,7 +32,7 @@ check "200 ordinary descriptors in one message are all received and read" \
 	grep -qx 'ok cmsgs=1 received=200 read=200 ctrunc=0' "$TMP/out"
 st=$(attack_in "$TMP/out" recv-many 200 "$TMP/notes.txt" "$PROHIBITED")
 case "$ENGINE" in
-bpf-lsm) check "the prohibited 200th of 200 descriptors is not installed" \
+bpf-lsm | fmod-ret) check "the prohibited 200th of 200 descriptors is not installed" \
 	grep -qx 'ok cmsgs=1 received=199 read=199 ctrunc=1' "$TMP/out" ;;
 *) check "the prohibited 200th of 200 descriptors kills the receiver before it reads" \
 	all "[ $st = 137 ] && ! grep -q '^ok' '$TMP/out'" ;;
@@ -40,7 +40,7 @@ esac
 # With credentials and a pidfd asked for, the descriptors come in the third control message.
 st=$(attack_in "$TMP/out" recv-many 1 "$TMP/notes.txt" "$PROHIBITED" creds)
 case "$ENGINE" in
-bpf-lsm) check "a prohibited descriptor behind other control messages is not installed" \
+bpf-lsm | fmod-ret) check "a prohibited descriptor behind other control messages is not installed" \
 	grep -Eqx 'ok cmsgs=[0-9] received=0 read=0 ctrunc=1' "$TMP/out" ;;
 *) check "a prohibited descriptor behind other control messages kills the receiver" \
 	all "[ $st = 137 ] && ! grep -q '^ok' '$TMP/out'" ;;
@@ -53,11 +53,11 @@ check "an ordinary descriptor behind other control messages is received" \
 # return, while the main thread opens prohibited weights. With BPF LSM there is no
 # window; on the fallback engine every attempt must die, and what leaked is measured.
 RACES=${MG_RACES:-200}
-[ "$ENGINE" = bpf-lsm ] && RACES=${MG_RACES:-20}
+[ "$ENGINE" = tracepoint-kill ] || RACES=${MG_RACES:-20}
 st=$(attack_in "$TMP/out" race "$PROHIBITED" "$RACES")
 echo "# sibling-thread window, $RACES attempts: $(cat "$TMP/out")"
 case "$ENGINE" in
-bpf-lsm) check "sibling thread: nothing leaks, no attempt is killed" \
+bpf-lsm | fmod-ret) check "sibling thread: nothing leaks, no attempt is killed" \
 	grep -qx "ok attempts=$RACES killed=0 leaked=0 bytes=0" "$TMP/out" ;;
 *) check "sibling thread: every attempt is killed" grep -q "^ok attempts=$RACES killed=$RACES " "$TMP/out" ;;
 esac

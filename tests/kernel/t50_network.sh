@@ -41,15 +41,15 @@ try_outside "$TMP/out" unix-connect "$TMP/elsewhere.sock" >/dev/null
 check "a UNIX socket outside the list, from outside every scope, connects" grep -qx 'ok connected' "$TMP/out"
 try_in_scope "$TMP/out" unix-connect "$TMP/elsewhere.sock" >/dev/null
 case "$ENGINE" in
-bpf-lsm)
+bpf-lsm | fmod-ret)
 	check "a UNIX socket not in the scope's list: EPERM" grep -qx 'errno EPERM' "$TMP/out"
 	check "event for the refused UNIX connect" wait_for 5 has_line "$TMP/events.jsonl" \
 		'"hook":"unix"' '"reason":"unix-socket"' '"name":"elsewhere.sock"'
 	;;
 *)
 	"$MGUARD" probe >"$TMP/probe.txt" 2>&1
-	check "without BPF LSM, probe says UNIX connects are not enforced" \
-		grep -Eq '^  unix +none +\(not enforced: UNIX socket connects need BPF LSM\)' "$TMP/probe.txt"
+	check "without BPF LSM or fmod_ret, probe says UNIX connects are not enforced" \
+		grep -Eq '^  unix +none +\(not enforced: UNIX socket connects need BPF LSM or fmod_ret\)' "$TMP/probe.txt"
 	"$MGUARD" status --pin-dir "$PIN" >"$TMP/status.txt" 2>&1
 	check "and status does not claim an engine for them" grep -Eq '^unix +none ' "$TMP/status.txt"
 	;;

@@ -31,10 +31,12 @@ rt_both "a TCP socket in a scope is made" 'ok socket' "$ROUTE" socket 2 1 0
 rt_both "a UDP over IPv6 socket in a scope is made" 'ok socket' "$ROUTE" socket 10 2 0
 
 # --- other families (lsm/socket_create; the socket() tracepoint on the fallback engine) ---
+RT_ENGINE=$ENGINE_SOCKET
 rt_refused "packet socket (AF_PACKET)" 'errno EPERM' "$ROUTE" socket 17 3 0
 rt_refused "vsock socket (AF_VSOCK)" 'errno EPERM|errno EAFNOSUPPORT' "$ROUTE" socket 40 1 0
 rt_refused "netfilter netlink (nftables: NAT could redirect a listed destination)" 'errno EPERM' \
 	"$ROUTE" socket 16 3 12
+RT_ENGINE=
 rt_both "routing netlink (getaddrinfo, getifaddrs) is still made" 'ok socket' "$ROUTE" socket 16 3 0
 rt_both "a UNIX socket is still made" 'ok socket' "$ROUTE" socket 1 1 0
 "$ROUTE" socket 17 3 0 >"$TMP/out" 2>/dev/null
@@ -44,8 +46,8 @@ check "packet socket outside every scope is made as before" grep -qx 'ok socket'
 # change is made (the fallback engine: a named gap) it stays there.
 for how in cg run; do
 	rt_placed "$how" "$ROUTE" rtnl-newaddr
-	case "$ENGINE" in
-	bpf-lsm) check "routing netlink: adding an address is refused ($how)" grep -qx 'errno EPERM' "$TMP/out" ;;
+	case "$ENGINE_SOCKET" in
+	bpf-lsm | fmod-ret) check "routing netlink: adding an address is refused ($how)" grep -qx 'errno EPERM' "$TMP/out" ;;
 	*) check "routing netlink: adding an address is not seen on this engine, a named gap ($how)" \
 		grep -qx 'ok added' "$TMP/out" ;;
 	esac
@@ -105,7 +107,9 @@ serve() {
 }
 unserve() { kill "$SPID" 2>/dev/null; wait "$SPID" 2>/dev/null; rm -f "$TMP/sockets/fd.sock"; }
 serve udp 127.0.0.1 "$PORT_UNLISTED"
+RT_ENGINE=$ENGINE_RECEIVE
 rt_refused "a UDP socket connected outside the scope, passed in" 'denied no-fd' "$ROUTE" recv-use "$TMP/sockets/fd.sock"
+RT_ENGINE=
 unserve
 serve unix
 rt_both "a UNIX socket passed in still arrives" 'ok socket' "$ROUTE" recv-use "$TMP/sockets/fd.sock"

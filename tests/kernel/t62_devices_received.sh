@@ -36,6 +36,7 @@ serve_file() {
 }
 unserve() { kill "$SPID" 2>/dev/null; wait "$SPID" 2>/dev/null; rm -f "$TMP/sockets/fd.sock"; }
 # A block device that opens here (the VM has none: kernel memory, by the same rules).
+RT_ENGINE=$ENGINE_RECEIVE
 GUARDED=
 for b in /dev/loop0 /dev/vda /dev/sda /dev/mem; do
 	[ -e "$b" ] && "$TRY" open "$b" >"$TMP/out" 2>/dev/null && GUARDED=$b && break
@@ -64,6 +65,7 @@ else
 	echo "# skip - no GPU node beyond GPU 0 opens on this machine: a GPU descriptor passed in" \
 		"is decided by the device rules the block device case above exercises"
 fi
+RT_ENGINE=
 
 # --- PCI resource files of GPUs (sysfs) --------------------------------------------------
 PCI_GPU=

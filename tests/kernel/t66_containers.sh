@@ -25,7 +25,7 @@ else
 	oci_config "$B" "$CTR_CG" - /bin/mg-try open /models/frontier/model-00001.safetensors
 	st=$(oci_run "$B" mg-t66-$$ "$TMP/ctr.out")
 	case "$ENGINE" in
-	bpf-lsm) check "the container is denied the prohibited model (EPERM)" grep -qx 'errno EPERM' "$TMP/ctr.out" ;;
+	bpf-lsm | fmod-ret) check "the container is denied the prohibited model (EPERM)" grep -qx 'errno EPERM' "$TMP/ctr.out" ;;
 	*) check "the container is killed opening the prohibited model, before reading" \
 		all "[ $st = 137 ] && ! grep -q read= '$TMP/ctr.out'" ;;
 	esac

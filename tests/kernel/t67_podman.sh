@@ -49,7 +49,7 @@ JSON
 	[ "$st" = 0 ] || echo "#   podman: $(tail -c 400 "$TMP/pm.out.err")"
 	st=$(pm_run "$CG_REL/guarded" "$TMP/pm.out" localhost/mguard-test /bin/mg-try open /models/frontier/model-00001.safetensors)
 	case "$ENGINE" in
-	bpf-lsm) check "the podman container is denied the prohibited model (EPERM)" grep -qx 'errno EPERM' "$TMP/pm.out" ;;
+	bpf-lsm | fmod-ret) check "the podman container is denied the prohibited model (EPERM)" grep -qx 'errno EPERM' "$TMP/pm.out" ;;
 	*) check "the podman container is killed opening the prohibited model" \
 		all "[ $st = 137 ] && ! grep -q read= '$TMP/pm.out'" ;;
 	esac

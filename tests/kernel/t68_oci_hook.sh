@@ -99,7 +99,7 @@ YAML
 	oci_config "$B" "$CG_REL/ctrs/ctr" "$MGUARD_ABS" /bin/mg-try open /models/frontier/model-00001.safetensors
 	st=$(oci_run "$B" mg-t68a-$$ "$TMP/ctr.out")
 	case "$ENGINE" in
-	bpf-lsm) check "a container annotated 'narrow' is denied the prohibited model" grep -qx 'errno EPERM' "$TMP/ctr.out" ;;
+	bpf-lsm | fmod-ret) check "a container annotated 'narrow' is denied the prohibited model" grep -qx 'errno EPERM' "$TMP/ctr.out" ;;
 	*) check "a container annotated 'narrow' is killed opening the prohibited model" \
 		all "[ $st = 137 ] && ! grep -q read= '$TMP/ctr.out'" ;;
 	esac

@@ -6,6 +6,8 @@
 try_in_scope "$TMP/out" connect 127.0.0.1 "$PORT_DENIED" >/dev/null
 "$MGUARD" status --pin-dir "$PIN" >"$TMP/status.txt" 2>&1
 check "status names the engine per hook" grep -Eq "^file_open +$ENGINE" "$TMP/status.txt"
+check "status names the same file engine for mmap and file_receive" \
+	all "grep -Eq '^mmap +$ENGINE ' '$TMP/status.txt' && grep -Eq '^file_receive +$ENGINE ' '$TMP/status.txt'"
 check "status shows the denied connects" grep -Eq '^connect4 +cgroup +[0-9]+ +[1-9]' "$TMP/status.txt"
 "$MGUARD" status --json --pin-dir "$PIN" >"$TMP/status.json" 2>&1
 check "status --json shows the generation in force" grep -Eq '"generation":[1-9][0-9]*,' "$TMP/status.json"

@@ -11,7 +11,7 @@ killed_before_reading() { [ "$1" = 137 ] && ! grep -q read= "$TMP/out"; }
 mg_run -- "$TRY" open "$PROHIBITED" >"$TMP/out" 2>/dev/null
 st=$?
 case "$ENGINE" in
-bpf-lsm) check "run: a prohibited model is refused with EPERM" grep -qx 'errno EPERM' "$TMP/out" ;;
+bpf-lsm | fmod-ret) check "run: a prohibited model is refused with EPERM" grep -qx 'errno EPERM' "$TMP/out" ;;
 *) check "run: a prohibited model kills the command before it reads, run exits 137" \
 	killed_before_reading "$st" ;;
 esac

@@ -1,6 +1,7 @@
 #!/bin/sh
 # /init of the VM tier's initramfs (busybox sh, PID 1). Mounts what mguard needs,
-# runs the kernel tier with the BPF LSM engine expected, prints one result line
+# runs the kernel tier with the file engine its configuration names (on the
+# kernel command line), prints one result line
 # for tests/vm/run.sh to read from the serial console, and powers off.
 #
 # No set -e: PID 1 must always reach the result line and poweroff; if it
@@ -51,12 +52,29 @@ echo "vm-init: kernel $(uname -r), up ${up} s"
 echo "vm-init: lsm: $(cat /sys/kernel/security/lsm)"
 
 cd /mguard || fail "no /mguard in the initramfs"
-for ko in modules/*.ko; do
+# Kernel modules the tests need (overlayfs), from this kernel's package.
+for ko in modules/"$(uname -r)"/*.ko; do
 	[ -f "$ko" ] && { insmod "$ko" || echo "vm-init: cannot load $ko"; }
 done
-export MG_EXPECT_ENGINE=bpf-lsm
-MG_KERNEL_TESTS=$(cat kernel-tests 2>/dev/null)
-export MG_KERNEL_TESTS
+# The configuration (tests/vm/configs) comes on the kernel command line:
+# mguard.engine=ENGINE (the file engine this kernel must get) and
+# mguard.tests=t20,t30 (the test files; all when absent).
+MG_EXPECT_ENGINE=
+MG_KERNEL_TESTS=
+read -r cmdline </proc/cmdline
+for word in $cmdline; do
+	case $word in
+	mguard.engine=*) MG_EXPECT_ENGINE=${word#*=} ;;
+	mguard.tests=*) MG_KERNEL_TESTS=$(echo "${word#*=}" | tr ',' ' ') ;;
+	esac
+done
+[ -n "$MG_EXPECT_ENGINE" ] || fail "no mguard.engine= on the kernel command line"
+# Emulation is slow: t97 makes 100 reloads here instead of 1000.
+MG_RELOADS=${MG_RELOADS:-100}
+# MG_VM: the tests run in the emulated VM (slower, and no Prometheus there).
+MG_VM=1
+export MG_EXPECT_ENGINE MG_KERNEL_TESTS MG_RELOADS MG_VM
+echo "vm-init: expecting file engine $MG_EXPECT_ENGINE, tests: ${MG_KERNEL_TESTS:-all}"
 # Output is teed to a file so the summary can be parsed; the exit status goes
 # through a file because a pipeline only returns its last command's.
 {

@@ -15,18 +15,27 @@ vm_kernels_in() {
 	done | sort -V
 }
 
-# Sets vmlinuz: the image linux-image-amd64 depends on today, downloaded into
-# $CACHE once; offline (or with stale lists), any kernel already cached.
+# Sets vmlinuz: the image that the meta package @1 (default linux-image-amd64;
+# linux-image-cloud-amd64, linux-image-6.12-amd64...) depends on today,
+# downloaded into $CACHE once; offline (or with stale lists), the kernel that
+# was cached for @1 before. Each meta package keeps one kernel in the cache
+# ($CACHE/META.pkg names it), so the configurations of the matrix do not
+# evict each other; an update of one replaces only its own.
 # apt-cache reads the local package lists only, so this works offline too.
-vm_kernel() {
-	pkg=$(apt-cache depends linux-image-amd64 2>/dev/null |
+vm_kernel() { # [META]
+	meta=${1:-linux-image-amd64}
+	pkg=$(apt-cache depends "$meta" 2>/dev/null |
 		awk '/Depends: linux-image-[0-9]/{print $2; exit}') || pkg=
 	mkdir -p "$CACHE"
+	old=$(cat "$CACHE/$meta.pkg" 2>/dev/null) || old=
 	vmlinuz=
 	if [ -n "$pkg" ]; then
 		vmlinuz=$(vm_kernels_in "$CACHE/$pkg" | tail -n 1)
 	fi
-	[ -z "$vmlinuz" ] || return 0
+	if [ -n "$vmlinuz" ]; then
+		[ "$old" = "$pkg" ] || echo "$pkg" >"$CACHE/$meta.pkg"
+		return 0
+	fi
 	DL=$(mktemp -d "$CACHE/download.XXXXXX")
 	# apt-get download writes into the current directory; as root it warns that
 	# the download is unsandboxed, which is harmless, so its chatter is kept
@@ -36,20 +45,25 @@ vm_kernel() {
 		dpkg -x "$DL/${pkg}"_*.deb "$DL/x" || die "failed to extract '$pkg'"
 		# Keep the .deb (modules, if a test ever needs one) and the kernel
 		# image; the rest of the tree is ~400 MB of modules nobody loads.
-		# Older kernels are dropped so the cache does not grow with updates.
-		rm -rf "$CACHE"/linux-image-*
+		# The kernel this meta package named before is dropped, so the cache
+		# does not grow with updates.
+		if [ -n "$old" ] && [ "$old" != "$pkg" ]; then
+			rm -rf "${CACHE:?}/$old" "$CACHE/${old}"_*.deb
+		fi
+		rm -rf "${CACHE:?}/$pkg"
 		mkdir -p "$CACHE/$pkg"
 		mv "$DL/x/boot" "$CACHE/$pkg/boot"
 		mv "$DL/${pkg}"_*.deb "$CACHE/"
+		echo "$pkg" >"$CACHE/$meta.pkg"
 		vmlinuz=$(vm_kernels_in "$CACHE/$pkg" | tail -n 1)
 		[ -n "$vmlinuz" ] || die "'$pkg' holds no boot/vmlinuz-*"
 	else
 		[ -z "$pkg" ] || sed 's/^/vm: apt-get: /' "$DL/apt.log" >&2
-		vmlinuz=$(vm_kernels_in "$CACHE"/linux-image-* | tail -n 1)
+		[ -z "$old" ] || vmlinuz=$(vm_kernels_in "$CACHE/$old" | tail -n 1)
 		[ -n "$vmlinuz" ] || [ -n "$pkg" ] ||
-			die "cannot tell which kernel linux-image-amd64 depends on; run apt-get update"
+			die "cannot tell which kernel $meta depends on; run apt-get update"
 		[ -n "$vmlinuz" ] || die "failed to download '$pkg'"
-		echo "vm: cannot download '${pkg:-linux-image-amd64}'; using the cached ${vmlinuz##*/}" >&2
+		echo "vm: cannot download '${pkg:-$meta}'; using the cached ${vmlinuz##*/}" >&2
 	fi
 	rm -rf "$DL"
 	DL=
@@ -95,7 +109,9 @@ vm_pack() {
 }
 
 # Boot $vmlinuz with $WORK/initrd.gz: TIMEOUT seconds, MEM MiB; the serial
-# console goes to LOG, and to stdout with PREFIX when one is given. CRs and
+# console goes to LOG, and to stdout with PREFIX when one is given.
+# VM_APPEND adds to the kernel command line, VM_SMP sets the vCPUs (2), and
+# VM_QEMU_OPTS adds QEMU options (word-split: -icount shift=N,sleep=off). CRs and
 # the firmware's terminal escapes (screen clears) are removed; sed -u so that
 # lines show up as they come. stdin is /dev/null so that QEMU leaves the
 # terminal alone. No NIC: loopback only, and it spares the boot ROM's
@@ -105,10 +121,11 @@ vm_boot() { # TIMEOUT MEM LOG [PREFIX]
 	esc=$(printf '\033')
 	{
 		rc=0
-		timeout -k 10 "$1" qemu-system-x86_64 -accel tcg -m "$2" -smp 2 \
-			-nographic -no-reboot -nic none -pidfile "$WORK/qemu.pid" \
+		# shellcheck disable=SC2086 # VM_QEMU_OPTS is a list of words
+		timeout -k 10 "$1" qemu-system-x86_64 -accel tcg -m "$2" -smp "${VM_SMP:-2}" \
+			${VM_QEMU_OPTS:-} -nographic -no-reboot -nic none -pidfile "$WORK/qemu.pid" \
 			-kernel "$vmlinuz" -initrd "$WORK/initrd.gz" \
-			-append "console=ttyS0 quiet panic=-1" </dev/null 2>&1 || rc=$?
+			-append "console=ttyS0 quiet panic=-1 no_timer_check${VM_APPEND:+ $VM_APPEND}" </dev/null 2>&1 || rc=$?
 		echo "$rc" >"$WORK/qemu.rc"
 	} | sed -u "s/$cr\$//; s/${esc}\[[0-9;?]*[A-Za-z]//g; s/${esc}c//g" |
 		if [ -n "${4:-}" ]; then tee "$3" | sed -u "s/^/$4/"; else cat >"$3"; fi &

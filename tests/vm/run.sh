@@ -1,21 +1,30 @@
 #!/bin/sh
-# VM tier: boot Debian's stock kernel (BPF LSM in its boot-time LSM list) under
-# QEMU and run the kernel tier (tests/kernel/run.sh) inside it, with the BPF LSM
-# engine expected. Hosts whose kernel cannot load lsm/ programs still test it.
+# VM tier: the kernel matrix. Boot each configuration of tests/vm/configs
+# (a Debian kernel, its flavour, boot options) under QEMU and run the kernel
+# tier (tests/kernel/run.sh) inside it, with the file engine that
+# configuration must get. Hosts whose kernel cannot load lsm/ or fmod_ret
+# programs still test those engines.
 #
-#   tests/vm/run.sh BUILD_DIR        (from the repo root)
+#   tests/vm/run.sh BUILD_DIR [CONFIG...]     (from the repo root)
 #
-# MG_VM_TIMEOUT   seconds before the VM is killed (default 600)
+# CONFIG names configurations (first column of tests/vm/configs); without
+# one, all run. MG_VM_CONFIGS (space-separated) does the same for make.
+# MG_VM_TIMEOUT   seconds before one VM is killed (default 900)
+# MG_KERNEL_TESTS the kernel test files to run in every configuration
 #
-# The kernel package is cached in .cache/vm/ at the repo root, so only the
+# Prints one line per configuration,
+#   vm tier (debian 6.1.0-57 amd64, bpf-lsm): N passed, M failed (...)
+# and then the sum over them, "vm tier: N passed, M failed (K configurations)".
+# A configuration that does not boot, or prints no result, counts as failed.
+# The kernel packages are cached in .cache/vm/ at the repo root, so only the
 # first run (or a Debian kernel update) downloads anything.
 set -eu
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 CACHE=$ROOT/.cache/vm
+CONFIGS=$ROOT/tests/vm/configs
 . "$ROOT/tests/vm/lib.sh"
-TIMEOUT=${MG_VM_TIMEOUT:-600}
-KVER=unknown
+TIMEOUT=${MG_VM_TIMEOUT:-900}
 WORK=
 DL=
 BOOTING=
@@ -40,9 +49,11 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM HUP PIPE
 
-[ $# -eq 1 ] || die "usage: tests/vm/run.sh BUILD_DIR"
+[ $# -ge 1 ] || die "usage: tests/vm/run.sh BUILD_DIR [CONFIG...]"
 [ -d "$1" ] || die "build directory '$1' not found; run make first"
 BUILD=$(cd "$1" && pwd)
+shift
+WANT="$* ${MG_VM_CONFIGS:-}"
 case $TIMEOUT in
 '' | *[!0-9]*) die "MG_VM_TIMEOUT must be a number of seconds, not '$TIMEOUT'" ;;
 esac
@@ -51,21 +62,27 @@ for tool in qemu-system-x86_64 busybox cpio gzip ldd timeout apt-get apt-cache d
 	command -v "$tool" >/dev/null 2>&1 ||
 		die "'$tool' not found; run scripts/install-deps.sh"
 done
-[ -x "$BUILD/mguard" ] || die "'${1%/}/mguard' not found; run make first"
+[ -x "$BUILD/mguard" ] || die "'$BUILD/mguard' not found; run make first"
 [ -f "$ROOT/tests/kernel/run.sh" ] || die "'tests/kernel/run.sh' not found"
+[ -f "$CONFIGS" ] || die "'tests/vm/configs' not found"
 
-# --- kernel --------------------------------------------------------------------
+# The configurations to run, checked before anything boots.
+LINES=$(grep -v '^[[:space:]]*\(#\|$\)' "$CONFIGS")
+# shellcheck disable=SC2086 # word splitting trims the list
+set -- $WANT
+WANT=$*
+for name in $WANT; do
+	printf '%s\n' "$LINES" | awk -v n="$name" '$1 == n { f = 1 } END { exit !f }' ||
+		die "no configuration '$name' in tests/vm/configs ($(printf '%s\n' "$LINES" | awk '{ printf "%s%s", s, $1; s = " " }'))"
+done
+printf '%s\n' "$LINES" | awk 'NF != 5 { exit 1 }' ||
+	die "tests/vm/configs: every line needs 5 fields (NAME META BOOT-OPTIONS ENGINE TESTS)"
 
-vm_kernel
-KVER=${vmlinuz##*/vmlinuz-}
-KPKG=linux-image-$KVER
-
-# --- initramfs -----------------------------------------------------------------
+# --- initramfs: one for every configuration ------------------------------------
 
 mkdir -p "$BUILD/vm"
 WORK=$(mktemp -d "$BUILD/vm/initramfs.XXXXXX")
 R=$WORK/root
-LOG=$BUILD/vm/console.log
 
 vm_root "$ROOT/tests/vm/init.sh"
 mkdir -p "$R/mguard/build/tests/helpers" "$R/mguard/tests/kernel" "$R/mguard/policies"
@@ -80,6 +97,12 @@ if [ -d "$BUILD/tests/helpers" ]; then
 		[ -f "$helper" ] && copy_libs "$helper"
 	done
 fi
+# bpftool, where the host has it, for the verifier budget (t15).
+if command -v bpftool >/dev/null 2>&1; then
+	mkdir -p "$R/usr/sbin"
+	cp -L "$(command -v bpftool)" "$R/usr/sbin/bpftool"
+	copy_libs "$(command -v bpftool)"
+fi
 # runc, podman and conmon for the container tests (t66, t67, t68), with
 # their libraries and podman's configuration.
 for rt in runc podman conmon; do
@@ -90,54 +113,125 @@ for rt in runc podman conmon; do
 done
 [ ! -d /etc/containers ] || cp -a /etc/containers "$R/etc/"
 cp -a "$ROOT/tests/kernel/." "$R/mguard/tests/kernel/"
-# Kernel modules the tests need (overlayfs), from the kernel's package, loaded by init.
-deb=
-for f in "$CACHE/$KPKG"_*.deb; do
-	[ -e "$f" ] && deb=$f
-done
-if [ -n "$deb" ]; then
-	mkdir -p "$R/mguard/modules"
+# Kernel modules the tests need (overlayfs), from each configuration's kernel
+# package, in modules/KVER/ for init to load on that kernel.
+TAB=$(printf '\t')
+exec 3<<EOF
+$LINES
+EOF
+while IFS=" $TAB" read -r name meta _ <&3; do
+	[ -n "$name" ] || continue
+	if [ -n "$WANT" ]; then
+		case " $WANT " in *" $name "*) ;; *) continue ;; esac
+	fi
+	vm_kernel "$meta"
+	kver=${vmlinuz##*/vmlinuz-}
+	[ ! -d "$R/mguard/modules/$kver" ] || continue
+	deb=
+	for f in "$CACHE/$(cat "$CACHE/$meta.pkg")"_*.deb; do
+		[ -e "$f" ] && deb=$f
+	done
+	[ -n "$deb" ] || continue
+	mkdir -p "$R/mguard/modules/$kver"
 	dpkg --fsys-tarfile "$deb" |
-		tar -x -C "$WORK" --wildcards "./lib/modules/$KVER/kernel/fs/overlayfs/overlay.ko*" 2>/dev/null
-	for ko in "$WORK/lib/modules/$KVER/kernel/fs/overlayfs"/overlay.ko*; do
+		tar -x -C "$WORK" --wildcards "./lib/modules/$kver/kernel/fs/overlayfs/overlay.ko*" 2>/dev/null || true
+	for ko in "$WORK/lib/modules/$kver/kernel/fs/overlayfs"/overlay.ko*; do
 		case "$ko" in
-		*.xz) xz -dc "$ko" >"$R/mguard/modules/overlay.ko" ;;
-		*.ko) cp "$ko" "$R/mguard/modules/overlay.ko" ;;
+		*.xz) xz -dc "$ko" >"$R/mguard/modules/$kver/overlay.ko" ;;
+		*.ko) cp "$ko" "$R/mguard/modules/$kver/overlay.ko" ;;
 		esac
 	done
-fi
+done
+exec 3<&-
 mkdir -p "$R/mguard/tests/data"
 cp -a "$ROOT/tests/data/." "$R/mguard/tests/data/"
 [ ! -d "$ROOT/policies" ] || cp -a "$ROOT/policies/." "$R/mguard/policies/"
-# MG_KERNEL_TESTS (tests/kernel/run.sh) reaches the guest as a file.
-printf '%s\n' "${MG_KERNEL_TESTS:-}" >"$R/mguard/kernel-tests"
-
 vm_pack
 
-# --- boot ----------------------------------------------------------------------
+# --- one boot per configuration ------------------------------------------------
 
-echo "vm: booting $KVER under QEMU (TCG, no KVM), timeout ${TIMEOUT} s, console log $LOG"
-start=$(date +%s)
-vm_boot "$TIMEOUT" 1024 "$LOG" "vm| "
-elapsed=$(($(date +%s) - start))
-qemu_rc=$(cat "$WORK/qemu.rc" 2>/dev/null) || qemu_rc=unknown
-echo "vm: the VM ran for ${elapsed} s"
+# "6.1.0-57-cloud-amd64" -> "6.1.0-57 cloud-amd64": version, then flavour.
+kernel_words() {
+	for flavour in cloud-amd64 rt-amd64 amd64; do
+		case $1 in
+		*-"$flavour")
+			echo "${1%-"$flavour"} $flavour"
+			return
+			;;
+		esac
+	done
+	echo "$1"
+}
 
-# --- result --------------------------------------------------------------------
+TOTAL_PASS=0
+TOTAL_FAIL=0
+COUNT=0
+NAMES=
 
-# Anchored, so that a test echoing the marker mid-line cannot fake a result.
-result=$(sed -n 's/^MGUARD-VM-RESULT: \([0-9][0-9]*\) passed, \([0-9][0-9]*\) failed$/\1 \2/p' "$LOG" |
-	tail -n 1)
-if [ -z "$result" ]; then
-	case $qemu_rc in
-	124 | 137) echo "vm: the VM was killed after ${TIMEOUT} s (MG_VM_TIMEOUT)" >&2 ;;
-	0) ;;
-	*) echo "vm: qemu exited with status $qemu_rc" >&2 ;;
+# run_config NAME META BOOT ENGINE TESTS: boots it, prints its tier line.
+run_config() {
+	name=$1 meta=$2 boot=$3 engine=$4 tests=$5
+	[ "$boot" != - ] || boot=
+	# shellcheck disable=SC2086 # split into names, joined with commas
+	only=$(printf '%s\n' ${MG_KERNEL_TESTS:-} | paste -sd, -)
+	[ -z "$only" ] || tests=$only
+	[ "$tests" != all ] || tests=
+	vm_kernel "$meta"
+	kver=${vmlinuz##*/vmlinuz-}
+	label="debian $(kernel_words "$kver")"
+	case $boot in
+	lsm=*)
+		case ",${boot#lsm=}," in
+		*,bpf,*) label="$label, lsm= with bpf" ;;
+		*) label="$label, lsm= without bpf" ;;
+		esac
+		;;
+	?*) label="$label, $boot" ;;
 	esac
-	echo "vm tier: 0 passed, 1 failed (kernel $KVER: no result line from the VM)"
-	exit 1
-fi
-passed=${result% *}
-failed=${result#* }
-echo "vm tier: $passed passed, $failed failed (kernel $KVER, BPF LSM)"
-[ "$failed" -eq 0 ] || exit 1
+	label="$label, $engine"
+	log=$BUILD/vm/console-$name.log
+	echo "vm: [$name] booting $kver${boot:+ with $boot} under QEMU (TCG, no KVM), timeout ${TIMEOUT} s, console log $log"
+	start=$(date +%s)
+	VM_APPEND="mguard.engine=$engine${tests:+ mguard.tests=$tests}${boot:+ $boot}" \
+		vm_boot "$TIMEOUT" 1024 "$log" "vm| "
+	elapsed=$(($(date +%s) - start))
+	qemu_rc=$(cat "$WORK/qemu.rc" 2>/dev/null) || qemu_rc=unknown
+	echo "vm: [$name] the VM ran for ${elapsed} s"
+	COUNT=$((COUNT + 1))
+	NAMES="$NAMES${NAMES:+, }$name"
+
+	# Anchored, so that a test echoing the marker mid-line cannot fake a result.
+	result=$(sed -n 's/^MGUARD-VM-RESULT: \([0-9][0-9]*\) passed, \([0-9][0-9]*\) failed$/\1 \2/p' "$log" |
+		tail -n 1)
+	if [ -z "$result" ]; then
+		case $qemu_rc in
+		124 | 137) echo "vm: [$name] the VM was killed after ${TIMEOUT} s (MG_VM_TIMEOUT)" >&2 ;;
+		0) ;;
+		*) echo "vm: [$name] qemu exited with status $qemu_rc" >&2 ;;
+		esac
+		echo "vm tier ($label): 0 passed, 1 failed (configuration $name: no result line from the VM, ${elapsed} s)"
+		TOTAL_FAIL=$((TOTAL_FAIL + 1))
+		return
+	fi
+	passed=${result% *}
+	failed=${result#* }
+	echo "vm tier ($label): $passed passed, $failed failed (configuration $name${tests:+, only $tests}, ${elapsed} s)"
+	TOTAL_PASS=$((TOTAL_PASS + passed))
+	TOTAL_FAIL=$((TOTAL_FAIL + failed))
+}
+
+# Read from a file descriptor other than stdin: QEMU must not see the list.
+exec 3<<EOF
+$LINES
+EOF
+while IFS=" $TAB" read -r name meta boot engine tests <&3; do
+	[ -n "$name" ] || continue
+	if [ -n "$WANT" ]; then
+		case " $WANT " in *" $name "*) ;; *) continue ;; esac
+	fi
+	run_config "$name" "$meta" "$boot" "$engine" "$tests"
+done
+exec 3<&-
+
+echo "vm tier: $TOTAL_PASS passed, $TOTAL_FAIL failed ($COUNT configurations: $NAMES)"
+[ "$TOTAL_FAIL" -eq 0 ]

@@ -30,7 +30,7 @@ static void mg_status_text(const char *pin_dir, const struct mg_pinned *st, FILE
 			(unsigned long long)c[MG_VERDICT_AUDIT]);
 	}
 	for (int h = 0, first = 1; h < MG_HOOK__COUNT; h++) {
-		const char *gap = mg_guard_gap(h, st->cfg.engine[MG_HOOK_FILE_OPEN]);
+		const char *gap = mg_guard_gap(h, mg_guard_gap_engine(st->cfg.engine, h));
 
 		if (!gap)
 			continue;
@@ -89,7 +89,7 @@ static void mg_status_json(const char *pin_dir, const struct mg_pinned *st, FILE
 	}
 	fputs("},\"gaps\":{", out);
 	for (int h = 0, first = 1; h < MG_HOOK__COUNT; h++) {
-		const char *gap = mg_guard_gap(h, st->cfg.engine[MG_HOOK_FILE_OPEN]);
+		const char *gap = mg_guard_gap(h, mg_guard_gap_engine(st->cfg.engine, h));
 
 		if (!gap)
 			continue;

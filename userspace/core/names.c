@@ -9,6 +9,7 @@ static const char *const engine_names[MG_ENGINE__COUNT] = {
 	[MG_ENGINE_TP_KILL] = "tracepoint-kill",
 	[MG_ENGINE_CGROUP] = "cgroup",
 	[MG_ENGINE_COVERED] = "covered",
+	[MG_ENGINE_FMOD_RET] = "fmod-ret",
 };
 
 static const char *const hook_names[MG_HOOK__COUNT] = {

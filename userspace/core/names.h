@@ -18,6 +18,16 @@ const char *mg_hook_name(enum mg_hook h);
 /* What stays open of a guard hook on this file engine, in words; NULL: nothing. */
 const char *mg_guard_gap(enum mg_hook h, enum mg_engine file_engine);
 
+/*
+ * The engine whose gaps mg_guard_gap() names for guard hook @h, from the
+ * engines per hook (a probe's or mg_config's): the guard's own engine (that
+ * of the bpf hook: the pins have none on the tracepoint engine); the
+ * descriptor table's own for fd_share.
+ */
+#define mg_guard_gap_engine(engines, h)                                           \
+	((enum mg_engine)((h) == MG_HOOK_FD_SHARE ? (engines)[MG_HOOK_FD_SHARE] : \
+						    (engines)[MG_HOOK_BPF]))
+
 /* "allow", "deny", "kill", "audit". */
 const char *mg_verdict_name(unsigned int verdict);
 

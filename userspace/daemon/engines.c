@@ -13,11 +13,11 @@ int mg_daemon_engines(const struct mg_probe *probe, enum mg_engine engine[MG_HOO
 			continue;
 		/* UNIX sockets need BPF LSM; without it that route is reported open, not refused. */
 		if (h == MG_HOOK_UNIX) {
-			mg_warn("UNIX socket connects are not guarded on this kernel (no BPF LSM)");
+			mg_warn("UNIX socket connects are not guarded on this kernel (no BPF LSM or fmod_ret)");
 			continue;
 		}
 		if (h == MG_HOOK_PINS && probe->engine[MG_HOOK_FILE_OPEN] != MG_ENGINE_NONE) {
-			mg_warn("the pins are not guarded against a scope on this kernel (no BPF LSM); "
+			mg_warn("the pins are not guarded against a scope on this kernel (no BPF LSM or fmod_ret); "
 				"the keeper holds the links");
 			continue;
 		}

@@ -26,9 +26,9 @@
 #include "core/names.h"
 #include "core/cgroup.h"
 #include "kernel/bind.h"
+#include "kernel/hook_progs.h"
 #include "kernel/loader.h"
 #include "kernel/loader_state.h"
-#include "kernel/attach_guard.h"
 #include "core/log.h"
 #include "kernel/mapio.h"
 #include "mguard.skel.h"
@@ -146,65 +146,35 @@ static int mg_scope_anchor(struct mg_loader *l, const struct mg_image_scope *sco
 	return *ret_id ? 0 : -ENOENT;
 }
 
+/* One hook program, the way its engine attaches. */
+static struct bpf_link *mg_attach_hook_prog(const struct mg_hook_prog *p)
+{
+	switch (p->engine) {
+	case MG_ENGINE_LSM:
+		return bpf_program__attach_lsm(p->prog);
+	case MG_ENGINE_FMOD_RET:
+		return bpf_program__attach_trace(p->prog);
+	case MG_ENGINE_TP_KILL:
+		if (!p->tracepoint)
+			return bpf_program__attach(p->prog);
+		return bpf_program__attach_tracepoint(p->prog, "syscalls", p->tracepoint);
+	default:
+		errno = EINVAL;
+		return NULL;
+	}
+}
+
 static int mg_attach_global(struct mg_loader *l)
 {
+	struct mg_hook_prog progs[MG_HOOK_PROGS_MAX];
 	struct mguard_bpf *s = l->skel;
-	struct {
-		struct bpf_program *prog;
-		const char *name;
-	} lsms[] = {
-		{ s->progs.mg_lsm_file_open, "lsm_file_open" },
-		{ s->progs.mg_lsm_mmap_file, "lsm_mmap_file" },
-		{ s->progs.mg_lsm_file_receive, "lsm_file_receive" },
-		{ s->progs.mg_lsm_unix_stream_connect, "lsm_unix_stream_connect" },
-		{ s->progs.mg_lsm_unix_may_send, "lsm_unix_may_send" },
-		{ s->progs.mg_lsm_path_rename, "lsm_path_rename" },
-		{ s->progs.mg_lsm_path_link, "lsm_path_link" },
-		{ s->progs.mg_lsm_path_mknod, "lsm_path_mknod" },
-		{ s->progs.mg_lsm_path_truncate, "lsm_path_truncate" },
-		{ s->progs.mg_lsm_inode_setxattr, "lsm_inode_setxattr" },
-		{ s->progs.mg_lsm_inode_removexattr, "lsm_inode_removexattr" },
-		{ s->progs.mg_lsm_socket_create, "lsm_socket_create" },
-		{ s->progs.mg_lsm_netlink_send, "lsm_netlink_send" },
-	};
-	/* Pinned as link_tp_<tracepoint>; the last two are syscalls since 6.13: optional. */
-	struct {
-		struct bpf_program *prog;
-		const char *tp;
-	} tps[] = {
-		{ s->progs.mg_tp_exit_open, "sys_exit_open" },
-		{ s->progs.mg_tp_exit_open, "sys_exit_openat" },
-		{ s->progs.mg_tp_exit_open, "sys_exit_openat2" },
-		{ s->progs.mg_tp_exit_open, "sys_exit_creat" },
-		{ s->progs.mg_tp_exit_open, "sys_exit_open_by_handle_at" },
-		{ s->progs.mg_tp_enter_mmap, "sys_enter_mmap" },
-		{ s->progs.mg_tp_enter_recvmsg, "sys_enter_recvmsg" },
-		{ s->progs.mg_tp_exit_recvmsg, "sys_exit_recvmsg" },
-		{ s->progs.mg_tp_enter_recvmmsg, "sys_enter_recvmmsg" },
-		{ s->progs.mg_tp_enter_io_uring_setup, "sys_enter_io_uring_setup" },
-		{ s->progs.mg_tp_enter_path_change, "sys_enter_rename" },
-		{ s->progs.mg_tp_enter_path_change, "sys_enter_renameat" },
-		{ s->progs.mg_tp_enter_path_change, "sys_enter_renameat2" },
-		{ s->progs.mg_tp_enter_path_change, "sys_enter_link" },
-		{ s->progs.mg_tp_enter_path_change, "sys_enter_linkat" },
-		{ s->progs.mg_tp_enter_path_change, "sys_enter_truncate" },
-		{ s->progs.mg_tp_enter_path_change, "sys_enter_setxattr" },
-		{ s->progs.mg_tp_enter_path_change, "sys_enter_lsetxattr" },
-		{ s->progs.mg_tp_enter_path_change, "sys_enter_removexattr" },
-		{ s->progs.mg_tp_enter_path_change, "sys_enter_lremovexattr" },
-		{ s->progs.mg_tp_enter_fxattr, "sys_enter_fsetxattr" },
-		{ s->progs.mg_tp_enter_fxattr, "sys_enter_fremovexattr" },
-		{ s->progs.mg_tp_enter_mount, "sys_enter_mount" },
-		{ s->progs.mg_tp_enter_fsopen, "sys_enter_fsopen" },
-		{ s->progs.mg_tp_enter_fanotify_init, "sys_enter_fanotify_init" },
-		{ s->progs.mg_tp_enter_socket, "sys_enter_socket" },
-		{ s->progs.mg_tp_enter_path_change, "sys_enter_setxattrat" },
-		{ s->progs.mg_tp_enter_path_change, "sys_enter_removexattrat" },
-	};
-	const size_t optional_from = MG_ARRAY_SIZE(tps) - 2;
-	char name[64];
-	int err = 0;
+	size_t n;
+	int err;
 
+	if (l->engine[MG_HOOK_FILE_OPEN] == MG_ENGINE_NONE) {
+		mg_err("no engine can guard weight loads on this kernel (see 'mguard probe')");
+		return -EOPNOTSUPP;
+	}
 	/* Cgroups made later are bound by the kernel as they are made. */
 	err = mg_link_keep(l, bpf_program__attach(s->progs.mg_cgroup_mkdir), 0, "tp_cgroup_mkdir");
 	if (!err)
@@ -221,34 +191,21 @@ static int mg_attach_global(struct mg_loader *l)
 		if (err)
 			return err;
 	}
-	err = mg_guard_attach(l);
-	if (err)
-		return err;
-	switch (l->engine[MG_HOOK_FILE_OPEN]) {
-	case MG_ENGINE_LSM:
-		for (size_t i = 0; i < MG_ARRAY_SIZE(lsms) && !err; i++)
-			err = mg_link_keep(l, bpf_program__attach_lsm(lsms[i].prog), 0,
-					   lsms[i].name);
-		return err;
-	case MG_ENGINE_TP_KILL:
-		for (size_t i = 0; i < MG_ARRAY_SIZE(tps) && !err; i++) {
-			struct bpf_link *link =
-				bpf_program__attach_tracepoint(tps[i].prog, "syscalls", tps[i].tp);
+	/* Per hook, the programs of the engine chosen for it (kernel/hook_progs.c). */
+	n = mg_hook_progs(s, progs);
+	for (size_t i = 0; i < n && !err; i++) {
+		struct bpf_link *link;
 
-			if (!link && i >= optional_from && errno == ENOENT)
-				continue;
-			snprintf(name, sizeof(name), "tp_%s", tps[i].tp);
-			err = mg_link_keep(l, link, 0, name);
-		}
-		/* 32-bit syscalls reach no syscalls:* tracepoint: only the raw one. */
-		if (!err && l->compat_entry)
-			err = mg_link_keep(l, bpf_program__attach(s->progs.mg_tp_compat_entry), 0,
-					   "raw_tp_sys_enter");
-		return err;
-	default:
-		mg_err("no engine can guard weight loads on this kernel (see 'mguard probe')");
-		return -EOPNOTSUPP;
+		if (l->engine[progs[i].hook] != progs[i].engine)
+			continue;
+		if ((progs[i].flags & MG_HOOK_PROG_COMPAT) && !l->compat_entry)
+			continue;
+		link = mg_attach_hook_prog(&progs[i]);
+		if (!link && (progs[i].flags & MG_HOOK_PROG_OPTIONAL) && errno == ENOENT)
+			continue;
+		err = mg_link_keep(l, link, 0, progs[i].name);
 	}
+	return err;
 }
 
 /*

@@ -19,8 +19,8 @@
 
 #include "core/names.h"
 #include "core/cgroup.h"
+#include "kernel/hook_progs.h"
 #include "kernel/loader.h"
-#include "kernel/attach_guard.h"
 #include "kernel/loader_state.h"
 #include "core/log.h"
 #include "kernel/mapio.h"
@@ -71,42 +71,25 @@ void mg_loader_pin_path(const struct mg_loader *l, char *buf, size_t len, const 
 /* Only the programs of the chosen engines load; the others stay out of the kernel. */
 static void mg_select_programs(struct mg_loader *l)
 {
+	struct mg_hook_prog progs[MG_HOOK_PROGS_MAX];
 	struct mguard_bpf *s = l->skel;
-	bool lsm = l->engine[MG_HOOK_FILE_OPEN] == MG_ENGINE_LSM;
-	bool tp = l->engine[MG_HOOK_FILE_OPEN] == MG_ENGINE_TP_KILL;
+	size_t n = mg_hook_progs(s, progs);
 
-	bpf_program__set_autoload(s->progs.mg_lsm_file_open, lsm);
-	bpf_program__set_autoload(s->progs.mg_lsm_mmap_file, lsm);
-	bpf_program__set_autoload(s->progs.mg_lsm_file_receive, lsm);
-	bpf_program__set_autoload(s->progs.mg_lsm_unix_stream_connect, lsm);
-	bpf_program__set_autoload(s->progs.mg_lsm_unix_may_send, lsm);
-	bpf_program__set_autoload(s->progs.mg_tp_exit_open, tp);
-	bpf_program__set_autoload(s->progs.mg_tp_enter_mmap, tp);
-	bpf_program__set_autoload(s->progs.mg_tp_enter_recvmsg, tp);
-	bpf_program__set_autoload(s->progs.mg_tp_exit_recvmsg, tp);
-	bpf_program__set_autoload(s->progs.mg_tp_enter_recvmmsg, tp);
-	bpf_program__set_autoload(s->progs.mg_tp_enter_io_uring_setup, tp);
-	/* Routes beyond open (routes_lsm.bpf.c, routes_tp.bpf.c, sock.bpf.c). */
-	bpf_program__set_autoload(s->progs.mg_lsm_path_rename, lsm);
-	bpf_program__set_autoload(s->progs.mg_lsm_path_link, lsm);
-	bpf_program__set_autoload(s->progs.mg_lsm_path_mknod, lsm);
-	bpf_program__set_autoload(s->progs.mg_lsm_path_truncate, lsm);
-	bpf_program__set_autoload(s->progs.mg_lsm_inode_setxattr, lsm);
-	bpf_program__set_autoload(s->progs.mg_lsm_inode_removexattr, lsm);
-	bpf_program__set_autoload(s->progs.mg_lsm_socket_create, lsm);
-	bpf_program__set_autoload(s->progs.mg_lsm_netlink_send, lsm);
-	bpf_program__set_autoload(s->progs.mg_tp_compat_entry, tp && l->compat_entry);
-	bpf_program__set_autoload(s->progs.mg_tp_enter_path_change, tp);
-	bpf_program__set_autoload(s->progs.mg_tp_enter_fxattr, tp);
-	bpf_program__set_autoload(s->progs.mg_tp_enter_mount, tp);
-	bpf_program__set_autoload(s->progs.mg_tp_enter_fsopen, tp);
-	bpf_program__set_autoload(s->progs.mg_tp_enter_fanotify_init, tp);
-	bpf_program__set_autoload(s->progs.mg_tp_enter_socket, tp);
+	/*
+	 * Per hook, the programs of the engine chosen for it; a program shared
+	 * by several tracepoints loads when one of them is wanted.
+	 */
+	for (size_t i = 0; i < n; i++)
+		bpf_program__set_autoload(progs[i].prog, false);
+	for (size_t i = 0; i < n; i++)
+		if (l->engine[progs[i].hook] == progs[i].engine &&
+		    (!(progs[i].flags & MG_HOOK_PROG_COMPAT) || l->compat_entry))
+			bpf_program__set_autoload(progs[i].prog, true);
+	/* IPv4 and IPv6 socket types and every packet: cgroup programs (sock.bpf.c). */
 	bpf_program__set_autoload(s->progs.mg_sock_create,
 				  l->engine[MG_HOOK_CONNECT4] == MG_ENGINE_CGROUP);
 	bpf_program__set_autoload(s->progs.mg_skb_egress,
 				  l->engine[MG_HOOK_EGRESS_BUDGET] == MG_ENGINE_CGROUP);
-	mg_guard_select_programs(s, lsm, tp);
 	bpf_program__set_autoload(s->progs.mg_connect4,
 				  l->engine[MG_HOOK_CONNECT4] == MG_ENGINE_CGROUP);
 	bpf_program__set_autoload(s->progs.mg_connect6,

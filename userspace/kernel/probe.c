@@ -37,31 +37,69 @@
 
 #define TRACEFS_DIR "/sys/kernel/tracing"
 
+/*
+ * The engine of one hook that can refuse (open, mmap, receive, UNIX sockets,
+ * name changes, socket families, the guard's own): BPF LSM
+ * where bpf is in the active LSM list, else fmod_ret on the hook's security_*
+ * functions where the probe program ran and they are in BTF, else the
+ * kill engine's tracepoints.
+ */
+static enum mg_engine file_engine(const struct mg_probe *p, enum mg_hook h)
+{
+	if (!p->btf)
+		return MG_ENGINE_NONE;
+	if (p->lsm_bpf_active && p->lsm_prog_loads)
+		return MG_ENGINE_LSM;
+	if (p->fmod.runs && p->fmod.target[h])
+		return MG_ENGINE_FMOD_RET;
+	if (p->tracepoint_progs)
+		return MG_ENGINE_TP_KILL;
+	return MG_ENGINE_NONE;
+}
+
+static bool refuses(enum mg_engine e)
+{
+	return e == MG_ENGINE_LSM || e == MG_ENGINE_FMOD_RET;
+}
+
+/*
+ * The syscall classes the fallback engine closes in scopes (32-bit syscalls,
+ * overlay and FUSE mounts, fanotify) need nothing where every hook that
+ * decides files, names and the guard runs inside the kernel's functions; a
+ * hook left to the tracepoints, which 32-bit syscalls do not reach, needs
+ * them closed.
+ */
+static enum mg_engine syscalls_engine(const struct mg_probe *p)
+{
+	const enum mg_hook hooks[] = { MG_HOOK_FILE_OPEN, MG_HOOK_MMAP,	  MG_HOOK_FILE_RECEIVE,
+				       MG_HOOK_PATHS,	  MG_HOOK_SOCKET, MG_HOOK_BPF };
+
+	for (size_t i = 0; i < MG_ARRAY_SIZE(hooks); i++)
+		if (!refuses(p->engine[hooks[i]]))
+			return p->tracepoint_progs && p->btf ? MG_ENGINE_TP_KILL : MG_ENGINE_NONE;
+	return MG_ENGINE_COVERED;
+}
+
 void mg_probe_choose_engines(struct mg_probe *p)
 {
-	enum mg_engine net = MG_ENGINE_NONE;
+	enum mg_engine net = MG_ENGINE_NONE, open;
 
-	if (p->lsm_bpf_active && p->lsm_prog_loads && p->btf)
-		p->engine[MG_HOOK_FILE_OPEN] = MG_ENGINE_LSM;
-	else if (p->tracepoint_progs && p->btf)
-		p->engine[MG_HOOK_FILE_OPEN] = MG_ENGINE_TP_KILL;
-	else
-		p->engine[MG_HOOK_FILE_OPEN] = MG_ENGINE_NONE;
-
+	open = p->engine[MG_HOOK_FILE_OPEN] = file_engine(p, MG_HOOK_FILE_OPEN);
 	/*
-	 * Descriptors mapped or received go with the file engine. io_uring needs
-	 * closing only where opens are seen at syscall exit: with BPF LSM its
-	 * opens reach file_open like any other.
+	 * Descriptors mapped or received: per hook, the same way. io_uring needs
+	 * closing only where opens are seen at syscall exit: with BPF LSM or
+	 * fmod_ret its opens reach file_open like any other.
 	 */
-	p->engine[MG_HOOK_MMAP] = p->engine[MG_HOOK_FILE_OPEN];
-	p->engine[MG_HOOK_FILE_RECEIVE] = p->engine[MG_HOOK_FILE_OPEN];
-	/* UNIX sockets have no cgroup hook: only BPF LSM sees their connects. */
-	p->engine[MG_HOOK_UNIX] =
-		p->engine[MG_HOOK_FILE_OPEN] == MG_ENGINE_LSM ? MG_ENGINE_LSM : MG_ENGINE_NONE;
-	if (p->engine[MG_HOOK_FILE_OPEN] == MG_ENGINE_LSM)
+	p->engine[MG_HOOK_MMAP] = file_engine(p, MG_HOOK_MMAP);
+	p->engine[MG_HOOK_FILE_RECEIVE] = file_engine(p, MG_HOOK_FILE_RECEIVE);
+	/* UNIX sockets have no cgroup hook and no tracepoint: only LSM or fmod_ret. */
+	p->engine[MG_HOOK_UNIX] = file_engine(p, MG_HOOK_UNIX);
+	if (p->engine[MG_HOOK_UNIX] == MG_ENGINE_TP_KILL)
+		p->engine[MG_HOOK_UNIX] = MG_ENGINE_NONE;
+	if (open == MG_ENGINE_LSM || open == MG_ENGINE_FMOD_RET)
 		p->engine[MG_HOOK_IO_URING] = MG_ENGINE_COVERED;
 	else
-		p->engine[MG_HOOK_IO_URING] = p->engine[MG_HOOK_FILE_OPEN];
+		p->engine[MG_HOOK_IO_URING] = open;
 
 	mg_probe_choose_guard_engines(p);
 
@@ -75,16 +113,15 @@ void mg_probe_choose_engines(struct mg_probe *p)
 		p->cgroup_device && p->cgroup2_mount[0] ? MG_ENGINE_CGROUP : MG_ENGINE_NONE;
 
 	/*
-	 * Routes beyond open. Socket families and name changes go with the file
-	 * engine (IPv4 and IPv6 socket types also by cgroup/sock_create, with
+	 * Routes beyond open. Socket families and name changes per hook as the
+	 * files' (IPv4 and IPv6 socket types also by cgroup/sock_create, with
 	 * the network hooks); the syscall classes the fallback engine closes
-	 * reach the LSM hooks like any other; every packet with the network.
+	 * reach the LSM hooks, or the security_* functions, like any other;
+	 * every packet with the network.
 	 */
-	p->engine[MG_HOOK_SOCKET] = p->engine[MG_HOOK_FILE_OPEN];
-	p->engine[MG_HOOK_PATHS] = p->engine[MG_HOOK_FILE_OPEN];
-	p->engine[MG_HOOK_SYSCALLS] = p->engine[MG_HOOK_FILE_OPEN] == MG_ENGINE_LSM ?
-					      MG_ENGINE_COVERED :
-					      p->engine[MG_HOOK_FILE_OPEN];
+	p->engine[MG_HOOK_SOCKET] = file_engine(p, MG_HOOK_SOCKET);
+	p->engine[MG_HOOK_PATHS] = file_engine(p, MG_HOOK_PATHS);
+	p->engine[MG_HOOK_SYSCALLS] = syscalls_engine(p);
 	p->engine[MG_HOOK_SKB_EGRESS] = p->cgroup_skb ? net : MG_ENGINE_NONE;
 	/*
 	 * Budgets need only cgroup_skb: the packet program runs wherever they
@@ -357,6 +394,7 @@ static int probe_all(struct mg_probe *p)
 	probe_lsm_built(p);
 	probe_lsm_prog(p, btf);
 	probe_trampoline(p, btf);
+	mg_probe_fmod_ret(btf, &p->fmod);
 	err = probe_tracepoint(p);
 	if (err)
 		goto out;

@@ -13,6 +13,7 @@
 #include <linux/types.h>
 
 #include "mguard_abi.h"
+#include "kernel/probe_fmodret.h"
 
 #define MG_PROBE_LSM_HOOK    "bpf_lsm_file_open"
 #define MG_PROBE_TRACEPOINT  "syscalls/sys_exit_openat"
@@ -31,6 +32,7 @@ struct mg_probe {
 	bool trampoline_loads; /* a minimal fentry program loads */
 	int trampoline_errno;
 	char trampoline_target[64];   /* the function it was tried on; empty: none in BTF */
+	struct mg_fmod_probe fmod;    /* fmod_ret on security_file_open really runs */
 	bool ringbuf;		      /* BPF_MAP_TYPE_RINGBUF can be created */
 	bool tracepoint_progs;	      /* a tracepoint program loads and attaches to
 					 * MG_PROBE_TRACEPOINT */

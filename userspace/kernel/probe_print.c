@@ -100,6 +100,27 @@ static void tracepoint_reason(const struct mg_probe *p, char *buf, size_t len)
 			 p->tracepoint_step ? p->tracepoint_step : "load");
 }
 
+/* Why the fmod-ret engine cannot guard file_open; "" when it can. */
+static void fmod_reason(const struct mg_probe *p, char *buf, size_t len)
+{
+	const char *step = p->fmod.step;
+	char tmp[32];
+
+	if (p->fmod.runs)
+		buf[0] = '\0';
+	else if (!p->btf)
+		snprintf(buf, len, "no vmlinux BTF");
+	else if (!step)
+		snprintf(buf, len, "not tried");
+	else if (strcmp(step, "btf") == 0)
+		snprintf(buf, len, "%s not in BTF", MG_PROBE_FMODRET_FUNC);
+	else if (strcmp(step, "run") == 0)
+		snprintf(buf, len, "attached but did not run (%s)",
+			 p->fmod.err ? err_name(p->fmod.err, tmp, sizeof(tmp)) : "the open worked");
+	else
+		snprintf(buf, len, "%s at %s", err_name(p->fmod.err, tmp, sizeof(tmp)), step);
+}
+
 /* The gaps of the engines this kernel gets (kernel/gaps.c). */
 static void mg_probe_gaps_print(const struct mg_probe *p, FILE *out, bool json)
 {
@@ -112,14 +133,16 @@ static void mg_probe_gaps_print(const struct mg_probe *p, FILE *out, bool json)
 
 static void engine_note(const struct mg_probe *p, enum mg_hook h, char *buf, size_t len)
 {
-	char lsm[128], tp[128];
+	char lsm[128], fmod[128], tp[128];
 
 	buf[0] = '\0';
 	if (h == MG_HOOK_SYSCALLS) {
 		if (p->engine[h] == MG_ENGINE_COVERED)
 			snprintf(buf, len,
-				 "(32-bit syscalls, mounts and fanotify reach the LSM "
-				 "hooks like any other)");
+				 "(32-bit syscalls, mounts and fanotify reach %s like any other)",
+				 p->engine[MG_HOOK_FILE_OPEN] == MG_ENGINE_FMOD_RET ?
+					 "the security_* functions" :
+					 "the LSM hooks");
 		else if (p->engine[h] == MG_ENGINE_TP_KILL && p->compat_entry)
 			snprintf(
 				buf, len,
@@ -140,6 +163,10 @@ static void engine_note(const struct mg_probe *p, enum mg_hook h, char *buf, siz
 					 "the name it made stays)" :
 					 "(families but UNIX, IPv4, IPv6 and routing netlink "
 					 "kill the caller)");
+		if (p->engine[h] == MG_ENGINE_TP_KILL &&
+		    p->engine[MG_HOOK_FILE_OPEN] == MG_ENGINE_FMOD_RET)
+			snprintf(buf + strlen(buf), len - strlen(buf), " (%s not in BTF)",
+				 p->fmod.missing[h] ? p->fmod.missing[h] : mg_fmod_ret_func(h));
 		return;
 	}
 	if (h >= MG_HOOK_BPF && h <= MG_HOOK_COREDUMP) {
@@ -147,7 +174,9 @@ static void engine_note(const struct mg_probe *p, enum mg_hook h, char *buf, siz
 		return;
 	}
 	if (p->engine[h] == MG_ENGINE_COVERED) {
-		snprintf(buf, len, "(its opens reach lsm/file_open like any other)");
+		snprintf(buf, len, "(its opens reach %s like any other)",
+			 p->engine[MG_HOOK_FILE_OPEN] == MG_ENGINE_FMOD_RET ? "security_file_open" :
+									      "lsm/file_open");
 		return;
 	}
 	if (h == MG_HOOK_MMAP || h == MG_HOOK_FILE_RECEIVE || h == MG_HOOK_IO_URING) {
@@ -156,11 +185,15 @@ static void engine_note(const struct mg_probe *p, enum mg_hook h, char *buf, siz
 				 "(closed: a guarded process that sets up a ring is killed)");
 		else if (p->engine[h] == MG_ENGINE_NONE)
 			snprintf(buf, len, "(as file_open)");
+		else if (p->engine[h] != p->engine[MG_HOOK_FILE_OPEN])
+			snprintf(buf, len, "(%s not in BTF)",
+				 p->fmod.missing[h] ? p->fmod.missing[h] : mg_fmod_ret_func(h));
 		return;
 	}
 	if (h == MG_HOOK_UNIX) {
 		if (p->engine[h] == MG_ENGINE_NONE)
-			snprintf(buf, len, "(not enforced: UNIX socket connects need BPF LSM)");
+			snprintf(buf, len,
+				 "(not enforced: UNIX socket connects need BPF LSM or fmod_ret)");
 		return;
 	}
 	if (h == MG_HOOK_DEVICE) {
@@ -173,15 +206,21 @@ static void engine_note(const struct mg_probe *p, enum mg_hook h, char *buf, siz
 		if (p->engine[h] == MG_ENGINE_LSM)
 			return;
 		lsm_reason(p, lsm, sizeof(lsm));
-		if (p->engine[h] == MG_ENGINE_TP_KILL) {
+		fmod_reason(p, fmod, sizeof(fmod));
+		if (p->engine[h] == MG_ENGINE_FMOD_RET) {
 			snprintf(buf, len, "(BPF LSM not usable: %s)", lsm);
+		} else if (p->engine[h] == MG_ENGINE_TP_KILL) {
+			snprintf(buf, len, "(BPF LSM not usable: %s; fmod_ret not usable: %s)", lsm,
+				 fmod);
 		} else {
 			if (!p->btf)
 				snprintf(tp, sizeof(tp), "no vmlinux BTF");
 			else
 				tracepoint_reason(p, tp, sizeof(tp));
-			snprintf(buf, len, "(BPF LSM not usable: %s; tracepoints not usable: %s)",
-				 lsm, tp);
+			snprintf(
+				buf, len,
+				"(BPF LSM not usable: %s; fmod_ret not usable: %s; tracepoints not usable: %s)",
+				lsm, fmod, tp);
 		}
 		return;
 	}
@@ -207,7 +246,7 @@ static void row(FILE *out, const char *feature, const char *value, const char *n
 
 static void print_text(const struct mg_probe *p, FILE *out)
 {
-	char note[512], tmp[32];
+	char note[512], tmp[32], tmp2[128];
 
 	fprintf(out, "kernel %s\n\n", p->kernel[0] ? p->kernel : "(unknown)");
 	fprintf(out, "  %-18s %-5s %s\n", "FEATURE", "VALUE", "NOTE");
@@ -245,6 +284,15 @@ static void print_text(const struct mg_probe *p, FILE *out)
 		snprintf(note, sizeof(note), "%s at load (fentry/%s)",
 			 err_name(p->trampoline_errno, tmp, sizeof(tmp)), p->trampoline_target);
 	row(out, "trampoline_loads", yes_no(p->trampoline_loads), note);
+
+	if (p->fmod.runs) {
+		snprintf(note, sizeof(note), "fmod_ret/%s: a probe open got its error",
+			 MG_PROBE_FMODRET_FUNC);
+	} else {
+		fmod_reason(p, tmp2, sizeof(tmp2));
+		snprintf(note, sizeof(note), "%s (fmod_ret/%s)", tmp2, MG_PROBE_FMODRET_FUNC);
+	}
+	row(out, "fmod_ret_runs", yes_no(p->fmod.runs), note);
 
 	row(out, "ringbuf", yes_no(p->ringbuf), NULL);
 	tracepoint_reason(p, note, sizeof(note));
@@ -322,6 +370,9 @@ static void print_json(const struct mg_probe *p, FILE *out)
 	json_bool(out, "trampoline_loads", p->trampoline_loads);
 	json_errno(out, "trampoline", p->trampoline_errno);
 	json_str_or_null(out, "trampoline_target", p->trampoline_target);
+	json_bool(out, "fmod_ret_runs", p->fmod.runs);
+	json_errno(out, "fmod_ret", p->fmod.err);
+	json_str_or_null(out, "fmod_ret_step", p->fmod.step);
 	json_bool(out, "ringbuf", p->ringbuf);
 	json_bool(out, "tracepoint_progs", p->tracepoint_progs);
 	json_errno(out, "tracepoint", p->tracepoint_errno);

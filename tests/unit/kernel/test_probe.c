@@ -24,6 +24,9 @@ static void host_like(struct mg_probe *p)
 	p->trampoline_loads = false;
 	p->trampoline_errno = EPERM;
 	snprintf(p->trampoline_target, sizeof(p->trampoline_target), "bpf_fentry_test1");
+	p->fmod.err = EPERM;
+	p->fmod.step = "load";
+	p->fmod.target[MG_HOOK_FILE_OPEN] = true;
 	p->ringbuf = true;
 	p->tracepoint_progs = true;
 	p->cgroup_sock_addr = true;
@@ -122,7 +125,8 @@ static void test_engines_lsm_eperm(void **state)
 	assert_non_null(strstr(text, "engines:"));
 	assert_non_null(strstr(text, "EPERM at load"));
 	assert_non_null(strstr(text, "tracepoint-kill"));
-	assert_non_null(strstr(text, "(BPF LSM not usable: EPERM at load)"));
+	assert_non_null(strstr(
+		text, "(BPF LSM not usable: EPERM at load; fmod_ret not usable: EPERM at load)"));
 	assert_non_null(strstr(text, "/sys/fs/cgroup/unified"));
 	free(text);
 }

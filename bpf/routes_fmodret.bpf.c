@@ -1,0 +1,84 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * Routes beyond open, fmod-ret engine: the BPF LSM engine's decisions
+ * (routes_refuse.bpf.h) on the kernel's security_* functions that call
+ * those hooks, for kernels with BPF trampolines but without "bpf" in their
+ * boot-time LSM list. A non-zero return skips the function and becomes the
+ * syscall's error, as in file_fmodret.bpf.c. The path functions exist where
+ * the kernel is built with CONFIG_SECURITY_PATH (the probe asks BTF).
+ */
+#include "routes_refuse.bpf.h"
+
+SEC("?fmod_ret/security_path_rename")
+int BPF_PROG(mg_fmod_path_rename, const struct path *old_dir, struct dentry *old_dentry,
+	     const struct path *new_dir, struct dentry *new_dentry, unsigned int flags, int ret)
+{
+	if (ret)
+		return ret;
+	return mg_rename_check(old_dir, old_dentry, new_dir);
+}
+
+SEC("?fmod_ret/security_path_link")
+int BPF_PROG(mg_fmod_path_link, struct dentry *old_dentry, const struct path *new_dir,
+	     struct dentry *new_dentry, int ret)
+{
+	if (ret)
+		return ret;
+	return mg_link_check(old_dentry, new_dir);
+}
+
+SEC("?fmod_ret/security_path_mknod")
+int BPF_PROG(mg_fmod_path_mknod, const struct path *dir, struct dentry *dentry, umode_t mode,
+	     unsigned int dev, int ret)
+{
+	if (ret)
+		return ret;
+	return mg_mknod_check(dir, dentry, mode);
+}
+
+SEC("?fmod_ret/security_path_truncate")
+int BPF_PROG(mg_fmod_path_truncate, const struct path *path, int ret)
+{
+	struct dentry *d = BPF_CORE_READ(path, dentry);
+
+	if (ret)
+		return ret;
+	return mg_paths_check(d, NULL, d, false);
+}
+
+/* The first argument is a user namespace before 6.3 and an idmap since: unused. */
+SEC("?fmod_ret/security_inode_setxattr")
+int BPF_PROG(mg_fmod_inode_setxattr, void *idmap, struct dentry *dentry, const char *name,
+	     const void *value, size_t size, int flags, int ret)
+{
+	if (ret)
+		return ret;
+	return mg_paths_check(dentry, NULL, dentry, false);
+}
+
+SEC("?fmod_ret/security_inode_removexattr")
+int BPF_PROG(mg_fmod_inode_removexattr, void *idmap, struct dentry *dentry, const char *name,
+	     int ret)
+{
+	if (ret)
+		return ret;
+	return mg_paths_check(dentry, NULL, dentry, false);
+}
+
+SEC("?fmod_ret/security_socket_create")
+int BPF_PROG(mg_fmod_socket_create, int family, int type, int protocol, int kern, int ret)
+{
+	if (ret)
+		return ret;
+	return mg_socket_create_check(family, type, protocol, kern);
+}
+
+SEC("?fmod_ret/security_netlink_send")
+int BPF_PROG(mg_fmod_netlink_send, struct sock *sk, struct sk_buff *skb, int ret)
+{
+	if (ret)
+		return ret;
+	return mg_netlink_send_check(sk, skb);
+}
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
