@@ -81,7 +81,8 @@ static __always_inline void mg_walk_entry(struct mg_walk *w, const struct mg_ino
 }
 
 /*
- * Walk from @file up its parent folders: the model it belongs to (its own
+ * Walk from @dentry (the file's name, or the name a rename or link is about
+ * to give the file (@dev, @ino)) up its parent folders: the model it belongs to (its own
  * inode, else the closest model folder); for a write, whether it is under an
  * output folder of the scope; for a read of a file of no model, whether it is
  * under a folder the scope may read. One lookup per folder: only folders
@@ -91,11 +92,10 @@ static __always_inline void mg_walk_entry(struct mg_walk *w, const struct mg_ino
  * listed by the compiler). Returns -1 when it reached MG_MAX_DIR_DEPTH
  * before the root: the caller fails closed.
  */
-static __always_inline int mg_file_walk(struct file *file, __u32 gen, __u32 scope_id, __u32 dev,
-					__u64 ino, bool write, bool want_read, struct mg_walk *w)
+static __always_inline int mg_dentry_walk(struct dentry *dentry, __u32 gen, __u32 scope_id,
+					  __u32 dev, __u64 ino, bool write, bool want_read,
+					  struct mg_walk *w)
 {
-	struct dentry *dentry = BPF_CORE_READ(file, f_path.dentry);
-
 	w->model = NULL;
 	w->in_output = false;
 	w->readable = false;
@@ -120,6 +120,14 @@ static __always_inline int mg_file_walk(struct file *file, __u32 gen, __u32 scop
 	}
 	mg_count(MG_ERR_COUNTER_BASE + MG_ERR_WALK_LIMIT);
 	return -1;
+}
+
+/* The walk from an open file's own name. */
+static __always_inline int mg_file_walk(struct file *file, __u32 gen, __u32 scope_id, __u32 dev,
+					__u64 ino, bool write, bool want_read, struct mg_walk *w)
+{
+	return mg_dentry_walk(BPF_CORE_READ(file, f_path.dentry), gen, scope_id, dev, ino, write,
+			      want_read, w);
 }
 
 #define MG_PROC_SUPER_MAGIC 0x9fa0

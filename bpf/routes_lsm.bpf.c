@@ -18,6 +18,7 @@
  * (TCP and UDP only) is decided by cgroup/sock_create, on both engines.
  */
 #include "paths.bpf.h"
+#include "taint.bpf.h"
 
 #define MG_S_IFSOCK_MODE       0140000
 #define AF_UNIX		       1
@@ -75,6 +76,8 @@ static __always_inline int mg_lsm_paths(struct dentry *a, struct dentry *b, stru
 	return verdict == MG_VERDICT_DENY ? -EPERM : 0;
 }
 
+#define MG_RENAME_EXCHANGE 2
+
 SEC("lsm/path_rename")
 int BPF_PROG(mg_lsm_path_rename, const struct path *old_dir, struct dentry *old_dentry,
 	     const struct path *new_dir, struct dentry *new_dentry, unsigned int flags, int ret)
@@ -83,9 +86,13 @@ int BPF_PROG(mg_lsm_path_rename, const struct path *old_dir, struct dentry *old_
 
 	if (ret)
 		return ret;
-	if (from == to)
-		return 0; /* a new name in the same folder */
-	return mg_lsm_paths(from, to, old_dentry, false);
+	/* A new name in the same folder: no folder's content changes. */
+	ret = from == to ? 0 : mg_lsm_paths(from, to, old_dentry, false);
+	/* The file takes the new name; with RENAME_EXCHANGE the other takes the old one. */
+	ret = mg_taint_after(ret, new_dentry, BPF_CORE_READ(old_dentry, d_inode));
+	if (flags & MG_RENAME_EXCHANGE)
+		ret = mg_taint_after(ret, old_dentry, BPF_CORE_READ(new_dentry, d_inode));
+	return ret;
 }
 
 SEC("lsm/path_link")
@@ -97,10 +104,9 @@ int BPF_PROG(mg_lsm_path_link, struct dentry *old_dentry, const struct path *new
 
 	if (ret)
 		return ret;
-	if (from == to)
-		return 0;
 	/* The source's folder: an O_TMPFILE file's is the folder it was made in. */
-	return mg_lsm_paths(from, to, old_dentry, false);
+	ret = from == to ? 0 : mg_lsm_paths(from, to, old_dentry, false);
+	return mg_taint_after(ret, new_dentry, BPF_CORE_READ(old_dentry, d_inode));
 }
 
 SEC("lsm/path_mknod")
@@ -128,7 +134,7 @@ int BPF_PROG(mg_lsm_path_truncate, const struct path *path, int ret)
 
 	if (ret)
 		return ret;
-	return mg_lsm_paths(d, NULL, d, false);
+	return mg_taint_after(mg_lsm_paths(d, NULL, d, false), d, BPF_CORE_READ(d, d_inode));
 }
 
 /* The first argument is a user namespace before 6.3 and an idmap since: unused. */

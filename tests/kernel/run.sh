@@ -104,7 +104,7 @@ printf 'deeper-weights' > "$TMP/models/frontier/sub/shard.bin"
 printf 'weights-of-a-general-model' > "$TMP/models/small/model.gguf"
 # A general model whose files t27 writes to from outside every scope.
 mkdir -p "$TMP/models/taint"
-for f in written truncated untouched; do printf 'general-weights' >"$TMP/models/taint/$f.bin"; done
+for f in written truncated untouched cut; do printf 'general-weights' >"$TMP/models/taint/$f.bin"; done
 # A general model with a strict manifest: only its listed file is the model.
 mkdir -p "$TMP/models/strict"
 printf 'strict-weights' >"$TMP/models/strict/model.safetensors"

@@ -42,6 +42,10 @@ size_t mg_gaps_list(const __u8 engine[MG_HOOK_SLOTS], struct mg_gap *out, size_t
 			       "32-bit syscalls, overlay and FUSE mounts, fanotify and every "
 			       "rename or hard link kill a process in a scope");
 	}
+	if (engine[MG_HOOK_PATHS] != MG_ENGINE_LSM)
+		n = mg_gap_add(out, n, max, "taint-beyond-open",
+			       "a truncate(2) by path, a rename or a hard link into a model's "
+			       "folder marks no file (only opens for writing do)");
 	if (engine[MG_HOOK_SOCKET] != MG_ENGINE_LSM)
 		n = mg_gap_add(
 			out, n, max, "netlink-config",
