@@ -15,7 +15,7 @@ _mguard()
 	local cur prev words cword
 	_init_completion || return
 
-	local commands="probe start stop reload status events policy license run oci-hook killswitch version help"
+	local commands="probe start stop reload status events report policy license run oci-hook killswitch version help"
 	if [[ $cword -eq 1 ]]; then
 		COMPREPLY=($(compgen -W "$commands --help --version" -- "$cur"))
 		return
@@ -33,7 +33,7 @@ _mguard()
 		COMPREPLY=($(compgen -W "$(_mguard_scopes)" -- "$cur"))
 		return
 		;;
-	--event-rate | --lines | -n)
+	--event-rate | --lines | -n | --since | --until)
 		return
 		;;
 	esac
@@ -46,6 +46,7 @@ _mguard()
 	reload) opts="--policy --pin-dir --verbose --help" ;;
 	status) opts="--json --pin-dir --verbose --help" ;;
 	events) opts="--follow --json --lines --log-dir --pin-dir --help" ;;
+	report) opts="--since --until --json --html --log-dir --pin-dir --help" ;;
 	killswitch) opts="--pin-dir --verbose --help" ;;
 	run) opts="--scope --policy --license --pin-dir --help --" ;;
 	oci-hook) opts="--pin-dir --help" ;;
@@ -66,6 +67,9 @@ _mguard()
 		;;
 	killswitch)
 		COMPREPLY=($(compgen -W "on off" -- "$cur"))
+		;;
+	report)
+		_filedir
 		;;
 	esac
 } && complete -F _mguard mguard
