@@ -109,7 +109,8 @@ struct mg_report_reload {
 struct mg_report_switch {
 	int64_t time;
 	bool on;
-	int previous; /* -1 unknown, 0 off, 1 on */
+	int previous;	  /* -1 unknown, 0 off, 1 on */
+	uint64_t changes; /* writes since the daemon's last look: 2 is on and off between two */
 };
 
 /* daemon_start, daemon_stop, mode. */
@@ -157,7 +158,8 @@ struct mg_report {
 	size_t nbuckets;
 	uint64_t lines, decisions, malformed, outside, unknown_type, other_schema;
 	uint64_t events_dropped;
-	bool switch_at_start; /* the kill switch when the window opens */
+	bool switch_at_start;	 /* the kill switch when the window opens */
+	uint64_t switch_changes; /* the writes the kill-switch lines count */
 	int64_t switch_on_secs;
 	struct mg_report_scope *scopes;
 	size_t nscopes, scopes_cap;

@@ -166,11 +166,13 @@ static void mg_html_history(const struct mg_report *r, FILE *out)
 {
 	fputs("<section class=\"history\">\n<h2>kill switch and reloads</h2>\n", out);
 	mg_svg_timeline(r, out);
-	fputs("<table class=\"killswitch\"><tr><th>time</th><th>state</th></tr>\n", out);
+	fputs("<table class=\"killswitch\"><tr><th>time</th><th>state</th><th>writes</th></tr>\n",
+	      out);
 	for (size_t i = 0; i < r->nswitches; i++) {
 		fputs("<tr>", out);
 		mg_time_cell(out, r->switches[i].time);
 		mg_cell(out, r->switches[i].on ? "on" : "off");
+		mg_num(out, "changes", (long long)r->switches[i].changes);
 		fputs("</tr>\n", out);
 	}
 	fputs("</table>\n<table class=\"reloads\"><tr><th>time</th><th>result</th>"
@@ -256,7 +258,7 @@ static void mg_html_totals(const struct mg_report *r, FILE *out)
 	mg_num(out, "events_dropped", (long long)r->events_dropped);
 	mg_num(out, "reloads", (long long)(r->nreloads - failed));
 	mg_num(out, "reloads_failed", (long long)failed);
-	mg_num(out, "killswitch_changes", (long long)r->nswitches);
+	mg_num(out, "killswitch_changes", (long long)r->switch_changes);
 	mg_num(out, "lines", (long long)r->lines);
 	mg_num(out, "malformed", (long long)r->malformed);
 	fputs("</tr></table>\n", out);

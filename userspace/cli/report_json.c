@@ -182,6 +182,7 @@ static void mg_json_history(struct mg_json *j, const struct mg_report *r)
 		mg_time(j, "time", k->time);
 		mg_json_str(j, "state", k->on ? "on" : "off");
 		mg_json_str(j, "previous", k->previous < 0 ? NULL : k->previous ? "on" : "off");
+		mg_json_u64(j, "changes", k->changes);
 		mg_json_object_end(j);
 	}
 	mg_json_array_end(j);
@@ -249,7 +250,7 @@ void mg_report_print_json(const struct mg_report *r, FILE *out)
 	mg_json_u64(&j, "events_dropped", r->events_dropped);
 	mg_json_u64(&j, "reloads", r->nreloads - failed);
 	mg_json_u64(&j, "reloads_failed", failed);
-	mg_json_u64(&j, "killswitch_changes", r->nswitches);
+	mg_json_u64(&j, "killswitch_changes", r->switch_changes);
 	mg_json_object_end(&j);
 
 	mg_json_array_begin(&j, "scopes");

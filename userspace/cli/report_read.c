@@ -309,6 +309,8 @@ static int mg_report_event(struct mg_report *r, struct json_object *o, const cha
 		k->time = t;
 		k->on = !strcmp(state, "on");
 		k->previous = !prev ? -1 : !strcmp(prev, "on");
+		k->changes = mg_int(o, "changes", 1) > 0 ? (uint64_t)mg_int(o, "changes", 1) : 1;
+		r->switch_changes += k->changes;
 		return 0;
 	}
 	if (!strcmp(type, "events_dropped")) {

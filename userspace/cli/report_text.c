@@ -90,11 +90,13 @@ static void mg_text_history(const struct mg_report *r, FILE *out)
 	size_t failed = 0;
 	char t[32];
 
-	fprintf(out, "\nkill switch: %s at the start, %zu changes, on for %lld s\n",
-		r->switch_at_start ? "on" : "off", r->nswitches, (long long)r->switch_on_secs);
+	fprintf(out, "\nkill switch: %s at the start, %llu changes, on for %lld s\n",
+		r->switch_at_start ? "on" : "off", (unsigned long long)r->switch_changes,
+		(long long)r->switch_on_secs);
 	for (size_t i = 0; i < r->nswitches && i < MG_TEXT_LIST_MAX; i++)
-		fprintf(out, "  %s %s\n", mg_t(r->switches[i].time, t),
-			r->switches[i].on ? "on" : "off");
+		fprintf(out, "  %s %s%s\n", mg_t(r->switches[i].time, t),
+			r->switches[i].on ? "on" : "off",
+			r->switches[i].changes > 1 ? " (set more than once within a second)" : "");
 	for (size_t i = 0; i < r->nreloads; i++)
 		failed += r->reloads[i].failed;
 	fprintf(out, "reloads: %zu put in force, %zu refused\n", r->nreloads - failed, failed);

@@ -135,7 +135,8 @@ static void test_rotation_read_oldest_first(void **state)
 	assert_int_equal(unit_mksubdir(dir, sizeof(dir), base), 0);
 	put_lines(dir, "events.jsonl.2", loaded_at(T0, 1),
 		  decision_at(T0 + 60, MG_VERDICT_KILL, MG_REASON_TIER), NULL);
-	put_lines(dir, "events.jsonl.1", decision_at(T0 + 3600 + 5, MG_VERDICT_KILL, MG_REASON_TIER),
+	put_lines(dir, "events.jsonl.1",
+		  decision_at(T0 + 3600 + 5, MG_VERDICT_KILL, MG_REASON_TIER),
 		  loaded_at(T0 + 3600 + 10, 2), NULL);
 	put_lines(dir, "events.jsonl", decision_at(T0 + 7200 + 1, MG_VERDICT_DENY, MG_REASON_TIER),
 		  decision_at(T0 + 7200 + 2, MG_VERDICT_KILL, MG_REASON_UNLICENSED), NULL);
@@ -193,7 +194,8 @@ static void test_unknown_fields_and_types(void **state)
 
 	assert_int_equal(unit_mksubdir(dir, sizeof(dir), base), 0);
 	/* A hash chain's fields inside, and one nested object more. */
-	assert_true(asprintf(&line, "{\"schema\":1,\"seq\":7,\"prev\":\"ab12\",\"x\":{\"y\":[1,2]},%s",
+	assert_true(asprintf(&line,
+			     "{\"schema\":1,\"seq\":7,\"prev\":\"ab12\",\"x\":{\"y\":[1,2]},%s",
 			     p) > 0);
 	put_lines(dir, "events.jsonl", line,
 		  strdup("{\"schema\":1,\"time\":\"2026-12-01T10:00:05Z\",\"type\":\"checkpoint\","
@@ -222,16 +224,17 @@ static void test_malformed_lines_counted(void **state)
 	char dir[PATH_MAX], path[PATH_MAX + 16];
 
 	assert_int_equal(unit_mksubdir(dir, sizeof(dir), base), 0);
-	put_lines(dir, "events.jsonl", decision_at(T0, MG_VERDICT_KILL, MG_REASON_TIER),
-		  strdup("not json at all"),
-		  strdup("{\"schema\":1,\"time\":\"2026-12-01T10:00:01Z\",\"type\":\"decis"),
-		  strdup("[1,2,3]"), strdup("{\"time\":\"2026-12-01T10:00:01Z\",\"type\":\"mode\"}"),
-		  strdup("{\"schema\":1,\"time\":\"yesterday\",\"type\":\"mode\"}"),
-		  strdup("{\"schema\":1,\"time\":\"2026-12-01T10:00:01Z\",\"type\":\"decision\"}"),
-		  strdup("{\"schema\":1,\"time\":\"2026-12-01T10:00:01Z\",\"type\":\"killswitch\"}"),
-		  strdup("{\"schema\":2,\"time\":\"2026-12-01T10:00:01Z\",\"type\":\"decision\"}"),
-		  strdup("{\"schema\":1} trailing"), strdup(""),
-		  decision_at(T0 + 10, MG_VERDICT_DENY, MG_REASON_EGRESS), NULL);
+	put_lines(
+		dir, "events.jsonl", decision_at(T0, MG_VERDICT_KILL, MG_REASON_TIER),
+		strdup("not json at all"),
+		strdup("{\"schema\":1,\"time\":\"2026-12-01T10:00:01Z\",\"type\":\"decis"),
+		strdup("[1,2,3]"), strdup("{\"time\":\"2026-12-01T10:00:01Z\",\"type\":\"mode\"}"),
+		strdup("{\"schema\":1,\"time\":\"yesterday\",\"type\":\"mode\"}"),
+		strdup("{\"schema\":1,\"time\":\"2026-12-01T10:00:01Z\",\"type\":\"decision\"}"),
+		strdup("{\"schema\":1,\"time\":\"2026-12-01T10:00:01Z\",\"type\":\"killswitch\"}"),
+		strdup("{\"schema\":2,\"time\":\"2026-12-01T10:00:01Z\",\"type\":\"decision\"}"),
+		strdup("{\"schema\":1} trailing"), strdup(""),
+		decision_at(T0 + 10, MG_VERDICT_DENY, MG_REASON_EGRESS), NULL);
 
 	mg_report_init(&r, &o);
 	assert_int_equal(mg_report_read_dir(&r, dir), 1);
@@ -278,9 +281,36 @@ static void test_window_and_killswitch(void **state)
 	assert_int_equal(r.nbuckets, 3);
 	assert_true(r.switch_at_start);
 	assert_int_equal(r.nswitches, 3);
+	assert_int_equal(r.switch_changes, 3);
 	/* On from the window's start for 600 s, then 100 s more. */
 	assert_int_equal(r.switch_on_secs, 700);
 	assert_int_equal(class_of(scope_named(&r, "vllm"), "file_open", "killswitch")->count, 1);
+	mg_report_free(&r);
+}
+
+/* On and off between two looks of the daemon: one line, two writes, no time on. */
+static void test_killswitch_two_writes_one_line(void **state)
+{
+	struct mg_report_opts o = window(MG_REPORT_NO_TIME, MG_REPORT_NO_TIME);
+	const struct mg_event_field f[] = {
+		{ .key = "state", .str = "off" },
+		{ .key = "previous", .str = "off" },
+		{ .key = "changes", .is_number = true, .num = 2 },
+	};
+	struct mg_report r;
+	char dir[PATH_MAX];
+
+	assert_int_equal(unit_mksubdir(dir, sizeof(dir), base), 0);
+	put_lines(dir, "events.jsonl", loaded_at(T0, 1),
+		  daemon_at(T0 + 5, "killswitch", f, MG_ARRAY_SIZE(f), 1), NULL);
+	mg_report_init(&r, &o);
+	assert_int_equal(mg_report_read_dir(&r, dir), 1);
+	assert_int_equal(mg_report_finish(&r), 0);
+	assert_int_equal(r.nswitches, 1);
+	assert_int_equal(r.switch_changes, 2);
+	assert_int_equal(r.switches[0].changes, 2);
+	assert_false(r.switches[0].on);
+	assert_int_equal(r.switch_on_secs, 0);
 	mg_report_free(&r);
 }
 
@@ -363,6 +393,7 @@ int main(void)
 		cmocka_unit_test(test_unknown_fields_and_types),
 		cmocka_unit_test(test_malformed_lines_counted),
 		cmocka_unit_test(test_window_and_killswitch),
+		cmocka_unit_test(test_killswitch_two_writes_one_line),
 		cmocka_unit_test(test_daily_buckets),
 		cmocka_unit_test(test_rate_summaries),
 		cmocka_unit_test(test_no_event_files),

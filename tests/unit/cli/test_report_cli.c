@@ -52,11 +52,22 @@ static void test_parse_when(void **state)
 	assert_int_equal(t, T0 - 14 * 86400);
 
 	static const char *const bad[] = {
-		"",	      "yesterday",	      "24",	     "-1h",
-		"24x",	      "1.5h",		      "h",	     "24hh",
-		"2026-13-01T00:00:00Z", "2026-02-30T00:00:00Z", "2026-12-01 10:00:00Z",
-		"2026-12-01T10:00:00",	"2026-12-01T10:00:00+2", "2026-12-01T10:00:00.Z",
-		"99999999999999999999d", "40000w",
+		"",
+		"yesterday",
+		"24",
+		"-1h",
+		"24x",
+		"1.5h",
+		"h",
+		"24hh",
+		"2026-13-01T00:00:00Z",
+		"2026-02-30T00:00:00Z",
+		"2026-12-01 10:00:00Z",
+		"2026-12-01T10:00:00",
+		"2026-12-01T10:00:00+2",
+		"2026-12-01T10:00:00.Z",
+		"99999999999999999999d",
+		"40000w",
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		if (mg_report_parse_when(bad[i], T0, &t) != -EINVAL)
@@ -103,7 +114,9 @@ static void test_cli_errors(void **state)
 	r = unit_run_cli(mg_cmd_report, "report", dir, "--log-dir", dir, unit_path(dir, "x"), NULL);
 	unit_expect_cli(r, 2, "", NULL);
 	r = unit_run_cli(mg_cmd_report, "report", dir, "--frobnicate", NULL);
-	unit_expect_cli(r, 2, "", "mguard: error: unknown option '--frobnicate' (try 'mguard report --help')\n");
+	unit_expect_cli(
+		r, 2, "",
+		"mguard: error: unknown option '--frobnicate' (try 'mguard report --help')\n");
 	r = unit_run_cli(mg_cmd_report, "report", dir, "--pin-dir", "/nonexistent",
 			 unit_path(dir, "missing.jsonl"), NULL);
 	assert_non_null(strstr(r.err, "missing.jsonl"));
@@ -210,7 +223,7 @@ static void test_cli_html_self_contained(void **state)
 		bars++;
 	for (const char *p = r.out; (p = strstr(p, "<circle class=\"point")); p++)
 		points++;
-	assert_int_equal(bars, 2); /* 10:00 to 11:50: two hours */
+	assert_int_equal(bars, 2);   /* 10:00 to 11:50: two hours */
 	assert_int_equal(points, 3); /* a reload, two kill switch changes */
 	unit_expect_cli(r, 0, NULL, "");
 }
@@ -218,7 +231,8 @@ static void test_cli_html_self_contained(void **state)
 /* A running daemon: its scopes' tier ceilings, licences and what they may load. */
 static void test_live_state(void **state)
 {
-	struct mg_report_opts o = { .now = T0, .since = MG_REPORT_NO_TIME,
+	struct mg_report_opts o = { .now = T0,
+				    .since = MG_REPORT_NO_TIME,
 				    .until = MG_REPORT_NO_TIME };
 	char dir[PATH_MAX], pol[PATH_MAX + 8], statefile[PATH_MAX + 16], digest[65], *text;
 	struct mg_diags diags = {};
@@ -296,10 +310,8 @@ static void test_live_state(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_parse_when),
-		cmocka_unit_test(test_cli_errors),
-		cmocka_unit_test(test_cli_json),
-		cmocka_unit_test(test_cli_html_self_contained),
+		cmocka_unit_test(test_parse_when), cmocka_unit_test(test_cli_errors),
+		cmocka_unit_test(test_cli_json),   cmocka_unit_test(test_cli_html_self_contained),
 		cmocka_unit_test(test_live_state),
 	};
 
