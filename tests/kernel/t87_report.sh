@@ -54,8 +54,17 @@ check "report: file_open/tier violations of the scope are those of the event fil
 check "report: the prohibited model is among the refused" \
 	grep -q '"refused":\[[^]]*{"model":"frontier-x","tier":"prohibited","attempts":[1-9]' \
 	"$TMP/report-guarded.json"
-check "report: the general model that loaded is not among the refused" \
-	all "! grep -q '\"refused\":\[[^]]*\"model\":\"small-1b\"' '$TMP/report-guarded.json'"
+# The open that passed is no violation: the general model counts only the
+# refusals of the file (earlier tests' kill switch), none when run alone.
+S=$(count_lines "$TMP/events.jsonl" '"type":"decision"' '"scope":"guarded"' '"model":"small-1b"')
+if [ "$S" = 0 ]; then
+	check "report: the general model that loaded is not among the refused" \
+		all "! grep -q '\"refused\":\[[^]]*\"model\":\"small-1b\"' '$TMP/report-guarded.json'"
+else
+	check "report: the general model counts only its $S refusals of the file, not its loads" \
+		grep -q "\"refused\":\[[^]]*{\"model\":\"small-1b\",\"tier\":\"general\",\"attempts\":$S}" \
+		"$TMP/report-guarded.json"
+fi
 # Two writes close together may be one line ("changes":2): the writes are what counts.
 K=$(sed -n 's/.*"type":"killswitch".*"changes":\([0-9]*\)}$/\1/p' "$TMP/events.jsonl" |
 	awk '{ n += $1 } END { print n + 0 }')
