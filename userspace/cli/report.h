@@ -48,9 +48,10 @@ struct mg_report_class {
 /* A model named by the decisions of a scope. */
 struct mg_report_model {
 	char *name;
-	char *tier;	  /* NULL when the line had none */
-	uint64_t refused; /* deny and kill */
-	uint64_t audited; /* opened, allowed and recorded: loaded */
+	char *tier;	     /* NULL when the line had none */
+	uint64_t refused;    /* deny and kill */
+	uint64_t audited;    /* opened, allowed and recorded: loaded */
+	int64_t first, last; /* the first and last decision naming it */
 };
 
 /* A model the policy in force lets a scope load. */
@@ -146,7 +147,7 @@ struct mg_report_live {
 struct mg_report_opts {
 	int64_t now;   /* unix seconds */
 	int64_t since; /* MG_REPORT_NO_TIME: from the first line */
-	int64_t until; /* MG_REPORT_NO_TIME: to the last line */
+	int64_t until; /* MG_REPORT_NO_TIME: to now with since, else to the last line */
 };
 
 struct mg_report {

@@ -87,7 +87,8 @@ static void mg_html_models(const struct mg_report *r, const struct mg_report_sco
 		fputs("</table>\n", out);
 	}
 	fputs("<h3>models seen in decisions</h3>\n<table class=\"models\"><tr><th>model</th>"
-	      "<th>tier</th><th>loaded (audit opens)</th><th>refused</th></tr>\n",
+	      "<th>tier</th><th>loaded (audit opens)</th><th>refused</th><th>first</th><th>last</th>"
+	      "</tr>\n",
 	      out);
 	for (size_t i = 0; i < s->nmodels; i++) {
 		fputs("<tr>", out);
@@ -95,6 +96,8 @@ static void mg_html_models(const struct mg_report *r, const struct mg_report_sco
 		mg_cell(out, s->models[i].tier);
 		mg_num(out, "opens", (long long)s->models[i].audited);
 		mg_num(out, "attempts", (long long)s->models[i].refused);
+		mg_time_cell(out, s->models[i].first);
+		mg_time_cell(out, s->models[i].last);
 		fputs("</tr>\n", out);
 	}
 	fputs("</table>\n", out);

@@ -68,6 +68,8 @@ static void mg_json_scope(struct mg_json *j, const struct mg_report *r,
 		mg_json_str(j, "model", s->models[i].name);
 		mg_json_str(j, "tier", s->models[i].tier);
 		mg_json_u64(j, "opens", s->models[i].audited);
+		mg_time(j, "first", s->models[i].first);
+		mg_time(j, "last", s->models[i].last);
 		mg_json_object_end(j);
 	}
 	mg_json_array_end(j);
@@ -79,6 +81,8 @@ static void mg_json_scope(struct mg_json *j, const struct mg_report *r,
 		mg_json_str(j, "model", s->models[i].name);
 		mg_json_str(j, "tier", s->models[i].tier);
 		mg_json_u64(j, "attempts", s->models[i].refused);
+		mg_time(j, "first", s->models[i].first);
+		mg_time(j, "last", s->models[i].last);
 		mg_json_object_end(j);
 	}
 	mg_json_array_end(j);

@@ -243,6 +243,9 @@ static int mg_report_decision(struct mg_report *r, struct json_object *o, int64_
 
 		if (!m)
 			return -ENOMEM;
+		if (!m->audited && !m->refused)
+			m->first = t;
+		m->last = t;
 		if (v == MG_REPORT_AUDIT)
 			m->audited++;
 		else

@@ -149,7 +149,9 @@ int mg_report_finish(struct mg_report *r)
 	r->start = r->opts.since != MG_REPORT_NO_TIME ? r->opts.since :
 		   r->first != MG_REPORT_NO_TIME      ? r->first :
 							r->opts.now;
+	/* "Since T" runs to now; with neither bound, the lines' own span. */
 	r->end = r->opts.until != MG_REPORT_NO_TIME ? r->opts.until :
+		 r->opts.since != MG_REPORT_NO_TIME ? r->opts.now :
 		 r->last != MG_REPORT_NO_TIME	    ? r->last :
 						      r->opts.now;
 	if (r->end < r->start)

@@ -181,6 +181,8 @@ static void test_rotation_read_oldest_first(void **state)
 	assert_string_equal(s->models[0].tier, "prohibited");
 	assert_int_equal(s->models[0].refused, 4);
 	assert_int_equal(s->models[0].audited, 0);
+	assert_int_equal(s->models[0].first, T0 + 60);
+	assert_int_equal(s->models[0].last, T0 + 7202);
 	mg_report_free(&r);
 }
 
@@ -285,6 +287,26 @@ static void test_window_and_killswitch(void **state)
 	/* On from the window's start for 600 s, then 100 s more. */
 	assert_int_equal(r.switch_on_secs, 700);
 	assert_int_equal(class_of(scope_named(&r, "vllm"), "file_open", "killswitch")->count, 1);
+	mg_report_free(&r);
+}
+
+/* --since alone runs to now: the buckets reach it, empty after the last line. */
+static void test_since_runs_to_now(void **state)
+{
+	struct mg_report_opts o = window(T0, MG_REPORT_NO_TIME);
+	struct mg_report r;
+	char dir[PATH_MAX];
+
+	o.now = T0 + 5 * 3600 + 10;
+	assert_int_equal(unit_mksubdir(dir, sizeof(dir), base), 0);
+	put_lines(dir, "events.jsonl", decision_at(T0 + 30, MG_VERDICT_KILL, MG_REASON_TIER), NULL);
+	mg_report_init(&r, &o);
+	assert_int_equal(mg_report_read_dir(&r, dir), 1);
+	assert_int_equal(mg_report_finish(&r), 0);
+	assert_int_equal(r.end, o.now);
+	assert_int_equal(r.nbuckets, 6);
+	assert_int_equal(scope_named(&r, "vllm")->series[0], 1);
+	assert_int_equal(scope_named(&r, "vllm")->series[5], 0);
 	mg_report_free(&r);
 }
 
@@ -393,6 +415,7 @@ int main(void)
 		cmocka_unit_test(test_unknown_fields_and_types),
 		cmocka_unit_test(test_malformed_lines_counted),
 		cmocka_unit_test(test_window_and_killswitch),
+		cmocka_unit_test(test_since_runs_to_now),
 		cmocka_unit_test(test_killswitch_two_writes_one_line),
 		cmocka_unit_test(test_daily_buckets),
 		cmocka_unit_test(test_rate_summaries),
