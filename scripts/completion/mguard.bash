@@ -15,7 +15,7 @@ _mguard()
 	local cur prev words cword
 	_init_completion || return
 
-	local commands="probe start stop reload status events policy license model run oci-hook killswitch version help"
+	local commands="probe start stop reload status events report policy license model run oci-hook killswitch version help"
 	if [[ $cword -eq 1 ]]; then
 		COMPREPLY=($(compgen -W "$commands --help --version" -- "$cur"))
 		return
@@ -37,7 +37,7 @@ _mguard()
 		COMPREPLY=($(compgen -W "$(_mguard_scopes)" -- "$cur"))
 		return
 		;;
-	--event-rate | --lines | -n)
+	--event-rate | --lines | -n | --since | --until)
 		return
 		;;
 	esac
@@ -50,6 +50,7 @@ _mguard()
 	reload) opts="--policy --pin-dir --verbose --help" ;;
 	status) opts="--json --pin-dir --verbose --help" ;;
 	events) opts="--follow --json --lines --log-dir --pin-dir --help" ;;
+	report) opts="--since --until --json --html --log-dir --pin-dir --help" ;;
 	killswitch) opts="--pin-dir --verbose --help" ;;
 	run) opts="--scope --policy --license --pin-dir --help --" ;;
 	oci-hook) opts="--pin-dir --help" ;;
@@ -74,6 +75,9 @@ _mguard()
 		;;
 	model)
 		[[ $cword -eq 2 ]] && COMPREPLY=($(compgen -W "reseal" -- "$cur")) || _filedir
+		;;
+	report)
+		_filedir
 		;;
 	esac
 } && complete -F _mguard mguard

@@ -21,6 +21,7 @@
 #include "cli/cmd_daemon.h"
 #include "kernel/control.h"
 #include "cli/cmd_events.h"
+#include "cli/cmd_report.h"
 #include "daemon/daemon.h"
 #include "daemon/eventlog.h"
 #include "kernel/loader.h"
@@ -108,6 +109,8 @@ static int mg_usage(FILE *out)
 	      "  start [--foreground] [--policy DIR] enforce a policy; events as JSON lines to the event\n"
 	      "                                      file (and stdout in the foreground)\n"
 	      "  events [--follow] [--json] [-n N]   the last events from the event file\n"
+	      "  report [--since T] [--json|--html]  compliance report from the event files: per\n"
+	      "                                      scope, loads, licences, violations over time\n"
 	      "  stop [--leave-enforcing]            stop the daemon and detach every hook (or leave them)\n"
 	      "  reload [--policy DIR]               check, then put a policy in force atomically: DIR,\n"
 	      "                                      or the folder in force\n"
@@ -535,6 +538,8 @@ int main(int argc, char **argv)
 	/* These have options of their own. */
 	if (!strcmp(argv[1], "events"))
 		return mg_cmd_events(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "report"))
+		return mg_cmd_report(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "license"))
 		return mg_cmd_license(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "run"))

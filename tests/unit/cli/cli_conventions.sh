@@ -14,7 +14,7 @@ ok() { echo "ok - $1"; }
 no() { echo "not ok - $1"; [ $# -gt 1 ] && echo "#   $2"; }
 t() { name=$1; shift; if "$@"; then ok "$name"; else no "$name" "$*"; fi; }
 
-COMMANDS="probe start stop reload status policy killswitch version events license run oci-hook"
+COMMANDS="probe start stop reload status policy killswitch version events report license run oci-hook"
 
 "$M" --version >"$TMP/v" 2>&1
 t "mguard --version exits 0 and prints the version" grep -qx 'mguard [0-9][0-9.]*' "$TMP/v"
@@ -35,7 +35,7 @@ usage_error() {
 	[ "$st" = 2 ] && [ ! -s "$TMP/out" ] && [ "$(wc -l <"$TMP/err")" = 1 ] &&
 		grep -q "(try 'mguard $c --help')\$" "$TMP/err"
 }
-for c in probe start stop reload status policy killswitch events; do
+for c in probe start stop reload status policy killswitch events report; do
 	t "mguard $c --no-such-option: one-line usage error" usage_error "$c" --no-such-option
 done
 t "an option a command does not take is an error (stop --json)" usage_error stop --json
@@ -69,7 +69,7 @@ t "policy scan --json says how many are unknown" grep -q '"unknown":0}' "$TMP/ou
 MAN=docs/man/mguard.8
 COMP=scripts/completion/mguard.bash
 opts=$(sed -n 's/.*{ "\([a-z-]*\)", [a-z_]*_argument.*/\1/p' userspace/cli/main.c \
-	userspace/cli/cmd_events.c userspace/cli/cmd_run.c userspace/cli/cmd_license.c userspace/cli/cmd_oci_hook.c | sort -u)
+	userspace/cli/cmd_events.c userspace/cli/cmd_report.c userspace/cli/cmd_run.c userspace/cli/cmd_license.c userspace/cli/cmd_oci_hook.c | sort -u)
 sed 's/\\-/-/g; s/\\f[BIR]//g' "$MAN" >"$TMP/man.txt"
 for c in $COMMANDS; do
 	t "man page documents command '$c'" grep -q "^\\.B mguard $c\\b" "$TMP/man.txt"
