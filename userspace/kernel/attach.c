@@ -229,6 +229,9 @@ static int mg_attach_global(struct mg_loader *l)
 		for (size_t i = 0; i < MG_ARRAY_SIZE(lsms) && !err; i++)
 			err = mg_link_keep(l, bpf_program__attach_lsm(lsms[i].prog), 0,
 					   lsms[i].name);
+		if (!err && l->engine[MG_HOOK_VERITY] == MG_ENGINE_LSM)
+			err = mg_link_keep(l, bpf_program__attach_lsm(s->progs.mg_lsm_file_post_open),
+					   0, "lsm_file_post_open");
 		return err;
 	case MG_ENGINE_TP_KILL:
 		for (size_t i = 0; i < MG_ARRAY_SIZE(tps) && !err; i++) {

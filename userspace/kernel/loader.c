@@ -78,6 +78,8 @@ static void mg_select_programs(struct mg_loader *l)
 	bpf_program__set_autoload(s->progs.mg_lsm_file_open, lsm);
 	bpf_program__set_autoload(s->progs.mg_lsm_mmap_file, lsm);
 	bpf_program__set_autoload(s->progs.mg_lsm_file_receive, lsm);
+	bpf_program__set_autoload(s->progs.mg_lsm_file_post_open,
+				  l->engine[MG_HOOK_VERITY] == MG_ENGINE_LSM);
 	bpf_program__set_autoload(s->progs.mg_lsm_unix_stream_connect, lsm);
 	bpf_program__set_autoload(s->progs.mg_lsm_unix_may_send, lsm);
 	bpf_program__set_autoload(s->progs.mg_tp_exit_open, tp);
@@ -131,7 +133,7 @@ static void mg_select_programs(struct mg_loader *l)
  */
 static struct bpf_map **mg_pinned_maps(struct mg_loader *l, size_t *n)
 {
-	static struct bpf_map *maps[16];
+	static struct bpf_map *maps[20];
 	struct mguard_bpf *s = l->skel;
 	size_t i = 0;
 
@@ -140,6 +142,7 @@ static struct bpf_map **mg_pinned_maps(struct mg_loader *l, size_t *n)
 	maps[i++] = s->maps.mg_counters;
 	maps[i++] = s->maps.mg_scopes;
 	maps[i++] = s->maps.mg_inodes;
+	maps[i++] = s->maps.mg_verity;
 	maps[i++] = s->maps.mg_egress;
 	maps[i++] = s->maps.mg_licenses;
 	maps[i++] = s->maps.mg_outputs;

@@ -158,6 +158,13 @@ static void engine_note(const struct mg_probe *p, enum mg_hook h, char *buf, siz
 			snprintf(buf, len, "(as file_open)");
 		return;
 	}
+	if (h == MG_HOOK_VERITY) {
+		if (p->engine[h] == MG_ENGINE_NONE)
+			snprintf(buf, len,
+				 "(fs-verity digests not checked by the kernel: SHA-256 digests and "
+				 "taint on write serve)");
+		return;
+	}
 	if (h == MG_HOOK_UNIX) {
 		if (p->engine[h] == MG_ENGINE_NONE)
 			snprintf(buf, len, "(not enforced: UNIX socket connects need BPF LSM)");
@@ -246,6 +253,20 @@ static void print_text(const struct mg_probe *p, FILE *out)
 			 err_name(p->trampoline_errno, tmp, sizeof(tmp)), p->trampoline_target);
 	row(out, "trampoline_loads", yes_no(p->trampoline_loads), note);
 
+	if (p->verity_loads)
+		snprintf(note, sizeof(note), "lsm/file_post_open with %s", MG_PROBE_VERITY_KFUNC);
+	else if (!p->btf)
+		snprintf(note, sizeof(note), "no vmlinux BTF");
+	else if (!p->verity_kfunc_in_btf)
+		snprintf(note, sizeof(note), "%s not in BTF (needs 6.7+ and CONFIG_FS_VERITY)",
+			 MG_PROBE_VERITY_KFUNC);
+	else if (!p->verity_hook_in_btf)
+		snprintf(note, sizeof(note), "%s not in BTF (needs 6.9+)", MG_PROBE_VERITY_HOOK);
+	else
+		snprintf(note, sizeof(note), "%s at load",
+			 err_name(p->verity_errno, tmp, sizeof(tmp)));
+	row(out, "verity_loads", yes_no(p->verity_loads), note);
+
 	row(out, "ringbuf", yes_no(p->ringbuf), NULL);
 	tracepoint_reason(p, note, sizeof(note));
 	row(out, "tracepoint_progs", yes_no(p->tracepoint_progs), note);
@@ -322,6 +343,8 @@ static void print_json(const struct mg_probe *p, FILE *out)
 	json_bool(out, "trampoline_loads", p->trampoline_loads);
 	json_errno(out, "trampoline", p->trampoline_errno);
 	json_str_or_null(out, "trampoline_target", p->trampoline_target);
+	json_bool(out, "verity_loads", p->verity_loads);
+	json_errno(out, "verity", p->verity_errno);
 	json_bool(out, "ringbuf", p->ringbuf);
 	json_bool(out, "tracepoint_progs", p->tracepoint_progs);
 	json_errno(out, "tracepoint", p->tracepoint_errno);

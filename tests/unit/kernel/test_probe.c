@@ -269,7 +269,7 @@ static void test_json(void **state)
 		 "\"cgroup_move\":\"tracepoint-kill\",\"fd_share\":\"tracepoint-kill\","
 		 "\"coredump\":\"tracepoint-kill\",\"socket\":\"tracepoint-kill\","
 		 "\"paths\":\"tracepoint-kill\",\"syscalls\":\"tracepoint-kill\","
-		 "\"skb_egress\":\"cgroup\",\"egress_budget\":\"cgroup\"}"),
+		 "\"skb_egress\":\"cgroup\",\"egress_budget\":\"cgroup\",\"verity\":\"none\"}"),
 		"\"gaps\":{\"unix-sockets\":",
 	};
 	struct mg_probe p;
