@@ -22,6 +22,7 @@
 #include "kernel/control.h"
 #include "cli/cmd_events.h"
 #include "cli/cmd_report.h"
+#include "cli/cmd_seal.h"
 #include "daemon/daemon.h"
 #include "daemon/eventlog.h"
 #include "kernel/loader.h"
@@ -126,6 +127,8 @@ static int mg_usage(FILE *out)
 	      "                                      its annotation mguard.io/scope names, or refuse it\n"
 	      "  killswitch on|off                   deny every scope every weight load and connection\n"
 	      "  model reseal FILE                   clear the kernel's mark on a model file written to\n"
+	      "  model seal DIR                      enable fs-verity on a model's files; print the\n"
+	      "                                      policy's sha256 and verity entries\n"
 	      "  version, --version                  print the version\n"
 	      "\n"
 	      "'mguard COMMAND --help' prints a command's own usage and options.\n"
@@ -427,14 +430,20 @@ static int mg_cmd_killswitch(struct mg_args *a, int argc, char **argv)
 	return MG_EXIT_OK;
 }
 
-/* model reseal FILE: the operator vouches for a model file written since it was verified. */
+/*
+ * model reseal FILE: the operator vouches for a model file written since it was verified.
+ * model seal DIR: fs-verity on a model's files, and the policy entries that name them.
+ */
 static int mg_cmd_model(struct mg_args *a, int argc, char **argv)
 {
 	const char *verb = a->optind < argc ? argv[a->optind] : "";
 	int err;
 
+	if (!strcmp(verb, "seal") && a->optind + 2 == argc)
+		return mg_model_seal(argv[a->optind + 1], stdout) ? MG_EXIT_ERROR : MG_EXIT_OK;
 	if (strcmp(verb, "reseal") || a->optind + 2 != argc) {
-		mg_err("usage: mguard model reseal FILE (try 'mguard model --help')");
+		mg_err("usage: mguard model reseal FILE | mguard model seal DIR (try 'mguard model "
+		       "--help')");
 		return MG_EXIT_USAGE;
 	}
 	err = mg_taint_reseal(a->pin_dir, argv[a->optind + 1]);
@@ -515,9 +524,13 @@ static const struct mg_command {
 	  "on: deny every scope every weight load and connection, until off. Each\n"
 	  "change is an event.\n\n" MG_HELP_PIN_DIR MG_HELP_VERBOSE },
 	{ "model", mg_cmd_model, MG_OPT_PIN_DIR | MG_OPT_VERBOSE,
-	  "usage: mguard model reseal FILE [--pin-dir DIR]\n\n"
+	  "usage: mguard model reseal FILE [--pin-dir DIR]\n"
+	  "       mguard model seal DIR\n\n"
 	  "reseal: clear the kernel's mark on a model file written to since its digest\n"
-	  "        was verified; the operator vouches for its content.\n\n" MG_HELP_PIN_DIR
+	  "        was verified; the operator vouches for its content.\n"
+	  "seal:   enable fs-verity (SHA-256, 4096-byte blocks) on every regular file\n"
+	  "        under DIR, and print the model's sha256 and verity entries to paste\n"
+	  "        into the policy. Exit 1 when the file system has no fs-verity.\n\n" MG_HELP_PIN_DIR
 		  MG_HELP_VERBOSE },
 	{ "version", mg_cmd_version, 0, "usage: mguard version\n\nPrint the version.\n" },
 };

@@ -51,8 +51,9 @@ int mg_compile_verity(const struct mg_policy *p, struct mg_image *img, struct mg
 			if (!path && errno == ENOMEM)
 				return -ENOMEM;
 			if (!path || stat(path, &st) < 0 || !S_ISREG(st.st_mode)) {
-				mg_diag_add(diags, d->loc, "model '%s': '%s' is not one of its files",
-					    m->name, d->path);
+				mg_diag_add(diags, d->loc,
+					    "model '%s': '%s' is not one of its files", m->name,
+					    d->path);
 				free(path);
 				bad = 1;
 				continue;

@@ -230,7 +230,8 @@ static int mg_attach_global(struct mg_loader *l)
 			err = mg_link_keep(l, bpf_program__attach_lsm(lsms[i].prog), 0,
 					   lsms[i].name);
 		if (!err && l->engine[MG_HOOK_VERITY] == MG_ENGINE_LSM)
-			err = mg_link_keep(l, bpf_program__attach_lsm(s->progs.mg_lsm_file_post_open),
+			err = mg_link_keep(l,
+					   bpf_program__attach_lsm(s->progs.mg_lsm_file_post_open),
 					   0, "lsm_file_post_open");
 		return err;
 	case MG_ENGINE_TP_KILL:

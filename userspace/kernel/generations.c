@@ -211,8 +211,7 @@ static int mg_fill(struct mg_loader *l, const struct mg_image *img, __u32 gen)
 		return err;
 	/* fs-verity digests only where the kernel checks them (verity.bpf.h). */
 	if (l->engine[MG_HOOK_VERITY] == MG_ENGINE_LSM) {
-		err = mg_fill_table(s->maps.mg_verity, img, img->nverity, mg_verity_entry, gen,
-				    &i);
+		err = mg_fill_table(s->maps.mg_verity, img, img->nverity, mg_verity_entry, gen, &i);
 		if (err)
 			return mg_log_errno(err, "failed to write the fs-verity digest of '%s'",
 					    img->verity[i].path);

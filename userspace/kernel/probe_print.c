@@ -160,9 +160,10 @@ static void engine_note(const struct mg_probe *p, enum mg_hook h, char *buf, siz
 	}
 	if (h == MG_HOOK_VERITY) {
 		if (p->engine[h] == MG_ENGINE_NONE)
-			snprintf(buf, len,
-				 "(fs-verity digests not checked by the kernel: SHA-256 digests and "
-				 "taint on write serve)");
+			snprintf(
+				buf, len,
+				"(fs-verity digests not checked by the kernel: SHA-256 digests and "
+				"taint on write serve)");
 		return;
 	}
 	if (h == MG_HOOK_UNIX) {

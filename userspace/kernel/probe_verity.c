@@ -17,7 +17,7 @@
 #include "kernel/probe.h"
 #include "core/util.h"
 
-#define MG_INSN(c, d, s, o, i)                                                                 \
+#define MG_INSN(c, d, s, o, i) \
 	((struct bpf_insn){ .code = (c), .dst_reg = (d), .src_reg = (s), .off = (o), .imm = (i) })
 
 /* r6 = file; bpf_dynptr_from_mem(buf, 36, 0, &ptr); bpf_get_fsverity_digest(r6, &ptr); 0 */
@@ -43,8 +43,8 @@ static int mg_verity_prog_load(__u32 hook_id, __s32 kfunc_id)
 		    .attach_btf_id = hook_id, );
 	int fd;
 
-	fd = bpf_prog_load(BPF_PROG_TYPE_LSM, "mg_probe_verity", "GPL", insns,
-			   MG_ARRAY_SIZE(insns), &opts);
+	fd = bpf_prog_load(BPF_PROG_TYPE_LSM, "mg_probe_verity", "GPL", insns, MG_ARRAY_SIZE(insns),
+			   &opts);
 	if (fd < 0)
 		return fd;
 	close(fd);

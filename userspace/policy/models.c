@@ -25,7 +25,7 @@ enum {
 	MODEL_VERITY,
 	MODEL__N
 };
-static const char *const model_keys[MODEL__N] = { "name",   "tier",	"files",  "metrics",
+static const char *const model_keys[MODEL__N] = { "name",   "tier",	"files", "metrics",
 						  "sha256", "manifest", "verity" };
 static const struct keytab model_kt = {
 	"in model", model_keys, MODEL__N, (1u << MODEL_NAME) | (1u << MODEL_FILES), 0,
