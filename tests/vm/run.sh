@@ -90,22 +90,36 @@ for rt in runc podman conmon; do
 done
 [ ! -d /etc/containers ] || cp -a /etc/containers "$R/etc/"
 cp -a "$ROOT/tests/kernel/." "$R/mguard/tests/kernel/"
-# Kernel modules the tests need (overlayfs), from the kernel's package, loaded by init.
+# Kernel modules the tests need, from the kernel's package, loaded by init in
+# the order of their names: overlayfs; loop devices and ext4 (with what ext4
+# needs first) for the fs-verity image of t29. Those built in are not there.
 deb=
 for f in "$CACHE/$KPKG"_*.deb; do
 	[ -e "$f" ] && deb=$f
 done
 if [ -n "$deb" ]; then
 	mkdir -p "$R/mguard/modules"
+	M=./lib/modules/$KVER/kernel
 	dpkg --fsys-tarfile "$deb" |
-		tar -x -C "$WORK" --wildcards "./lib/modules/$KVER/kernel/fs/overlayfs/overlay.ko*" 2>/dev/null
-	for ko in "$WORK/lib/modules/$KVER/kernel/fs/overlayfs"/overlay.ko*; do
-		case "$ko" in
-		*.xz) xz -dc "$ko" >"$R/mguard/modules/overlay.ko" ;;
-		*.ko) cp "$ko" "$R/mguard/modules/overlay.ko" ;;
-		esac
+		tar -x -C "$WORK" --wildcards "$M/fs/overlayfs/overlay.ko*" "$M/lib/crc16.ko*" \
+			"$M/crypto/crc32c_generic.ko*" "$M/fs/mbcache.ko*" "$M/fs/jbd2/jbd2.ko*" \
+			"$M/fs/ext4/ext4.ko*" "$M/drivers/block/loop.ko*" 2>/dev/null || true
+	for mod in fs/overlayfs/overlay:overlay lib/crc16:10-crc16 crypto/crc32c_generic:11-crc32c \
+		fs/mbcache:12-mbcache fs/jbd2/jbd2:13-jbd2 fs/ext4/ext4:14-ext4 drivers/block/loop:15-loop; do
+		for ko in "$WORK/$M/${mod%%:*}".ko*; do
+			case "$ko" in
+			*.xz) xz -dc "$ko" >"$R/mguard/modules/${mod#*:}.ko" ;;
+			*.ko) cp "$ko" "$R/mguard/modules/${mod#*:}.ko" ;;
+			esac
+		done
 	done
 fi
+# mkfs.ext4 for t29's image with '-O verity'.
+bin=$(command -v mkfs.ext4 2>/dev/null) && {
+	mkdir -p "$R${bin%/*}"
+	cp -L "$bin" "$R$bin"
+	copy_libs "$bin"
+}
 mkdir -p "$R/mguard/tests/data"
 cp -a "$ROOT/tests/data/." "$R/mguard/tests/data/"
 [ ! -d "$ROOT/policies" ] || cp -a "$ROOT/policies/." "$R/mguard/policies/"
