@@ -74,7 +74,7 @@ _mguard()
 		COMPREPLY=($(compgen -W "on off" -- "$cur"))
 		;;
 	model)
-		[[ $cword -eq 2 ]] && COMPREPLY=($(compgen -W "reseal" -- "$cur")) || _filedir
+		[[ $cword -eq 2 ]] && COMPREPLY=($(compgen -W "reseal seal" -- "$cur")) || _filedir
 		;;
 	report)
 		_filedir
