@@ -14,10 +14,10 @@
 
 #include "mguard_abi.h"
 
-#define MG_PROBE_LSM_HOOK    "bpf_lsm_file_open"
-#define MG_PROBE_TRACEPOINT  "syscalls/sys_exit_openat"
-#define MG_PROBE_SECURITYFS  "/sys/kernel/security"
-#define MG_PROBE_VMLINUX_BTF "/sys/kernel/btf/vmlinux"
+#define MG_PROBE_LSM_HOOK     "bpf_lsm_file_open"
+#define MG_PROBE_TRACEPOINT   "syscalls/sys_exit_openat"
+#define MG_PROBE_SECURITYFS   "/sys/kernel/security"
+#define MG_PROBE_VMLINUX_BTF  "/sys/kernel/btf/vmlinux"
 #define MG_PROBE_VERITY_HOOK  "bpf_lsm_file_post_open"
 #define MG_PROBE_VERITY_KFUNC "bpf_get_fsverity_digest"
 
