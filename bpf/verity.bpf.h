@@ -38,6 +38,14 @@ struct mg_verity_digest {
 	__u8 digest[MG_VERITY_DIGEST_LEN];
 };
 
+/* bpf_dynptr_from_mem() takes map values only, not the stack: one per CPU. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct mg_verity_digest);
+} mg_verity_scratch SEC(".maps") __weak;
+
 /*
  * Does the open @file (@dev, @ino) have the fs-verity digest the policy
  * gives it? MG_REASON_NONE when it does or the policy gives none (in
@@ -47,9 +55,10 @@ static __always_inline __u8 mg_verity_decide(__u32 gen, struct file *file, __u32
 					     bool *ret_checked)
 {
 	struct mg_inode_key key = { .ino = ino, .dev = dev, .gen = gen };
-	struct mg_verity_digest got = {};
 	const struct mg_verity_val *want;
+	struct mg_verity_digest *got;
 	struct bpf_dynptr ptr;
+	__u32 zero = 0;
 	int err;
 
 	*ret_checked = false;
@@ -60,15 +69,16 @@ static __always_inline __u8 mg_verity_decide(__u32 gen, struct file *file, __u32
 	/* The loader fills the map only where the kfunc is: fail closed all the same. */
 	if (!mg_ksym_exists(bpf_get_fsverity_digest))
 		return MG_REASON_VERITY_ABSENT;
-	if (bpf_dynptr_from_mem(&got, sizeof(got), 0, &ptr))
+	got = bpf_map_lookup_elem(&mg_verity_scratch, &zero);
+	if (!got || bpf_dynptr_from_mem(got, sizeof(*got), 0, &ptr))
 		return MG_REASON_VERITY_MISMATCH;
 	err = bpf_get_fsverity_digest(file, &ptr);
 	if (err == -MG_ENODATA)
 		return MG_REASON_VERITY_ABSENT;
-	if (err || got.algorithm != MG_VERITY_ALG_SHA256 || got.size != MG_VERITY_DIGEST_LEN)
+	if (err || got->algorithm != MG_VERITY_ALG_SHA256 || got->size != MG_VERITY_DIGEST_LEN)
 		return MG_REASON_VERITY_MISMATCH;
 	for (int i = 0; i < MG_VERITY_DIGEST_LEN; i++)
-		if (got.digest[i] != want->digest[i])
+		if (got->digest[i] != want->digest[i])
 			return MG_REASON_VERITY_MISMATCH;
 	return MG_REASON_NONE;
 }

@@ -20,13 +20,16 @@
 #define MG_INSN(c, d, s, o, i) \
 	((struct bpf_insn){ .code = (c), .dst_reg = (d), .src_reg = (s), .off = (o), .imm = (i) })
 
-/* r6 = file; bpf_dynptr_from_mem(buf, 36, 0, &ptr); bpf_get_fsverity_digest(r6, &ptr); 0 */
-static int mg_verity_prog_load(__u32 hook_id, __s32 kfunc_id)
+/*
+ * r6 = file; bpf_dynptr_from_mem(buf, 36, 0, &ptr); bpf_get_fsverity_digest(r6, &ptr); 0.
+ * buf is the value of the array @map_fd: the helper takes no stack memory.
+ */
+static int mg_verity_prog_load(__u32 hook_id, __s32 kfunc_id, int map_fd)
 {
 	const struct bpf_insn insns[] = {
 		MG_INSN(BPF_LDX | BPF_MEM | BPF_DW, BPF_REG_6, BPF_REG_1, 0, 0),
-		MG_INSN(BPF_ALU64 | BPF_MOV | BPF_X, BPF_REG_1, BPF_REG_10, 0, 0),
-		MG_INSN(BPF_ALU64 | BPF_ADD | BPF_K, BPF_REG_1, 0, 0, -56),
+		MG_INSN(BPF_LD | BPF_DW | BPF_IMM, BPF_REG_1, BPF_PSEUDO_MAP_VALUE, 0, map_fd),
+		MG_INSN(0, 0, 0, 0, 0), /* offset 0 in the value */
 		MG_INSN(BPF_ALU64 | BPF_MOV | BPF_K, BPF_REG_2, 0, 0, 36),
 		MG_INSN(BPF_ALU64 | BPF_MOV | BPF_K, BPF_REG_3, 0, 0, 0),
 		MG_INSN(BPF_ALU64 | BPF_MOV | BPF_X, BPF_REG_4, BPF_REG_10, 0, 0),
@@ -53,7 +56,7 @@ static int mg_verity_prog_load(__u32 hook_id, __s32 kfunc_id)
 
 void mg_probe_verity(struct mg_probe *p, const struct btf *btf)
 {
-	int hook, kfunc;
+	int hook, kfunc, map_fd;
 
 	p->verity_errno = ENOENT;
 	if (!btf)
@@ -64,6 +67,12 @@ void mg_probe_verity(struct mg_probe *p, const struct btf *btf)
 	p->verity_kfunc_in_btf = kfunc > 0;
 	if (hook <= 0 || kfunc <= 0)
 		return;
-	p->verity_errno = -mg_verity_prog_load(hook, kfunc);
+	map_fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "mg_probe_verity", sizeof(__u32), 40, 1, NULL);
+	if (map_fd < 0) {
+		p->verity_errno = errno;
+		return;
+	}
+	p->verity_errno = -mg_verity_prog_load(hook, kfunc, map_fd);
 	p->verity_loads = p->verity_errno == 0;
+	close(map_fd);
 }
