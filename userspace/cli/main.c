@@ -14,6 +14,7 @@
 
 #include "core/cgroup.h"
 #include "core/json.h"
+#include "cli/cmd_audit.h"
 #include "cli/cmd_license.h"
 #include "cli/cmd_run.h"
 #include "cli/cmd_oci_hook.h"
@@ -55,6 +56,7 @@ enum {
 	MG_OPT_METRICS_FILE = 1 << 8,
 	MG_OPT_EVENT_RATE = 1 << 9,
 	MG_OPT_OFFLINE = 1 << 10,
+	MG_OPT_AUDIT = 1 << 11, /* --audit-key, --audit-interval, --log-max-size */
 };
 
 static const struct {
@@ -64,7 +66,8 @@ static const struct {
 	{ 'j', MG_OPT_JSON },	    { 'p', MG_OPT_POLICY },  { 'P', MG_OPT_PIN_DIR },
 	{ 'f', MG_OPT_FOREGROUND }, { 'v', MG_OPT_VERBOSE }, { 'L', MG_OPT_LEAVE },
 	{ 'l', MG_OPT_LOG_DIR },    { 's', MG_OPT_SYSLOG },  { 'm', MG_OPT_METRICS_FILE },
-	{ 'r', MG_OPT_EVENT_RATE }, { 'O', MG_OPT_OFFLINE },
+	{ 'r', MG_OPT_EVENT_RATE }, { 'O', MG_OPT_OFFLINE }, { 'A', MG_OPT_AUDIT },
+	{ 'I', MG_OPT_AUDIT },	    { 'S', MG_OPT_AUDIT },
 };
 
 static const struct option mg_common_opts[] = {
@@ -79,6 +82,9 @@ static const struct option mg_common_opts[] = {
 	{ "metrics-file", required_argument, NULL, 'm' },
 	{ "event-rate", required_argument, NULL, 'r' },
 	{ "offline", no_argument, NULL, 'O' },
+	{ "audit-key", required_argument, NULL, 'A' },
+	{ "audit-interval", required_argument, NULL, 'I' },
+	{ "log-max-size", required_argument, NULL, 'S' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -92,8 +98,27 @@ struct mg_args {
 	bool offline;	   /* policy show: look nothing up on this machine */
 	const char *pin_dir;
 	uint32_t event_rate;
+	const char *audit_key;
+	unsigned int audit_interval;
+	uint64_t log_max_bytes;
 	int optind;
 };
+
+/* A whole decimal number from 1 to @max, or false. */
+static bool mg_parse_count(const char *s, uint64_t max, uint64_t *ret)
+{
+	char *end;
+	unsigned long long v;
+
+	if (*s < '0' || *s > '9')
+		return false;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || *end || v == 0 || v > max)
+		return false;
+	*ret = v;
+	return true;
+}
 
 static int mg_usage(FILE *out)
 {
@@ -114,6 +139,7 @@ static int mg_usage(FILE *out)
 	      "                                      (--offline: files of another machine, not looked up)\n"
 	      "  policy scan [--policy DIR] FOLDER   weight files under FOLDER, by model, or unknown\n"
 	      "  license keygen|sign|verify ...      issue and check licences (mguard license help)\n"
+	      "  audit keygen|verify ...             the event file's signed hash chain (mguard audit help)\n"
 	      "  run --scope NAME [...] -- CMD ...   run a command inside a scope (mguard run --help)\n"
 	      "  oci-hook [--pin-dir DIR]            OCI runtime hook: bind a container to the scope\n"
 	      "                                      its annotation mguard.io/scope names, or refuse it\n"
@@ -211,6 +237,25 @@ static int mg_parse(int argc, char **argv, const char *cmd, unsigned int allowed
 			a->event_rate = v;
 			break;
 		}
+		case 'A':
+			a->audit_key = optarg;
+			break;
+		case 'I':
+		case 'S': {
+			uint64_t v;
+
+			if (!mg_parse_count(optarg, c == 'I' ? 86400 : UINT64_MAX / 2, &v)) {
+				mg_err("invalid %s '%s': %s (try 'mguard %s --help')",
+				       c == 'I' ? "--audit-interval" : "--log-max-size", optarg,
+				       c == 'I' ? "seconds, 1 to 86400" : "a number of bytes", cmd);
+				return -EINVAL;
+			}
+			if (c == 'I')
+				a->audit_interval = v;
+			else
+				a->log_max_bytes = v;
+			break;
+		}
 		case 'h':
 			a->help = true;
 			break;
@@ -252,8 +297,20 @@ static int mg_cmd_start(struct mg_args *a, int argc, char **argv)
 		.metrics_path = a->metrics_path,
 		.background = !a->foreground,
 		.event_rate = a->event_rate,
+		.audit_key = a->audit_key,
+		.audit_interval = a->audit_interval,
+		.log_max_bytes = a->log_max_bytes,
 	};
 
+	if ((a->audit_key || a->audit_interval || a->log_max_bytes) && !opts.log_dir) {
+		mg_err("--audit-key, --audit-interval and --log-max-size are about the event file: "
+		       "they need --log-dir in the foreground (try 'mguard start --help')");
+		return MG_EXIT_USAGE;
+	}
+	if (a->audit_interval && !a->audit_key) {
+		mg_err("--audit-interval needs --audit-key: without a key no checkpoint is signed");
+		return MG_EXIT_USAGE;
+	}
 	return mg_daemon_run(&opts) ? MG_EXIT_ERROR : MG_EXIT_OK;
 }
 
@@ -434,9 +491,11 @@ static const struct mg_command {
 	  "and the engine each hook gets.\n\n" MG_HELP_JSON MG_HELP_VERBOSE },
 	{ "start", mg_cmd_start,
 	  MG_OPT_POLICY | MG_OPT_PIN_DIR | MG_OPT_FOREGROUND | MG_OPT_VERBOSE | MG_OPT_LOG_DIR |
-		  MG_OPT_SYSLOG | MG_OPT_METRICS_FILE | MG_OPT_EVENT_RATE,
+		  MG_OPT_SYSLOG | MG_OPT_METRICS_FILE | MG_OPT_EVENT_RATE | MG_OPT_AUDIT,
 	  "usage: mguard start [--foreground] [--policy DIR] [--pin-dir DIR] [--log-dir DIR]\n"
-	  "                    [--syslog] [--metrics-file FILE] [--event-rate N] [--verbose]\n\n"
+	  "                    [--syslog] [--metrics-file FILE] [--event-rate N]\n"
+	  "                    [--audit-key FILE] [--audit-interval S] [--log-max-size BYTES]\n"
+	  "                    [--verbose]\n\n"
 	  "Enforce a policy. Events are JSON lines (docs/events.md) in the event file,\n"
 	  "and on stdout in the foreground.\n\n" MG_HELP_POLICY MG_HELP_PIN_DIR
 	  "  --foreground    stay in the foreground; events to stdout (and to the event\n"
@@ -445,7 +504,11 @@ static const struct mg_command {
 	  " in the background)\n"
 	  "  --syslog        also send each event to syslog\n"
 	  "  --metrics-file FILE  Prometheus text for node_exporter, rewritten every second\n"
-	  "  --event-rate N  events per second per scope before it is rate-limited (0: none)\n" MG_HELP_VERBOSE },
+	  "  --event-rate N  events per second per scope before it is rate-limited (0: none)\n"
+	  "  --audit-key FILE  sign the event file's hash chain with this Ed25519 private\n"
+	  "                  key (mode 0600; see 'mguard audit keygen')\n"
+	  "  --audit-interval S  seconds between signed checkpoints (default 10)\n"
+	  "  --log-max-size BYTES  rotate the event file past this size (default 64 MiB)\n" MG_HELP_VERBOSE },
 	{ "stop", mg_cmd_stop, MG_OPT_PIN_DIR | MG_OPT_LEAVE | MG_OPT_VERBOSE,
 	  "usage: mguard stop [--leave-enforcing] [--pin-dir DIR]\n\n"
 	  "Stop the daemon and detach every hook.\n\n"
@@ -493,6 +556,8 @@ int main(int argc, char **argv)
 		return mg_cmd_events(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "license"))
 		return mg_cmd_license(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "audit"))
+		return mg_cmd_audit(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "run"))
 		return mg_cmd_run(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "oci-hook"))

@@ -12,6 +12,8 @@
 #include "core/cgroup.h"
 #include "core/util.h"
 #include "compile/compile.h"
+#include "daemon/audit_chain.h"
+#include "daemon/audit_trail.h"
 #include "daemon/daemon.h"
 #include "daemon/daemonize.h"
 #include "compile/digest.h"
@@ -62,9 +64,10 @@ struct mg_daemon {
 	int64_t boot_offset;
 	unsigned long long events;
 	struct mg_digest_cache
-		*digests;	 /* kept across reloads: unchanged weights are not re-read */
-	struct mg_eventlog *log; /* the event file, when there is one */
-	FILE *log_stream;	 /* on the event file: notices */
+		*digests;	      /* kept across reloads: unchanged weights are not re-read */
+	struct mg_eventlog *log;      /* the event file, when there is one */
+	FILE *log_stream;	      /* on the event file: notices */
+	struct mg_audit_chain *chain; /* seals the event file's lines */
 	time_t log_warned;
 	bool metrics_failing;
 	uint64_t drops_seen; /* kernel drops already reported */
@@ -338,6 +341,8 @@ static void mg_daemon_tick(struct mg_daemon *d)
 	if (!err)
 		mg_event_note_killswitch(&d->ctx, d->opts->events, d->log, st->ctl.killswitch != 0,
 					 st->ctl.changes, &d->killswitch);
+	if (d->log)
+		mg_eventlog_checkpoint(d->log, false);
 	if (d->opts->metrics_path)
 		mg_daemon_write_metrics(d, st, err);
 	free(st);
@@ -376,6 +381,13 @@ static int mg_daemon_setup(struct mg_daemon *d)
 			return mg_log_errno(-errno, "failed to open a stream on '%s'",
 					    mg_eventlog_path(d->log));
 		mg_eventlog_set_syslog(d->log, d->opts->log_syslog);
+		err = mg_audit_trail_start(d->log, d->opts->audit_key, d->opts->audit_interval,
+					   &d->ctx, &d->chain);
+		if (err)
+			return err;
+	} else if (d->opts->audit_key) {
+		mg_err("--audit-key signs the event file: it needs --log-dir");
+		return -EINVAL;
 	}
 	err = mg_digest_cache_open(NULL, &d->digests);
 	if (err)
@@ -476,9 +488,12 @@ static void mg_daemon_teardown(struct mg_daemon *d, bool leave_enforcing)
 		mg_state_path(d->opts->pin_dir, path, sizeof(path));
 		unlink(path);
 	}
-	if (d->log)
+	if (d->log) {
+		mg_eventlog_checkpoint(d->log, true);
 		mg_eventlog_flush(d->log);
+	}
 	mg_eventlog_close(d->log);
+	mg_audit_chain_free(d->chain);
 	/* No stale metrics that say something is enforcing when nothing is. */
 	if (d->opts->metrics_path && !leave_enforcing)
 		unlink(d->opts->metrics_path);
