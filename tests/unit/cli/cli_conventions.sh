@@ -14,7 +14,7 @@ ok() { echo "ok - $1"; }
 no() { echo "not ok - $1"; [ $# -gt 1 ] && echo "#   $2"; }
 t() { name=$1; shift; if "$@"; then ok "$name"; else no "$name" "$*"; fi; }
 
-COMMANDS="probe start stop reload status policy killswitch version events license run oci-hook"
+COMMANDS="probe start stop reload status policy killswitch version events license audit run oci-hook"
 
 "$M" --version >"$TMP/v" 2>&1
 t "mguard --version exits 0 and prints the version" grep -qx 'mguard [0-9][0-9.]*' "$TMP/v"
@@ -69,7 +69,7 @@ t "policy scan --json says how many are unknown" grep -q '"unknown":0}' "$TMP/ou
 MAN=docs/man/mguard.8
 COMP=scripts/completion/mguard.bash
 opts=$(sed -n 's/.*{ "\([a-z-]*\)", [a-z_]*_argument.*/\1/p' userspace/cli/main.c \
-	userspace/cli/cmd_events.c userspace/cli/cmd_run.c userspace/cli/cmd_license.c userspace/cli/cmd_oci_hook.c | sort -u)
+	userspace/cli/cmd_events.c userspace/cli/cmd_run.c userspace/cli/cmd_license.c userspace/cli/cmd_audit.c userspace/cli/cmd_oci_hook.c | sort -u)
 sed 's/\\-/-/g; s/\\f[BIR]//g' "$MAN" >"$TMP/man.txt"
 for c in $COMMANDS; do
 	t "man page documents command '$c'" grep -q "^\\.B mguard $c\\b" "$TMP/man.txt"
