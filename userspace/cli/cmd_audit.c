@@ -40,8 +40,9 @@ static int usage(void)
 	      "  --out FILE    where keygen writes the private key (never overwritten)\n"
 	      "  --pub FILE    where keygen writes the public key\n"
 	      "  --key FILE    a trusted public key; without one only the chain is checked\n"
-	      "  --strict      lines after the last checkpoint, or checkpoints not checked\n"
-	      "                for want of --key, fail too\n",
+	      "  --strict      lines after the last checkpoint, a chain that starts anew\n"
+	      "                inside the files, or checkpoints not checked for want of\n"
+	      "                --key, fail too\n",
 	      stdout);
 	return EXIT_OK;
 }

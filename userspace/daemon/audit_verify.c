@@ -120,8 +120,11 @@ static bool mg_field_u64(const struct mg_vline *l, const char *key, uint64_t *re
 	p += n;
 	if (p >= end || *p < '0' || *p > '9')
 		return false;
-	for (; p < end && *p >= '0' && *p <= '9'; p++)
+	for (int digits = 0; p < end && *p >= '0' && *p <= '9'; p++) {
+		if (++digits > 19)
+			return false;
 		v = v * 10 + (uint64_t)(*p - '0');
+	}
 	*ret = v;
 	return true;
 }
@@ -270,12 +273,17 @@ static int mg_check_line(struct mg_vstate *st, struct mg_vline *l, size_t next_p
 				  "end)");
 	mg_hash(l->s, l->len, l->hash);
 	if (st->have_prev && l->link.seq == 1 && !memcmp(l->link.prev, zero, sizeof(zero))) {
-		/* A daemon that found no chain to continue (its event file was gone). */
-		if (st->uncovered && st->o->ring)
-			fprintf(st->o->out,
-				"%s:%zu: warning: %" PRIu64 " lines before this one are not "
-				"signed: the chain starts anew here\n",
-				l->f->path, l->lineno, st->uncovered);
+		/*
+		 * A daemon that found no chain to continue (its event file was
+		 * gone): nothing links what follows to what came before.
+		 */
+		fprintf(st->o->out,
+			"%s:%zu: %s: the chain starts anew here (seq 1): the lines before it "
+			"cannot be linked to it (%" PRIu64 " of them unsigned)\n",
+			l->f->path, l->lineno, st->o->strict ? "tampered" : "warning",
+			st->uncovered);
+		if (st->o->strict)
+			return MG_AUDIT_TAMPERED;
 		st->sum->restarts++;
 		st->uncovered = 0;
 	} else if (st->have_prev) {

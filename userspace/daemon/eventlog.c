@@ -282,10 +282,11 @@ static int mg_write_checkpoint(struct mg_eventlog *log, bool now_anyway)
 	n = mg_audit_chain_checkpoint(log->chain, line, sizeof(line));
 	if (n < 0)
 		return (int)n;
-	mg_to_syslog(log, line, n);
 	err = mg_keep(log, line, n);
 	if (err)
 		return err;
+	/* Sealed, so that a copy kept off the host names its seq too. */
+	mg_to_syslog(log, log->buf, log->buf_len);
 	log->hold_rotation = true;
 	err = mg_drain(log);
 	log->hold_rotation = false;

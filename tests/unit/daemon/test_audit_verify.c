@@ -323,6 +323,35 @@ static void test_foreign_line_and_io(void **state)
 	assert_report(fx, "/missing.jsonl: cannot read file: No such file or directory");
 }
 
+/* A chain that starts anew inside the files: a warning, a failure with --strict. */
+static void test_restart(void **state)
+{
+	struct afx *fx = *state;
+	const char *name = "events.jsonl";
+	struct mg_audit_summary sum;
+	size_t a_len, b_len;
+	char *a, *b, *both;
+
+	afx_write(fx, "key.pem", 5, 0, 0, false);
+	a = afx_read(fx, name, &a_len);
+	unlink(unit_path(fx->log, name));
+	afx_write(fx, "key.pem", 5, 0, 0, false);
+	b = afx_read(fx, name, &b_len);
+	both = malloc(a_len + b_len);
+	memcpy(both, a, a_len);
+	memcpy(both + a_len, b, b_len);
+	afx_write_back(fx, name, both, a_len + b_len);
+	free(a);
+	free(b);
+	free(both);
+	assert_int_equal(afx_verify_ring(fx, fx->ring, false, &name, 1, &sum), MG_AUDIT_INTACT);
+	assert_int_equal(sum.restarts, 1);
+	assert_int_equal(sum.checkpoints, 2);
+	assert_report(fx, "/events.jsonl:7: warning: the chain starts anew here (seq 1)");
+	assert_int_equal(afx_verify_ring(fx, fx->ring, true, &name, 1, &sum), MG_AUDIT_TAMPERED);
+	assert_report(fx, "/events.jsonl:7: tampered: the chain starts anew here");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -341,6 +370,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_truncated, afx_setup, afx_teardown),
 		cmocka_unit_test_setup_teardown(test_no_key, afx_setup, afx_teardown),
 		cmocka_unit_test_setup_teardown(test_foreign_line_and_io, afx_setup, afx_teardown),
+		cmocka_unit_test_setup_teardown(test_restart, afx_setup, afx_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
