@@ -204,6 +204,9 @@ void mg_audit_chain_rewind(struct mg_audit_chain *c, const struct mg_audit_mark 
 	c->seq = m->seq;
 	c->since = m->since;
 	memcpy(c->head, m->head, sizeof(c->head));
+	/* A checkpoint lost with the batch: its seq goes to an ordinary line now. */
+	if (c->checkpoint_at > m->seq)
+		c->checkpoint_at = 0;
 }
 
 bool mg_audit_chain_due(const struct mg_audit_chain *c, bool now_anyway)
