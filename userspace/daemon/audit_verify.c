@@ -368,6 +368,11 @@ static int mg_finish(struct mg_vstate *st)
 	int rc = MG_AUDIT_INTACT;
 
 	st->sum->unsigned_tail = st->uncovered;
+	if (!st->sum->lines) {
+		/* An emptied trail proves nothing, and may be the tampering. */
+		fprintf(st->o->out, "tampered: the files given hold no line of the audit chain\n");
+		return MG_AUDIT_TAMPERED;
+	}
 	if (st->uncovered) {
 		fprintf(st->o->out,
 			"%s:%zu: %s: unsigned tail: %" PRIu64 " lines from here on are not "

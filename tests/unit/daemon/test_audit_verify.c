@@ -321,6 +321,10 @@ static void test_foreign_line_and_io(void **state)
 	assert_report(fx, "/events.jsonl:4: tampered: not a line of the audit chain");
 	assert_int_equal(afx_verify_ring(fx, fx->ring, false, &name, 1, &sum), MG_AUDIT_IO_ERROR);
 	assert_report(fx, "/missing.jsonl: cannot read file: No such file or directory");
+	/* Files emptied: nothing is proven. */
+	afx_write_back(fx, "events.jsonl", "", 0);
+	assert_int_equal(afx_verify(fx, "events.jsonl"), MG_AUDIT_TAMPERED);
+	assert_report(fx, "tampered: the files given hold no line of the audit chain");
 }
 
 /* A chain that starts anew inside the files: a warning, a failure with --strict. */
