@@ -62,7 +62,7 @@ if [ "$S" = 0 ]; then
 		all "! grep -q '\"refused\":\[[^]]*\"model\":\"small-1b\"' '$TMP/report-guarded.json'"
 else
 	check "report: the general model counts only its $S refusals of the file, not its loads" \
-		grep -q "\"refused\":\[[^]]*{\"model\":\"small-1b\",\"tier\":\"general\",\"attempts\":$S}" \
+		grep -q "\"refused\":\[[^]]*{\"model\":\"small-1b\",\"tier\":\"general\",\"attempts\":$S," \
 		"$TMP/report-guarded.json"
 fi
 # Two writes close together may be one line ("changes":2): the writes are what counts.
