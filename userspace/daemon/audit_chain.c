@@ -95,11 +95,15 @@ static int mg_read_last_line(const char *path, char **ret, size_t *ret_len)
 	int err = 0;
 
 	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &st) < 0 || st.st_size == 0) {
-		err = st.st_size == 0 ? -ENOENT : -errno;
+		return errno ? -errno : -EIO;
+	if (fstat(fd, &st) < 0) {
+		err = errno ? -errno : -EIO;
 		close(fd);
 		return err;
+	}
+	if (st.st_size == 0) {
+		close(fd);
+		return -ENOENT;
 	}
 	want = st.st_size < MG_AUDIT_RESUME_MAX ? (size_t)st.st_size : MG_AUDIT_RESUME_MAX;
 	buf = malloc(want);
@@ -139,8 +143,8 @@ int mg_audit_chain_resume(struct mg_audit_chain *c, const char *path)
 {
 	struct mg_audit_link link;
 	char older[PATH_MAX];
-	size_t len;
-	char *line;
+	size_t len = 0;
+	char *line = NULL;
 	int err;
 
 	err = mg_read_last_line(path, &line, &len);
@@ -148,7 +152,7 @@ int mg_audit_chain_resume(struct mg_audit_chain *c, const char *path)
 		err = mg_read_last_line(older, &line, &len);
 	if (err == -ENOENT)
 		return 0;
-	if (err)
+	if (err || !line)
 		return err;
 	if (mg_audit_parse_link(line, len, &link)) {
 		free(line);
