@@ -124,7 +124,8 @@ PORT_DENIED=18444
 PORT_UDP=18445
 # shellcheck disable=SC2034 # used by the sourced test files
 PORT_BUDGET=18446
-BUDGET_BYTES=1048576	# egressBudget of the budgeted scope: 1MiB per 20s
+# shellcheck disable=SC2034 # used by the sourced test files
+BUDGET_BYTES=1048576 # egressBudget of the budgeted scope: 1MiB per 20s
 BUDGET_PER=20
 
 # Licences: a key pair, a licence for one controlled model, one that expires

@@ -62,15 +62,17 @@ if [ "$S" = 0 ]; then
 		all "! grep -q '\"refused\":\[[^]]*\"model\":\"small-1b\"' '$TMP/report-guarded.json'"
 else
 	check "report: the general model counts only its $S refusals of the file, not its loads" \
-		grep -q "\"refused\":\[[^]]*{\"model\":\"small-1b\",\"tier\":\"general\",\"attempts\":$S}" \
+		grep -q "\"refused\":\[[^]]*{\"model\":\"small-1b\",\"tier\":\"general\",\"attempts\":$S," \
 		"$TMP/report-guarded.json"
 fi
 # Two writes close together may be one line ("changes":2): the writes are what counts.
-K=$(sed -n 's/.*"type":"killswitch".*"changes":\([0-9]*\)}$/\1/p' "$TMP/events.jsonl" |
+K=$(sed -n 's/.*"type":"killswitch".*"changes":\([0-9]*\)[,}].*/\1/p' "$TMP/events.jsonl" |
 	awk '{ n += $1 } END { print n + 0 }')
 check "report: every kill-switch write of the file ($K), the last line off" \
 	all "[ $K -ge 2 ] && grep -q '\"killswitch_changes\":$K}' '$TMP/report.json' &&
 		grep -q '\"state\":\"off\",\"previous\":\"[a-z]*\",\"changes\":[0-9]*}\]},\"daemon_events\"' '$TMP/report.json'"
+grep -q "\"killswitch_changes\":$K}" "$TMP/report.json" ||
+	sed -n 's/.*\("killswitch":.*"daemon_events"\).*/# report: \1/p; s/.*\("killswitch_changes":[0-9]*\).*/# report: \1/p' "$TMP/report.json"
 check "report: the policy put in force at start is a reload, with its generation" \
 	grep -q '"reloads":\[{"time":"[^"]*","result":"loaded","generation":[0-9]' "$TMP/report.json"
 
