@@ -271,9 +271,11 @@ mg_stop() {
 }
 
 # A file in the allowed folder that the compiler never saw: the kernel finds
-# its model by walking up its 20 parent folders.
+# its model by walking up its 20 parent folders. Written there, it is marked
+# (taint on write), so the operator re-seals it, as after any update.
 renew_deep() {
-	cp "$ALLOWED" "$DEEP.new" && mv -f "$DEEP.new" "$DEEP"
+	cp "$ALLOWED" "$DEEP.new" && mv -f "$DEEP.new" "$DEEP" &&
+		"$MGUARD" model reseal --pin-dir "$PIN" "$DEEP" >/dev/null 2>&1
 }
 
 empty_start() {
