@@ -10,16 +10,11 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cli/exit.h"
 #include "cli/cmd_audit.h"
 #include "core/log.h"
 #include "daemon/audit_verify.h"
 #include "license/license.h"
-
-enum {
-	EXIT_OK = 0,
-	EXIT_ERROR = 1,
-	EXIT_USAGE = 2
-};
 
 #define USAGE_KEYGEN "mguard audit keygen --out PRIVATE.pem [--pub PUBLIC.pem]"
 #define USAGE_VERIFY "mguard audit verify [--key PUBLIC.pem]... [--strict] FILE..."
@@ -44,7 +39,7 @@ static int usage(void)
 	      "                inside the files, or checkpoints not checked for want of\n"
 	      "                --key, fail too\n",
 	      stdout);
-	return EXIT_OK;
+	return MG_EXIT_OK;
 }
 
 struct opts {
@@ -75,7 +70,7 @@ static int parse_opts(int argc, char **argv, const char *allowed, const char *us
 		if (c == ':' || c == '?' || (c != 'h' && !strchr(allowed, c))) {
 			mg_err("%s '%s' (try '%s')",
 			       c == ':' ? "option needs an argument:" : "unknown option", arg, use);
-			return EXIT_USAGE;
+			return MG_EXIT_USAGE;
 		}
 		switch (c) {
 		case 'h':
@@ -84,7 +79,7 @@ static int parse_opts(int argc, char **argv, const char *allowed, const char *us
 		case 'k':
 			if (o->nkeys == MG_LICENSE_MAX_KEYS) {
 				mg_err("more than %d '--key' options", MG_LICENSE_MAX_KEYS);
-				return EXIT_USAGE;
+				return MG_EXIT_USAGE;
 			}
 			o->keys[o->nkeys++] = optarg;
 			break;
@@ -112,13 +107,13 @@ static int cmd_keygen(int argc, char **argv)
 	int err;
 
 	if (parse_opts(argc, argv, "op", USAGE_KEYGEN, &o))
-		return EXIT_USAGE;
+		return MG_EXIT_USAGE;
 	if (o.help)
 		return usage();
 	if (!o.out || o.nargs) {
 		mg_err("%s (try '%s')", o.out ? "keygen takes no operand" : "missing '--out'",
 		       USAGE_KEYGEN);
-		return EXIT_USAGE;
+		return MG_EXIT_USAGE;
 	}
 	err = mg_license_keygen(o.out, o.pub, &diags);
 	if (!err)
@@ -127,14 +122,14 @@ static int cmd_keygen(int argc, char **argv)
 	mg_diags_free(&diags);
 	if (err) {
 		mg_err("no audit key was made");
-		return EXIT_ERROR;
+		return MG_EXIT_ERROR;
 	}
 	if (!o.pub && mg_signer_write_public(signer, stdout))
 		err = mg_log_errno(-EIO, "cannot write the public key");
 	mg_info("audit key %s: private key '%s' (keep it secret)%s%s", mg_signer_key_id(signer),
 		o.out, o.pub ? ", public key " : "", o.pub ? o.pub : "");
 	mg_signer_free(signer);
-	return err ? EXIT_ERROR : EXIT_OK;
+	return err ? MG_EXIT_ERROR : MG_EXIT_OK;
 }
 
 static int cmd_verify(int argc, char **argv)
@@ -147,36 +142,36 @@ static int cmd_verify(int argc, char **argv)
 	int rc;
 
 	if (parse_opts(argc, argv, "ks", USAGE_VERIFY, &o))
-		return EXIT_USAGE;
+		return MG_EXIT_USAGE;
 	if (o.help)
 		return usage();
 	if (!o.nargs) {
 		mg_err("missing event files (try '%s')", USAGE_VERIFY);
-		return EXIT_USAGE;
+		return MG_EXIT_USAGE;
 	}
 	if (o.nkeys && mg_keyring_load(&ring, o.keys, o.nkeys, &diags)) {
 		mg_diags_print(&diags, stderr);
 		mg_diags_free(&diags);
 		mg_err("no check was made: a key given has errors");
-		return EXIT_USAGE;
+		return MG_EXIT_USAGE;
 	}
 	vo.ring = ring;
 	vo.strict = o.strict;
 	rc = mg_audit_verify((const char *const *)o.args, o.nargs, &vo, &sum);
 	mg_keyring_free(ring);
 	if (rc == MG_AUDIT_IO_ERROR)
-		return EXIT_USAGE;
+		return MG_EXIT_USAGE;
 	if (rc) {
 		mg_err("audit trail tampered with: %d files, checked up to seq %" PRIu64, o.nargs,
 		       sum.last_seq);
-		return EXIT_ERROR;
+		return MG_EXIT_ERROR;
 	}
 	printf("intact: %" PRIu64 " lines, seq %" PRIu64 " to %" PRIu64 " in %d files; "
 	       "%" PRIu64 " checkpoints %s, %" PRIu64 " lines unsigned at the end\n",
 	       sum.lines, sum.first_seq, sum.last_seq, o.nargs,
 	       ring ? sum.checkpoints : sum.unchecked, ring ? "verified" : "not checked (no --key)",
 	       sum.unsigned_tail);
-	return EXIT_OK;
+	return MG_EXIT_OK;
 }
 
 int mg_cmd_audit(int argc, char **argv)
@@ -185,7 +180,7 @@ int mg_cmd_audit(int argc, char **argv)
 
 	if (!verb) {
 		mg_err("missing audit command (try 'mguard audit help')");
-		return EXIT_USAGE;
+		return MG_EXIT_USAGE;
 	}
 	if (!strcmp(verb, "help") || !strcmp(verb, "--help") || !strcmp(verb, "-h"))
 		return usage();
@@ -194,5 +189,5 @@ int mg_cmd_audit(int argc, char **argv)
 	if (!strcmp(verb, "verify"))
 		return cmd_verify(argc - 1, argv + 1);
 	mg_err("unknown audit command '%s' (try 'mguard audit help')", verb);
-	return EXIT_USAGE;
+	return MG_EXIT_USAGE;
 }

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "cli/exit.h"
 #include "cli/cmd_events.h"
 #include "cli/cmd_report.h"
 #include "cli/report.h"
@@ -20,12 +21,6 @@
 #include "daemon/state.h"
 #include "kernel/pinned.h"
 #include "kernel/pins.h"
-
-enum {
-	EXIT_OK = 0,
-	EXIT_ERROR = 1,
-	EXIT_USAGE = 2
-};
 
 enum mg_report_format {
 	MG_REPORT_TEXT,
@@ -53,7 +48,7 @@ static int mg_report_usage(FILE *out)
 	      "  --pin-dir DIR   the running daemon to ask for its policy (default " MG_PIN_DIR_DEFAULT
 	      ")\n",
 	      out);
-	return out == stderr ? EXIT_USAGE : EXIT_OK;
+	return out == stderr ? MG_EXIT_USAGE : MG_EXIT_OK;
 }
 
 static int mg_report_time_arg(const char *opt, const char *arg, int64_t now, int64_t *ret)
@@ -128,17 +123,17 @@ int mg_cmd_report(int argc, char **argv)
 		switch (c) {
 		case 'S':
 			if (mg_report_time_arg("--since", optarg, o.now, &o.since))
-				return EXIT_USAGE;
+				return MG_EXIT_USAGE;
 			break;
 		case 'U':
 			if (mg_report_time_arg("--until", optarg, o.now, &o.until))
-				return EXIT_USAGE;
+				return MG_EXIT_USAGE;
 			break;
 		case 'j':
 		case 'H':
 			if (format != MG_REPORT_TEXT) {
 				mg_err("--json and --html: one format at a time (try 'mguard report --help')");
-				return EXIT_USAGE;
+				return MG_EXIT_USAGE;
 			}
 			format = c == 'j' ? MG_REPORT_JSON : MG_REPORT_HTML;
 			break;
@@ -153,25 +148,25 @@ int mg_cmd_report(int argc, char **argv)
 		case ':':
 			mg_err("option '%s' needs an argument (try 'mguard report --help')",
 			       argv[optind - 1]);
-			return EXIT_USAGE;
+			return MG_EXIT_USAGE;
 		default:
 			mg_err("unknown option '%s' (try 'mguard report --help')",
 			       argv[optind - 1]);
-			return EXIT_USAGE;
+			return MG_EXIT_USAGE;
 		}
 	}
 	if (dir && optind < argc) {
 		mg_err("--log-dir and event files: one source at a time (try 'mguard report --help')");
-		return EXIT_USAGE;
+		return MG_EXIT_USAGE;
 	}
 	if (o.since != MG_REPORT_NO_TIME && o.until != MG_REPORT_NO_TIME && o.since > o.until) {
 		mg_err("--since is after --until: an empty window (try 'mguard report --help')");
-		return EXIT_USAGE;
+		return MG_EXIT_USAGE;
 	}
 	if (!dir && optind == argc) {
 		err = mg_events_running_dir(pin_dir, found, sizeof(found));
 		if (err > 0)
-			return EXIT_ERROR;
+			return MG_EXIT_ERROR;
 		dir = err == 0 ? found : MG_EVENTLOG_DIR_DEFAULT;
 	}
 
@@ -196,5 +191,5 @@ int mg_cmd_report(int argc, char **argv)
 		}
 	}
 	mg_report_free(&r);
-	return err ? EXIT_ERROR : EXIT_OK;
+	return err ? MG_EXIT_ERROR : MG_EXIT_OK;
 }
