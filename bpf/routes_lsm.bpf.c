@@ -175,7 +175,6 @@ int BPF_PROG(mg_lsm_socket_create, int family, int type, int protocol, int kern,
 {
 	const struct mg_scope_val *scope;
 	const struct mg_config *cfg;
-	struct mg_event *e;
 	__u8 verdict;
 	__u64 cgid;
 
@@ -191,14 +190,7 @@ int BPF_PROG(mg_lsm_socket_create, int family, int type, int protocol, int kern,
 		return 0;
 	}
 	verdict = mg_deny_verdict(cfg, MG_VERDICT_DENY);
-	mg_count(MG_COUNTER_INDEX(MG_HOOK_SOCKET, verdict));
-	e = mg_event_new(cfg, scope, cgid, MG_HOOK_SOCKET, verdict, MG_REASON_SOCKET);
-	if (e) {
-		e->sock.family = family;
-		e->sock.type = type;
-		e->sock.protocol = protocol;
-		bpf_ringbuf_submit(e, 0);
-	}
+	mg_socket_refused(cfg, scope, cgid, verdict, family, type, protocol);
 	return verdict == MG_VERDICT_DENY ? -EPERM : 0;
 }
 
@@ -216,7 +208,6 @@ int BPF_PROG(mg_lsm_netlink_send, struct sock *sk, struct sk_buff *skb, int ret)
 {
 	const struct mg_scope_val *scope;
 	const struct mg_config *cfg;
-	struct mg_event *e;
 	unsigned char *data;
 	__u32 len, off = 0;
 	__u8 verdict;
@@ -256,13 +247,7 @@ int BPF_PROG(mg_lsm_netlink_send, struct sock *sk, struct sk_buff *skb, int ret)
 		return 0;
 	}
 	verdict = mg_deny_verdict(cfg, MG_VERDICT_DENY);
-	mg_count(MG_COUNTER_INDEX(MG_HOOK_SOCKET, verdict));
-	e = mg_event_new(cfg, scope, cgid, MG_HOOK_SOCKET, verdict, MG_REASON_SOCKET);
-	if (e) {
-		e->sock.family = AF_NETLINK;
-		e->sock.protocol = NETLINK_ROUTE;
-		bpf_ringbuf_submit(e, 0);
-	}
+	mg_socket_refused(cfg, scope, cgid, verdict, AF_NETLINK, 0, NETLINK_ROUTE);
 	return verdict == MG_VERDICT_DENY ? -EPERM : 0;
 }
 
