@@ -37,7 +37,7 @@ CFLAGS	+= $(WARN) -std=gnu11
 # "core/util.h", "kernel/loader.h".
 CPPFLAGS := -D_GNU_SOURCE -Ibpf -Iuserspace -I$(BUILD)
 DEPFLAGS = -MMD -MP
-LIBS	:= -lbpf -lelf -lz -lyaml -lseccomp -lcrypto -lmicrohttpd -lsystemd -lpthread -lm
+LIBS	:= -lbpf -lelf -lz -lyaml -lseccomp -lcrypto -ljson-c -lmicrohttpd -lsystemd -lpthread -lm
 SAN	:= -fsanitize=address,undefined -fno-omit-frame-pointer
 
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall $(if $(WERROR),-Werror) \

@@ -264,7 +264,8 @@ END {
 	if (k > 0) {
 		sust = median(tmp, k)
 		prod = median(tmp2, k)
-		add_row("events-sustained", "events, sustained, 1 process opening a denied file",
+		add_row("events-sustained", "events, sustained, 1 process opening a denied file" \
+			(V["events_audit_trail"] == 1 ? ", audit trail on" : ""),
 			"ringbuf", "-", fmt_int(sust) " /s", "-", ">= 500,000 /s",
 			sust >= 500000 ? "yes" : "no",
 			"\"events_per_s\":" jnum(sust) ",\"producer_opens_per_s\":" jnum(prod))
@@ -277,6 +278,11 @@ END {
 		lost = decided - lines - dropped - limited
 		js = "\"audit_counter\":" jnum(decided) ",\"lines\":" jnum(lines)
 		js = js ",\"dropped\":" jnum(dropped) ",\"rate_limited\":" jnum(limited)
+		if ("events_audit_verify_rc" in V)
+			add_row("events-audit-verify", "audit verify --strict of the event file",
+				"-", "-", V["events_audit_verify_rc"] == 0 ? "intact" : "failed", "-",
+				"intact", V["events_audit_verify_rc"] == 0 ? "yes" : "no",
+				"\"exit\":" jnum(V["events_audit_verify_rc"]))
 		add_row("events-lost", "events lost and not counted", "ringbuf", "-", fmt_int(lost),
 			"-", "0", lost == 0 ? "yes" : "no", js ",\"unexplained\":" jnum(lost))
 	}

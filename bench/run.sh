@@ -26,6 +26,9 @@
 # MG_BENCH_DRAIN_COUNT events per burst of the event test (default 20000; the
 #                      ring buffer must hold them all)
 # MG_BENCH_SWAP_TIMEOUT seconds before a policy reload is given up (default 60)
+# MG_BENCH_AUDIT       1: the event test writes the event file with the audit
+#                      trail on (--log-dir, --audit-key) instead of stdout, and
+#                      checks the result with 'mguard audit verify' (default 0)
 #
 # Safety: everything this creates is named after its pid (cgroup, pin folders,
 # temporary folder); programs attach only to its own cgroup; it stops only the
@@ -290,9 +293,11 @@ mg_stop() {
 }
 
 # A file in the allowed folder that the compiler never saw: the kernel finds
-# its model by walking up its 20 parent folders.
+# its model by walking up its 20 parent folders. Written there, it is marked
+# (taint on write), so the operator re-seals it, as after any update.
 renew_deep() {
-	cp "$ALLOWED" "$DEEP.new" && mv -f "$DEEP.new" "$DEEP"
+	cp "$ALLOWED" "$DEEP.new" && mv -f "$DEEP.new" "$DEEP" &&
+		"$MGUARD" model reseal --pin-dir "$PIN" "$DEEP" >/dev/null 2>&1
 }
 
 empty_start() {
@@ -501,7 +506,18 @@ if has_part events; then
 	EV=$TMP/events-audit.jsonl
 	# No rate limit: the pipeline's own capacity is what is measured.
 	MG_START_ARGS="--event-rate 0"
-	mg_start_or_die "$TMP/audit" "$EV"
+	if [ "${MG_BENCH_AUDIT:-0}" = 1 ]; then
+		# The event file, chained and signed, never rotated during the test
+		# (the workload counts the lines of the file it opened).
+		"$MGUARD" audit keygen --out "$TMP/audit.key" --pub "$TMP/audit.pub" 2>/dev/null ||
+			die "audit keygen failed"
+		MG_START_ARGS="$MG_START_ARGS --log-dir $TMP/alog --audit-key $TMP/audit.key --log-max-size 68719476736"
+		mg_start_or_die "$TMP/audit" /dev/null
+		EV=$TMP/alog/events.jsonl
+		kv events_audit_trail 1
+	else
+		mg_start_or_die "$TMP/audit" "$EV"
+	fi
 	MG_START_ARGS=
 	# A burst the ring buffer holds whole (4 MiB of 152-byte records), written
 	# while the daemon is stopped, then timed from when it continues.
@@ -524,6 +540,10 @@ if has_part events; then
 	mg_stop
 	kv events_lines_total "$(wc -l <"$EV")"
 	kv events_lines_audit "$(grep -c '"verdict":"audit"' "$EV")"
+	if [ "${MG_BENCH_AUDIT:-0}" = 1 ]; then
+		"$MGUARD" audit verify --strict --key "$TMP/audit.pub" "$EV" >"$OUT/audit-verify.txt" 2>&1
+		kv events_audit_verify_rc $?
+	fi
 fi
 
 # --- BPF run time per call (evidence for the rows above) ------------------------

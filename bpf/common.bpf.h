@@ -339,4 +339,22 @@ static __always_inline struct mg_event *mg_event_new(const struct mg_config *cfg
 	return e;
 }
 
+/* A socket refused (at creation, or a message it sends): counted, and reported as asked for. */
+static __always_inline void mg_socket_refused(const struct mg_config *cfg,
+					      const struct mg_scope_val *scope, __u64 cgid,
+					      __u8 verdict, __u32 family, __u32 type,
+					      __u32 protocol)
+{
+	struct mg_event *e;
+
+	mg_count(MG_COUNTER_INDEX(MG_HOOK_SOCKET, verdict));
+	e = mg_event_new(cfg, scope, cgid, MG_HOOK_SOCKET, verdict, MG_REASON_SOCKET);
+	if (!e)
+		return;
+	e->sock.family = family;
+	e->sock.type = type;
+	e->sock.protocol = protocol;
+	bpf_ringbuf_submit(e, 0);
+}
+
 #endif /* MGUARD_COMMON_BPF_H */

@@ -82,7 +82,8 @@ static __always_inline void mg_walk_entry(struct mg_walk *w, const struct mg_ino
 }
 
 /*
- * Walk from @file up its parent folders: the model it belongs to (its own
+ * Walk from @dentry (the file's name, or the name a rename or link is about
+ * to give the file (@dev, @ino)) up its parent folders: the model it belongs to (its own
  * inode, else the closest model folder); for a write, whether it is under an
  * output folder of the scope; for a read of a file of no model, whether it is
  * under a folder the scope may read. One lookup per folder: only folders
@@ -92,11 +93,10 @@ static __always_inline void mg_walk_entry(struct mg_walk *w, const struct mg_ino
  * listed by the compiler). Returns -1 when it reached MG_MAX_DIR_DEPTH
  * before the root: the caller fails closed.
  */
-static __always_inline int mg_file_walk(struct file *file, __u32 gen, __u32 scope_id, __u32 dev,
-					__u64 ino, bool write, bool want_read, struct mg_walk *w)
+static __always_inline int mg_dentry_walk(struct dentry *dentry, __u32 gen, __u32 scope_id,
+					  __u32 dev, __u64 ino, bool write, bool want_read,
+					  struct mg_walk *w)
 {
-	struct dentry *dentry = BPF_CORE_READ(file, f_path.dentry);
-
 	w->model = NULL;
 	w->in_output = false;
 	w->readable = false;
@@ -121,6 +121,14 @@ static __always_inline int mg_file_walk(struct file *file, __u32 gen, __u32 scop
 	}
 	mg_count(MG_ERR_COUNTER_BASE + MG_ERR_WALK_LIMIT);
 	return -1;
+}
+
+/* The walk from an open file's own name. */
+static __always_inline int mg_file_walk(struct file *file, __u32 gen, __u32 scope_id, __u32 dev,
+					__u64 ino, bool write, bool want_read, struct mg_walk *w)
+{
+	return mg_dentry_walk(BPF_CORE_READ(file, f_path.dentry), gen, scope_id, dev, ino, write,
+			      want_read, w);
 }
 
 #define MG_PROC_SUPER_MAGIC 0x9fa0
@@ -280,6 +288,15 @@ static __always_inline void mg_file_event(const struct mg_config *cfg,
 }
 
 /*
+ * An object that defines MG_FILE_VERITY before its includes (the BPF LSM
+ * engine's: bpf_get_fsverity_digest is a kfunc of LSM programs only) also
+ * compares a mapped or received model file's fs-verity digest.
+ */
+#ifdef MG_FILE_VERITY
+#include "verity.bpf.h"
+#endif
+
+/*
  * The whole check of a hook that is handed the struct file and can refuse
  * with an error (BPF LSM, fmod_ret): 0 to let it pass, -EPERM to refuse.
  */
@@ -298,6 +315,14 @@ static __always_inline int mg_file_check(struct file *file, __u8 hook)
 
 	mg_file_identity(file, &dev, &ino);
 	reason = mg_file_decide(cfg, scope, file, dev, ino, &model);
+#ifdef MG_FILE_VERITY
+	/* A descriptor mapped or received was opened: its fs-verity state is loaded. */
+	if (reason == MG_REASON_NONE && model && hook != MG_HOOK_FILE_OPEN) {
+		bool checked;
+
+		reason = mg_verity_decide(cfg->active_gen, file, dev, ino, &checked);
+	}
+#endif
 	if (reason == MG_REASON_NONE) {
 		mg_count(MG_COUNTER_INDEX(hook, MG_VERDICT_ALLOW));
 		return 0;

@@ -6,8 +6,10 @@
  * O_PATH descriptor through /proc/self/fd. Mapping covers descriptors opened
  * before the task entered its scope; receiving covers descriptors passed
  * over a UNIX socket. The decisions are shared with the fmod-ret engine
- * (file.bpf.h, taint.bpf.h, receive.bpf.h, unix.bpf.h).
+ * (file.bpf.h, taint.bpf.h, receive.bpf.h, unix.bpf.h); only this engine
+ * also compares fs-verity digests (verity.bpf.h).
  */
+#define MG_FILE_VERITY
 #include "receive.bpf.h"
 #include "taint.bpf.h"
 #include "unix.bpf.h"
@@ -18,6 +20,41 @@ int BPF_PROG(mg_lsm_file_open, struct file *file, int ret)
 	if (ret)
 		return ret; /* never override an earlier denial */
 	return mg_open_check(file);
+}
+
+/*
+ * After the file system's own open: the file's fs-verity digest against the
+ * policy's (verity.bpf.h). Loaded only where the kernel has both this hook
+ * and bpf_get_fsverity_digest.
+ */
+SEC("lsm/file_post_open")
+int BPF_PROG(mg_lsm_file_post_open, struct file *file, int mask, int ret)
+{
+	const struct mg_scope_val *scope;
+	const struct mg_config *cfg;
+	__u8 reason, verdict;
+	bool checked;
+	__u64 cgid, ino;
+	__u32 dev;
+
+	if (ret)
+		return ret;
+	scope = mg_scope_enter(&cfg, &cgid);
+	if (!scope)
+		return 0;
+	mg_file_identity(file, &dev, &ino);
+	reason = mg_verity_decide(cfg->active_gen, file, dev, ino, &checked);
+	if (!checked)
+		return 0;
+	if (reason == MG_REASON_NONE) {
+		mg_count(MG_COUNTER_INDEX(MG_HOOK_VERITY, MG_VERDICT_ALLOW));
+		return 0;
+	}
+	verdict = mg_deny_verdict(cfg, MG_VERDICT_DENY);
+	mg_count(MG_COUNTER_INDEX(MG_HOOK_VERITY, verdict));
+	mg_file_event(cfg, scope, cgid, MG_HOOK_VERITY, verdict, reason, file, dev, ino,
+		      mg_inode_lookup(cfg->active_gen, dev, ino));
+	return verdict == MG_VERDICT_DENY ? -EPERM : 0;
 }
 
 SEC("lsm/mmap_file")

@@ -56,6 +56,8 @@ enum mg_hook {
 	MG_HOOK_SKB_EGRESS, /* every packet of a scope's sockets: its real destination */
 	/* Egress budgets. */
 	MG_HOOK_EGRESS_BUDGET, /* every packet a scope with a budget sends */
+	/* fs-verity digests, checked after every open (BPF LSM, file_post_open). */
+	MG_HOOK_VERITY,
 	MG_HOOK__COUNT,
 };
 #define MG_HOOK_SLOTS 32 /* room for hooks in mg_config; >= MG_HOOK__COUNT, a power of 2 */
@@ -115,6 +117,9 @@ enum mg_reason {
 	MG_REASON_TAINTED, /* a model file written since its content was verified */
 	/* Strict manifests. */
 	MG_REASON_NOT_IN_MANIFEST, /* in a strict model's folder, not in its manifest */
+	/* fs-verity. */
+	MG_REASON_VERITY_MISMATCH, /* the file's fs-verity digest is not the policy's */
+	MG_REASON_VERITY_ABSENT,   /* the policy gives an fs-verity digest; the file has none */
 	MG_REASON__COUNT,
 };
 
@@ -497,6 +502,23 @@ struct mg_taint_val {
 };
 
 #define MG_TAINT_ENTRIES 65536
+
+/*
+ * verity: (device, inode, generation) of a model's file -> the fs-verity
+ * file digest (SHA-256) the policy gives it. Keyed like the inodes map, with
+ * entries only for the files that carry such a digest, and filled only where
+ * the kernel checks them (BPF LSM with bpf_get_fsverity_digest and the
+ * file_post_open hook). After every open by a scope, the kernel compares the
+ * digest of the opened file (fs-verity then checks every page read against
+ * it): unequal or no fs-verity is denied.
+ */
+#define MG_VERITY_DIGEST_LEN 32
+#define MG_VERITY_ENTRIES    65536
+#define MG_VERITY_ALG_SHA256 1 /* FS_VERITY_HASH_ALG_SHA256 */
+
+struct mg_verity_val {
+	__u8 digest[MG_VERITY_DIGEST_LEN];
+};
 
 /* One record in the ring buffer: a decision that was not a plain allow. */
 struct mg_event {

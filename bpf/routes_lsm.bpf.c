@@ -12,7 +12,7 @@ int BPF_PROG(mg_lsm_path_rename, const struct path *old_dir, struct dentry *old_
 {
 	if (ret)
 		return ret;
-	return mg_rename_check(old_dir, old_dentry, new_dir);
+	return mg_rename_check(old_dir, old_dentry, new_dir, new_dentry, flags);
 }
 
 SEC("lsm/path_link")
@@ -21,7 +21,7 @@ int BPF_PROG(mg_lsm_path_link, struct dentry *old_dentry, const struct path *new
 {
 	if (ret)
 		return ret;
-	return mg_link_check(old_dentry, new_dir);
+	return mg_link_check(old_dentry, new_dir, new_dentry);
 }
 
 SEC("lsm/path_mknod")
@@ -36,11 +36,9 @@ int BPF_PROG(mg_lsm_path_mknod, const struct path *dir, struct dentry *dentry, u
 SEC("lsm/path_truncate")
 int BPF_PROG(mg_lsm_path_truncate, const struct path *path, int ret)
 {
-	struct dentry *d = BPF_CORE_READ(path, dentry);
-
 	if (ret)
 		return ret;
-	return mg_paths_check(d, NULL, d, false);
+	return mg_truncate_check(path);
 }
 
 /* The first argument is a user namespace before 6.3 and an idmap since: unused. */

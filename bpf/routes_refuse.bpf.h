@@ -25,6 +25,8 @@
 #define MGUARD_ROUTES_REFUSE_BPF_H
 
 #include "paths.bpf.h"
+#include "taint.bpf.h"
+
 #define MG_S_IFSOCK_MODE       0140000
 #define AF_UNIX		       1
 #define AF_INET		       2
@@ -81,26 +83,46 @@ static __always_inline int mg_paths_check(struct dentry *a, struct dentry *b,
 	return verdict == MG_VERDICT_DENY ? -EPERM : 0;
 }
 
-/* rename(2) and its family: from folder @old_dir to @new_dir. */
+#define MG_RENAME_EXCHANGE 2
+
+/*
+ * rename(2) and its family: from folder @old_dir to @new_dir. A model's
+ * file that goes ahead under a new name is marked (taint.bpf.h).
+ */
 static __always_inline int mg_rename_check(const struct path *old_dir, struct dentry *old_dentry,
-					   const struct path *new_dir)
+					   const struct path *new_dir, struct dentry *new_dentry,
+					   unsigned int flags)
 {
 	struct dentry *from = BPF_CORE_READ(old_dir, dentry), *to = BPF_CORE_READ(new_dir, dentry);
+	int ret;
 
-	if (from == to)
-		return 0; /* a new name in the same folder */
-	return mg_paths_check(from, to, old_dentry, false);
+	/* A new name in the same folder: no folder's content changes. */
+	ret = from == to ? 0 : mg_paths_check(from, to, old_dentry, false);
+	/* The file takes the new name; with RENAME_EXCHANGE the other takes the old one. */
+	ret = mg_taint_after(ret, new_dentry, BPF_CORE_READ(old_dentry, d_inode));
+	if (flags & MG_RENAME_EXCHANGE)
+		ret = mg_taint_after(ret, old_dentry, BPF_CORE_READ(new_dentry, d_inode));
+	return ret;
 }
 
 /* link(2): the source's folder (an O_TMPFILE file's is the folder it was made in) to @new_dir. */
-static __always_inline int mg_link_check(struct dentry *old_dentry, const struct path *new_dir)
+static __always_inline int mg_link_check(struct dentry *old_dentry, const struct path *new_dir,
+					 struct dentry *new_dentry)
 {
 	struct dentry *from = BPF_CORE_READ(old_dentry, d_parent),
 		      *to = BPF_CORE_READ(new_dir, dentry);
+	int ret;
 
-	if (from == to)
-		return 0;
-	return mg_paths_check(from, to, old_dentry, false);
+	ret = from == to ? 0 : mg_paths_check(from, to, old_dentry, false);
+	return mg_taint_after(ret, new_dentry, BPF_CORE_READ(old_dentry, d_inode));
+}
+
+/* truncate(2) of @path: an output's, and a model's file marked. */
+static __always_inline int mg_truncate_check(const struct path *path)
+{
+	struct dentry *d = BPF_CORE_READ(path, dentry);
+
+	return mg_taint_after(mg_paths_check(d, NULL, d, false), d, BPF_CORE_READ(d, d_inode));
 }
 
 /*
@@ -137,7 +159,6 @@ static __always_inline int mg_socket_create_check(int family, int type, int prot
 {
 	const struct mg_scope_val *scope;
 	const struct mg_config *cfg;
-	struct mg_event *e;
 	__u8 verdict;
 	__u64 cgid;
 
@@ -151,14 +172,7 @@ static __always_inline int mg_socket_create_check(int family, int type, int prot
 		return 0;
 	}
 	verdict = mg_deny_verdict(cfg, MG_VERDICT_DENY);
-	mg_count(MG_COUNTER_INDEX(MG_HOOK_SOCKET, verdict));
-	e = mg_event_new(cfg, scope, cgid, MG_HOOK_SOCKET, verdict, MG_REASON_SOCKET);
-	if (e) {
-		e->sock.family = family;
-		e->sock.type = type;
-		e->sock.protocol = protocol;
-		bpf_ringbuf_submit(e, 0);
-	}
+	mg_socket_refused(cfg, scope, cgid, verdict, family, type, protocol);
 	return verdict == MG_VERDICT_DENY ? -EPERM : 0;
 }
 
@@ -175,7 +189,6 @@ static __always_inline int mg_netlink_send_check(struct sock *sk, struct sk_buff
 {
 	const struct mg_scope_val *scope;
 	const struct mg_config *cfg;
-	struct mg_event *e;
 	unsigned char *data;
 	__u32 len, off = 0;
 	__u8 verdict;
@@ -213,13 +226,7 @@ static __always_inline int mg_netlink_send_check(struct sock *sk, struct sk_buff
 		return 0;
 	}
 	verdict = mg_deny_verdict(cfg, MG_VERDICT_DENY);
-	mg_count(MG_COUNTER_INDEX(MG_HOOK_SOCKET, verdict));
-	e = mg_event_new(cfg, scope, cgid, MG_HOOK_SOCKET, verdict, MG_REASON_SOCKET);
-	if (e) {
-		e->sock.family = AF_NETLINK;
-		e->sock.protocol = NETLINK_ROUTE;
-		bpf_ringbuf_submit(e, 0);
-	}
+	mg_socket_refused(cfg, scope, cgid, verdict, AF_NETLINK, 0, NETLINK_ROUTE);
 	return verdict == MG_VERDICT_DENY ? -EPERM : 0;
 }
 

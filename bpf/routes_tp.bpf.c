@@ -171,7 +171,6 @@ int mg_tp_enter_socket(struct mg_sys_enter_args *ctx)
 {
 	const struct mg_scope_val *scope;
 	const struct mg_config *cfg;
-	struct mg_event *e;
 	int family = ctx->args[0], protocol = ctx->args[2];
 	__u8 verdict;
 	__u64 cgid;
@@ -187,14 +186,7 @@ int mg_tp_enter_socket(struct mg_sys_enter_args *ctx)
 	verdict = mg_deny_verdict(cfg, MG_VERDICT_KILL);
 	if (verdict == MG_VERDICT_KILL)
 		bpf_send_signal(SIGKILL);
-	mg_count(MG_COUNTER_INDEX(MG_HOOK_SOCKET, verdict));
-	e = mg_event_new(cfg, scope, cgid, MG_HOOK_SOCKET, verdict, MG_REASON_SOCKET);
-	if (e) {
-		e->sock.family = family;
-		e->sock.type = ctx->args[1];
-		e->sock.protocol = protocol;
-		bpf_ringbuf_submit(e, 0);
-	}
+	mg_socket_refused(cfg, scope, cgid, verdict, family, ctx->args[1], protocol);
 	return 0;
 }
 

@@ -32,7 +32,6 @@ int mg_sock_create(struct bpf_sock *ctx)
 {
 	const struct mg_scope_val *scope;
 	const struct mg_config *cfg;
-	struct mg_event *e;
 	__u32 family = ctx->family, type = ctx->type, protocol = ctx->protocol;
 	__u8 verdict;
 	__u64 cgid;
@@ -47,14 +46,7 @@ int mg_sock_create(struct bpf_sock *ctx)
 		return 1;
 	}
 	verdict = mg_deny_verdict(cfg, MG_VERDICT_DENY);
-	mg_count(MG_COUNTER_INDEX(MG_HOOK_SOCKET, verdict));
-	e = mg_event_new(cfg, scope, cgid, MG_HOOK_SOCKET, verdict, MG_REASON_SOCKET);
-	if (e) {
-		e->sock.family = family;
-		e->sock.type = type;
-		e->sock.protocol = protocol;
-		bpf_ringbuf_submit(e, 0);
-	}
+	mg_socket_refused(cfg, scope, cgid, verdict, family, type, protocol);
 	return verdict == MG_VERDICT_DENY ? 0 : 1;
 }
 

@@ -5,9 +5,10 @@ set -eu
 
 PKGS="make gcc clang llvm pkg-config bpftool libbpf-dev libelf-dev zlib1g-dev \
 libseccomp-dev libcmocka-dev libyaml-dev libssl-dev libclang-rt-14-dev \
-qemu-system-x86 busybox-static cpio kmod iproute2 groff-base \
+qemu-system-x86 busybox-static cpio kmod iproute2 groff-base e2fsprogs \
 shellcheck cppcheck clang-tools runc podman python3-yaml bash-completion \
-libmicrohttpd-dev libsystemd-dev prometheus logrotate"
+libmicrohttpd-dev libsystemd-dev prometheus logrotate \
+libjson-c-dev chromium"
 # kubectl for the client-side checks of deploy/kubernetes: Debian's
 # kubernetes-client, unless a kubectl from elsewhere is installed already (the
 # two packages conflict).

@@ -88,6 +88,25 @@ run_unit() {
 		echo "not ok - cli conventions: no $BUILD/mguard"
 		failed=$((failed + 1))
 	fi
+	# mguard report --html rendered by headless Chromium, checked against --json.
+	if [ -x "$BUILD/mguard" ]; then
+		log=$LOG_DIR/report-html.log
+		sh tests/unit/cli/report_html.sh "$BUILD" >"$log" 2>&1
+		st=$?
+		p=$(grep -c '^ok ' "$log")
+		f=$(grep -c '^not ok ' "$log")
+		grep -A1 '^not ok ' "$log"
+		if [ "$st" -ne 0 ] || [ "$p" -eq 0 ]; then
+			echo "not ok - report html: tests/unit/cli/report_html.sh exited $st"
+			tail -n 20 "$log"
+			f=$((f + 1))
+		fi
+		pass=$((pass + p))
+		failed=$((failed + f))
+	else
+		echo "not ok - report html: no $BUILD/mguard"
+		failed=$((failed + 1))
+	fi
 	# The include graph keeps its layers (make deps).
 	if sh scripts/check-layers.sh >"$LOG_DIR/layers.log" 2>&1; then
 		pass=$((pass + 1))

@@ -15,7 +15,7 @@ _mguard()
 	local cur prev words cword
 	_init_completion || return
 
-	local commands="probe start stop reload status events policy license model run oci-hook killswitch version help"
+	local commands="probe start stop reload status events report policy license model audit run oci-hook killswitch version help"
 	if [[ $cword -eq 1 ]]; then
 		COMPREPLY=($(compgen -W "$commands --help --version" -- "$cur"))
 		return
@@ -25,7 +25,7 @@ _mguard()
 		_filedir -d
 		return
 		;;
-	--metrics-file | --key | --output | -o | --license)
+	--metrics-file | --key | --output | -o | --license | --audit-key | --out | --pub)
 		_filedir
 		return
 		;;
@@ -37,7 +37,7 @@ _mguard()
 		COMPREPLY=($(compgen -W "$(_mguard_scopes)" -- "$cur"))
 		return
 		;;
-	--event-rate | --lines | -n)
+	--event-rate | --lines | -n | --since | --until | --audit-interval | --log-max-size)
 		return
 		;;
 	esac
@@ -45,17 +45,24 @@ _mguard()
 	local opts
 	case ${words[1]} in
 	probe) opts="--json --verbose --help" ;;
-	start) opts="--foreground --policy --pin-dir --log-dir --syslog --journal --metrics-file --metrics-listen --event-rate --verbose --help" ;;
+	start) opts="--foreground --policy --pin-dir --log-dir --syslog --journal --metrics-file --metrics-listen --event-rate --audit-key --audit-interval --log-max-size --verbose --help" ;;
 	stop) opts="--leave-enforcing --pin-dir --verbose --help" ;;
 	reload) opts="--policy --pin-dir --verbose --help" ;;
 	status) opts="--json --pin-dir --verbose --help" ;;
 	events) opts="--follow --json --lines --log-dir --pin-dir --help" ;;
+	report) opts="--since --until --json --html --log-dir --pin-dir --help" ;;
 	killswitch) opts="--pin-dir --verbose --help" ;;
 	run) opts="--scope --policy --license --pin-dir --help --" ;;
 	oci-hook) opts="--pin-dir --help" ;;
 	policy) opts="--json --policy --offline --verbose --help" ;;
 	license) opts="--key --output --help" ;;
 	model) opts="--pin-dir --verbose --help" ;;
+	audit)
+		case ${words[2]} in
+		keygen) opts="--out --pub --help" ;;
+		*) opts="--key --strict --help" ;;
+		esac
+		;;
 	version) opts="" ;;
 	esac
 	if [[ $cur == -* ]]; then
@@ -69,11 +76,17 @@ _mguard()
 	license)
 		[[ $cword -eq 2 ]] && COMPREPLY=($(compgen -W "keygen sign verify" -- "$cur")) || _filedir
 		;;
+	audit)
+		[[ $cword -eq 2 ]] && COMPREPLY=($(compgen -W "keygen verify" -- "$cur")) || _filedir
+		;;
 	killswitch)
 		COMPREPLY=($(compgen -W "on off" -- "$cur"))
 		;;
 	model)
-		[[ $cword -eq 2 ]] && COMPREPLY=($(compgen -W "reseal" -- "$cur")) || _filedir
+		[[ $cword -eq 2 ]] && COMPREPLY=($(compgen -W "reseal seal" -- "$cur")) || _filedir
+		;;
+	report)
+		_filedir
 		;;
 	esac
 } && complete -F _mguard mguard

@@ -62,57 +62,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-static const char *errno_name(int e)
-{
-	switch (e) {
-	case EPERM:
-		return "EPERM";
-	case EACCES:
-		return "EACCES";
-	case ENOENT:
-		return "ENOENT";
-	case EINVAL:
-		return "EINVAL";
-	case ESRCH:
-		return "ESRCH";
-	case EFAULT:
-		return "EFAULT";
-	case EBUSY:
-		return "EBUSY";
-	case EBADF:
-		return "EBADF";
-	case ENOSYS:
-		return "ENOSYS";
-	default:
-		return "EOTHER";
-	}
-}
-
-static int fail(const char *what)
-{
-	int e = errno;
-
-	printf("errno %s\n", errno_name(e));
-	fprintf(stderr, "mg-attack: %s: %s\n", what, strerror(e));
-	return 1;
-}
-
-static int enter_cgroup(const char *dir)
-{
-	char path[4096], pid[32];
-	int fd, n;
-
-	snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
-	fd = open(path, O_WRONLY);
-	if (fd < 0)
-		return -1;
-	n = snprintf(pid, sizeof(pid), "%d\n", getpid());
-	if (write(fd, pid, n) != n) {
-		close(fd);
-		return -1;
-	}
-	return close(fd);
-}
+#define HELPER_NAME "mg-attack"
+#include "helper.h"
 
 static long sys_bpf(int cmd, union bpf_attr *attr)
 {

@@ -55,67 +55,13 @@
 #include <time.h>
 #include <unistd.h>
 
-static const char *errno_name(int e)
-{
-	static const struct {
-		int e;
-		const char *name;
-	} names[] = {
-		{ EPERM, "EPERM" },
-		{ EACCES, "EACCES" },
-		{ ENOENT, "ENOENT" },
-		{ ECONNREFUSED, "ECONNREFUSED" },
-		{ EINVAL, "EINVAL" },
-		{ ENXIO, "ENXIO" },
-		{ ENOTCONN, "ENOTCONN" },
-		{ EDESTADDRREQ, "EDESTADDRREQ" },
-		{ EAFNOSUPPORT, "EAFNOSUPPORT" },
-		{ EPROTONOSUPPORT, "EPROTONOSUPPORT" },
-		{ ESOCKTNOSUPPORT, "ESOCKTNOSUPPORT" },
-		{ EOPNOTSUPP, "EOPNOTSUPP" },
-		{ ENODEV, "ENODEV" },
-		{ EXDEV, "EXDEV" },
-		{ EEXIST, "EEXIST" },
-		{ ETIMEDOUT, "ETIMEDOUT" },
-		{ EINPROGRESS, "EINPROGRESS" },
-	};
-
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (names[i].e == e)
-			return names[i].name;
-	return "EOTHER";
-}
-
-static int fail(const char *what)
-{
-	int e = errno;
-
-	printf("errno %s\n", errno_name(e));
-	fprintf(stderr, "mg-route: %s: %s\n", what, strerror(e));
-	return 1;
-}
+#define HELPER_NAME "mg-route"
+#include "helper.h"
 
 static int ok(const char *what)
 {
 	printf("ok %s\n", what);
 	return 0;
-}
-
-static int enter_cgroup(const char *dir)
-{
-	char path[4096], pid[32];
-	int fd, n;
-
-	snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
-	fd = open(path, O_WRONLY);
-	if (fd < 0)
-		return -1;
-	n = snprintf(pid, sizeof(pid), "%d\n", getpid());
-	if (write(fd, pid, n) != n) {
-		close(fd);
-		return -1;
-	}
-	return close(fd);
 }
 
 static int read_one(int fd)

@@ -27,6 +27,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#define HELPER_NAME "mg-stream"
+#include "helper.h"
+
 #define CHUNK	 65536
 #define DATAGRAM 1000
 #define IDLE_MS	 3000
@@ -39,29 +42,6 @@ static double now_s(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static int fail(const char *what)
-{
-	printf("errno %s (%s)\n", strerror(errno), what);
-	return 1;
-}
-
-static int enter_cgroup(const char *dir)
-{
-	char path[4096], pid[32];
-	int fd, n;
-
-	snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
-	fd = open(path, O_WRONLY);
-	if (fd < 0)
-		return -1;
-	n = snprintf(pid, sizeof(pid), "%d\n", getpid());
-	if (write(fd, pid, n) != n) {
-		close(fd);
-		return -1;
-	}
-	return close(fd);
 }
 
 static struct sockaddr_in addr_of(const char *ip, const char *port)

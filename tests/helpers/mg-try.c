@@ -43,63 +43,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-static const char *errno_name(int e)
-{
-	switch (e) {
-	case EPERM:
-		return "EPERM";
-	case EACCES:
-		return "EACCES";
-	case ENOENT:
-		return "ENOENT";
-	case ECONNREFUSED:
-		return "ECONNREFUSED";
-	case ENETUNREACH:
-		return "ENETUNREACH";
-	case EADDRNOTAVAIL:
-		return "EADDRNOTAVAIL";
-	case ENXIO:
-		return "ENXIO";
-	case EINVAL:
-		return "EINVAL";
-	case ESRCH:
-		return "ESRCH";
-	case EFAULT:
-		return "EFAULT";
-	case ENOSYS:
-		return "ENOSYS";
-	case ENOSPC:
-		return "ENOSPC";
-	default:
-		return "EOTHER";
-	}
-}
-
-static int fail(const char *what)
-{
-	int e = errno;
-
-	printf("errno %s\n", errno_name(e));
-	fprintf(stderr, "mg-try: %s: %s\n", what, strerror(e));
-	return 1;
-}
-
-static int enter_cgroup(const char *dir)
-{
-	char path[4096], pid[32];
-	int fd, n;
-
-	snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
-	fd = open(path, O_WRONLY);
-	if (fd < 0)
-		return -1;
-	n = snprintf(pid, sizeof(pid), "%d\n", getpid());
-	if (write(fd, pid, n) != n) {
-		close(fd);
-		return -1;
-	}
-	return close(fd);
-}
+#define HELPER_NAME "mg-try"
+#include "helper.h"
 
 static int do_open(const char *path)
 {

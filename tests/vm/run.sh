@@ -113,8 +113,10 @@ for rt in runc podman conmon; do
 done
 [ ! -d /etc/containers ] || cp -a /etc/containers "$R/etc/"
 cp -a "$ROOT/tests/kernel/." "$R/mguard/tests/kernel/"
-# Kernel modules the tests need (overlayfs), from each configuration's kernel
-# package, in modules/KVER/ for init to load on that kernel.
+# Kernel modules the tests need, from each configuration's kernel package, in
+# modules/KVER/ for init to load on that kernel in the order of their names:
+# overlayfs; loop devices and ext4 (with what ext4 needs first) for the
+# fs-verity image of t29. Those built in are not there.
 TAB=$(printf '\t')
 exec 3<<EOF
 $LINES
@@ -133,16 +135,28 @@ while IFS=" $TAB" read -r name meta _ <&3; do
 	done
 	[ -n "$deb" ] || continue
 	mkdir -p "$R/mguard/modules/$kver"
+	M=./lib/modules/$kver/kernel
 	dpkg --fsys-tarfile "$deb" |
-		tar -x -C "$WORK" --wildcards "./lib/modules/$kver/kernel/fs/overlayfs/overlay.ko*" 2>/dev/null || true
-	for ko in "$WORK/lib/modules/$kver/kernel/fs/overlayfs"/overlay.ko*; do
-		case "$ko" in
-		*.xz) xz -dc "$ko" >"$R/mguard/modules/$kver/overlay.ko" ;;
-		*.ko) cp "$ko" "$R/mguard/modules/$kver/overlay.ko" ;;
-		esac
+		tar -x -C "$WORK" --wildcards "$M/fs/overlayfs/overlay.ko*" "$M/lib/crc16.ko*" \
+			"$M/crypto/crc32c_generic.ko*" "$M/fs/mbcache.ko*" "$M/fs/jbd2/jbd2.ko*" \
+			"$M/fs/ext4/ext4.ko*" "$M/drivers/block/loop.ko*" 2>/dev/null || true
+	for mod in fs/overlayfs/overlay:overlay lib/crc16:10-crc16 crypto/crc32c_generic:11-crc32c \
+		fs/mbcache:12-mbcache fs/jbd2/jbd2:13-jbd2 fs/ext4/ext4:14-ext4 drivers/block/loop:15-loop; do
+		for ko in "$WORK/$M/${mod%%:*}".ko*; do
+			case "$ko" in
+			*.xz) xz -dc "$ko" >"$R/mguard/modules/$kver/${mod#*:}.ko" ;;
+			*.ko) cp "$ko" "$R/mguard/modules/$kver/${mod#*:}.ko" ;;
+			esac
+		done
 	done
 done
 exec 3<&-
+# mkfs.ext4 for t29's image with '-O verity'.
+bin=$(command -v mkfs.ext4 2>/dev/null) && {
+	mkdir -p "$R${bin%/*}"
+	cp -L "$bin" "$R$bin"
+	copy_libs "$bin"
+}
 mkdir -p "$R/mguard/tests/data"
 cp -a "$ROOT/tests/data/." "$R/mguard/tests/data/"
 [ ! -d "$ROOT/policies" ] || cp -a "$ROOT/policies/." "$R/mguard/policies/"

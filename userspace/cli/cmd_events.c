@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cli/exit.h"
 #include "cli/cmd_events.h"
 #include "daemon/eventlog.h"
 #include "daemon/state.h"
@@ -24,12 +25,6 @@
 
 #define MG_EVENTS_LINE_MAX (1u << 20) /* longer lines are cut */
 #define MG_EVENTS_POLL_MS  250
-
-enum {
-	EXIT_OK = 0,
-	EXIT_ERROR = 1,
-	EXIT_USAGE = 2
-};
 
 static char mg_printable(unsigned char c)
 {
@@ -427,7 +422,7 @@ static int mg_events_usage(FILE *out)
 	      "  --json          the JSON lines as written\n"
 	      "  -n N            how many of the last events to print first (default 20)\n",
 	      out);
-	return out == stderr ? EXIT_USAGE : EXIT_OK;
+	return out == stderr ? MG_EXIT_USAGE : MG_EXIT_OK;
 }
 
 int mg_cmd_events(int argc, char **argv)
@@ -472,7 +467,7 @@ int mg_cmd_events(int argc, char **argv)
 			n = strtoul(optarg, &end, 10);
 			if (errno || *end || !*optarg || optarg[0] == '-' || n > INT_MAX) {
 				mg_err("'-n' takes a count of events, not '%s'", optarg);
-				return EXIT_USAGE;
+				return MG_EXIT_USAGE;
 			}
 			break;
 		case 'h':
@@ -480,22 +475,22 @@ int mg_cmd_events(int argc, char **argv)
 		case ':':
 			mg_err("option '%s' needs an argument (try 'mguard events --help')",
 			       argv[optind - 1]);
-			return EXIT_USAGE;
+			return MG_EXIT_USAGE;
 		default:
 			mg_err("unknown option '%s' (try 'mguard events --help')",
 			       argv[optind - 1]);
-			return EXIT_USAGE;
+			return MG_EXIT_USAGE;
 		}
 	}
 	if (optind < argc) {
 		mg_err("events takes no operand '%s'", argv[optind]);
-		return EXIT_USAGE;
+		return MG_EXIT_USAGE;
 	}
 
 	if (!dir) {
 		err = mg_events_running_dir(pin_dir, found, sizeof(found));
 		if (err > 0)
-			return EXIT_ERROR;
+			return MG_EXIT_ERROR;
 		dir = err == 0 ? found : MG_EVENTLOG_DIR_DEFAULT;
 	}
 	err = mg_events_tail(dir, n, json, stdout, &f);
@@ -506,7 +501,7 @@ int mg_cmd_events(int argc, char **argv)
 	fflush(stdout);
 	if (!follow || (err < 0 && err != -ENOENT)) {
 		mg_events_follow_close(&f);
-		return err < 0 && err != -ENOENT ? EXIT_ERROR : EXIT_OK;
+		return err < 0 && err != -ENOENT ? MG_EXIT_ERROR : MG_EXIT_OK;
 	}
 
 	sigemptyset(&sa.sa_mask);
@@ -524,5 +519,5 @@ int mg_cmd_events(int argc, char **argv)
 		nanosleep(&pause, NULL);
 	}
 	mg_events_follow_close(&f);
-	return err < 0 ? EXIT_ERROR : EXIT_OK;
+	return err < 0 ? MG_EXIT_ERROR : MG_EXIT_OK;
 }

@@ -15,15 +15,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cli/exit.h"
 #include "cli/cmd_license.h"
 #include "license/license.h"
 #include "core/log.h"
-
-enum {
-	EXIT_OK = 0,
-	EXIT_ERROR = 1,
-	EXIT_USAGE = 2
-};
 
 #define USAGE_KEYGEN "mguard license keygen PRIVATE.pem PUBLIC.pem"
 #define USAGE_SIGN   "mguard license sign --key PRIVATE.pem LICENSE.yaml [-o OUT]"
@@ -40,7 +35,7 @@ static int usage(void)
 	      "  verify   check a license's signature against trusted keys and that it is\n"
 	      "           valid now\n",
 	      stdout);
-	return EXIT_OK;
+	return MG_EXIT_OK;
 }
 
 struct opts {
@@ -61,7 +56,7 @@ static const struct option long_opts[] = {
 
 /*
  * Options of "license VERB ..." (argv[0] is VERB); @allowed lists the
- * option letters VERB takes besides -h. Returns 0, or EXIT_USAGE after
+ * option letters VERB takes besides -h. Returns 0, or MG_EXIT_USAGE after
  * saying why.
  */
 static int parse_opts(int argc, char **argv, const char *allowed, const char *use, struct opts *o)
@@ -75,15 +70,15 @@ static int parse_opts(int argc, char **argv, const char *allowed, const char *us
 
 		if (c == ':') {
 			mg_err("option '%s' needs an argument (try '%s')", arg, use);
-			return EXIT_USAGE;
+			return MG_EXIT_USAGE;
 		}
 		if (c == '?' && optopt) {
 			mg_err("unknown option '-%c' (try '%s')", optopt, use);
-			return EXIT_USAGE;
+			return MG_EXIT_USAGE;
 		}
 		if (c == '?') {
 			mg_err("unknown option '%s' (try '%s')", arg, use);
-			return EXIT_USAGE;
+			return MG_EXIT_USAGE;
 		}
 		if (c != 'h' && !strchr(allowed, c)) {
 			if (idx >= 0)
@@ -91,7 +86,7 @@ static int parse_opts(int argc, char **argv, const char *allowed, const char *us
 				       use);
 			else
 				mg_err("unknown option '-%c' (try '%s')", c, use);
-			return EXIT_USAGE;
+			return MG_EXIT_USAGE;
 		}
 		idx = -1;
 		switch (c) {
@@ -101,14 +96,14 @@ static int parse_opts(int argc, char **argv, const char *allowed, const char *us
 		case 'k':
 			if (o->nkeys == MG_LICENSE_MAX_KEYS) {
 				mg_err("more than %d '--key' options", MG_LICENSE_MAX_KEYS);
-				return EXIT_USAGE;
+				return MG_EXIT_USAGE;
 			}
 			o->keys[o->nkeys++] = optarg;
 			break;
 		default:
 			if (o->out) {
 				mg_err("option '-o' given twice (try '%s')", use);
-				return EXIT_USAGE;
+				return MG_EXIT_USAGE;
 			}
 			o->out = optarg;
 			break;
@@ -126,22 +121,22 @@ static int cmd_keygen(int argc, char **argv)
 	int err;
 
 	if (parse_opts(argc, argv, "", USAGE_KEYGEN, &o))
-		return EXIT_USAGE;
+		return MG_EXIT_USAGE;
 	if (o.help)
 		return usage();
 	if (o.nargs != 2) {
 		mg_err("expected 2 key files, got %d (try '%s')", o.nargs, USAGE_KEYGEN);
-		return EXIT_USAGE;
+		return MG_EXIT_USAGE;
 	}
 	err = mg_license_keygen(o.args[0], o.args[1], &diags);
 	mg_diags_print(&diags, stderr);
 	mg_diags_free(&diags);
 	if (err) {
 		mg_err("no key pair was made");
-		return EXIT_ERROR;
+		return MG_EXIT_ERROR;
 	}
 	printf("private key '%s' (keep it secret), public key '%s'\n", o.args[0], o.args[1]);
-	return EXIT_OK;
+	return MG_EXIT_OK;
 }
 
 /* Write @l to @path through a temporary file in the same folder. */
@@ -193,17 +188,17 @@ static int cmd_sign(int argc, char **argv)
 	int err;
 
 	if (parse_opts(argc, argv, "ko", USAGE_SIGN, &o))
-		return EXIT_USAGE;
+		return MG_EXIT_USAGE;
 	if (o.help)
 		return usage();
 	if (o.nkeys != 1) {
 		mg_err("%s (try '%s')", o.nkeys ? "more than one '--key'" : "missing '--key'",
 		       USAGE_SIGN);
-		return EXIT_USAGE;
+		return MG_EXIT_USAGE;
 	}
 	if (o.nargs != 1) {
 		mg_err("expected 1 license file, got %d (try '%s')", o.nargs, USAGE_SIGN);
-		return EXIT_USAGE;
+		return MG_EXIT_USAGE;
 	}
 	file = o.args[0];
 
@@ -218,7 +213,7 @@ static int cmd_sign(int argc, char **argv)
 		else
 			mg_err("license file '%s' was not signed", file);
 		mg_license_free(l);
-		return EXIT_ERROR;
+		return MG_EXIT_ERROR;
 	}
 
 	if (!o.out || strcmp(o.out, "-") == 0) {
@@ -231,7 +226,7 @@ static int cmd_sign(int argc, char **argv)
 			mg_info("license '%s': signed into '%s'", l->id, o.out);
 	}
 	mg_license_free(l);
-	return err ? EXIT_ERROR : EXIT_OK;
+	return err ? MG_EXIT_ERROR : MG_EXIT_OK;
 }
 
 static int cmd_verify(int argc, char **argv)
@@ -246,16 +241,16 @@ static int cmd_verify(int argc, char **argv)
 	int err, status;
 
 	if (parse_opts(argc, argv, "k", USAGE_VERIFY, &o))
-		return EXIT_USAGE;
+		return MG_EXIT_USAGE;
 	if (o.help)
 		return usage();
 	if (!o.nkeys) {
 		mg_err("missing '--key' (try '%s')", USAGE_VERIFY);
-		return EXIT_USAGE;
+		return MG_EXIT_USAGE;
 	}
 	if (o.nargs != 1) {
 		mg_err("expected 1 license file, got %d (try '%s')", o.nargs, USAGE_VERIFY);
-		return EXIT_USAGE;
+		return MG_EXIT_USAGE;
 	}
 	file = o.args[0];
 
@@ -272,17 +267,17 @@ static int cmd_verify(int argc, char **argv)
 		else
 			mg_err("license file '%s' has errors", file);
 		mg_keyring_free(ring);
-		return EXIT_ERROR;
+		return MG_EXIT_ERROR;
 	}
 
 	err = mg_license_verify(l, ring, (int64_t)time(NULL), &reason);
 	if (err) {
 		mg_err("license '%s' (%s): %s", l->id, file, reason);
-		status = EXIT_ERROR;
+		status = MG_EXIT_ERROR;
 	} else {
 		mg_license_format_time(l->not_after, until);
 		printf("license '%s': valid until %s\n", l->id, until);
-		status = EXIT_OK;
+		status = MG_EXIT_OK;
 	}
 	mg_license_free(l);
 	mg_keyring_free(ring);
@@ -303,7 +298,7 @@ int mg_cmd_license(int argc, char **argv)
 
 	if (!verb) {
 		mg_err("missing license command (try 'mguard license help')");
-		return EXIT_USAGE;
+		return MG_EXIT_USAGE;
 	}
 	if (!strcmp(verb, "help") || !strcmp(verb, "--help") || !strcmp(verb, "-h"))
 		return usage();
@@ -311,5 +306,5 @@ int mg_cmd_license(int argc, char **argv)
 		if (strcmp(verb, verbs[i].name) == 0)
 			return verbs[i].run(argc - 1, argv + 1);
 	mg_err("unknown license command '%s' (try 'mguard license help')", verb);
-	return EXIT_USAGE;
+	return MG_EXIT_USAGE;
 }

@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cli/exit.h"
 #include "core/cgroup.h"
 #include "cli/cmd_run.h"
 #include "license/license.h"
@@ -19,12 +20,6 @@
 #include "policy/policy.h"
 #include "cli/run.h"
 #include "kernel/scope_pins.h"
-
-enum {
-	EXIT_OK = 0,
-	EXIT_ERROR = 1,
-	EXIT_USAGE = 2
-};
 
 #define RUN_POLICY_DIR_DEFAULT "/etc/mguard"
 #define USAGE_RUN                                                                         \
@@ -47,7 +42,7 @@ static int usage(void)
 	      "  --pin-dir DIR    the guard that must enforce the scope (default: any guard\n"
 	      "                   pinned below /sys/fs/bpf); with none, CMD does not run\n",
 	      stdout);
-	return EXIT_OK;
+	return MG_EXIT_OK;
 }
 
 struct run_opts {
@@ -69,13 +64,13 @@ static int set_once(const char **slot, const char *name)
 {
 	if (*slot) {
 		mg_err("option '--%s' given twice (try '%s')", name, USAGE_RUN);
-		return EXIT_USAGE;
+		return MG_EXIT_USAGE;
 	}
 	*slot = optarg;
 	return 0;
 }
 
-/* Returns 0, or EXIT_USAGE after saying why. */
+/* Returns 0, or MG_EXIT_USAGE after saying why. */
 static int parse_opts(int argc, char **argv, struct run_opts *o)
 {
 	int c, idx = -1, sep = argc, err;
@@ -94,15 +89,15 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 
 		if (c == ':') {
 			mg_err("option '%s' needs an argument (try '%s')", arg, USAGE_RUN);
-			return EXIT_USAGE;
+			return MG_EXIT_USAGE;
 		}
 		if (c == '?' && optopt) {
 			mg_err("unknown option '-%c' (try '%s')", optopt, USAGE_RUN);
-			return EXIT_USAGE;
+			return MG_EXIT_USAGE;
 		}
 		if (c == '?') {
 			mg_err("unknown option '%s' (try '%s')", arg, USAGE_RUN);
-			return EXIT_USAGE;
+			return MG_EXIT_USAGE;
 		}
 		idx = -1;
 		switch (c) {
@@ -133,19 +128,19 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 			mg_err("missing '--' before the command (try '%s')", USAGE_RUN);
 		else
 			mg_err("unexpected '%s' before '--' (try '%s')", argv[optind], USAGE_RUN);
-		return EXIT_USAGE;
+		return MG_EXIT_USAGE;
 	}
 	if (!o->scope) {
 		mg_err("missing '--scope' (try '%s')", USAGE_RUN);
-		return EXIT_USAGE;
+		return MG_EXIT_USAGE;
 	}
 	if (sep == argc) {
 		mg_err("missing '--' and the command (try '%s')", USAGE_RUN);
-		return EXIT_USAGE;
+		return MG_EXIT_USAGE;
 	}
 	if (sep + 1 == argc) {
 		mg_err("missing command after '--' (try '%s')", USAGE_RUN);
-		return EXIT_USAGE;
+		return MG_EXIT_USAGE;
 	}
 	o->cmd = argv + sep + 1;
 	if (!o->policy_dir)
@@ -181,13 +176,13 @@ static int mg_run_check_guarded(const struct run_opts *o, const char *mount, con
 		       "(start one with 'mguard start')",
 		       o->pin_dir ? " with pin folder '" : "", o->pin_dir ? o->pin_dir : "",
 		       o->pin_dir ? "'" : "", o->cmd[0], o->scope);
-		return EXIT_ERROR;
+		return MG_EXIT_ERROR;
 	}
 	if (err) {
 		mg_err("no guard enforces scope '%s': refusing to run '%s' unguarded "
 		       "(is the running guard on another policy?)",
 		       o->scope, o->cmd[0]);
-		return EXIT_ERROR;
+		return MG_EXIT_ERROR;
 	}
 	return 0;
 }
@@ -217,14 +212,14 @@ static int prepare(const struct run_opts *o, char *rel, size_t rel_len, char *li
 			mg_err("policy '%s' has errors", o->policy_dir);
 		}
 		mg_diags_free(&diags);
-		return EXIT_ERROR;
+		return MG_EXIT_ERROR;
 	}
 	mg_diags_free(&diags);
 
 	scope = find_scope(policy, o->scope);
 	if (!scope) {
 		mg_err("unknown scope '%s' in policy '%s'", o->scope, o->policy_dir);
-		err = EXIT_ERROR;
+		err = MG_EXIT_ERROR;
 		goto out;
 	}
 	if (o->license) {
@@ -232,13 +227,13 @@ static int prepare(const struct run_opts *o, char *rel, size_t rel_len, char *li
 					   why, sizeof(why));
 		if (err) {
 			mg_err("license '%s' refused: %s", o->license, why);
-			err = EXIT_ERROR;
+			err = MG_EXIT_ERROR;
 			goto out;
 		}
 		if (snprintf(license_id, id_len, "%s", l->id) >= (int)id_len) {
 			mg_err("license '%s' refused: its id is longer than %zu bytes", o->license,
 			       id_len - 1);
-			err = EXIT_ERROR;
+			err = MG_EXIT_ERROR;
 			goto out;
 		}
 	}
@@ -246,14 +241,14 @@ static int prepare(const struct run_opts *o, char *rel, size_t rel_len, char *li
 		mg_err("scope '%s' is a cgroupPattern: its cgroups are made by a runtime or a "
 		       "service manager, not by 'mguard run'",
 		       scope->name);
-		err = EXIT_ERROR;
+		err = MG_EXIT_ERROR;
 		goto out;
 	}
 	err = mg_run_cgroup_rel(scope->cgroup, getpid(), rel, rel_len);
 	if (err) {
 		mg_log_errno(err, "scope '%s': no room for a run cgroup below '%s'", scope->name,
 			     scope->cgroup);
-		err = EXIT_ERROR;
+		err = MG_EXIT_ERROR;
 	}
 out:
 	mg_license_free(l);
@@ -302,12 +297,12 @@ int mg_cmd_run(int argc, char **argv)
 		return err;
 	if (geteuid() != 0) {
 		mg_err("'mguard run' needs root to place the command in a scope");
-		return EXIT_ERROR;
+		return MG_EXIT_ERROR;
 	}
 	err = mg_cgroup2_mount(mount, sizeof(mount));
 	if (err) {
 		mg_log_errno(err, "failed to find the cgroup2 mount");
-		return EXIT_ERROR;
+		return MG_EXIT_ERROR;
 	}
 	err = mg_run_check_guarded(&o, mount, rel);
 	if (err)
@@ -315,7 +310,7 @@ int mg_cmd_run(int argc, char **argv)
 	err = mg_run_cgroup_make(mount, rel, path, sizeof(path), &levels);
 	if (err) {
 		mg_log_errno(err, "failed to create cgroup '%s%s'", mount, rel);
-		return EXIT_ERROR;
+		return MG_EXIT_ERROR;
 	}
 
 	spec = (struct mg_run_spec){
@@ -330,7 +325,7 @@ int mg_cmd_run(int argc, char **argv)
 	} else if (status < 0) {
 		step_what(step, path, what, sizeof(what));
 		mg_log_errno(status, "failed to start '%s': %s", o.cmd[0], what);
-		status = EXIT_ERROR;
+		status = MG_EXIT_ERROR;
 	}
 
 	err = mg_run_cgroup_drop(path, levels, &killed);
@@ -338,8 +333,8 @@ int mg_cmd_run(int argc, char **argv)
 		mg_warn("killed what '%s' left running in cgroup '%s'", o.cmd[0], path);
 	if (err) {
 		mg_log_errno(err, "failed to remove cgroup '%s'", path);
-		if (status == EXIT_OK)
-			status = EXIT_ERROR;
+		if (status == MG_EXIT_OK)
+			status = MG_EXIT_ERROR;
 	}
 	return status;
 }

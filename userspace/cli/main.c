@@ -14,13 +14,18 @@
 
 #include "core/cgroup.h"
 #include "core/json.h"
+#include "cli/cmd_audit.h"
 #include "cli/cmd_license.h"
 #include "cli/cmd_run.h"
 #include "cli/cmd_oci_hook.h"
+#include "cli/cmd_policy.h"
 #include "compile/compile.h"
 #include "cli/cmd_daemon.h"
 #include "kernel/control.h"
 #include "cli/cmd_events.h"
+#include "cli/exit.h"
+#include "cli/cmd_report.h"
+#include "cli/cmd_seal.h"
 #include "daemon/daemon.h"
 #include "daemon/eventlog.h"
 #include "kernel/loader.h"
@@ -35,14 +40,6 @@
 
 #define MG_POLICY_DIR_DEFAULT "/etc/mguard"
 
-/* Exit statuses: 0 fine, 1 error, 2 usage, 3 not running (as systemctl status). */
-enum {
-	MG_EXIT_OK = 0,
-	MG_EXIT_ERROR = 1,
-	MG_EXIT_USAGE = 2,
-	MG_EXIT_NOT_RUNNING = 3
-};
-
 /* The options commands share; each command's table says which it takes. */
 enum {
 	MG_OPT_JSON = 1 << 0,
@@ -56,6 +53,9 @@ enum {
 	MG_OPT_METRICS_FILE = 1 << 8,
 	MG_OPT_EVENT_RATE = 1 << 9,
 	MG_OPT_OFFLINE = 1 << 10,
+	MG_OPT_AUDIT = 1 << 11, /* --audit-key, --audit-interval, --log-max-size */
+	MG_OPT_METRICS_LISTEN = 1 << 12,
+	MG_OPT_JOURNAL = 1 << 13,
 };
 
 static const struct {
@@ -65,7 +65,9 @@ static const struct {
 	{ 'j', MG_OPT_JSON },	    { 'p', MG_OPT_POLICY },  { 'P', MG_OPT_PIN_DIR },
 	{ 'f', MG_OPT_FOREGROUND }, { 'v', MG_OPT_VERBOSE }, { 'L', MG_OPT_LEAVE },
 	{ 'l', MG_OPT_LOG_DIR },    { 's', MG_OPT_SYSLOG },  { 'm', MG_OPT_METRICS_FILE },
-	{ 'r', MG_OPT_EVENT_RATE }, { 'O', MG_OPT_OFFLINE },
+	{ 'r', MG_OPT_EVENT_RATE }, { 'O', MG_OPT_OFFLINE }, { 'A', MG_OPT_AUDIT },
+	{ 'I', MG_OPT_AUDIT },	    { 'S', MG_OPT_AUDIT },   { 'M', MG_OPT_METRICS_LISTEN },
+	{ 'J', MG_OPT_JOURNAL },
 };
 
 static const struct option mg_common_opts[] = {
@@ -82,6 +84,9 @@ static const struct option mg_common_opts[] = {
 	{ "journal", no_argument, NULL, 'J' },
 	{ "event-rate", required_argument, NULL, 'r' },
 	{ "offline", no_argument, NULL, 'O' },
+	{ "audit-key", required_argument, NULL, 'A' },
+	{ "audit-interval", required_argument, NULL, 'I' },
+	{ "log-max-size", required_argument, NULL, 'S' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -96,8 +101,27 @@ struct mg_args {
 	bool offline;	   /* policy show: look nothing up on this machine */
 	const char *pin_dir;
 	uint32_t event_rate;
+	const char *audit_key;
+	unsigned int audit_interval;
+	uint64_t log_max_bytes;
 	int optind;
 };
+
+/* A whole decimal number from 1 to @max, or false. */
+static bool mg_parse_count(const char *s, uint64_t max, uint64_t *ret)
+{
+	char *end;
+	unsigned long long v;
+
+	if (*s < '0' || *s > '9')
+		return false;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || *end || v == 0 || v > max)
+		return false;
+	*ret = v;
+	return true;
+}
 
 static int mg_usage(FILE *out)
 {
@@ -108,6 +132,8 @@ static int mg_usage(FILE *out)
 	      "  start [--foreground] [--policy DIR] enforce a policy; events as JSON lines to the event\n"
 	      "                                      file (and stdout in the foreground)\n"
 	      "  events [--follow] [--json] [-n N]   the last events from the event file\n"
+	      "  report [--since T] [--json|--html]  compliance report from the event files: per\n"
+	      "                                      scope, loads, licences, violations over time\n"
 	      "  stop [--leave-enforcing]            stop the daemon and detach every hook (or leave them)\n"
 	      "  reload [--policy DIR]               check, then put a policy in force atomically: DIR,\n"
 	      "                                      or the folder in force\n"
@@ -118,11 +144,14 @@ static int mg_usage(FILE *out)
 	      "                                      (--offline: files of another machine, not looked up)\n"
 	      "  policy scan [--policy DIR] FOLDER   weight files under FOLDER, by model, or unknown\n"
 	      "  license keygen|sign|verify ...      issue and check licences (mguard license help)\n"
+	      "  audit keygen|verify ...             the event file's signed hash chain (mguard audit help)\n"
 	      "  run --scope NAME [...] -- CMD ...   run a command inside a scope (mguard run --help)\n"
 	      "  oci-hook [--pin-dir DIR]            OCI runtime hook: bind a container to the scope\n"
 	      "                                      its annotation mguard.io/scope names, or refuse it\n"
 	      "  killswitch on|off                   deny every scope every weight load and connection\n"
 	      "  model reseal FILE                   clear the kernel's mark on a model file written to\n"
+	      "  model seal DIR                      enable fs-verity on a model's files; print the\n"
+	      "                                      policy's sha256 and verity entries\n"
 	      "  version, --version                  print the version\n"
 	      "\n"
 	      "'mguard COMMAND --help' prints a command's own usage and options.\n"
@@ -224,6 +253,25 @@ static int mg_parse(int argc, char **argv, const char *cmd, unsigned int allowed
 			a->event_rate = v;
 			break;
 		}
+		case 'A':
+			a->audit_key = optarg;
+			break;
+		case 'I':
+		case 'S': {
+			uint64_t v;
+
+			if (!mg_parse_count(optarg, c == 'I' ? 86400 : UINT64_MAX / 2, &v)) {
+				mg_err("invalid %s '%s': %s (try 'mguard %s --help')",
+				       c == 'I' ? "--audit-interval" : "--log-max-size", optarg,
+				       c == 'I' ? "seconds, 1 to 86400" : "a number of bytes", cmd);
+				return -EINVAL;
+			}
+			if (c == 'I')
+				a->audit_interval = v;
+			else
+				a->log_max_bytes = v;
+			break;
+		}
 		case 'h':
 			a->help = true;
 			break;
@@ -267,8 +315,20 @@ static int mg_cmd_start(struct mg_args *a, int argc, char **argv)
 		.journal = a->journal,
 		.background = !a->foreground,
 		.event_rate = a->event_rate,
+		.audit_key = a->audit_key,
+		.audit_interval = a->audit_interval,
+		.log_max_bytes = a->log_max_bytes,
 	};
 
+	if ((a->audit_key || a->audit_interval || a->log_max_bytes) && !opts.log_dir) {
+		mg_err("--audit-key, --audit-interval and --log-max-size are about the event file: "
+		       "they need --log-dir in the foreground (try 'mguard start --help')");
+		return MG_EXIT_USAGE;
+	}
+	if (a->audit_interval && !a->audit_key) {
+		mg_err("--audit-interval needs --audit-key: without a key no checkpoint is signed");
+		return MG_EXIT_USAGE;
+	}
 	return mg_daemon_run(&opts) ? MG_EXIT_ERROR : MG_EXIT_OK;
 }
 
@@ -308,88 +368,22 @@ static int mg_cmd_status(struct mg_args *a, int argc, char **argv)
 	return MG_EXIT_OK;
 }
 
-/* Parse, validate and compile a policy folder; print every diagnostic. */
-static int mg_policy_compile(const char *dir, const struct mg_compile_opts *opts,
-			     struct mg_policy **ret_policy, struct mg_image **ret_img)
-{
-	struct mg_diags diags = {};
-	int err;
-
-	err = mg_policy_load_dir(dir, ret_policy, &diags);
-	if (!err) {
-		err = mg_compile(*ret_policy, opts, ret_img, &diags);
-		if (err) {
-			mg_policy_free(*ret_policy);
-			*ret_policy = NULL;
-		}
-	}
-	mg_diags_print(&diags, stderr);
-	mg_diags_free(&diags);
-	if (err)
-		mg_err("policy '%s' has errors", dir);
-	return err;
-}
-
 static int mg_cmd_policy(struct mg_args *a, int argc, char **argv)
 {
-	const char *verb = a->optind < argc ? argv[a->optind] : "";
-	const char *arg = a->optind + 1 < argc ? argv[a->optind + 1] : NULL;
-	struct mg_compile_opts opts = { .cgroup_root = "/" };
-	struct mg_policy *policy = NULL;
-	struct mg_image *img = NULL;
-	char cgroot[PATH_MAX];
-	int rc = MG_EXIT_OK, n;
+	const struct mg_policy_cmd o = {
+		.policy_dir = a->policy_dir,
+		.policy_given = a->policy_given,
+		.json = a->json,
+		.offline = a->offline,
+	};
 
 	if (a->optind + 2 < argc) {
-		mg_err("policy %s takes one folder (try 'mguard policy --help')", verb);
+		mg_err("policy %s takes one folder (try 'mguard policy --help')",
+		       a->optind < argc ? argv[a->optind] : "");
 		return MG_EXIT_USAGE;
 	}
-	if (mg_cgroup2_mount(cgroot, sizeof(cgroot)) == 0)
-		opts.cgroup_root = cgroot;
-
-	if (!strcmp(verb, "check")) {
-		/* The policy alone: no look-up of files, cgroups or devices. */
-		opts.check_only = 1;
-		if (mg_policy_compile(arg ? arg : a->policy_dir, &opts, &policy, &img))
-			return MG_EXIT_ERROR;
-		printf("policy '%s': %zu tiers, %zu models, %zu scopes: ok\n",
-		       arg ? arg : a->policy_dir, policy->ntiers, policy->nmodels, policy->nscopes);
-	} else if (!strcmp(verb, "show")) {
-		/* --offline: a policy for another machine, shown without its files. */
-		opts.no_cgroups = 1;
-		opts.check_only = a->offline;
-		if (mg_policy_compile(arg ? arg : a->policy_dir, &opts, &policy, &img))
-			return MG_EXIT_ERROR;
-		mg_show_policy(policy, img, a->json, stdout);
-	} else if (!strcmp(verb, "scan")) {
-		if (!arg) {
-			mg_err("policy scan needs a folder to scan (try 'mguard policy --help')");
-			return MG_EXIT_USAGE;
-		}
-		opts.no_cgroups = 1;
-		/* No policy folder (and none asked for): every weight file is unknown. */
-		if ((a->policy_given || access(a->policy_dir, F_OK) == 0) &&
-		    mg_policy_compile(a->policy_dir, &opts, &policy, &img))
-			return MG_EXIT_ERROR;
-		if (!img)
-			mg_info("no policy folder '%s': every weight file is unknown",
-				a->policy_dir);
-		n = mg_scan_print(arg, img, a->json, stdout);
-		if (n < 0) {
-			mg_log_errno(n, "failed to scan '%s'", arg);
-			rc = MG_EXIT_ERROR;
-		} else if (n > 0) {
-			mg_info("%d weight files under '%s' belong to no model (unknown)", n, arg);
-			rc = MG_EXIT_ERROR;
-		}
-	} else {
-		mg_err("unknown policy command '%s': check, show or scan (try 'mguard policy --help')",
-		       verb);
-		return MG_EXIT_USAGE;
-	}
-	mg_image_free(img);
-	mg_policy_free(policy);
-	return rc;
+	return mg_policy_cmd_run(&o, a->optind < argc ? argv[a->optind] : "",
+				 a->optind + 1 < argc ? argv[a->optind + 1] : NULL);
 }
 
 static int mg_cmd_killswitch(struct mg_args *a, int argc, char **argv)
@@ -424,14 +418,20 @@ static int mg_cmd_killswitch(struct mg_args *a, int argc, char **argv)
 	return MG_EXIT_OK;
 }
 
-/* model reseal FILE: the operator vouches for a model file written since it was verified. */
+/*
+ * model reseal FILE: the operator vouches for a model file written since it was verified.
+ * model seal DIR: fs-verity on a model's files, and the policy entries that name them.
+ */
 static int mg_cmd_model(struct mg_args *a, int argc, char **argv)
 {
 	const char *verb = a->optind < argc ? argv[a->optind] : "";
 	int err;
 
+	if (!strcmp(verb, "seal") && a->optind + 2 == argc)
+		return mg_model_seal(argv[a->optind + 1], stdout) ? MG_EXIT_ERROR : MG_EXIT_OK;
 	if (strcmp(verb, "reseal") || a->optind + 2 != argc) {
-		mg_err("usage: mguard model reseal FILE (try 'mguard model --help')");
+		mg_err("usage: mguard model reseal FILE | mguard model seal DIR (try 'mguard model "
+		       "--help')");
 		return MG_EXIT_USAGE;
 	}
 	err = mg_taint_reseal(a->pin_dir, argv[a->optind + 1]);
@@ -472,9 +472,13 @@ static const struct mg_command {
 	  "and the engine each hook gets.\n\n" MG_HELP_JSON MG_HELP_VERBOSE },
 	{ "start", mg_cmd_start,
 	  MG_OPT_POLICY | MG_OPT_PIN_DIR | MG_OPT_FOREGROUND | MG_OPT_VERBOSE | MG_OPT_LOG_DIR |
-		  MG_OPT_SYSLOG | MG_OPT_METRICS_FILE | MG_OPT_EVENT_RATE,
+		  MG_OPT_SYSLOG | MG_OPT_METRICS_FILE | MG_OPT_EVENT_RATE | MG_OPT_AUDIT |
+		  MG_OPT_METRICS_LISTEN | MG_OPT_JOURNAL,
 	  "usage: mguard start [--foreground] [--policy DIR] [--pin-dir DIR] [--log-dir DIR]\n"
-	  "                    [--syslog] [--metrics-file FILE] [--event-rate N] [--verbose]\n\n"
+	  "                    [--syslog] [--journal] [--metrics-file FILE]\n"
+	  "                    [--metrics-listen ADDR:PORT] [--event-rate N]\n"
+	  "                    [--audit-key FILE] [--audit-interval S] [--log-max-size BYTES]\n"
+	  "                    [--verbose]\n\n"
 	  "Enforce a policy. Events are JSON lines (docs/events.md) in the event file,\n"
 	  "and on stdout in the foreground.\n\n" MG_HELP_POLICY MG_HELP_PIN_DIR
 	  "  --foreground    stay in the foreground; events to stdout (and to the event\n"
@@ -482,8 +486,14 @@ static const struct mg_command {
 	  "  --log-dir DIR   event file folder (default " MG_EVENTLOG_DIR_DEFAULT
 	  " in the background)\n"
 	  "  --syslog        also send each event to syslog\n"
+	  "  --journal       also send each event to journald, with MGUARD_* fields\n"
+	  "  --metrics-listen ADDR:PORT  serve /metrics, /healthz and /readyz over HTTP\n"
 	  "  --metrics-file FILE  Prometheus text for node_exporter, rewritten every second\n"
-	  "  --event-rate N  events per second per scope before it is rate-limited (0: none)\n" MG_HELP_VERBOSE },
+	  "  --event-rate N  events per second per scope before it is rate-limited (0: none)\n"
+	  "  --audit-key FILE  sign the event file's hash chain with this Ed25519 private\n"
+	  "                  key (mode 0600; see 'mguard audit keygen')\n"
+	  "  --audit-interval S  seconds between signed checkpoints (default 10)\n"
+	  "  --log-max-size BYTES  rotate the event file past this size (default 64 MiB)\n" MG_HELP_VERBOSE },
 	{ "stop", mg_cmd_stop, MG_OPT_PIN_DIR | MG_OPT_LEAVE | MG_OPT_VERBOSE,
 	  "usage: mguard stop [--leave-enforcing] [--pin-dir DIR]\n\n"
 	  "Stop the daemon and detach every hook.\n\n"
@@ -512,9 +522,13 @@ static const struct mg_command {
 	  "on: deny every scope every weight load and connection, until off. Each\n"
 	  "change is an event.\n\n" MG_HELP_PIN_DIR MG_HELP_VERBOSE },
 	{ "model", mg_cmd_model, MG_OPT_PIN_DIR | MG_OPT_VERBOSE,
-	  "usage: mguard model reseal FILE [--pin-dir DIR]\n\n"
+	  "usage: mguard model reseal FILE [--pin-dir DIR]\n"
+	  "       mguard model seal DIR\n\n"
 	  "reseal: clear the kernel's mark on a model file written to since its digest\n"
-	  "        was verified; the operator vouches for its content.\n\n" MG_HELP_PIN_DIR
+	  "        was verified; the operator vouches for its content.\n"
+	  "seal:   enable fs-verity (SHA-256, 4096-byte blocks) on every regular file\n"
+	  "        under DIR, and print the model's sha256 and verity entries to paste\n"
+	  "        into the policy. Exit 1 when the file system has no fs-verity.\n\n" MG_HELP_PIN_DIR
 		  MG_HELP_VERBOSE },
 	{ "version", mg_cmd_version, 0, "usage: mguard version\n\nPrint the version.\n" },
 };
@@ -535,8 +549,12 @@ int main(int argc, char **argv)
 	/* These have options of their own. */
 	if (!strcmp(argv[1], "events"))
 		return mg_cmd_events(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "report"))
+		return mg_cmd_report(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "license"))
 		return mg_cmd_license(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "audit"))
+		return mg_cmd_audit(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "run"))
 		return mg_cmd_run(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "oci-hook"))

@@ -61,9 +61,8 @@ static const struct mg_image_license *mg_granted(const struct mg_image *img, uin
 	return NULL;
 }
 
-/* May scope @s load model @j (0-based)? Also the licence that lets it, if any. */
-static bool mg_scope_may_load(const struct mg_policy *p, const struct mg_image *img, size_t s,
-			      size_t j, const struct mg_image_license **ret_lic)
+bool mg_scope_may_load(const struct mg_policy *p, const struct mg_image *img, size_t s, size_t j,
+		       const struct mg_image_license **ret_lic)
 {
 	const struct mg_tier *t = p->models[j].resolved_tier;
 	uint16_t level = img->model_tiers[j];

@@ -16,6 +16,13 @@
 
 void mg_show_policy(const struct mg_policy *p, const struct mg_image *img, bool json, FILE *out);
 
+/*
+ * May scope @s (0-based) of @img load model @j (0-based)? Also the licence
+ * that lets it, if any (NULL when its tier needs none).
+ */
+bool mg_scope_may_load(const struct mg_policy *p, const struct mg_image *img, size_t s, size_t j,
+		       const struct mg_image_license **ret_lic);
+
 /* Format one egress rule back to its policy syntax. */
 void mg_egress_format(const struct mg_egress_rule *r, char *buf, size_t len);
 

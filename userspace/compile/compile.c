@@ -85,6 +85,10 @@ int mg_compile(const struct mg_policy *p, const struct mg_compile_opts *opts, st
 	mg_inodes_dedup(img->inodes, &img->ninodes);
 
 	if (!opts->check_only) {
+		err = mg_compile_verity(p, img, diags);
+		if (err == -ENOMEM)
+			goto out_free;
+		bad |= err != 0;
 		err = mg_compile_gpus(p, opts, img, diags);
 		if (err == -ENOMEM)
 			goto out_free;

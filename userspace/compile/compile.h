@@ -32,6 +32,13 @@ struct mg_image_inode {
 	char *path; /* where the compiler found it first */
 };
 
+/* The fs-verity digest the policy gives one of a model's files. */
+struct mg_image_verity {
+	struct mg_inode_key key; /* gen left 0: the loader sets it */
+	struct mg_verity_val val;
+	char *path; /* as resolved, for messages */
+};
+
 /* A scope holds a valid licence for a model. */
 struct mg_image_license {
 	struct mg_license_key key; /* gen left 0: the loader sets it */
@@ -66,6 +73,8 @@ struct mg_image {
 	size_t nscopes;
 	struct mg_image_inode *inodes; /* sorted by (dev, ino) */
 	size_t ninodes;
+	struct mg_image_verity *verity; /* files with an fs-verity digest, of models not refused */
+	size_t nverity;
 	struct mg_image_egress *egress;
 	size_t negress, egress_cap;
 	struct mg_image_license *licenses;

@@ -16,6 +16,9 @@ void mg_image_free(struct mg_image *img)
 	for (size_t i = 0; i < img->ninodes; i++)
 		free(img->inodes[i].path);
 	free(img->inodes);
+	for (size_t i = 0; i < img->nverity; i++)
+		free(img->verity[i].path);
+	free(img->verity);
 	free(img->egress);
 	free(img->devices);
 	free(img->outputs);

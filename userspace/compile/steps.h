@@ -36,6 +36,8 @@ int mg_compile_device_files(const struct mg_compile_opts *opts, struct mg_inode_
 int mg_check_digests(const struct mg_model *m, struct mg_digest_cache *cache,
 		     struct mg_diags *diags);
 void mg_compile_system_reads(struct mg_image *img);
+/* The fs-verity digests of the models not refused, into img->verity (verity.c). */
+int mg_compile_verity(const struct mg_policy *p, struct mg_image *img, struct mg_diags *diags);
 int mg_compile_gpus(const struct mg_policy *p, const struct mg_compile_opts *opts,
 		    struct mg_image *img, struct mg_diags *diags);
 /*

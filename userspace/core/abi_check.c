@@ -42,4 +42,5 @@ _Static_assert((MG_CGROUP_PATH_LEN & (MG_CGROUP_PATH_LEN - 1)) == 0, "masks inde
 _Static_assert(sizeof(struct mg_budget) == 48, "struct mg_budget");
 _Static_assert(sizeof(struct mg_taint_key) == 16, "struct mg_taint_key");
 _Static_assert(sizeof(struct mg_taint_val) == 16, "struct mg_taint_val");
+_Static_assert(sizeof(struct mg_verity_val) == MG_VERITY_DIGEST_LEN, "struct mg_verity_val");
 _Static_assert(sizeof(struct mg_event_budget) == 32, "struct mg_event_budget");

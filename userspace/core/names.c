@@ -35,6 +35,7 @@ static const char *const hook_names[MG_HOOK__COUNT] = {
 	[MG_HOOK_SYSCALLS] = "syscalls",
 	[MG_HOOK_SKB_EGRESS] = "skb_egress",
 	[MG_HOOK_EGRESS_BUDGET] = "egress_budget",
+	[MG_HOOK_VERITY] = "verity",
 };
 
 const char *mg_engine_name(enum mg_engine e)
@@ -96,6 +97,8 @@ const char *mg_reason_name(unsigned int reason)
 		[MG_REASON_BUDGET_REFILLED] = "budget-refilled",
 		[MG_REASON_TAINTED] = "tainted",
 		[MG_REASON_NOT_IN_MANIFEST] = "not-in-manifest",
+		[MG_REASON_VERITY_MISMATCH] = "verity-mismatch",
+		[MG_REASON_VERITY_ABSENT] = "verity-absent",
 	};
 
 	return reason < MG_REASON__COUNT ? names[reason] : "unknown";

@@ -11,6 +11,8 @@
 #include "core/names.h"
 #include "core/cgroup.h"
 #include "core/util.h"
+#include "daemon/audit_chain.h"
+#include "daemon/audit_trail.h"
 #include "daemon/daemon.h"
 #include "daemon/daemon_internal.h"
 #include "daemon/eventlog.h"
@@ -168,6 +170,8 @@ static void mg_daemon_tick(struct mg_daemon *d)
 	/* Marked model files that the policy has digests for: hashed again. */
 	if (!err && st->ntainted && d->policy)
 		mg_rehash_tainted(d->opts->pin_dir, d->policy, d->digests);
+	if (d->log)
+		mg_eventlog_checkpoint(d->log, false);
 	if (d->opts->metrics_path || d->http)
 		mg_daemon_write_metrics(d, st, err);
 	free(st);
@@ -226,6 +230,13 @@ static int mg_daemon_setup(struct mg_daemon *d)
 			return mg_log_errno(-errno, "failed to open a stream on '%s'",
 					    mg_eventlog_path(d->log));
 		mg_eventlog_set_syslog(d->log, d->opts->log_syslog);
+		err = mg_audit_trail_start(d->log, d->opts->audit_key, d->opts->audit_interval,
+					   &d->ctx, &d->chain);
+		if (err)
+			return err;
+	} else if (d->opts->audit_key) {
+		mg_err("--audit-key signs the event file: it needs --log-dir");
+		return -EINVAL;
 	}
 	err = mg_digest_cache_open(NULL, &d->digests);
 	if (err)
@@ -351,9 +362,12 @@ static void mg_daemon_teardown(struct mg_daemon *d, bool leave_enforcing)
 		mg_state_path(d->opts->pin_dir, path, sizeof(path));
 		unlink(path);
 	}
-	if (d->log)
+	if (d->log) {
+		mg_eventlog_checkpoint(d->log, true);
 		mg_eventlog_flush(d->log);
+	}
 	mg_eventlog_close(d->log);
+	mg_audit_chain_free(d->chain);
 	/* No stale metrics that say something is enforcing when nothing is. */
 	if (d->opts->metrics_path && !leave_enforcing)
 		unlink(d->opts->metrics_path);

@@ -12,16 +12,18 @@
 struct mg_daemon_opts {
 	const char *policy_dir;
 	const char *pin_dir;
-	FILE *events;		    /* JSON lines also go here; NULL: none */
-	const char *log_dir;	    /* event file folder; NULL: none */
-	uint64_t log_max_bytes;	    /* 0: default */
-	unsigned int log_keep;	    /* 0: default */
-	bool log_syslog;	    /* each event to syslog (journald) too */
-	const char *metrics_path;   /* Prometheus text file; NULL: none */
-	const char *metrics_listen; /* "ADDR:PORT" for /metrics, /healthz, /readyz; NULL: none */
-	bool journal;		    /* each event to journald, with MGUARD_* fields */
-	bool background;	    /* detach once ready */
-	uint32_t event_rate;	    /* events per second per scope; 0: unlimited */
+	FILE *events;		     /* JSON lines also go here; NULL: none */
+	const char *log_dir;	     /* event file folder; NULL: none */
+	uint64_t log_max_bytes;	     /* 0: default */
+	unsigned int log_keep;	     /* 0: default */
+	bool log_syslog;	     /* each event to syslog (journald) too */
+	const char *metrics_path;    /* Prometheus text file; NULL: none */
+	const char *metrics_listen;  /* "ADDR:PORT" for /metrics, /healthz, /readyz; NULL: none */
+	bool journal;		     /* each event to journald, with MGUARD_* fields */
+	bool background;	     /* detach once ready */
+	uint32_t event_rate;	     /* events per second per scope; 0: unlimited */
+	const char *audit_key;	     /* signs the event file's checkpoints; NULL: none */
+	unsigned int audit_interval; /* seconds between checkpoints; 0: default */
 };
 
 /*

@@ -37,9 +37,10 @@ struct mg_daemon {
 	int64_t boot_offset;
 	unsigned long long events;
 	struct mg_digest_cache
-		*digests;	 /* kept across reloads: unchanged weights are not re-read */
-	struct mg_eventlog *log; /* the event file, when there is one */
-	FILE *log_stream;	 /* on the event file: notices */
+		*digests;	      /* kept across reloads: unchanged weights are not re-read */
+	struct mg_eventlog *log;      /* the event file, when there is one */
+	FILE *log_stream;	      /* on the event file: notices */
+	struct mg_audit_chain *chain; /* seals the event file's lines */
 	time_t log_warned;
 	bool metrics_failing;
 	uint64_t drops_seen; /* kernel drops already reported */

@@ -8,6 +8,7 @@
 #include <syslog.h>
 #include <unistd.h>
 
+#include "daemon/audit_chain.h"
 #include "daemon/eventlog.h"
 
 /* Lines appended are written out in pieces of up to this many bytes. */
@@ -28,7 +29,10 @@ struct mg_eventlog {
 	FILE *stream;
 	char *line; /* the stream's unfinished line */
 	size_t len, cap;
-	bool skip; /* drop the rest of a line that could not be kept */
+	bool skip;		      /* drop the rest of a line that could not be kept */
+	struct mg_audit_chain *chain; /* seals each line; NULL: lines as given */
+	struct mg_audit_mark batch;   /* the chain before the lines in buf */
+	bool hold_rotation;	      /* a checkpoint closes the file, then it rotates */
 };
 
 static int mg_open_file(struct mg_eventlog *log)
@@ -126,7 +130,7 @@ static int mg_make_room(struct mg_eventlog *log, size_t len, off_t *ret_size)
 		if (fstat(log->fd, &st))
 			return -errno;
 	}
-	if (st.st_size > 0 && (uint64_t)st.st_size + len > log->max_bytes) {
+	if (st.st_size > 0 && (uint64_t)st.st_size + len > log->max_bytes && !log->hold_rotation) {
 		err = mg_rotate(log);
 		if (err)
 			return err;
@@ -199,32 +203,141 @@ static int mg_drain(struct mg_eventlog *log)
 	if (!log->buf_len)
 		return 0;
 	err = mg_write_lines(log, log->buf, log->buf_len, log->buf_lines);
+	/* Lines lost leave no gap in the chain: the next line follows the last one kept. */
+	if (err && log->chain)
+		mg_audit_chain_rewind(log->chain, &log->batch);
 	log->buf_len = 0;
 	log->buf_lines = 0;
 	return err;
 }
 
-int mg_eventlog_append(struct mg_eventlog *log, const char *line, size_t len)
+/* A line longer than the buffer: sealed in a buffer of its own, written at once. */
+static int mg_write_long(struct mg_eventlog *log, const char *line, size_t len)
 {
-	if (!len)
-		return 0;
+	struct mg_audit_mark mark;
+	ssize_t n;
+	char *out;
+	int err;
+
+	if (!log->chain)
+		return mg_write_lines(log, line, len, 1);
+	out = malloc(len + MG_AUDIT_SUFFIX_MAX);
+	if (!out) {
+		mg_note_lost(log, 1, -ENOMEM);
+		return -ENOMEM;
+	}
+	mg_audit_chain_mark(log->chain, &mark);
+	n = mg_audit_chain_seal(log->chain, line, len, out);
+	err = n < 0 ? (int)n : mg_write_lines(log, out, n, 1);
+	if (n < 0)
+		mg_note_lost(log, 1, err);
+	else if (err)
+		mg_audit_chain_rewind(log->chain, &mark);
+	free(out);
+	return err;
+}
+
+/* Keep @len bytes of one line in the buffer (room checked), sealed when chained. */
+static int mg_keep(struct mg_eventlog *log, const char *line, size_t len)
+{
+	ssize_t n = len;
+
+	if (!log->buf_len && log->chain)
+		mg_audit_chain_mark(log->chain, &log->batch);
+	if (log->chain)
+		n = mg_audit_chain_seal(log->chain, line, len, log->buf + log->buf_len);
+	else
+		memcpy(log->buf + log->buf_len, line, len);
+	if (n < 0) {
+		mg_note_lost(log, 1, (int)n);
+		return (int)n;
+	}
+	log->buf_len += n;
+	log->buf_lines++;
+	return 0;
+}
+
+static void mg_to_syslog(const struct mg_eventlog *log, const char *line, size_t len)
+{
 	if (log->syslog)
 		syslog(LOG_WARNING | LOG_AUTHPRIV, "%.*s", (int)(len - (line[len - 1] == '\n')),
 		       line);
+}
+
+/*
+ * A checkpoint after the lines kept, when one is due, written at once and
+ * into the current file even when that takes it past max_bytes: a file
+ * about to be rotated ends signed.
+ */
+static int mg_write_checkpoint(struct mg_eventlog *log, bool now_anyway)
+{
+	char line[MG_EVENT_CHECKPOINT_BUF];
+	ssize_t n;
+	int err;
+
+	if (!log->chain || !mg_audit_chain_due(log->chain, now_anyway))
+		return 0;
+	mg_drain(log);
+	/* Made last: it must be the next line sealed. */
+	n = mg_audit_chain_checkpoint(log->chain, line, sizeof(line));
+	if (n < 0)
+		return (int)n;
+	err = mg_keep(log, line, n);
+	if (err)
+		return err;
+	/* Sealed, so that a copy kept off the host names its seq too. */
+	mg_to_syslog(log, log->buf, log->buf_len);
+	log->hold_rotation = true;
+	err = mg_drain(log);
+	log->hold_rotation = false;
+	return err;
+}
+
+/* Before a line of up to @room bytes is kept: write out or rotate as it needs. */
+static void mg_before_line(struct mg_eventlog *log, size_t room)
+{
 	/*
 	 * Lines kept together never need the file rotated between them: a line
 	 * that would go past max_bytes starts a new batch, and the rotation is
 	 * decided when that batch is written, as it would be for the line alone.
 	 */
-	if (log->buf_len && (log->buf_len + len > MG_EVENTLOG_BUF_BYTES ||
-			     log->size + log->buf_len + len > log->max_bytes))
+	if (log->buf_len && (log->buf_len + room > MG_EVENTLOG_BUF_BYTES ||
+			     log->size + log->buf_len + room > log->max_bytes))
 		mg_drain(log);
-	if (len > MG_EVENTLOG_BUF_BYTES)
-		return mg_write_lines(log, line, len, 1);
-	memcpy(log->buf + log->buf_len, line, len);
-	log->buf_len += len;
-	log->buf_lines++;
-	return 0;
+	/* A chained file that is full ends with a checkpoint, then rotates. */
+	if (log->chain && !log->buf_len && log->size > 0 && log->size + room > log->max_bytes &&
+	    mg_audit_chain_due(log->chain, true) && !mg_write_checkpoint(log, true) &&
+	    log->fd >= 0 && !mg_rotate(log))
+		log->size = 0;
+}
+
+int mg_eventlog_append(struct mg_eventlog *log, const char *line, size_t len)
+{
+	size_t room = log->chain ? len + MG_AUDIT_SUFFIX_MAX : len;
+
+	if (!len)
+		return 0;
+	mg_to_syslog(log, line, len);
+	mg_before_line(log, room);
+	if (room > MG_EVENTLOG_BUF_BYTES)
+		return mg_write_long(log, line, len);
+	return mg_keep(log, line, len);
+}
+
+int mg_eventlog_checkpoint(struct mg_eventlog *log, bool now_anyway)
+{
+	return mg_write_checkpoint(log, now_anyway);
+}
+
+int mg_eventlog_set_chain(struct mg_eventlog *log, struct mg_audit_chain *chain)
+{
+	int err = chain ? mg_audit_chain_resume(chain, log->path) : 0;
+
+	if (err < 0)
+		return err;
+	mg_drain(log);
+	log->chain = chain;
+	return err;
 }
 
 int mg_eventlog_write(struct mg_eventlog *log, const char *line, size_t len)

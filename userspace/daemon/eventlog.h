@@ -82,6 +82,27 @@ void mg_eventlog_get_stats(const struct mg_eventlog *log, struct mg_eventlog_sta
  */
 int mg_eventlog_reopen(struct mg_eventlog *log);
 
+struct mg_audit_chain;
+
+/* Room for a checkpoint line of the audit trail. */
+#define MG_EVENT_CHECKPOINT_BUF 1024
+
+/*
+ * Seal every line written from now on into @chain (daemon/audit_chain.h),
+ * which continues the chain found at the end of the file; the log does not
+ * take it (it must outlive the log, or be set back to NULL). A file about to
+ * be rotated first gets a checkpoint line, when the chain has a key, so it
+ * may grow past max_bytes by that line. Returns 1 when an earlier chain is
+ * continued, 0 when it starts anew, or a negative errno.
+ */
+int mg_eventlog_set_chain(struct mg_eventlog *log, struct mg_audit_chain *chain);
+
+/*
+ * Append a checkpoint line signing the chain's head when one is due (see
+ * mg_audit_chain_due()). Returns 0 (also when none is due) or a negative errno.
+ */
+int mg_eventlog_checkpoint(struct mg_eventlog *log, bool now_anyway);
+
 /* The path of the current file. */
 const char *mg_eventlog_path(const struct mg_eventlog *log);
 

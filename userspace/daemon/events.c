@@ -224,6 +224,7 @@ static const unsigned char mg_hook_payload[MG_HOOK_SLOTS] = {
 	[MG_HOOK_COREDUMP] = MG_PAYLOAD_SIGNAL,	   [MG_HOOK_SOCKET] = MG_PAYLOAD_SOCK,
 	[MG_HOOK_PATHS] = MG_PAYLOAD_FILE,	   [MG_HOOK_SYSCALLS] = MG_PAYLOAD_SYS,
 	[MG_HOOK_SKB_EGRESS] = MG_PAYLOAD_NET,	   [MG_HOOK_EGRESS_BUDGET] = MG_PAYLOAD_BUDGET,
+	[MG_HOOK_VERITY] = MG_PAYLOAD_FILE,
 };
 
 static void mg_put_budget(struct mg_json_buf *o, const struct mg_event_budget *b)

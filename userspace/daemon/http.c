@@ -242,11 +242,11 @@ int mg_http_serve(struct mg_http *http)
 
 int mg_http_start(const char *where, struct mg_http **ret)
 {
-	struct mg_http *http;
+	struct mg_http *http = NULL;
 	int err = mg_http_open(where, &http);
 
-	if (err)
-		return err;
+	if (err || !http)
+		return err ? err : -EIO;
 	err = mg_http_serve(http);
 	if (err) {
 		mg_http_stop(http);

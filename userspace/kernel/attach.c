@@ -130,6 +130,11 @@ static int mg_scope_anchor(struct mg_loader *l, const struct mg_image_scope *sco
 	int err, created;
 
 	*ret_id = mg_scope_anchor_id(l, scope, path, len);
+	if (*ret_id && !scope->is_pattern && strchr(scope->cgroup + 1, '/') == NULL)
+		mg_warn("scope '%s': cgroup '%s' is directly below the root, so its network, GPU and "
+			"budget programs sit on it: removed and made again while no daemon runs, it "
+			"has none until a daemon attaches them (put it a level deeper)",
+			scope->name, scope->cgroup);
 	if (*ret_id)
 		return 0;
 	err = mg_bind_anchor(scope, rel, sizeof(rel));

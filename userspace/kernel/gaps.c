@@ -59,6 +59,15 @@ size_t mg_gaps_list(const __u8 engine[MG_HOOK_SLOTS], struct mg_gap *out, size_t
 			"routing netlink in a scope with CAP_NET_ADMIN can add links, routes "
 			"and tunnels (refusing that needs BPF LSM's netlink_send or "
 			"fmod_ret on security_netlink_send)");
+	if (!mg_refuses(engine[MG_HOOK_PATHS]))
+		n = mg_gap_add(out, n, max, "taint-beyond-open",
+			       "a truncate(2) by path, a rename or a hard link into a model's "
+			       "folder marks no file (only opens for writing do)");
+	if (engine[MG_HOOK_VERITY] != MG_ENGINE_LSM)
+		n = mg_gap_add(out, n, max, "verity",
+			       "fs-verity digests in the policy are not checked by the kernel "
+			       "(BPF LSM with bpf_get_fsverity_digest and file_post_open): the "
+			       "SHA-256 digests and taint on write serve");
 	n = mg_gap_add(out, n, max, "inherited-descriptors",
 		       "read() of a descriptor opened before the process entered its scope is not "
 		       "seen (mguard run closes them)");

@@ -50,6 +50,8 @@ static int mg_prune_all(struct mg_loader *l, __u32 keep)
 	err = err ?: r;
 	r = mg_prune(s->maps.mg_inodes, offsetof(struct mg_inode_key, gen), keep);
 	err = err ?: r;
+	r = mg_prune(s->maps.mg_verity, offsetof(struct mg_inode_key, gen), keep);
+	err = err ?: r;
 	r = mg_prune(s->maps.mg_licenses, offsetof(struct mg_license_key, gen), keep);
 	err = err ?: r;
 	r = mg_prune(s->maps.mg_outputs, offsetof(struct mg_output_key, gen), keep);
@@ -114,6 +116,15 @@ static void mg_egress_entry(const struct mg_image *img, size_t i, __u32 gen, voi
 	*k = img->egress[i].key;
 	k->gen = gen;
 	*(struct mg_egress_val *)val = img->egress[i].val;
+}
+
+static void mg_verity_entry(const struct mg_image *img, size_t i, __u32 gen, void *key, void *val)
+{
+	struct mg_inode_key *k = key;
+
+	*k = img->verity[i].key;
+	k->gen = gen;
+	*(struct mg_verity_val *)val = img->verity[i].val;
 }
 
 size_t mg_loader_inode_entries(const struct mg_image *img)
@@ -198,6 +209,13 @@ static int mg_fill(struct mg_loader *l, const struct mg_image *img, __u32 gen)
 	err = mg_fill_inodes(s->maps.mg_inodes, img, gen);
 	if (err)
 		return err;
+	/* fs-verity digests only where the kernel checks them (verity.bpf.h). */
+	if (l->engine[MG_HOOK_VERITY] == MG_ENGINE_LSM) {
+		err = mg_fill_table(s->maps.mg_verity, img, img->nverity, mg_verity_entry, gen, &i);
+		if (err)
+			return mg_log_errno(err, "failed to write the fs-verity digest of '%s'",
+					    img->verity[i].path);
+	}
 	err = mg_fill_table(s->maps.mg_licenses, img, img->nlicenses, mg_license_entry, gen, &i);
 	if (err)
 		return mg_log_errno(err, "failed to write licence '%s'", img->licenses[i].id);

@@ -19,6 +19,8 @@ size_t mg_hook_progs(struct mguard_bpf *s, struct mg_hook_prog *out)
 	const struct mg_hook_prog t[] = {
 		/* Files. BPF LSM: EPERM from the LSM hook. */
 		LSM(mg_lsm_file_open, MG_HOOK_FILE_OPEN, "lsm_file_open"),
+		/* fs-verity digests after the open (6.9+ with bpf_get_fsverity_digest). */
+		LSM(mg_lsm_file_post_open, MG_HOOK_VERITY, "lsm_file_post_open"),
 		LSM(mg_lsm_mmap_file, MG_HOOK_MMAP, "lsm_mmap_file"),
 		LSM(mg_lsm_file_receive, MG_HOOK_FILE_RECEIVE, "lsm_file_receive"),
 		LSM(mg_lsm_unix_stream_connect, MG_HOOK_UNIX, "lsm_unix_stream_connect"),

@@ -114,7 +114,7 @@ static void mg_select_programs(struct mg_loader *l)
  */
 static struct bpf_map **mg_pinned_maps(struct mg_loader *l, size_t *n)
 {
-	static struct bpf_map *maps[16];
+	static struct bpf_map *maps[20];
 	struct mguard_bpf *s = l->skel;
 	size_t i = 0;
 
@@ -123,6 +123,7 @@ static struct bpf_map **mg_pinned_maps(struct mg_loader *l, size_t *n)
 	maps[i++] = s->maps.mg_counters;
 	maps[i++] = s->maps.mg_scopes;
 	maps[i++] = s->maps.mg_inodes;
+	maps[i++] = s->maps.mg_verity;
 	maps[i++] = s->maps.mg_egress;
 	maps[i++] = s->maps.mg_licenses;
 	maps[i++] = s->maps.mg_outputs;

@@ -130,6 +130,10 @@ void mg_probe_choose_engines(struct mg_probe *p)
 	 */
 	p->engine[MG_HOOK_EGRESS_BUDGET] =
 		p->cgroup_skb && p->cgroup2_mount[0] ? MG_ENGINE_CGROUP : MG_ENGINE_NONE;
+	/* fs-verity digests: only BPF LSM can fail an open after the file system's. */
+	p->engine[MG_HOOK_VERITY] =
+		p->engine[MG_HOOK_FILE_OPEN] == MG_ENGINE_LSM && p->verity_loads ? MG_ENGINE_LSM :
+										   MG_ENGINE_NONE;
 }
 
 /* Symbolic name of an errno value, including the kernel-internal ENOTSUPP. */
@@ -395,6 +399,7 @@ static int probe_all(struct mg_probe *p)
 	probe_lsm_prog(p, btf);
 	probe_trampoline(p, btf);
 	mg_probe_fmod_ret(btf, &p->fmod);
+	mg_probe_verity(p, btf);
 	err = probe_tracepoint(p);
 	if (err)
 		goto out;

@@ -15,10 +15,12 @@
 #include "mguard_abi.h"
 #include "kernel/probe_fmodret.h"
 
-#define MG_PROBE_LSM_HOOK    "bpf_lsm_file_open"
-#define MG_PROBE_TRACEPOINT  "syscalls/sys_exit_openat"
-#define MG_PROBE_SECURITYFS  "/sys/kernel/security"
-#define MG_PROBE_VMLINUX_BTF "/sys/kernel/btf/vmlinux"
+#define MG_PROBE_LSM_HOOK     "bpf_lsm_file_open"
+#define MG_PROBE_TRACEPOINT   "syscalls/sys_exit_openat"
+#define MG_PROBE_SECURITYFS   "/sys/kernel/security"
+#define MG_PROBE_VMLINUX_BTF  "/sys/kernel/btf/vmlinux"
+#define MG_PROBE_VERITY_HOOK  "bpf_lsm_file_post_open"
+#define MG_PROBE_VERITY_KFUNC "bpf_get_fsverity_digest"
 
 struct mg_probe {
 	bool btf;	       /* /sys/kernel/btf/vmlinux present and parsed */
@@ -46,6 +48,10 @@ struct mg_probe {
 	int landlock_abi;	      /* Landlock ABI version, 0 when unavailable */
 	int landlock_errno;	      /* why unavailable, 0 otherwise */
 	bool compat_entry;	      /* 32-bit syscalls (int $0x80, x32) are taken */
+	bool verity_hook_in_btf;      /* MG_PROBE_VERITY_HOOK has a BTF id */
+	bool verity_kfunc_in_btf;     /* MG_PROBE_VERITY_KFUNC has a BTF id */
+	bool verity_loads;	      /* an LSM program on file_post_open calling it loads */
+	int verity_errno;	      /* why not, 0 when it loads */
 	char kernel[128];	      /* uname -r */
 	enum mg_engine engine[MG_HOOK__COUNT]; /* by mg_probe_choose_engines() */
 };
@@ -77,6 +83,10 @@ void mg_guard_note(const struct mg_probe *p, enum mg_hook h, char *buf, size_t l
 
 /* An aligned table and the engines per hook, or one JSON object (and a newline). */
 void mg_probe_print(const struct mg_probe *p, FILE *out, bool json);
+
+/* Can fs-verity digests be checked at every open (probe_verity.c)? Fills verity_*. */
+struct btf;
+void mg_probe_verity(struct mg_probe *p, const struct btf *btf);
 
 /* Does the kernel take 32-bit syscalls (probe_compat.c)? */
 bool mg_probe_compat_entry(void);

@@ -190,6 +190,14 @@ static void engine_note(const struct mg_probe *p, enum mg_hook h, char *buf, siz
 				 p->fmod.missing[h] ? p->fmod.missing[h] : mg_fmod_ret_func(h));
 		return;
 	}
+	if (h == MG_HOOK_VERITY) {
+		if (p->engine[h] == MG_ENGINE_NONE)
+			snprintf(
+				buf, len,
+				"(fs-verity digests not checked by the kernel: SHA-256 digests and "
+				"taint on write serve)");
+		return;
+	}
 	if (h == MG_HOOK_UNIX) {
 		if (p->engine[h] == MG_ENGINE_NONE)
 			snprintf(buf, len,
@@ -293,6 +301,19 @@ static void print_text(const struct mg_probe *p, FILE *out)
 		snprintf(note, sizeof(note), "%s (fmod_ret/%s)", tmp2, MG_PROBE_FMODRET_FUNC);
 	}
 	row(out, "fmod_ret_runs", yes_no(p->fmod.runs), note);
+	if (p->verity_loads)
+		snprintf(note, sizeof(note), "lsm/file_post_open with %s", MG_PROBE_VERITY_KFUNC);
+	else if (!p->btf)
+		snprintf(note, sizeof(note), "no vmlinux BTF");
+	else if (!p->verity_kfunc_in_btf)
+		snprintf(note, sizeof(note), "%s not in BTF (needs 6.7+ and CONFIG_FS_VERITY)",
+			 MG_PROBE_VERITY_KFUNC);
+	else if (!p->verity_hook_in_btf)
+		snprintf(note, sizeof(note), "%s not in BTF (needs 6.9+)", MG_PROBE_VERITY_HOOK);
+	else
+		snprintf(note, sizeof(note), "%s at load",
+			 err_name(p->verity_errno, tmp, sizeof(tmp)));
+	row(out, "verity_loads", yes_no(p->verity_loads), note);
 
 	row(out, "ringbuf", yes_no(p->ringbuf), NULL);
 	tracepoint_reason(p, note, sizeof(note));
@@ -373,6 +394,8 @@ static void print_json(const struct mg_probe *p, FILE *out)
 	json_bool(out, "fmod_ret_runs", p->fmod.runs);
 	json_errno(out, "fmod_ret", p->fmod.err);
 	json_str_or_null(out, "fmod_ret_step", p->fmod.step);
+	json_bool(out, "verity_loads", p->verity_loads);
+	json_errno(out, "verity", p->verity_errno);
 	json_bool(out, "ringbuf", p->ringbuf);
 	json_bool(out, "tracepoint_progs", p->tracepoint_progs);
 	json_errno(out, "tracepoint", p->tracepoint_errno);

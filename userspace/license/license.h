@@ -117,7 +117,8 @@ bool mg_license_covers(const struct mg_license *l, const char *model, unsigned i
 /*
  * Make an Ed25519 key pair: the private key in PEM (PKCS#8) at
  * @private_path with mode 0600, the public key in PEM at @public_path. An
- * existing file is never overwritten. Returns 0, or a negative errno with
+ * existing file is never overwritten; @public_path NULL writes only the
+ * private key. Returns 0, or a negative errno with
  * the reason in @diags (nothing is left behind).
  */
 int mg_license_keygen(const char *private_path, const char *public_path, struct mg_diags *diags);
@@ -143,5 +144,39 @@ int mg_license_write(const struct mg_license *l, FILE *out);
  */
 int mg_license_parse_time(const char *s, int64_t *ret);
 void mg_license_format_time(int64_t t, char buf[MG_LICENSE_TIME_LEN]);
+
+/*
+ * Other bytes signed with the same keys: the audit trail's checkpoints.
+ * A key is named by its id, "ed25519:" and 16 hex digits (the start of the
+ * SHA-256 of the raw public key).
+ */
+#define MG_KEY_ID_LEN 24
+
+struct mg_signer;
+
+/*
+ * Load the unencrypted PEM Ed25519 private key at @path. A file that any
+ * user may read (mode & 0007) is refused with -EPERM. Returns 0, or a
+ * negative errno with the reason in @diags.
+ */
+int mg_signer_load(const char *path, struct mg_signer **ret, struct mg_diags *diags);
+const char *mg_signer_key_id(const struct mg_signer *s);
+/* Sign @len bytes at @data. Returns 0, -ENOMEM or -EIO. */
+int mg_signer_sign(const struct mg_signer *s, const void *data, size_t len,
+		   uint8_t sig[MG_LICENSE_SIG_LEN]);
+/* The public key in PEM, to @out. Returns 0 or -EIO. */
+int mg_signer_write_public(const struct mg_signer *s, FILE *out);
+void mg_signer_free(struct mg_signer *s);
+
+/*
+ * Whether @sig over @data is by the key of @ring whose id is @key_id.
+ * Returns 0, -ENOKEY (empty ring), -EKEYREJECTED (no key of the ring has
+ * that id), -EBADMSG (the key has it but the signature does not verify) or
+ * -ENOMEM.
+ */
+int mg_keyring_verify_bytes(const struct mg_keyring *ring, const uint8_t sig[MG_LICENSE_SIG_LEN],
+			    const void *data, size_t len, const char *key_id);
+/* The id of key @i of @ring into @out. Returns 0, -ENOENT or -EIO. */
+int mg_keyring_key_id(const struct mg_keyring *ring, size_t i, char out[MG_KEY_ID_LEN + 1]);
 
 #endif /* MGUARD_LICENSE_H */

@@ -103,6 +103,8 @@ int mg_license_keygen(const char *private_path, const char *public_path, struct 
 	if (err)
 		goto out;
 
+	if (!public_path)
+		goto out;
 	err = create_new(public_path, 0644, false, &f, diags);
 	if (err) {
 		unlink(private_path);

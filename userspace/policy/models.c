@@ -22,10 +22,11 @@ enum {
 	MODEL_METRICS,
 	MODEL_SHA256,
 	MODEL_MANIFEST,
+	MODEL_VERITY,
 	MODEL__N
 };
-static const char *const model_keys[MODEL__N] = { "name",    "tier",   "files",
-						  "metrics", "sha256", "manifest" };
+static const char *const model_keys[MODEL__N] = { "name",   "tier",	"files", "metrics",
+						  "sha256", "manifest", "verity" };
 static const struct keytab model_kt = {
 	"in model", model_keys, MODEL__N, (1u << MODEL_NAME) | (1u << MODEL_FILES), 0,
 };
@@ -149,21 +150,96 @@ static int add_digest(struct parser *p, void *arg, char *path, struct mg_loc klo
 	return r;
 }
 
-static int parse_digests(struct parser *p, struct mg_model *m)
+static int report_dup_paths(struct parser *p, const struct mg_digest *v, size_t n)
 {
 	struct item *items;
 
+	if (n < 2)
+		return 0;
+	items = calloc(n, sizeof(*items));
+	if (!items)
+		return mg_yaml_nomem(&p->y);
+	for (size_t i = 0; i < n; i++)
+		items[i] = (struct item){ .key = v[i].path, .loc = v[i].loc };
+	return mgp_report_dup_keys(p, items, n);
+}
+
+static int parse_digests(struct parser *p, struct mg_model *m)
+{
 	if (mgp_parse_pairs(p, "'sha256' must be a mapping of paths to SHA-256 digests", add_digest,
 			    m))
 		return -1;
-	if (m->ndigests < 2)
+	return report_dup_paths(p, m->digests, m->ndigests);
+}
+
+#define VERITY_PREFIX "sha256:"
+
+/* "sha256:" and 64 hex digits: an fs-verity file digest of SHA-256. */
+static bool parse_verity(const char *s, size_t n, uint8_t out[32])
+{
+	size_t k = strlen(VERITY_PREFIX);
+
+	return n > k && strncmp(s, VERITY_PREFIX, k) == 0 && parse_sha256(s + k, n - k, out);
+}
+
+static int add_verity(struct parser *p, void *arg, char *path, struct mg_loc kloc, size_t i)
+{
+	struct mg_model *m = arg;
+	const yaml_event_t *ev = &p->y.ev;
+	struct mg_digest d = { .path = path, .loc = kloc };
+	int r = 0;
+
+	if (!mgp_path_ok(p, "verity path", path, PATH_NO_DOTDOT, kloc)) {
+		r = mg_yaml_skip(&p->y);
+	} else if (ev->type != YAML_SCALAR_EVENT || mg_yaml_is_null(ev)) {
+		if (mg_yaml_reject(&p->y,
+				   "the fs-verity digest of '%s' must be a string 'sha256:' and 64 "
+				   "hex digits",
+				   path) < 0)
+			r = -1;
+	} else if (!parse_verity((const char *)ev->data.scalar.value, ev->data.scalar.length,
+				 d.sha256)) {
+		mg_yaml_report(&p->y,
+			       "invalid fs-verity digest '%s' for '%s' (expected 'sha256:' and 64 "
+			       "hex digits)",
+			       (const char *)ev->data.scalar.value, path);
+	} else {
+		if (mgp_grow(&m->verity, m->nverity, sizeof(*m->verity))) {
+			free(path);
+			return mg_yaml_nomem(&p->y);
+		}
+		m->verity[m->nverity++] = d;
 		return 0;
-	items = calloc(m->ndigests, sizeof(*items));
-	if (!items)
-		return mg_yaml_nomem(&p->y);
-	for (size_t i = 0; i < m->ndigests; i++)
-		items[i] = (struct item){ .key = m->digests[i].path, .loc = m->digests[i].loc };
-	return mgp_report_dup_keys(p, items, m->ndigests);
+	}
+	free(path);
+	return r;
+}
+
+static int parse_verity_digests(struct parser *p, struct mg_model *m)
+{
+	if (mgp_parse_pairs(p, "'verity' must be a mapping of paths to fs-verity digests",
+			    add_verity, m))
+		return -1;
+	return report_dup_paths(p, m->verity, m->nverity);
+}
+
+/*
+ * Kernels that cannot check fs-verity, and the fallback engine, verify the
+ * file by its SHA-256: a file under 'verity' must be under 'sha256' too.
+ */
+static void check_verity_has_sha256(struct parser *p, const struct mg_model *m)
+{
+	for (size_t i = 0; i < m->nverity; i++) {
+		bool found = false;
+
+		for (size_t j = 0; j < m->ndigests && !found; j++)
+			found = strcmp(m->verity[i].path, m->digests[j].path) == 0;
+		if (!found)
+			mg_report(p->y.sink, m->verity[i].loc,
+				  "'%s' has an fs-verity digest but no SHA-256: list it under "
+				  "'sha256' too (kernels that cannot check fs-verity use it)",
+				  m->verity[i].path);
+	}
 }
 
 int mgp_parse_model(struct parser *p)
@@ -203,6 +279,9 @@ int mgp_parse_model(struct parser *p)
 					    -1 :
 					    0;
 			break;
+		case MODEL_VERITY:
+			r = parse_verity_digests(p, m);
+			break;
 		default:
 			r = parse_digests(p, m);
 			break;
@@ -213,6 +292,7 @@ int mgp_parse_model(struct parser *p)
 	if (r < 0)
 		return -1;
 	mgp_check_required(p, &model_kt, seen, m->loc, "model", m->name);
+	check_verity_has_sha256(p, m);
 	if (m->manifest_strict && !m->ndigests)
 		mg_report(p->y.sink, m->manifest_loc,
 			  "'manifest: strict' needs the model's files listed under 'sha256'");

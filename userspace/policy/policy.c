@@ -69,6 +69,9 @@ void mg_policy_free(struct mg_policy *policy)
 		for (size_t j = 0; j < m->ndigests; j++)
 			free(m->digests[j].path);
 		free(m->digests);
+		for (size_t j = 0; j < m->nverity; j++)
+			free(m->verity[j].path);
+		free(m->verity);
 		free(m->tier_reason);
 	}
 	for (size_t i = 0; i < policy->nscopes; i++) {

@@ -73,7 +73,10 @@ struct mg_metric {
 	struct mg_loc loc;
 };
 
-/* An expected SHA-256 of one of a model's files. */
+/*
+ * An expected SHA-256 of one of a model's files; under 'verity', its
+ * expected fs-verity file digest (SHA-256, 4096-byte blocks) instead.
+ */
 struct mg_digest {
 	char *path; /* absolute, or relative to one of the model's folders */
 	uint8_t sha256[32];
@@ -90,6 +93,8 @@ struct mg_model {
 	size_t nmetrics;
 	struct mg_digest *digests;
 	size_t ndigests;
+	struct mg_digest *verity; /* 'verity': each path also under 'sha256' */
+	size_t nverity;
 	int manifest_strict; /* 'manifest: strict': only the files under 'sha256' are the model's */
 	struct mg_loc manifest_loc;
 	struct mg_loc loc;

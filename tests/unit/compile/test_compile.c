@@ -342,6 +342,56 @@ static void test_digest_mismatch_refuses_the_model(void **state)
 	mg_image_free(img);
 }
 
+/* A file's fs-verity digest becomes its (dev, ino) entry; a refused model gives none. */
+static void test_verity_digests_by_inode(void **state)
+{
+	char big[512];
+	char *files[] = { big };
+	struct mg_digest digests[] = { { .path = "a.safetensors" } };
+	struct mg_digest verity[] = { { .path = "a.safetensors" } };
+	struct mg_model models[] = {
+		{ .name = "big",
+		  .resolved_tier = &tiers[0],
+		  .files = files,
+		  .nfiles = 1,
+		  .digests = digests,
+		  .ndigests = 1,
+		  .verity = verity,
+		  .nverity = 1 },
+	};
+	struct mg_policy p = { .tiers = tiers, .ntiers = 2, .models = models, .nmodels = 1 };
+	struct mg_compile_opts opts = { .cgroup_root = tmpdir };
+	struct mg_diags diags = {};
+	struct mg_image *img = NULL;
+	struct stat st;
+
+	snprintf(big, sizeof(big), "%s/big", tmpdir);
+	/* sha256("a") */
+	assert_int_equal(mg_digest_parse_hex(
+				 "ca978112ca1bbdcafac231b39a23dc4da786eff8147c4e72b9807785afee48bb",
+				 digests[0].sha256),
+			 0);
+	memset(verity[0].sha256, 0xab, sizeof(verity[0].sha256));
+	assert_int_equal(stat(unit_path(tmpdir, "big/a.safetensors"), &st), 0);
+	assert_int_equal(mg_compile(&p, &opts, &img, &diags), 0);
+	assert_int_equal(diags.n, 0);
+	assert_int_equal(img->nverity, 1);
+	assert_int_equal(img->verity[0].key.ino, st.st_ino);
+	assert_int_equal(img->verity[0].key.dev, mg_kernel_dev(st.st_dev));
+	assert_int_equal(img->verity[0].key.gen, 0);
+	assert_memory_equal(img->verity[0].val.digest, verity[0].sha256, MG_VERITY_DIGEST_LEN);
+	assert_non_null(strstr(img->verity[0].path, "big/a.safetensors"));
+	mg_image_free(img);
+
+	/* Its SHA-256 wrong: refused, and no fs-verity entry to compare. */
+	digests[0].sha256[0] ^= 1;
+	assert_int_equal(mg_compile(&p, &opts, &img, &diags), 0);
+	assert_int_equal(img->model_tiers[0], MG_TIER_REFUSED);
+	assert_int_equal(img->nverity, 0);
+	mg_diags_free(&diags);
+	mg_image_free(img);
+}
+
 static void sign(const char *dir, const char *name, const char *scope, const char *key, int64_t nb,
 		 int64_t na)
 {
@@ -445,6 +495,7 @@ int main(void)
 		cmocka_unit_test(test_egress_longer_prefixes_inherit_ports),
 		cmocka_unit_test(test_egress_too_many_ranges),
 		cmocka_unit_test(test_digest_mismatch_refuses_the_model),
+		cmocka_unit_test(test_verity_digests_by_inode),
 		cmocka_unit_test(test_licences_grant_and_refuse),
 	};
 

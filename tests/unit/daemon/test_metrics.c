@@ -105,13 +105,17 @@ static const char *const want_lines[] = {
 	"mguard_decisions_total{hook=\"egress_budget\",verdict=\"deny\",engine=\"cgroup\"} 86",
 	"mguard_decisions_total{hook=\"egress_budget\",verdict=\"kill\",engine=\"cgroup\"} 87",
 	"mguard_decisions_total{hook=\"egress_budget\",verdict=\"audit\",engine=\"cgroup\"} 88",
+	"mguard_decisions_total{hook=\"verity\",verdict=\"allow\",engine=\"none\"} 89",
+	"mguard_decisions_total{hook=\"verity\",verdict=\"deny\",engine=\"none\"} 90",
+	"mguard_decisions_total{hook=\"verity\",verdict=\"kill\",engine=\"none\"} 91",
+	"mguard_decisions_total{hook=\"verity\",verdict=\"audit\",engine=\"none\"} 92",
 	"# HELP mguard_errors_total Failures counted by the BPF programs, by kind.",
 	"# TYPE mguard_errors_total counter",
-	"mguard_errors_total{kind=\"events_dropped\"} 89",
-	"mguard_errors_total{kind=\"config_unreadable\"} 90",
-	"mguard_errors_total{kind=\"fd_unresolved\"} 91",
-	"mguard_errors_total{kind=\"walk_limit\"} 92",
-	"mguard_errors_total{kind=\"events_rate_limited\"} 93",
+	"mguard_errors_total{kind=\"events_dropped\"} 93",
+	"mguard_errors_total{kind=\"config_unreadable\"} 94",
+	"mguard_errors_total{kind=\"fd_unresolved\"} 95",
+	"mguard_errors_total{kind=\"walk_limit\"} 96",
+	"mguard_errors_total{kind=\"events_rate_limited\"} 97",
 	"# HELP mguard_policy_generation Generation of the policy in force; 0 when none is.",
 	"# TYPE mguard_policy_generation gauge",
 	"mguard_policy_generation 3",
@@ -144,7 +148,7 @@ static const char *const want_lines[] = {
 	"mguard_egress_exhausted_windows_total{cgroup_id=\"77\"} 2",
 	"# HELP mguard_events_dropped_total Events the kernel could not queue: the ring buffer was full.",
 	"# TYPE mguard_events_dropped_total counter",
-	"mguard_events_dropped_total 89",
+	"mguard_events_dropped_total 93",
 	"# HELP mguard_event_rate_limit Events per second a scope may send before it is rate-limited; 0: no limit.",
 	"# TYPE mguard_event_rate_limit gauge",
 	"mguard_event_rate_limit 1000",
@@ -244,7 +248,7 @@ static void test_exact_text(void **state)
 	char *text = render(st, &extra);
 
 	/* This text follows the hooks, verdicts and errors of mguard_abi.h. */
-	assert_int_equal(MG_HOOK__COUNT * MG_VERDICT__COUNT, 88);
+	assert_int_equal(MG_HOOK__COUNT * MG_VERDICT__COUNT, 92);
 	assert_int_equal(MG_ERR__COUNT, 5);
 	assert_lines(text, 0, MG_ARRAY_SIZE(want_lines));
 	free(text);
@@ -397,7 +401,7 @@ static void test_labels(void **state)
 				     "hook=\"connect4\",verdict=\"audit\"} 2\n"));
 	assert_non_null(strstr(text, "\nmguard_license_expiry_timestamp_seconds{license=\"lic-1\","
 				     "scope=\"sandbox\",model=\"mistral-7b\"} 1800000000\n"));
-	assert_non_null(strstr(text, "\nmguard_events_dropped_total 89\n"));
+	assert_non_null(strstr(text, "\nmguard_events_dropped_total 93\n"));
 	free(text);
 }
 

@@ -45,6 +45,7 @@ static void test_fallback_names_what_it_cannot_undo(void **state)
 	assert_true(has_gap(e, "netlink-config"));
 	assert_true(has_gap(e, "inherited-descriptors"));
 	assert_true(has_gap(e, "names"));
+	assert_true(has_gap(e, "verity"));
 }
 
 static void test_lsm_leaves_only_what_no_hook_sees(void **state)
@@ -58,6 +59,10 @@ static void test_lsm_leaves_only_what_no_hook_sees(void **state)
 	assert_false(has_gap(e, "netlink-config"));
 	assert_true(has_gap(e, "names"));
 	assert_true(has_gap(e, "inherited-descriptors"));
+	/* BPF LSM without bpf_get_fsverity_digest or file_post_open: the SHA-256 path serves. */
+	assert_true(has_gap(e, "verity"));
+	e[MG_HOOK_VERITY] = MG_ENGINE_LSM;
+	assert_false(has_gap(e, "verity"));
 }
 
 static void test_print_text_and_json(void **state)

@@ -191,6 +191,37 @@ static void test_engines_net(void **state)
 	free(text);
 }
 
+/* fs-verity digests need BPF LSM for files and the verity program to load. */
+static void test_engines_verity(void **state)
+{
+	struct mg_probe p;
+	char *text;
+
+	host_like(&p);
+	p.verity_loads = true;
+	mg_probe_choose_engines(&p);
+	assert_int_equal(p.engine[MG_HOOK_VERITY], MG_ENGINE_NONE); /* fallback engine */
+
+	p.lsm_prog_loads = true;
+	mg_probe_choose_engines(&p);
+	assert_int_equal(p.engine[MG_HOOK_VERITY], MG_ENGINE_LSM);
+	text = print_to_string(&p, false);
+	assert_non_null(strstr(text, "verity_loads       yes   lsm/file_post_open with "
+				     "bpf_get_fsverity_digest"));
+	free(text);
+
+	p.verity_loads = false;
+	p.verity_errno = ENOENT;
+	p.verity_hook_in_btf = true;
+	mg_probe_choose_engines(&p);
+	assert_int_equal(p.engine[MG_HOOK_VERITY], MG_ENGINE_NONE);
+	text = print_to_string(&p, false);
+	assert_non_null(strstr(text, "bpf_get_fsverity_digest not in BTF (needs 6.7+ and "
+				     "CONFIG_FS_VERITY)"));
+	assert_non_null(strstr(text, "SHA-256 digests and taint on write serve"));
+	free(text);
+}
+
 static void test_names(void **state)
 {
 	assert_string_equal(mg_engine_name(MG_ENGINE_LSM), "bpf-lsm");
@@ -273,7 +304,7 @@ static void test_json(void **state)
 		 "\"cgroup_move\":\"tracepoint-kill\",\"fd_share\":\"tracepoint-kill\","
 		 "\"coredump\":\"tracepoint-kill\",\"socket\":\"tracepoint-kill\","
 		 "\"paths\":\"tracepoint-kill\",\"syscalls\":\"tracepoint-kill\","
-		 "\"skb_egress\":\"cgroup\",\"egress_budget\":\"cgroup\"}"),
+		 "\"skb_egress\":\"cgroup\",\"egress_budget\":\"cgroup\",\"verity\":\"none\"}"),
 		"\"gaps\":{\"unix-sockets\":",
 	};
 	struct mg_probe p;
@@ -343,6 +374,7 @@ int main(void)
 		cmocka_unit_test(test_engines_lsm_eperm),
 		cmocka_unit_test(test_engines_none),
 		cmocka_unit_test(test_engines_net),
+		cmocka_unit_test(test_engines_verity),
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_json),
 		cmocka_unit_test(test_run),
