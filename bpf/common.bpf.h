@@ -90,6 +90,28 @@ struct {
 	__type(value, struct mg_narrow_val);
 } mg_narrowed SEC(".maps") __weak;
 
+/* sock_owner: a scope's socket -> the process it counts as (mguard_abi.h). */
+struct {
+	__uint(type, BPF_MAP_TYPE_SK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC | BPF_F_CLONE);
+	__type(key, int);
+	__type(value, struct mg_sock_owner);
+} mg_sock_owner SEC(".maps") __weak;
+
+/*
+ * The current process becomes @sk's owner: its packets count against the
+ * budget of the licence that narrowed the process (budget.bpf.h). A socket
+ * with no room for the mark counts as nobody's.
+ */
+static __always_inline void mg_sock_own(struct bpf_sock *sk)
+{
+	struct mg_sock_owner *o =
+		bpf_sk_storage_get(&mg_sock_owner, sk, 0, BPF_SK_STORAGE_GET_F_CREATE);
+
+	if (o)
+		o->tgid = bpf_get_current_pid_tgid() >> 32;
+}
+
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, MG_RINGBUF_BYTES);

@@ -249,7 +249,10 @@ static __always_inline __u8 mg_file_decide(const struct mg_config *cfg,
 	if (lic->narrow_id) {
 		/* From now on this process sends only where the licence allows too. */
 		__u32 tgid = bpf_get_current_pid_tgid() >> 32;
-		struct mg_narrow_val nv = { .narrow_id = lic->narrow_id, .gen = cfg->active_gen };
+		struct mg_narrow_val nv = { .narrow_id = lic->narrow_id,
+					    .gen = cfg->active_gen,
+					    .budget_bytes = lic->budget_bytes,
+					    .budget_window_ns = lic->budget_window_ns };
 
 		bpf_map_update_elem(&mg_narrowed, &tgid, &nv, BPF_ANY);
 	}

@@ -309,21 +309,41 @@ struct mg_license_key {
 
 struct mg_license_val {
 	__u64 not_after_boot_ns; /* CLOCK_BOOTTIME of notAfter: enforced with no daemon */
-	__u32 narrow_id;	 /* 0, or the egress list a loading process narrows to */
+	__u32 narrow_id;	 /* 0, or the narrowing a loading process takes on */
 	__u32 pad;
+	/* The licence's egressBudget for the processes it narrows; 0: none. */
+	__u64 budget_bytes;
+	__u64 budget_window_ns;
 };
 
 /*
  * Cross-hook narrowing: a process that loaded a model under a licence with
- * an 'egress' list may from then on send only where both its scope and that
- * list allow; its children inherit it. The list lives in mg_egress under
- * scope id narrow_id (from MG_NARROW_ID_BASE up).
+ * an 'egress' list or an 'egressBudget' may from then on send only where
+ * both its scope and that list allow (a licence with a budget and no list
+ * is compiled with a list that allows everything), and what its sockets
+ * send is counted against the licence's budget too; its children inherit
+ * it. The list lives in mg_egress under scope id narrow_id (from
+ * MG_NARROW_ID_BASE up).
  */
 #define MG_NARROW_ID_BASE 0x10000u
 
 struct mg_narrow_val {
 	__u32 narrow_id;
 	__u32 gen; /* the generation that narrowed it */
+	/* The licence's egressBudget when it narrowed the process; 0: none. */
+	__u64 budget_bytes;
+	__u64 budget_window_ns;
+};
+
+/*
+ * sock_owner (socket local storage): the process that made a scope's TCP or
+ * UDP socket, or last connected it or sent on it through sendmsg's cgroup
+ * hook. A packet is a narrowed process's when its socket's owner is; an
+ * accepted socket starts with its listener's owner (BPF_F_CLONE).
+ */
+struct mg_sock_owner {
+	__u32 tgid;
+	__u32 pad;
 };
 
 /*
@@ -454,15 +474,23 @@ struct mg_event_sys {
 };
 
 /*
- * Egress budgets. budget: the cgroup id of a scope with an egressBudget ->
- * what its sockets sent in the current window (a fixed window that starts
- * with the first packet after the previous one ended). Every packet is
- * counted by its length at the IP layer (headers included, a GSO packet
- * whole); a packet that would take the window over the budget is dropped.
- * The program creates the entry; the map is pinned, so a restart of the
- * daemon refills nothing. Counted by the cgroup id, not the scope id, so a
- * reload that reorders scopes keeps each scope's window.
+ * Egress budgets. budget: (the cgroup id of a scope with an egressBudget,
+ * 0) -> what its sockets sent in the current window (a fixed window that
+ * starts with the first packet after the previous one ended); (that cgroup
+ * id, a narrowing id) -> what the sockets of the processes a licence with
+ * an egressBudget narrowed sent. Every packet is counted by its length at
+ * the IP layer (headers included, a GSO packet whole); a packet that would
+ * take a window over its budget is dropped. The program creates the entry;
+ * the map is pinned, so a restart of the daemon refills nothing. Counted by
+ * the cgroup id, not the scope id, so a reload that reorders scopes keeps
+ * each scope's window.
  */
+struct mg_budget_key {
+	__u64 cgroup_id;
+	__u32 narrow_id; /* 0: the scope's own budget */
+	__u32 pad;
+};
+
 struct mg_budget {
 	__u64 window_start_ns;	 /* bpf_ktime_get_boot_ns() */
 	__u64 sent;		 /* bytes allowed in this window */
@@ -471,6 +499,8 @@ struct mg_budget {
 	__u64 exhausted_windows; /* windows in which the budget ran out */
 	__u32 exhausted;	 /* the budget of this window has run out */
 	__u32 pad;
+	__u64 budget_bytes; /* the budget this window counts against */
+	__u64 window_ns;    /* and its window */
 };
 
 /* EXHAUSTED and REFILLED events: the budget and the window's count. */
@@ -479,6 +509,8 @@ struct mg_event_budget {
 	__u64 window_ns;
 	__u64 sent;	       /* EXHAUSTED: bytes sent in the window; REFILLED: in the last one */
 	__u64 dropped_packets; /* since the entry was made */
+	__u32 narrow_id;       /* 0: the scope's budget; else the licence's narrowing */
+	__u32 pad;
 };
 
 /*

@@ -77,6 +77,9 @@ static __always_inline int mg_connect(struct bpf_sock_addr *ctx, __u8 hook, cons
 	}
 	if (reason == MG_REASON_NONE) {
 		mg_count(MG_COUNTER_INDEX(hook, MG_VERDICT_ALLOW));
+		/* What it now sends counts as this process's (budget.bpf.h). */
+		if (ctx->sk)
+			mg_sock_own(ctx->sk);
 		return 1;
 	}
 

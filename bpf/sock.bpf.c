@@ -7,7 +7,7 @@
  * protocol are refused with EPERM). The other families are decided by
  * lsm/socket_create or the socket() tracepoint.
  *
- * cgroup_skb/egress: the backstop, then the egress budget (budget.bpf.h).
+ * cgroup_skb/egress: the backstop, then the egress budgets (budget.bpf.h).
  * Every packet a scope's socket sends is
  * checked against where it really goes, its IP header's destination: a
  * packet to the peer its socket connected to passes at once (connect4/6
@@ -43,6 +43,7 @@ int mg_sock_create(struct bpf_sock *ctx)
 	    ((type == SOCK_STREAM && protocol == IPPROTO_TCP) ||
 	     (type == SOCK_DGRAM && protocol == IPPROTO_UDP))) {
 		mg_count(MG_COUNTER_INDEX(MG_HOOK_SOCKET, MG_VERDICT_ALLOW));
+		mg_sock_own(ctx);
 		return 1;
 	}
 	verdict = mg_deny_verdict(cfg, MG_VERDICT_DENY);
@@ -248,12 +249,13 @@ static __always_inline int mg_skb_destination(struct __sk_buff *skb, const struc
 	return verdict == MG_VERDICT_DENY ? 0 : 1;
 }
 
-/* Every packet of a scope's sockets: its destination, then its scope's budget. */
+/* Every packet of a scope's sockets: its destination, then its scope's and licence's budgets. */
 SEC("cgroup_skb/egress")
 int mg_skb_egress(struct __sk_buff *skb)
 {
 	const struct mg_config *cfg = mg_config_get();
 	const struct mg_scope_val *scope;
+	struct bpf_sock *sk;
 	__u64 cgid, scope_cgid;
 
 	if (!cfg)
@@ -264,7 +266,10 @@ int mg_skb_egress(struct __sk_buff *skb)
 	if (cfg->engine[MG_HOOK_SKB_EGRESS] == MG_ENGINE_CGROUP &&
 	    !mg_skb_destination(skb, cfg, scope, cgid))
 		return 0;
-	return mg_budget_charge(skb, cfg, scope, cgid, scope_cgid);
+	sk = skb->sk;
+	if (sk)
+		sk = bpf_sk_fullsock(sk);
+	return mg_budget_charge(skb, cfg, scope, cgid, scope_cgid, sk);
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

@@ -13,7 +13,9 @@
  *       took; when that is all, the sender waits for the reader to close,
  *       else it resets the connection, so nothing queued goes later)
  *
- * With --cgroup it first moves itself into the cgroup folder DIR.
+ * With --cgroup it first moves itself into the cgroup folder DIR; with
+ * --load FILE it then reads FILE (a model's weights: a licence with an
+ * egressBudget narrows the process) and exits 3 when it cannot.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -169,12 +171,25 @@ int main(int argc, char **argv)
 		}
 		i += 2;
 	}
+	if (i + 1 < argc && strcmp(argv[i], "--load") == 0) {
+		int fd = open(argv[i + 1], O_RDONLY);
+
+		if (fd < 0 || read(fd, buf, 1) != 1) {
+			fprintf(stderr, "mg-stream: cannot load '%s': %s\n", argv[i + 1],
+				strerror(errno));
+			return 3;
+		}
+		close(fd);
+		printf("loaded %s\n", argv[i + 1]);
+		memset(buf, 'w', sizeof(buf));
+		i += 2;
+	}
 	if (i + 3 < argc && strcmp(argv[i], "sink") == 0)
 		return do_sink(strcmp(argv[i + 1], "udp") != 0, argv[i + 2], atof(argv[i + 3]));
 	if (i + 5 < argc && strcmp(argv[i], "send") == 0)
 		return do_send(strcmp(argv[i + 1], "udp") != 0, argv[i + 2], argv[i + 3],
 			       strtoull(argv[i + 4], NULL, 10), atof(argv[i + 5]));
 	fprintf(stderr, "usage: mg-stream sink tcp|udp PORT SECONDS | "
-			"[--cgroup DIR] send tcp|udp ADDR PORT BYTES SECONDS\n");
+			"[--cgroup DIR] [--load FILE] send tcp|udp ADDR PORT BYTES SECONDS\n");
 	return 2;
 }

@@ -169,3 +169,18 @@ start_holder() { # CGROUP-OR-EMPTY PATH
 	echo "$hp"
 }
 stop_holder() { kill -KILL "$1" 2>/dev/null; wait "$1" 2>/dev/null; }
+
+# Loopback streams to 127.0.0.1:$PORT_BUDGET (t88, t89): mg-stream ($STREAM)
+# as the sink, in the background, its output in $SINK_OUT.
+start_sink() { # tcp|udp SECONDS
+	"$STREAM" sink "$1" "$PORT_BUDGET" "$2" >"$SINK_OUT" 2>&1 &
+	SINK=$!
+	wait_for 5 grep -qs ready "$SINK_OUT"
+}
+# The sink's count in $got, once it has exited (wait in this shell: a child of it).
+sink_received() {
+	wait "$SINK"
+	got=$(awk '$1 == "received" { print $2 }' "$SINK_OUT")
+}
+# between N LO HI: is N a number from LO to HI?
+between() { [ -n "$1" ] && [ "$1" -ge "$2" ] && [ "$1" -le "$3" ]; }

@@ -82,6 +82,7 @@ CG=$CGROOT$CG_REL
 SCOPE_CG=$CG/guarded
 DEBUG_CG=$CG/debuggable	# a second scope, with allowDebug
 BUDGET_CG=$CG/budgeted	# a scope of its own: its budget runs out in t88
+LICB_CG=$CG/licbudget	# and one whose licence has a budget of its own (t89)
 DPID=
 
 cleanup() {
@@ -93,6 +94,7 @@ cleanup() {
 	[ -d "$SCOPE_CG" ] && rmdir "$SCOPE_CG" 2>/dev/null
 	[ -d "$DEBUG_CG" ] && rmdir "$DEBUG_CG" 2>/dev/null
 	[ -d "$BUDGET_CG" ] && rmdir "$BUDGET_CG" 2>/dev/null
+	[ -d "$LICB_CG" ] && rmdir "$LICB_CG" 2>/dev/null
 	[ -d "$CG" ] && rmdir "$CG" 2>/dev/null
 	rm -rf "$TMP" "$UNK"
 }
@@ -129,11 +131,16 @@ PORT_BUDGET=18446
 # shellcheck disable=SC2034 # used by the sourced test files
 BUDGET_BYTES=1048576 # egressBudget of the budgeted scope: 1MiB per 20s
 BUDGET_PER=20
+# shellcheck disable=SC2034 # used by the sourced test files
+LICB_BYTES=262144 # egressBudget of lic-budget: 256KiB per 10s, in a scope of 8MiB per 10s
+LICB_PER=10
 
 # Licences: a key pair, a licence for one controlled model, one that expires
 # a few seconds after the start (the kernel must end it with no daemon help),
 # and one signed by a key the policy does not trust.
-mkdir -p "$TMP/keys" "$TMP/models/licensed" "$TMP/models/unlicensed" "$TMP/models/short"
+mkdir -p "$TMP/keys" "$TMP/models/licensed" "$TMP/models/unlicensed" "$TMP/models/short" \
+	"$TMP/models/budgetlic"
+printf 'controlled-weights' > "$TMP/models/budgetlic/model.safetensors"
 printf 'controlled-weights' > "$TMP/models/licensed/model.safetensors"
 printf 'controlled-weights' > "$TMP/models/unlicensed/model.safetensors"
 printf 'controlled-weights' > "$TMP/models/short/model.safetensors"
@@ -152,7 +159,7 @@ apiVersion: mguard/v1
 kind: License
 id: $2
 useCase: kernel-tier-test
-scope: guarded
+scope: ${LIC_SCOPE:-guarded}
 models: [$3]
 notBefore: $(rfc3339 $((NOW - 60)))
 notAfter: $(rfc3339 "$4")
@@ -165,9 +172,13 @@ write_license "$TMP/keys/long.draft" lic-long licensed-70b $((NOW + 3600)) \
 	"egress: [\"127.0.0.1:$PORT_UDP/udp\"]"
 write_license "$TMP/keys/short.draft" lic-short short-lived $SHORT_UNTIL
 write_license "$TMP/keys/forged.draft" lic-forged unlicensed-70b $((NOW + 3600))
+# lic-budget: what a process that loads its model may send, within its scope's budget.
+LIC_SCOPE=licensed-budget write_license "$TMP/keys/budget.draft" lic-budget budget-70b \
+	$((NOW + 3600)) "egressBudget: {bytes: 256KiB, per: ${LICB_PER}s}"
 "$MGUARD" license sign --key "$TMP/keys/issuer.key" "$TMP/keys/long.draft" -o "$TMP/policy/long.lic" 2>/dev/null
 "$MGUARD" license sign --key "$TMP/keys/issuer.key" "$TMP/keys/short.draft" -o "$TMP/policy/short.lic" 2>/dev/null
 "$MGUARD" license sign --key "$TMP/keys/rogue.key" "$TMP/keys/forged.draft" -o "$TMP/policy/forged.lic" 2>/dev/null
+"$MGUARD" license sign --key "$TMP/keys/issuer.key" "$TMP/keys/budget.draft" -o "$TMP/policy/budget.lic" 2>/dev/null
 
 cat > "$TMP/policy/policy.yaml" <<YAML
 apiVersion: mguard/v1
@@ -204,6 +215,9 @@ models:
   - name: short-lived
     tier: controlled
     files: [$TMP/models/short/]
+  - name: budget-70b
+    files: [$TMP/models/budgetlic/]
+    metrics: {mmlu: 86.0}
 scopes:
   - name: guarded
     cgroup: $CG_REL/guarded
@@ -225,6 +239,13 @@ scopes:
     maxTier: general
     egress: ["127.0.0.1:$PORT_BUDGET"]
     egressBudget: {bytes: 1MiB, per: ${BUDGET_PER}s}
+    reads: [$BUILD_ABS/]
+  - name: licensed-budget
+    cgroup: $CG_REL/licbudget
+    maxTier: controlled
+    licenses: [budget.lic]
+    egress: ["127.0.0.1:$PORT_BUDGET"]
+    egressBudget: {bytes: 8MiB, per: ${LICB_PER}s}
     reads: [$BUILD_ABS/]
 YAML
 mkdir -p "$TMP/sockets"

@@ -10,18 +10,6 @@ STREAM=$BUILD/tests/helpers/mg-stream
 SINK_OUT=$TMP/sink.txt
 SEND_OUT=$TMP/send.txt
 
-start_sink() { # tcp|udp SECONDS
-	"$STREAM" sink "$1" "$PORT_BUDGET" "$2" >"$SINK_OUT" 2>&1 &
-	SINK=$!
-	wait_for 5 grep -qs ready "$SINK_OUT"
-}
-# The sink's count, once it has exited (wait in this shell: a child of it).
-sink_received() {
-	wait "$SINK"
-	got=$(awk '$1 == "received" { print $2 }' "$SINK_OUT")
-}
-between() { [ -n "$1" ] && [ "$1" -ge "$2" ] && [ "$1" -le "$3" ]; }
-
 start_sink tcp 40
 "$STREAM" send tcp 127.0.0.1 "$PORT_BUDGET" 4194304 30 >"$SEND_OUT" 2>&1
 sink_received

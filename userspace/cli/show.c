@@ -165,6 +165,41 @@ static void mg_show_budget_text(const struct mg_policy *p, const struct mg_image
 		(unsigned long long)largest, span);
 }
 
+/*
+ * A valid licence's egressBudget, and how long the largest model scope
+ * @scope_id loads under it takes to leave at that budget.
+ */
+static void mg_show_license_budget_text(const struct mg_image *img, uint32_t scope_id,
+					const struct mg_image_license_note *n, FILE *out)
+{
+	const struct mg_egress_budget b = { .bytes = n->budget_bytes, .per_ns = n->budget_per_ns };
+	uint64_t largest = 0;
+	uint32_t model = 0;
+	char span[64];
+
+	if (n->refused || !n->budget_bytes)
+		return;
+	fprintf(out, "; egressBudget %llu bytes per %llu s", (unsigned long long)b.bytes,
+		(unsigned long long)(b.per_ns / 1000000000ull));
+	for (size_t i = 0; i < img->nlicenses; i++) {
+		const struct mg_image_license *g = &img->licenses[i];
+		uint64_t bytes;
+
+		if (g->key.scope_id != scope_id || !g->id || !n->id || strcmp(g->id, n->id))
+			continue;
+		bytes = mg_model_bytes(img, g->key.model_id);
+		if (bytes > largest) {
+			largest = bytes;
+			model = g->key.model_id;
+		}
+	}
+	if (!largest)
+		return;
+	mg_format_span(mg_time_to_leave(&b, largest), span, sizeof(span));
+	fprintf(out, ": %s (%llu bytes) takes %s to leave", mg_image_model_name(img, model),
+		(unsigned long long)largest, span);
+}
+
 static void mg_show_budget_json(const struct mg_policy *p, const struct mg_image *img, size_t s,
 				FILE *out)
 {
@@ -246,6 +281,7 @@ static void mg_show_text(const struct mg_policy *p, const struct mg_image *img, 
 			fprintf(out, "\n    %s: %s", n->path, n->refused ? "refused: " : "valid");
 			if (n->refused)
 				fputs(n->refused, out);
+			mg_show_license_budget_text(img, s + 1, n, out);
 		}
 		fputs("\n  egress  ", out);
 		for (size_t e = 0; e < ps->negress; e++) {
@@ -358,6 +394,12 @@ static void mg_show_json(const struct mg_policy *p, const struct mg_image *img, 
 				mg_json_write_string(out, n->refused);
 			else
 				fputs("null", out);
+			if (n->budget_bytes)
+				fprintf(out, ",\"budget\":{\"bytes\":%llu,\"per_s\":%llu}",
+					(unsigned long long)n->budget_bytes,
+					(unsigned long long)(n->budget_per_ns / 1000000000ull));
+			else
+				fputs(",\"budget\":null", out);
 			fputc('}', out);
 		}
 		fputs("],\"egress\":[", out);

@@ -48,9 +48,13 @@ static void mg_status_text(const char *pin_dir, const struct mg_pinned *st, FILE
 	for (size_t i = 0; i < st->nbudgets; i++) {
 		const struct mg_pinned_budget *b = &st->budgets[i];
 
+		char whose[48] = "";
+
+		if (b->narrow_id)
+			snprintf(whose, sizeof(whose), ", licence narrowing %u", b->narrow_id);
 		fprintf(out,
-			"\n  cgroup id %llu: sent %llu of %llu bytes per %llus, %s, dropped %llu packets (%llu bytes), ran out in %llu windows",
-			(unsigned long long)b->cgroup_id, (unsigned long long)b->state.sent,
+			"\n  cgroup id %llu%s: sent %llu of %llu bytes per %llus, %s, dropped %llu packets (%llu bytes), ran out in %llu windows",
+			(unsigned long long)b->cgroup_id, whose, (unsigned long long)b->state.sent,
 			(unsigned long long)b->budget_bytes,
 			(unsigned long long)(b->window_ns / 1000000000ull),
 			b->state.exhausted ? "exhausted" : "open",
@@ -106,8 +110,8 @@ static void mg_status_json(const char *pin_dir, const struct mg_pinned *st, FILE
 		const struct mg_pinned_budget *b = &st->budgets[i];
 
 		fprintf(out,
-			"%s{\"cgroup_id\":%llu,\"bytes\":%llu,\"per_s\":%llu,\"sent\":%llu,\"exhausted\":%s,\"dropped_packets\":%llu,\"dropped_bytes\":%llu,\"exhausted_windows\":%llu}",
-			i ? "," : "", (unsigned long long)b->cgroup_id,
+			"%s{\"cgroup_id\":%llu,\"narrow_id\":%u,\"bytes\":%llu,\"per_s\":%llu,\"sent\":%llu,\"exhausted\":%s,\"dropped_packets\":%llu,\"dropped_bytes\":%llu,\"exhausted_windows\":%llu}",
+			i ? "," : "", (unsigned long long)b->cgroup_id, b->narrow_id,
 			(unsigned long long)b->budget_bytes,
 			(unsigned long long)(b->window_ns / 1000000000ull),
 			(unsigned long long)b->state.sent, b->state.exhausted ? "true" : "false",

@@ -119,7 +119,9 @@ struct mg_image_license_note {
 	char *path;
 	char *id; /* NULL when it did not parse */
 	int64_t not_after;
-	char *refused; /* NULL when accepted, else why */
+	char *refused;	       /* NULL when accepted, else why */
+	uint64_t budget_bytes; /* its egressBudget; 0: none */
+	uint64_t budget_per_ns;
 };
 
 struct mg_compile_opts {
@@ -155,6 +157,8 @@ const struct mg_image_inode *mg_image_find_inode(const struct mg_image *img, uin
 const struct mg_image_scope *mg_image_find_scope(const struct mg_image *img, uint32_t scope_id);
 const char *mg_image_tier_name(const struct mg_image *img, uint32_t level);
 const char *mg_image_model_name(const struct mg_image *img, uint32_t model_id);
+/* The id of the licence whose narrowing is @narrow_id, or NULL (@img may be NULL). */
+const char *mg_image_narrowing_license(const struct mg_image *img, uint32_t narrow_id);
 
 /*
  * The file a digest entry of @m names (absolute, or under one of the

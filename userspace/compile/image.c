@@ -70,6 +70,14 @@ const struct mg_image_scope *mg_image_find_scope(const struct mg_image *img, uin
 	return &img->scopes[scope_id - 1];
 }
 
+const char *mg_image_narrowing_license(const struct mg_image *img, uint32_t narrow_id)
+{
+	for (size_t i = 0; img && narrow_id && i < img->nlicenses; i++)
+		if (img->licenses[i].val.narrow_id == narrow_id)
+			return img->licenses[i].id;
+	return NULL;
+}
+
 const char *mg_image_tier_name(const struct mg_image *img, uint32_t level)
 {
 	if (level == MG_TIER_REFUSED)

@@ -33,34 +33,41 @@ static int mg_license_note_add(struct mg_image *img, uint32_t scope_id, const ch
 	n->id = l ? strdup(l->id) : NULL;
 	n->not_after = l ? l->not_after : 0;
 	n->refused = refused ? strdup(refused) : NULL;
+	n->budget_bytes = l ? l->budget_bytes : 0;
+	n->budget_per_ns = l ? l->budget_per_ns : 0;
 	if (!n->path || (l && !n->id) || (refused && !n->refused))
 		return -ENOMEM;
 	return 0;
 }
 
-/* Grant @scope_id every licensed-tier model @l covers, until its notAfter. */
 /*
  * The egress list of a licence, compiled under its own narrowing id: a
- * process that loads a model under it sends only where this list allows too.
- * Returns the id, 0 when the licence has no list, or a negative errno.
+ * process that loads a model under it sends only where this list allows
+ * too, and counts what it sends against the licence's egressBudget. A
+ * licence with a budget and no list narrows with a list that allows every
+ * address, so the scope's list alone decides where. Returns the id, 0 when
+ * the licence has neither, or a negative errno.
  */
 static long mg_license_narrowing(const struct mg_license *l, struct mg_image *img,
 				 struct mg_diags *diags)
 {
+	static const char *const everywhere[] = { "0.0.0.0/0", "[::/0]" };
 	struct mg_scope narrow = { .name = l->id };
+	size_t n = l->has_egress ? l->negress : MG_ARRAY_SIZE(everywhere);
 	uint32_t id;
 	int err;
 
-	if (!l->has_egress)
+	if (!l->has_egress && !l->budget_bytes)
 		return 0;
 	id = MG_NARROW_ID_BASE + img->nnarrowings++;
-	narrow.egress = calloc(l->negress ? l->negress : 1, sizeof(*narrow.egress));
+	narrow.egress = calloc(n ? n : 1, sizeof(*narrow.egress));
 	if (!narrow.egress)
 		return -ENOMEM;
-	for (size_t i = 0; i < l->negress; i++) {
+	for (size_t i = 0; i < n; i++) {
+		const char *entry = l->has_egress ? l->egress[i] : everywhere[i];
 		const char *why;
 
-		if (mg_egress_parse(l->egress[i], &narrow.egress[narrow.negress], &why) == 0)
+		if (mg_egress_parse(entry, &narrow.egress[narrow.negress], &why) == 0)
 			narrow.egress[narrow.negress++].loc = l->loc;
 	}
 	err = mg_compile_egress(&narrow, id, &img->egress, &img->negress, &img->egress_cap, diags);
@@ -68,6 +75,7 @@ static long mg_license_narrowing(const struct mg_license *l, struct mg_image *im
 	return err ? err : (long)id;
 }
 
+/* Grant @scope_id every licensed-tier model @l covers, until its notAfter. */
 static int mg_license_grant(const struct mg_policy *p, const struct mg_scope *scope,
 			    uint32_t scope_id, const struct mg_license *l,
 			    uint64_t not_after_boot_ns, struct mg_image *img,
@@ -127,6 +135,8 @@ static int mg_license_grant(const struct mg_policy *p, const struct mg_scope *sc
 		}
 		g->val.not_after_boot_ns = not_after_boot_ns;
 		g->val.narrow_id = (uint32_t)narrow_id;
+		g->val.budget_bytes = l->budget_bytes;
+		g->val.budget_window_ns = l->budget_per_ns;
 		g->not_after = l->not_after;
 		g->id = strdup(l->id);
 		if (!g->id)

@@ -227,9 +227,19 @@ static const unsigned char mg_hook_payload[MG_HOOK_SLOTS] = {
 	[MG_HOOK_VERITY] = MG_PAYLOAD_FILE,
 };
 
-static void mg_put_budget(struct mg_json_buf *o, const struct mg_event_budget *b)
+/* A budget ran out or refilled: the scope's own (license null), or a licence's within it. */
+static void mg_put_budget(struct mg_json_buf *o, const struct mg_event_budget *b,
+			  const struct mg_image *img)
 {
-	mg_jb_lit(o, ",\"budget\":{\"bytes\":");
+	mg_jb_lit(o, ",\"budget\":{\"license\":");
+	if (b->narrow_id) {
+		const char *id = mg_image_narrowing_license(img, b->narrow_id);
+
+		mg_jb_string(o, id ? id : "unknown");
+	} else {
+		mg_jb_lit(o, "null");
+	}
+	mg_jb_lit(o, ",\"bytes\":");
 	mg_jb_u64(o, b->budget_bytes);
 	mg_jb_lit(o, ",\"per_s\":");
 	mg_jb_u64(o, b->window_ns / 1000000000ull);
@@ -411,7 +421,7 @@ size_t mg_event_format_json(char *buf, size_t size, const struct mg_event *e,
 			mg_put_sys(&o, &e->sys);
 			break;
 		case MG_PAYLOAD_BUDGET:
-			mg_put_budget(&o, &e->budget);
+			mg_put_budget(&o, &e->budget, img);
 			break;
 		case MG_PAYLOAD_NONE:
 			break;

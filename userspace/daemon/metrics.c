@@ -24,8 +24,21 @@ static void mg_metric(FILE *out, const char *name, const char *type, const char 
 	fprintf(out, "%s %llu\n", name, value);
 }
 
-/* Egress budgets, by the cgroup id of their scope. */
-static void mg_budget_metrics(FILE *out, const struct mg_pinned *st)
+/* A label value: backslash, double quote and newline escaped, as the text format wants. */
+static void mg_label_value(FILE *out, const char *v)
+{
+	for (; v && *v; v++) {
+		if (*v == '\\' || *v == '"')
+			fprintf(out, "\\%c", *v);
+		else if (*v == '\n')
+			fputs("\\n", out);
+		else
+			fputc(*v, out);
+	}
+}
+
+/* Egress budgets, by the cgroup id of their scope (and the licence, for a licence's). */
+static void mg_budget_metrics(FILE *out, const struct mg_pinned *st, const struct mg_image *img)
 {
 	static const struct {
 		const char *name, *type, *help;
@@ -55,22 +68,17 @@ static void mg_budget_metrics(FILE *out, const struct mg_pinned *st)
 				b->state.dropped_bytes, b->state.exhausted_windows,
 			};
 
-			fprintf(out, "%s{cgroup_id=\"%llu\"} %llu\n", m[k].name,
-				(unsigned long long)b->cgroup_id, v[k]);
-		}
-	}
-}
+			fprintf(out, "%s{cgroup_id=\"%llu\"", m[k].name,
+				(unsigned long long)b->cgroup_id);
+			if (b->narrow_id) {
+				const char *id = mg_image_narrowing_license(img, b->narrow_id);
 
-/* A label value: backslash, double quote and newline escaped, as the text format wants. */
-static void mg_label_value(FILE *out, const char *v)
-{
-	for (; v && *v; v++) {
-		if (*v == '\\' || *v == '"')
-			fprintf(out, "\\%c", *v);
-		else if (*v == '\n')
-			fputs("\\n", out);
-		else
-			fputc(*v, out);
+				fputs(",license=\"", out);
+				mg_label_value(out, id ? id : "unknown");
+				fputc('"', out);
+			}
+			fprintf(out, "} %llu\n", v[k]);
+		}
 	}
 }
 
@@ -162,7 +170,7 @@ int mg_metrics_write(FILE *out, const struct mg_pinned *st, const struct mg_metr
 		  "1 when the kill switch denies every scope every weight load and connection.",
 		  st->ctl.killswitch != 0);
 	mg_metric(out, "mguard_scopes", "gauge", "Scopes in the policy in force.", st->nscopes);
-	mg_budget_metrics(out, st);
+	mg_budget_metrics(out, st, x ? x->img : NULL);
 	mg_metric(out, "mguard_events_dropped_total", "counter",
 		  "Events the kernel could not queue: the ring buffer was full.",
 		  st->counters[MG_ERR_COUNTER_BASE + MG_ERR_RINGBUF_FULL]);

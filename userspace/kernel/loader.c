@@ -130,6 +130,7 @@ static struct bpf_map **mg_pinned_maps(struct mg_loader *l, size_t *n)
 	maps[i++] = s->maps.mg_devices;
 	maps[i++] = s->maps.mg_gpu_majors;
 	maps[i++] = s->maps.mg_narrowed;
+	maps[i++] = s->maps.mg_sock_owner;
 	maps[i++] = s->maps.mg_selectors;
 	maps[i++] = s->maps.mg_scope_cache;
 	maps[i++] = s->maps.mg_budget;

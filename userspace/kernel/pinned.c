@@ -60,25 +60,33 @@ static size_t mg_count_scopes(int fd, __u32 gen)
 	return n;
 }
 
-/* The budget windows, with the budget the generation in force gives each scope. */
+/*
+ * The budget windows: a scope's with the budget the generation in force
+ * gives it, a licence's with the budget it had when it narrowed a process
+ * (the kernel keeps it in the window).
+ */
 static void mg_read_budgets(const char *pin_dir, int scopes_fd, struct mg_pinned *st)
 {
 	int fd = mg_pinned_fd(pin_dir, MG_PIN_BUDGET);
-	__u64 key, next, *prev = NULL;
+	struct mg_budget_key key, next, *prev = NULL;
 
 	if (fd < 0)
 		return;
 	while (st->nbudgets < MG_PINNED_MAX_BUDGETS && bpf_map_get_next_key(fd, prev, &next) == 0) {
 		struct mg_pinned_budget *b = &st->budgets[st->nbudgets];
-		struct mg_scope_key sk = { .cgroup_id = next, .gen = st->cfg.active_gen };
+		struct mg_scope_key sk = { .cgroup_id = next.cgroup_id, .gen = st->cfg.active_gen };
 		struct mg_scope_val sv = {};
 
 		key = next;
 		prev = &key;
 		if (bpf_map_lookup_elem(fd, &key, &b->state))
 			continue;
-		b->cgroup_id = key;
-		if (scopes_fd >= 0 && bpf_map_lookup_elem(scopes_fd, &sk, &sv) == 0) {
+		b->cgroup_id = key.cgroup_id;
+		b->narrow_id = key.narrow_id;
+		if (key.narrow_id) {
+			b->budget_bytes = b->state.budget_bytes;
+			b->window_ns = b->state.window_ns;
+		} else if (scopes_fd >= 0 && bpf_map_lookup_elem(scopes_fd, &sk, &sv) == 0) {
 			b->budget_bytes = sv.budget_bytes;
 			b->window_ns = sv.budget_window_ns;
 		}

@@ -23,10 +23,11 @@ struct mg_pinned_link {
 	__u64 cgroup_id; /* 0 unless a cgroup link */
 };
 
-/* The egress budget window of one scope (by its cgroup id). */
+/* The egress budget window of one scope (by its cgroup id), or of a licence within it. */
 struct mg_pinned_budget {
 	__u64 cgroup_id;
-	__u64 budget_bytes; /* of the generation in force; 0: the scope has none now */
+	__u32 narrow_id; /* 0: the scope's; else the narrowing of a licence's egressBudget */
+	__u64 budget_bytes; /* of the generation in force (a licence's: when it narrowed); 0: none now */
 	__u64 window_ns;
 	struct mg_budget state;
 };

@@ -28,6 +28,7 @@ int mg_license_canonical(const struct mg_license *l, char **ret_buf, size_t *ret
 {
 	char **sorted = NULL;
 	char *models = NULL, *egress = NULL, *buf, *q;
+	char budget[64] = "";
 	size_t mlen = 0;
 	int n;
 
@@ -85,13 +86,17 @@ int mg_license_canonical(const struct mg_license *l, char **ret_buf, size_t *ret
 			strcat(egress, l->egress[i]);
 		}
 	}
+	/* So is egressBudget, after it. */
+	if (l->budget_bytes)
+		snprintf(budget, sizeof(budget), "egressBudget=%" PRIu64 "/%" PRIu64 "\n",
+			 l->budget_bytes, (uint64_t)(l->budget_per_ns / 1000000000u));
 	n = asprintf(&buf,
 		     CANONICAL_MAGIC "id=%s\nuseCase=%s\nscope=%s\nmodels=%s\nmaxTier=%s\n"
 				     "notBefore=%" PRId64 "\nnotAfter=%" PRId64
-				     "\nissuer=%s\n%s%s%s",
+				     "\nissuer=%s\n%s%s%s%s",
 		     l->id, l->use_case, l->scope, models ? models : "",
 		     l->max_tier ? l->max_tier : "", l->not_before, l->not_after, l->issuer,
-		     egress ? "egress=" : "", egress ? egress : "", egress ? "\n" : "");
+		     egress ? "egress=" : "", egress ? egress : "", egress ? "\n" : "", budget);
 	free(models);
 	free(egress);
 	if (n < 0)

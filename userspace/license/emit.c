@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* Writing a licence as YAML, with libyaml's emitter. */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -83,6 +84,7 @@ static int emit_time(yaml_emitter_t *e, const char *key, int64_t t)
 static int emit_license(yaml_emitter_t *e, const struct mg_license *l)
 {
 	char sig[SIG_B64_LEN + 1];
+	char num[24], per[24];
 	yaml_event_t ev;
 	int err;
 
@@ -125,6 +127,18 @@ static int emit_license(yaml_emitter_t *e, const struct mg_license *l)
 		for (size_t i = 0; i < l->negress; i++)
 			TRY(emit_text(e, l->egress[i]));
 		TRY(emit(e, &ev, yaml_sequence_end_event_initialize(&ev)));
+	}
+	if (l->budget_bytes) {
+		snprintf(num, sizeof(num), "%" PRIu64, l->budget_bytes);
+		snprintf(per, sizeof(per), "%" PRIu64 "s",
+			 (uint64_t)(l->budget_per_ns / 1000000000u));
+		TRY(emit_scalar(e, "egressBudget", YAML_PLAIN_SCALAR_STYLE));
+		TRY(emit(e, &ev,
+			 yaml_mapping_start_event_initialize(&ev, NULL, NULL, 1,
+							     YAML_FLOW_MAPPING_STYLE)));
+		TRY(emit_fixed(e, "bytes", num));
+		TRY(emit_fixed(e, "per", per));
+		TRY(emit(e, &ev, yaml_mapping_end_event_initialize(&ev)));
 	}
 	if (l->signed_) {
 		mg_base64_encode(l->signature, MG_LICENSE_SIG_LEN, sig);

@@ -41,6 +41,9 @@ struct mg_license {
 	char **egress; /* where a process may send once it loaded a covered model */
 	size_t negress;
 	int has_egress;	    /* 'egress' was given (even empty: nowhere) */
+	/* egressBudget: what a process it narrows may send per window; bytes 0: none. */
+	uint64_t budget_bytes;
+	uint64_t budget_per_ns; /* whole seconds */
 	int64_t not_before; /* unix seconds: valid from not_before ... */
 	int64_t not_after;  /* ... up to, not including, not_after */
 	uint8_t signature[MG_LICENSE_SIG_LEN];
@@ -68,7 +71,8 @@ void mg_license_free(struct mg_license *l);
  * line per field in this order: id, useCase, scope, models (the names sorted
  * with strcmp, joined by ','), maxTier (empty when none), notBefore,
  * notAfter (decimal unix seconds), issuer, and, only when the licence has
- * it, egress (the entries as written, joined by ','). Returns 0 and a malloc'd,
+ * it, egress (the entries as written, joined by ','), and, only when it has
+ * one, egressBudget (bytes, '/', seconds, in decimal). Returns 0 and a malloc'd,
  * NUL-terminated buffer, -EINVAL when a field is missing or holds a
  * character that would make the form ambiguous, or -ENOMEM.
  */

@@ -32,4 +32,12 @@ struct mg_keyring {
  */
 int mgl_read_key(const char *path, bool public, EVP_PKEY **ret, struct mg_diags *diags);
 
+struct mg_yaml;
+
+/*
+ * egressBudget, its first event current in @y: into @l's budget. Returns 0
+ * (errors reported to @y's sink) or -1 to stop parsing.
+ */
+int mgl_parse_budget(struct mg_yaml *y, struct mg_license *l);
+
 #endif /* MGUARD_LICENSE_INTERNAL_H */

@@ -59,12 +59,13 @@ enum {
 	KEY_NOT_AFTER,
 	KEY_ISSUER,
 	KEY_EGRESS,
+	KEY_BUDGET,
 	KEY_SIGNATURE,
 	KEY__N
 };
 static const char *const keys[KEY__N] = {
-	"apiVersion", "kind",	   "id",       "useCase", "scope",  "models",
-	"maxTier",    "notBefore", "notAfter", "issuer",  "egress", "signature",
+	"apiVersion", "kind",	  "id",	    "useCase", "scope",	       "models",    "maxTier",
+	"notBefore",  "notAfter", "issuer", "egress",  "egressBudget", "signature",
 };
 static const unsigned int required_keys =
 	(1u << KEY_API) | (1u << KEY_KIND) | (1u << KEY_ID) | (1u << KEY_USE_CASE) |
@@ -428,6 +429,9 @@ static int parse_top(void *arg)
 			break;
 		case KEY_EGRESS:
 			r = parse_egress(p);
+			break;
+		case KEY_BUDGET:
+			r = mgl_parse_budget(&p->y, p->lic);
 			break;
 		default:
 			r = parse_signature(p);

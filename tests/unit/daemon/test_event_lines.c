@@ -39,7 +39,12 @@ static struct mg_image_scope pin_scopes[] = {
 	{ .name = "team \"a\"\\b\x1b[0m" },
 	{ .name = NULL },
 };
+static struct mg_image_license pin_licenses[] = {
+	{ .val = { .narrow_id = MG_NARROW_ID_BASE + 1 }, .id = "lic-2026-0042" },
+};
 static const struct mg_image pin_img = {
+	.licenses = pin_licenses,
+	.nlicenses = 1,
 	.scopes = pin_scopes,
 	.nscopes = 3,
 	.inodes = pin_inodes,
@@ -259,6 +264,65 @@ static const struct pin_case pin_cases[] = {
 			",\"pid\":0,\"tid\":0,\"ppid\":null,\"uid\":0,\"gid\":0,\"comm\":\"dig\""
 			",\"exe\":null,\"net\":{\"family\":\"ipv4\",\"addr\":\"0.0.0.0\""
 			",\"port\":0,\"protocol\":\"udp\"}}\n",
+	},
+	{
+		/* A scope's budget ran out: no task, no licence. */
+		.e = { .hook = MG_HOOK_EGRESS_BUDGET,
+		       .verdict = MG_VERDICT_DENY,
+		       .engine = MG_ENGINE_CGROUP,
+		       .reason = MG_REASON_BUDGET_EXHAUSTED,
+		       .scope_id = 1,
+		       .budget = { .budget_bytes = 1048576,
+				   .window_ns = 20000000000ull,
+				   .sent = 1040000,
+				   .dropped_packets = 1 } },
+		.img = true,
+		.want = "{\"schema\":1,\"time\":\"1970-01-01T00:00:00.000000Z\",\"host\":null"
+			",\"type\":\"decision\",\"hook\":\"egress_budget\",\"verdict\":\"deny\""
+			",\"engine\":\"cgroup\",\"reason\":\"budget-exhausted\""
+			",\"policy_digest\":null,\"generation\":0,\"scope\":\"vllm\",\"cgroup_id\":0"
+			",\"cgroup_path\":null,\"container_id\":null,\"pod_uid\":null"
+			",\"pid\":0,\"tid\":0,\"ppid\":null,\"uid\":0,\"gid\":0,\"comm\":\"\""
+			",\"exe\":null,\"budget\":{\"license\":null,\"bytes\":1048576,\"per_s\":20"
+			",\"sent\":1040000,\"dropped_packets\":1}}\n",
+	},
+	{
+		/* A licence's budget refilled; one the policy no longer has is "unknown". */
+		.e = { .hook = MG_HOOK_EGRESS_BUDGET,
+		       .verdict = MG_VERDICT_ALLOW,
+		       .engine = MG_ENGINE_CGROUP,
+		       .reason = MG_REASON_BUDGET_REFILLED,
+		       .scope_id = 1,
+		       .budget = { .budget_bytes = 262144,
+				   .window_ns = 10000000000ull,
+				   .sent = 262000,
+				   .dropped_packets = 7,
+				   .narrow_id = MG_NARROW_ID_BASE + 1 } },
+		.img = true,
+		.want = "{\"schema\":1,\"time\":\"1970-01-01T00:00:00.000000Z\",\"host\":null"
+			",\"type\":\"decision\",\"hook\":\"egress_budget\",\"verdict\":\"allow\""
+			",\"engine\":\"cgroup\",\"reason\":\"budget-refilled\""
+			",\"policy_digest\":null,\"generation\":0,\"scope\":\"vllm\",\"cgroup_id\":0"
+			",\"cgroup_path\":null,\"container_id\":null,\"pod_uid\":null"
+			",\"pid\":0,\"tid\":0,\"ppid\":null,\"uid\":0,\"gid\":0,\"comm\":\"\""
+			",\"exe\":null,\"budget\":{\"license\":\"lic-2026-0042\",\"bytes\":262144"
+			",\"per_s\":10,\"sent\":262000,\"dropped_packets\":7}}\n",
+	},
+	{
+		.e = { .hook = MG_HOOK_EGRESS_BUDGET,
+		       .verdict = MG_VERDICT_DENY,
+		       .engine = MG_ENGINE_CGROUP,
+		       .reason = MG_REASON_BUDGET_EXHAUSTED,
+		       .budget = { .narrow_id = MG_NARROW_ID_BASE + 9 } },
+		.img = true,
+		.want = "{\"schema\":1,\"time\":\"1970-01-01T00:00:00.000000Z\",\"host\":null"
+			",\"type\":\"decision\",\"hook\":\"egress_budget\",\"verdict\":\"deny\""
+			",\"engine\":\"cgroup\",\"reason\":\"budget-exhausted\""
+			",\"policy_digest\":null,\"generation\":0,\"scope\":null,\"cgroup_id\":0"
+			",\"cgroup_path\":null,\"container_id\":null,\"pod_uid\":null"
+			",\"pid\":0,\"tid\":0,\"ppid\":null,\"uid\":0,\"gid\":0,\"comm\":\"\""
+			",\"exe\":null,\"budget\":{\"license\":\"unknown\",\"bytes\":0"
+			",\"per_s\":0,\"sent\":0,\"dropped_packets\":0}}\n",
 	},
 	{
 		.e = { .hook = MG_HOOK_CONNECT6,

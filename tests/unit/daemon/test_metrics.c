@@ -346,7 +346,10 @@ static struct mg_image_scope lab_scopes[] = {
 static char *lab_models[] = { "llama-70b", "mistral-7b" };
 static struct mg_image_license lab_lics[] = {
 	{ .key = { .scope_id = 1, .model_id = 1 }, .id = "lic-1", .not_after = 1800000000 },
-	{ .key = { .scope_id = 1, .model_id = 2 }, .id = "lic-1", .not_after = 1800000000 },
+	{ .key = { .scope_id = 1, .model_id = 2 },
+	  .val = { .narrow_id = MG_NARROW_ID_BASE },
+	  .id = "lic-1",
+	  .not_after = 1800000000 },
 };
 static struct mg_image lab_img = {
 	.scopes = lab_scopes,
@@ -371,6 +374,11 @@ static char *render_labelled(struct mg_metrics_scope *sc)
 	x.scopes = sc;
 	x.nscopes = 2;
 	x.img = &lab_img;
+	/* A licence's budget window in the scope of cgroup 77. */
+	st->budgets[1] = st->budgets[0];
+	st->budgets[1].narrow_id = MG_NARROW_ID_BASE;
+	st->budgets[1].budget_bytes = 262144;
+	st->nbudgets = 2;
 	text = render(st, &x);
 	free(st);
 	return text;
@@ -383,6 +391,10 @@ static void test_labels(void **state)
 
 	assert_non_null(
 		strstr(text, "\nmguard_build_info{version=\"0.1.0\",engine=\"bpf-lsm\"} 1\n"));
+	/* The scope's budget, and the licence's within it, by the licence's id. */
+	assert_non_null(strstr(text, "\nmguard_egress_budget_bytes{cgroup_id=\"77\"} 1048576\n"));
+	assert_non_null(strstr(
+		text, "\nmguard_egress_budget_bytes{cgroup_id=\"77\",license=\"lic-1\"} 262144\n"));
 	assert_non_null(strstr(
 		text, "\nmguard_hook_engine_info{hook=\"io_uring\",engine=\"covered\"} 1\n"));
 	assert_non_null(strstr(

@@ -38,6 +38,12 @@ static void test_canonical_exact(void **state)
 	assert_int_equal(mg_license_canonical(fx->lic, &buf, &len), 0);
 	assert_non_null(strstr(buf, "\nmodels=\nmaxTier=controlled\n"));
 	free(buf);
+
+	/* egressBudget, last, in bytes and seconds whatever units it was written in. */
+	parse_ok(fx, GOOD "egressBudget: {per: 2m, bytes: 1GB}\n");
+	assert_int_equal(mg_license_canonical(fx->lic, &buf, &len), 0);
+	assert_string_equal(buf, CANONICAL_GOOD "egressBudget=1000000000/120\n");
+	free(buf);
 }
 
 static void test_canonical_rejects_ambiguous(void **state)

@@ -156,6 +156,16 @@ ERROR_TEST(test_err_time_order,
 ERROR_TEST(test_err_anchor, HEAD "id: &x lic\n" L_USE L_SCOPE TAIL, 3, 5,
 	   "anchors are not supported")
 ERROR_TEST(test_err_tag, HEAD "id: !!str lic\n" L_USE L_SCOPE TAIL, 3, 5, "tags are not supported")
+ERROR_TEST(test_err_budget_not_mapping, GOOD "egressBudget: 5\n", 11, 15,
+	   "'egressBudget' must be a mapping: {bytes: SIZE, per: DURATION}")
+ERROR_TEST(test_err_budget_half, GOOD "egressBudget: {bytes: 1MiB}\n", 11, 15,
+	   "egressBudget needs both 'bytes' and 'per'")
+ERROR_TEST(test_err_budget_bytes, GOOD "egressBudget: {bytes: lots, per: 1h}\n", 11, 23,
+	   "invalid bytes 'lots': must be a size such as 200MiB or 1GB")
+ERROR_TEST(test_err_budget_per, GOOD "egressBudget: {bytes: 1MiB, per: 0s}\n", 11, 34,
+	   "invalid per '0s': must be a whole number of s, m or h, from 1s to 2592000s")
+ERROR_TEST(test_err_budget_key, GOOD "egressBudget: {bytes: 1MiB, per: 1h, burst: 2}\n", 11, 38,
+	   "unknown key in egressBudget (expected bytes, per)")
 ERROR_TEST(test_err_sig_not_base64, GOOD "signature: not*base64\n", 11, 12,
 	   "'signature' is not base64")
 ERROR_TEST(test_err_sig_short, GOOD "signature: AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\n",
@@ -362,6 +372,11 @@ int main(void)
 		T(test_err_anchor),
 		T(test_err_tag),
 		T(test_err_alias),
+		T(test_err_budget_not_mapping),
+		T(test_err_budget_half),
+		T(test_err_budget_bytes),
+		T(test_err_budget_per),
+		T(test_err_budget_key),
 		T(test_err_sig_not_base64),
 		T(test_err_sig_short),
 		T(test_err_sig_forms),

@@ -109,6 +109,41 @@ static void test_tampered_dropped_tier(void **state)
 	expect_tampered(*state, "maxTier: controlled\n", "");
 }
 
+/*
+ * A licence's egressBudget is signed: written and read back it verifies;
+ * raised, or dropped, it does not.
+ */
+static void test_budget_signed(void **state)
+{
+	struct fx *fx = *state;
+	char *text, *raised, *dropped, *at;
+
+	parse_ok(fx, GOOD "egressBudget: {bytes: 200MiB, per: 1h}\n");
+	sign_ok(fx, "a.key");
+	text = write_text(fx);
+	assert_non_null(strstr(text, "\negressBudget: {bytes: 209715200, per: 3600s}\n"));
+	parse_ok(fx, text);
+	assert_int_equal(fx->lic->budget_bytes, 200ull << 20);
+	assert_int_equal(fx->lic->budget_per_ns, 3600ull * 1000000000);
+	load_ring(fx, "a.pub", NULL);
+	expect_verify(fx, T_2026 + 1, 0, NULL);
+
+	at = strstr(text, "209715200");
+	assert_non_null(at);
+	assert_true(asprintf(&raised, "%.*s%s%s", (int)(at - text), text, "2097152000",
+			     at + strlen("209715200")) > 0);
+	parse_ok(fx, raised);
+	expect_verify(fx, T_2026 + 1, -EKEYREJECTED, "signature matches no trusted key");
+	at = strstr(text, "egressBudget: ");
+	assert_true(asprintf(&dropped, "%.*s%s", (int)(at - text), text, strchr(at, '\n') + 1) > 0);
+	parse_ok(fx, dropped);
+	assert_int_equal(fx->lic->budget_bytes, 0);
+	expect_verify(fx, T_2026 + 1, -EKEYREJECTED, "signature matches no trusted key");
+	free(raised);
+	free(dropped);
+	free(text);
+}
+
 static void test_tampered_signature(void **state)
 {
 	struct fx *fx = *state;
@@ -207,14 +242,23 @@ int main(void)
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 	const struct CMUnitTest tests[] = {
 
-		T(test_sign_verify),	    T(test_write_exact),
-		T(test_write_quotes),	    T(test_tampered_scope),
-		T(test_tampered_not_after), T(test_tampered_models),
-		T(test_tampered_max_tier),  T(test_tampered_dropped_tier),
-		T(test_tampered_signature), T(test_reordered_is_same),
-		T(test_wrong_key),	    T(test_expired),
-		T(test_not_yet_valid),	    T(test_signature_checked_before_time),
-		T(test_unsigned),	    T(test_no_keys),
+		T(test_sign_verify),
+		T(test_write_exact),
+		T(test_write_quotes),
+		T(test_tampered_scope),
+		T(test_tampered_not_after),
+		T(test_tampered_models),
+		T(test_tampered_max_tier),
+		T(test_tampered_dropped_tier),
+		T(test_budget_signed),
+		T(test_tampered_signature),
+		T(test_reordered_is_same),
+		T(test_wrong_key),
+		T(test_expired),
+		T(test_not_yet_valid),
+		T(test_signature_checked_before_time),
+		T(test_unsigned),
+		T(test_no_keys),
 	};
 #undef T
 
