@@ -225,6 +225,20 @@ static void mg_show_budget_json(const struct mg_policy *p, const struct mg_image
 		(unsigned long long)largest, mg_time_to_leave(b, largest));
 }
 
+/*
+ * What the content of model @m is checked against: SHA-256 digests when the
+ * policy loads, fs-verity digests at every open where the kernel compares
+ * them, and whether files its lists do not name are refused.
+ */
+static void mg_show_digests_text(const struct mg_model *m, FILE *out)
+{
+	if (!m->ndigests && !m->nverity && !m->manifest_strict)
+		return;
+	fprintf(out, "  %-24s digests: sha256 on %zu file%s, fs-verity on %zu, manifest %s\n", "",
+		m->ndigests, m->ndigests == 1 ? "" : "s", m->nverity,
+		m->manifest_strict ? "strict" : "open");
+}
+
 static void mg_show_text(const struct mg_policy *p, const struct mg_image *img, FILE *out)
 {
 	fprintf(out, "mode %s, unknown weights %s%s\n\nmodels:\n",
@@ -246,6 +260,7 @@ static void mg_show_text(const struct mg_policy *p, const struct mg_image *img, 
 					"refused: see the warnings above" :
 				m->tier_reason ? m->tier_reason :
 						 "");
+		mg_show_digests_text(m, out);
 	}
 	for (size_t s = 0; s < img->nscopes; s++) {
 		const struct mg_scope *ps = &p->scopes[s];
@@ -344,9 +359,12 @@ static void mg_show_json(const struct mg_policy *p, const struct mg_image *img, 
 		mg_json_write_string(out, mg_image_tier_name(img, img->model_tiers[j]) ?: "");
 		fputs(",\"why\":", out);
 		mg_json_write_string(out, m->tier_reason ? m->tier_reason : "");
-		fprintf(out, ",\"refused\":%s,\"files\":%zu}",
+		fprintf(out,
+			",\"refused\":%s,\"files\":%zu,\"sha256_files\":%zu,\"verity_files\":%zu,"
+			"\"manifest\":\"%s\"}",
 			img->model_tiers[j] == MG_TIER_REFUSED ? "true" : "false",
-			mg_model_files(img, j + 1));
+			mg_model_files(img, j + 1), m->ndigests, m->nverity,
+			m->manifest_strict ? "strict" : "open");
 	}
 	fputs("],\"scopes\":[", out);
 	for (size_t s = 0; s < img->nscopes; s++) {

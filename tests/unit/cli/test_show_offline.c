@@ -58,6 +58,49 @@ static void test_offline_shows_tiers_and_scopes(void **state)
 	free(text);
 }
 
+/* What a model's content is checked against: digest counts and the manifest. */
+static void test_offline_shows_digests(void **state)
+{
+	static const char policy[] =
+		"apiVersion: mguard/v1\n"
+		"tiers:\n"
+		"  - {name: general, level: 1}\n"
+		"models:\n"
+		"  - name: sealed\n"
+		"    tier: general\n"
+		"    files: [/srv/models/sealed/]\n"
+		"    manifest: strict\n"
+		"    sha256:\n"
+		"      a.bin: 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08\n"
+		"      b.bin: 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08\n"
+		"    verity:\n"
+		"      a.bin: sha256:3fd1b5ab4e1e0b7c0f5e4d2a9c8b7a6f5e4d3c2b1a0f9e8d7c6b5a4f3e2d1c0b\n"
+		"  - name: plain\n"
+		"    tier: general\n"
+		"    files: [/srv/models/plain/]\n";
+	char dir[] = "/tmp/mg-show-digests-XXXXXX";
+	char *text;
+	int err;
+
+	assert_non_null(mkdtemp(dir));
+	unit_put(unit_path(dir, "policy.yaml"), policy, sizeof(policy) - 1);
+	text = show(dir, true, false, &err);
+	assert_int_equal(err, 0);
+	assert_non_null(
+		strstr(text, "digests: sha256 on 2 files, fs-verity on 1, manifest strict\n"));
+	/* A model that lists no digests gets no such line. */
+	assert_null(strstr(text, "fs-verity on 0"));
+	free(text);
+	text = show(dir, true, true, &err);
+	assert_int_equal(err, 0);
+	assert_non_null(
+		strstr(text, "\"sha256_files\":2,\"verity_files\":1,\"manifest\":\"strict\"}"));
+	assert_non_null(
+		strstr(text, "\"sha256_files\":0,\"verity_files\":0,\"manifest\":\"open\"}"));
+	free(text);
+	assert_int_equal(unit_rm_tree(dir), 0);
+}
+
 /* The neighbour: without --offline the same policy needs its files, which are not here. */
 static void test_online_needs_the_files(void **state)
 {
@@ -72,6 +115,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_offline_shows_tiers_and_scopes),
+		cmocka_unit_test(test_offline_shows_digests),
 		cmocka_unit_test(test_online_needs_the_files),
 	};
 
