@@ -40,12 +40,12 @@ struct mg_license {
 	size_t nmodels;
 	char **egress; /* where a process may send once it loaded a covered model */
 	size_t negress;
-	int has_egress;	    /* 'egress' was given (even empty: nowhere) */
+	int has_egress; /* 'egress' was given (even empty: nowhere) */
 	/* egressBudget: what a process it narrows may send per window; bytes 0: none. */
 	uint64_t budget_bytes;
 	uint64_t budget_per_ns; /* whole seconds */
-	int64_t not_before; /* unix seconds: valid from not_before ... */
-	int64_t not_after;  /* ... up to, not including, not_after */
+	int64_t not_before;	/* unix seconds: valid from not_before ... */
+	int64_t not_after;	/* ... up to, not including, not_after */
 	uint8_t signature[MG_LICENSE_SIG_LEN];
 	int signed_;	   /* signature holds one */
 	struct mg_loc loc; /* the root mapping; loc.file is path */

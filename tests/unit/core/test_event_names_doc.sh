@@ -4,7 +4,7 @@
 # (userspace/core/names.c) is in docs/events.md, in backquotes: a name added
 # to the ABI without its documentation fails here.
 set -u
-cd "$(dirname "$0")/../../.."
+cd "$(dirname "$0")/../../.." || exit 1
 n=0
 bad=0
 # The string literals of names.c's tables: lines of the form [MG_X] = "name",
