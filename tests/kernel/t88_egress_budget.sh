@@ -5,6 +5,7 @@
 # after t85: its waits would let the short licence expire before the reloads
 # that t85's reason depends on.
 
+# shellcheck disable=SC2154 # got is set by sink_received (lib.sh)
 # --- egress budgets --------------------------------------------------------------
 STREAM=$BUILD/tests/helpers/mg-stream
 SINK_OUT=$TMP/sink.txt

@@ -5,6 +5,7 @@
 # per 10s for the processes it narrows. The licence's window starts with the
 # first packet of a narrowed process, here the SYN of the first transfer.
 
+# shellcheck disable=SC2154 # got is set by sink_received (lib.sh)
 # --- licence egress budgets ------------------------------------------------------
 STREAM=$BUILD/tests/helpers/mg-stream
 SINK_OUT=$TMP/sink.txt
