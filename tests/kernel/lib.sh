@@ -157,15 +157,20 @@ expect_refused() {
 	check "$er_name: $REFUSED (mguard run)" refused_run "$er_st" "$TMP/out" "$er_want"
 }
 
-# A process of some scope (or outside) that lives until killed: prints its pid.
+# A process of some scope (or outside) that lives until killed: prints its pid,
+# once it holds PATH in its cgroup. What it printed is in $TMP/holder.PID. (A
+# file of its own from the start: one shared with the holder before it could
+# show that one's line before this one entered its cgroup.)
 start_holder() { # CGROUP-OR-EMPTY PATH
+	hf=$(mktemp "$TMP/holder.new.XXXXXX")
 	if [ -n "$1" ]; then
-		"$ATTACK" --cgroup "$1" hold "$2" 300 >"$TMP/holder.$$" 2>&1 &
+		"$ATTACK" --cgroup "$1" hold "$2" 300 >"$hf" 2>&1 &
 	else
-		"$ATTACK" hold "$2" 300 >"$TMP/holder.$$" 2>&1 &
+		"$ATTACK" hold "$2" 300 >"$hf" 2>&1 &
 	fi
 	hp=$!
-	wait_for 5 grep -qs '^ok holding' "$TMP/holder.$$"
+	wait_for 5 grep -qs '^ok holding' "$hf"
+	mv "$hf" "$TMP/holder.$hp"
 	echo "$hp"
 }
 stop_holder() { kill -KILL "$1" 2>/dev/null; wait "$1" 2>/dev/null; }

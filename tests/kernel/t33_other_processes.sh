@@ -4,7 +4,7 @@
 
 # A deputy outside every scope holds prohibited weights open (fd 3) and mapped.
 DEPUTY=$(start_holder "" "$PROHIBITED")
-check "an unguarded deputy holds the prohibited weights" grep -q '^ok holding fd=3' "$TMP/holder.$$"
+check "an unguarded deputy holds the prohibited weights" grep -q '^ok holding fd=3' "$TMP/holder.$DEPUTY"
 range=$(awk -v f="$PROHIBITED" '$6 == f { print $1; exit }' "/proc/$DEPUTY/maps")
 check "... and has them mapped" [ -n "$range" ]
 

@@ -16,6 +16,7 @@ gen0=$(generation)
 rc=$?
 check "reload of a broken policy is refused, with its errors" \
 	all "[ $rc = 1 ] && grep -q 'broken.yaml:' '$TMP/reload.out'"
+[ "$rc" = 1 ] || sed 's/^/#   reload: /' "$TMP/reload.out"
 check "the refused reload left the generation alone" [ "$(generation)" = "$gen0" ]
 expect_file_denied "after a refused reload the policy in force still denies" "$PROHIBITED"
 rm -f "$TMP/policy/broken.yaml"
@@ -57,7 +58,10 @@ failed=0
 i=0
 while [ "$i" -lt "$RELOADS" ]; do
 	# mguard reload waits for the daemon to take each one.
-	"$MGUARD" reload --policy "$TMP/policy" --pin-dir "$PIN" >/dev/null 2>&1 || failed=$((failed + 1))
+	if ! "$MGUARD" reload --policy "$TMP/policy" --pin-dir "$PIN" >"$TMP/reload.out" 2>&1; then
+		failed=$((failed + 1))
+		[ "$failed" = 1 ] && sed 's/^/#   first failed reload: /' "$TMP/reload.out"
+	fi
 	i=$((i + 1))
 done
 touch "$TMP/opener.stop"

@@ -91,14 +91,15 @@ static int mg_check_policy(const char *policy_dir)
 
 int mg_daemon_reload_cmd(const char *pin_dir, const char *policy_dir)
 {
+	char why[PATH_MAX + 64];
 	struct mg_pinned *st;
 	__u32 seq;
 	pid_t pid;
 	int rc = 1;
 
-	pid = mg_pinned_daemon(pin_dir);
+	pid = mg_pinned_daemon_why(pin_dir, why, sizeof(why));
 	if (!pid) {
-		mg_err("mguard is not running (no daemon for '%s')", pin_dir);
+		mg_err("mguard is not running (no daemon for '%s': %s)", pin_dir, why);
 		return 3;
 	}
 	if (policy_dir) {

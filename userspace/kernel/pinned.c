@@ -129,24 +129,41 @@ static void mg_read_link(const char *pin_dir, const char *name, struct mg_pinned
 	close(fd);
 }
 
-/* Is the daemon recorded in the pinned config of @pin_dir alive? Its pid, or 0. */
-pid_t mg_pinned_daemon(const char *pin_dir)
+#define mg_why(...) (why ? (void)snprintf(why, why_len, __VA_ARGS__) : (void)0)
+
+/*
+ * Is the daemon recorded in the pinned config of @pin_dir alive? Its pid, or
+ * 0 with, in @why (when not NULL), the reason it is taken for not running.
+ */
+pid_t mg_pinned_daemon_why(const char *pin_dir, char *why, size_t why_len)
 {
 	struct mg_config cfg = {};
 	char path[PATH_MAX], comm[64] = "";
 	__u32 zero = 0;
-	int fd;
+	int fd, err;
 	FILE *f;
 
 	snprintf(path, sizeof(path), "%s/%s", pin_dir, MG_PIN_CONFIG);
 	fd = bpf_obj_get(path);
-	if (fd < 0)
+	if (fd < 0) {
+		mg_why("cannot open its config '%s': %s", path, strerror(errno));
 		return 0;
-	if (bpf_map_lookup_elem(fd, &zero, &cfg))
-		cfg.daemon_pid = 0;
+	}
+	err = bpf_map_lookup_elem(fd, &zero, &cfg) ? errno : 0;
 	close(fd);
-	if (!cfg.daemon_pid || (pid_t)cfg.daemon_pid == getpid() || kill(cfg.daemon_pid, 0))
+	if (err) {
+		mg_why("cannot read its config '%s': %s", path, strerror(err));
 		return 0;
+	}
+	if (!cfg.daemon_pid || (pid_t)cfg.daemon_pid == getpid()) {
+		mg_why("no daemon is recorded in '%s'", path);
+		return 0;
+	}
+	if (kill(cfg.daemon_pid, 0)) {
+		mg_why("the daemon recorded, pid %u, is not there: %s", cfg.daemon_pid,
+		       strerror(errno));
+		return 0;
+	}
 	/* A pid reused by another program is not a daemon. */
 	snprintf(path, sizeof(path), "/proc/%u/comm", cfg.daemon_pid);
 	f = fopen(path, "r");
@@ -155,7 +172,18 @@ pid_t mg_pinned_daemon(const char *pin_dir)
 			comm[0] = '\0';
 		fclose(f);
 	}
-	return strncmp(comm, "mguard", 6) == 0 ? (pid_t)cfg.daemon_pid : 0;
+	if (strncmp(comm, "mguard", 6)) {
+		comm[strcspn(comm, "\n")] = '\0';
+		mg_why("the daemon recorded, pid %u, is now '%s', not mguard", cfg.daemon_pid,
+		       f ? comm : strerror(errno));
+		return 0;
+	}
+	return (pid_t)cfg.daemon_pid;
+}
+
+pid_t mg_pinned_daemon(const char *pin_dir)
+{
+	return mg_pinned_daemon_why(pin_dir, NULL, 0);
 }
 
 int mg_pinned_read(const char *pin_dir, struct mg_pinned *st)

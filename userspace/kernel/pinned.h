@@ -52,5 +52,7 @@ int mg_pinned_read(const char *pin_dir, struct mg_pinned *st);
 
 /* The pid of the live daemon that owns @pin_dir, or 0 when there is none. */
 pid_t mg_pinned_daemon(const char *pin_dir);
+/* The same, with the reason there is none in @why. */
+pid_t mg_pinned_daemon_why(const char *pin_dir, char *why, size_t why_len);
 
 #endif /* MGUARD_PINNED_H */
